@@ -1,0 +1,1 @@
+typedef int dx_placeholder;

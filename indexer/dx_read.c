@@ -1,0 +1,1 @@
+typedef int dx_read_placeholder;

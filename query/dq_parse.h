@@ -1,0 +1,90 @@
+/*
+ * dq_parse.h — the diarium query language: query string -> syntax tree.
+ *
+ * Where it sits: first step of query/. It only parses; it does not analyse
+ * words (query/ runs each word through stemmer/ afterwards) and knows nothing
+ * of the index.
+ *
+ * Grammar (loosest binding first):
+ *
+ *   query   := andexpr EOF
+ *   andexpr := orexpr ( [AND | OCH] orexpr )*      juxtaposition means AND
+ *   orexpr  := unary ( (OR | ELLER) unary )*
+ *   unary   := (NOT | INTE | '-') unary | nearexpr
+ *   nearexpr:= primary ( (NEAR | NEAR/n) primary )*
+ *   primary := WORD | WORD'*' | '"' WORD* '"' | '(' andexpr ')'
+ *            | FIELD ':' value
+ *   value   := WORD | '"' ... '"' | WORD '..' WORD | '..' WORD | WORD '..'
+ *
+ * Operators are recognised only in capitals (lower-case "not" is the Swedish
+ * word for a note). A '-' is NOT only at the start of a word that follows the
+ * start of the query, white space or '('. A WORD is a run of characters other
+ * than white space, '"', '(' and ')'; a trailing '*' makes it a prefix search.
+ * FIELD is one of the names the caller passes, followed directly by ':'.
+ * NEAR's default window is 10 words; NEAR/n sets it (1..1000).
+ */
+#ifndef DIARIUM_DQ_PARSE_H
+#define DIARIUM_DQ_PARSE_H
+
+#include <stddef.h>
+
+enum {
+    DQ_OK = 0,
+    DQ_ENOMEM = -1,
+    DQ_ESYNTAX = -2 /* see the dq_parse_error */
+};
+
+typedef enum dq_kind {
+    DQ_WORD,   /* text; prefix = 1 for a trailing '*' (not in text) */
+    DQ_PHRASE, /* kids: DQ_WORD nodes in order (at least one) */
+    DQ_AND,    /* kids: >= 2; some may be DQ_NOT, at least one is not */
+    DQ_OR,     /* kids: >= 2, none is DQ_NOT */
+    DQ_NOT,    /* kids: exactly 1; only ever a child of DQ_AND */
+    DQ_NEAR,   /* kids: >= 2 DQ_WORD or DQ_PHRASE; window */
+    DQ_FIELD   /* field (as typed, lower-cased ASCII-wise), text = the value
+                  (a phrase's inner text without quotes); for a range
+                  "a..b": range = 1, text = a, text2 = b (either may be "") */
+} dq_kind;
+
+typedef struct dq_node dq_node;
+struct dq_node {
+    dq_kind kind;
+    char *text;       /* NUL-terminated UTF-8 (DQ_WORD, DQ_FIELD), else NULL */
+    size_t len;       /* strlen(text) */
+    char *text2;      /* DQ_FIELD range upper bound, else NULL */
+    char *field;      /* DQ_FIELD: the field name, else NULL */
+    int prefix;       /* DQ_WORD: 1 if it ended in '*' */
+    int range;        /* DQ_FIELD: 1 if the value was a range a..b */
+    int quoted;       /* DQ_FIELD: 1 if the value was a "quoted phrase" */
+    unsigned window;  /* DQ_NEAR: max distance in words */
+    size_t offset;    /* byte offset of the node's first character in the
+                         query string */
+    dq_node **kids;
+    size_t nkids;
+};
+
+/* Where and why a query is malformed. */
+typedef struct dq_parse_error {
+    size_t offset;    /* byte offset of the problem in the query string */
+    size_t column;    /* the same as a 1-based character (code point) column */
+    char msg[256];    /* e.g. "unbalanced quote: the phrase opened here is
+                         never closed" */
+} dq_parse_error;
+
+/* Parses `q` (len bytes of UTF-8; invalid UTF-8 is a syntax error).
+ * `fields` is a NULL-terminated list of accepted field names (may be NULL).
+ * Returns DQ_OK and sets *out (free with dq_node_free); DQ_ESYNTAX and fills
+ * *perr (may be NULL) for a malformed query, including an empty one, one
+ * nested deeper than 64 levels and one over 64 KiB; DQ_ENOMEM. On failure
+ * *out is NULL. */
+int dq_parse(const char *q, size_t len, const char *const *fields,
+             dq_node **out, dq_parse_error *perr);
+
+void dq_node_free(dq_node *n);
+
+/* A one-line rendering of the tree for tests and --explain, e.g.
+ * AND(WORD(a) OR(WORD(b) WORD(c*)) NOT(PHRASE(d e)) NEAR/5(...)
+ * FIELD(år:2019..2023)). malloc'd; NULL on allocation failure. */
+char *dq_node_describe(const dq_node *n);
+
+#endif /* DIARIUM_DQ_PARSE_H */

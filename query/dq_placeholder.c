@@ -1,0 +1,1 @@
+typedef int dq_placeholder;

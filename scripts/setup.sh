@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs every Debian package diarium needs (when one is missing), then
+# configures and builds into build/ (programs in build/bin/).
+# Usage: scripts/setup.sh [extra cmake -D options...]
+set -eu
+cd "$(dirname "$0")/.."
+
+PKGS="build-essential cmake pkg-config libxapian-dev libstemmer-dev
+      libutf8proc-dev libcmocka-dev zlib1g-dev python3"
+
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+    || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing:$missing" >&2
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing
+fi
+
+BUILD_DIR=${DIARIUM_BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" "$@" >/dev/null
+cmake --build "$BUILD_DIR" -j "$(nproc)"

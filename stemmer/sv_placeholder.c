@@ -1,0 +1,1 @@
+typedef int sv_placeholder;

@@ -1,0 +1,312 @@
+/*
+ * xc.h — a thin C API over Xapian (the only C++ in diarium is behind it).
+ *
+ * Where it sits: indexer/ and query/ reach the search engine only through
+ * this header. It knows nothing of Swedish, passages or documents: it moves
+ * byte strings (pointer, length) in and out of Xapian.
+ *
+ * Conventions (modelled on RocksDB's C API):
+ *  - Every handle is opaque. Constructors return an int status and set the
+ *    out-pointer; on failure the out-pointer is set to NULL. Destructors
+ *    accept NULL.
+ *  - Every fallible function returns XC_OK (0) or a negative XC_E* code.
+ *    Functions that iterate return 1 for "an item", 0 for "the end".
+ *  - The last parameter `char **err` may be NULL. If it is not NULL, *err must
+ *    be NULL on entry; on failure it receives a malloc'd message that the
+ *    caller releases with xc_free(). On success it is left untouched.
+ *  - Byte strings returned to the caller (values, data, metadata, query
+ *    descriptions) are malloc'd and released with xc_free().
+ *  - No C++ exception ever crosses this API: each entry point catches
+ *    everything and maps it to a code.
+ *  - A handle is used by one thread at a time.
+ */
+#ifndef DIARIUM_XC_H
+#define DIARIUM_XC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes. */
+enum {
+    XC_OK = 0,
+    XC_ENOMEM = -1,     /* allocation failed (std::bad_alloc) */
+    XC_EINVAL = -2,     /* invalid argument (bad op, empty term, ...) */
+    XC_ELOCK = -3,      /* database locked by another writer */
+    XC_ECORRUPT = -4,   /* database corrupt */
+    XC_EMODIFIED = -5,  /* database moved on under a reader: reopen, retry */
+    XC_EOPEN = -6,      /* database missing or cannot be opened */
+    XC_EVERSION = -7,   /* database format not supported */
+    XC_ERANGE = -8,     /* out of range (no such document, slot, ...) */
+    XC_EQUERY = -9,     /* the query cannot be run as built */
+    XC_EIO = -10,       /* other database error (I/O, disk full, ...) */
+    XC_EOTHER = -11     /* anything else */
+};
+
+/* A static English description of an XC_* code (never NULL). */
+const char *xc_strerror(int rc);
+
+/* Releases anything this API returned as malloc'd memory (NULL is fine). */
+void xc_free(void *p);
+
+/* The Xapian library version, e.g. "1.4.22" (static). */
+const char *xc_version(void);
+
+typedef struct xc_db xc_db;             /* read-only database(s) */
+typedef struct xc_wdb xc_wdb;           /* the one writable database */
+typedef struct xc_doc xc_doc;           /* a document being built */
+typedef struct xc_query xc_query;       /* an immutable query tree */
+typedef struct xc_enquire xc_enquire;   /* a search session over an xc_db */
+typedef struct xc_mset xc_mset;         /* one page of results */
+typedef struct xc_termiter xc_termiter; /* terms: all, by prefix, or of a doc */
+
+/* ---------------------------------------------------------------- writing */
+
+enum {
+    XC_CREATE_OR_OPEN = 0,      /* open, creating it if missing */
+    XC_CREATE_OR_OVERWRITE = 1, /* start from an empty database */
+    XC_OPEN = 2                 /* must exist */
+};
+
+/* Opens the writable database at `path` (mode XC_CREATE_OR_OPEN, ...).
+ * Returns XC_OK; XC_ELOCK if another writer holds it; XC_EOPEN; XC_ECORRUPT;
+ * XC_EVERSION; XC_EIO; XC_ENOMEM. */
+int xc_wdb_open(const char *path, int mode, xc_wdb **out, char **err);
+
+/* Closes the database. Changes not committed are discarded when a
+ * transaction is open, otherwise committed (Xapian's close()). Accepts NULL.
+ * Errors during close are ignored: call xc_wdb_commit() first to see them. */
+void xc_wdb_close(xc_wdb *w);
+
+/* Commits all pending changes. XC_OK, XC_EIO, XC_ECORRUPT, XC_ENOMEM. */
+int xc_wdb_commit(xc_wdb *w, char **err);
+
+/* Transactions: everything between begin and commit becomes visible
+ * atomically; cancel throws it away. `flushed` = 1 makes commit_transaction
+ * also commit to disk. XC_EINVAL when nesting or with no open transaction. */
+int xc_wdb_begin_transaction(xc_wdb *w, int flushed, char **err);
+int xc_wdb_commit_transaction(xc_wdb *w, char **err);
+int xc_wdb_cancel_transaction(xc_wdb *w, char **err);
+
+/* Adds a document; *docid (may be NULL) receives its id. */
+int xc_wdb_add(xc_wdb *w, const xc_doc *doc, unsigned *docid, char **err);
+
+/* Replaces the documents indexed by `term` with `doc` (Xapian's
+ * replace_document(term, doc): the lowest matching id is replaced, the others
+ * deleted; added when none). *docid may be NULL. */
+int xc_wdb_replace_by_term(xc_wdb *w, const char *term, size_t len,
+                           const xc_doc *doc, unsigned *docid, char **err);
+
+/* Deletes every document indexed by `term` (none is not an error). */
+int xc_wdb_delete_by_term(xc_wdb *w, const char *term, size_t len,
+                          char **err);
+
+/* Deletes one document by id. XC_ERANGE when it does not exist. */
+int xc_wdb_delete(xc_wdb *w, unsigned docid, char **err);
+
+/* Sets (or with vlen == 0, removes) a user metadata entry. */
+int xc_wdb_set_metadata(xc_wdb *w, const char *key, size_t klen,
+                        const char *val, size_t vlen, char **err);
+
+/* A read view of the writer that sees its uncommitted changes too.
+ * Borrowed: valid until xc_wdb_close(w); never pass it to xc_db_close(). */
+xc_db *xc_wdb_reader(xc_wdb *w);
+
+/* --------------------------------------------------------------- documents */
+
+int xc_doc_new(xc_doc **out, char **err);
+void xc_doc_free(xc_doc *d);
+
+/* Removes all terms, values and data, so the object can be reused. */
+void xc_doc_clear(xc_doc *d);
+
+/* A term at a position (positions start at 1), adding `wdfinc` to its wdf. */
+int xc_doc_add_posting(xc_doc *d, const char *term, size_t len, unsigned pos,
+                       unsigned wdfinc, char **err);
+
+/* A term without position, adding `wdfinc` to its wdf. */
+int xc_doc_add_term(xc_doc *d, const char *term, size_t len, unsigned wdfinc,
+                    char **err);
+
+/* A boolean (wdf 0) term, for filtering and unique ids. */
+int xc_doc_add_boolean_term(xc_doc *d, const char *term, size_t len,
+                            char **err);
+
+/* Value slot `slot` (sortable / filterable bytes). */
+int xc_doc_set_value(xc_doc *d, unsigned slot, const char *v, size_t len,
+                     char **err);
+
+/* The document's opaque data blob. */
+int xc_doc_set_data(xc_doc *d, const char *data, size_t len, char **err);
+
+/* -------------------------------------------------------------- reading */
+
+/* Opens a database read-only. XC_EOPEN when missing, XC_EVERSION,
+ * XC_ECORRUPT, XC_EIO, XC_ENOMEM. */
+int xc_db_open(const char *path, xc_db **out, char **err);
+
+/* Adds another database to search together with the ones already open. */
+int xc_db_add(xc_db *db, const char *path, char **err);
+
+void xc_db_close(xc_db *db);
+
+/* Moves the reader to the latest commit. *changed (may be NULL) is set to 1
+ * when it moved. */
+int xc_db_reopen(xc_db *db, int *changed, char **err);
+
+int xc_db_doccount(xc_db *db, unsigned *out, char **err);
+int xc_db_lastdocid(xc_db *db, unsigned *out, char **err);
+int xc_db_avlength(xc_db *db, double *out, char **err);
+
+/* Number of documents indexed by `term` (0 when absent). */
+int xc_db_termfreq(xc_db *db, const char *term, size_t len, unsigned *out,
+                   char **err);
+
+/* Total wdf of `term` over the database (0 when absent). */
+int xc_db_collfreq(xc_db *db, const char *term, size_t len, uint64_t *out,
+                   char **err);
+
+/* User metadata; a missing key gives XC_OK with *val = NULL, *vlen = 0. */
+int xc_db_get_metadata(xc_db *db, const char *key, size_t klen, char **val,
+                       size_t *vlen, char **err);
+
+/* A document's data blob / a value slot (empty when unset). XC_ERANGE when
+ * the document does not exist. */
+int xc_db_get_data(xc_db *db, unsigned docid, char **data, size_t *len,
+                   char **err);
+int xc_db_get_value(xc_db *db, unsigned docid, unsigned slot, char **val,
+                    size_t *len, char **err);
+
+/* The positions of `term` in document `docid`, ascending, as a malloc'd
+ * array (release with xc_free); *n = 0 and *pos = NULL when none. */
+int xc_db_positions(xc_db *db, unsigned docid, const char *term, size_t len,
+                    unsigned **pos, size_t *n, char **err);
+
+/* --------------------------------------------------------------- terms */
+
+/* Iterates all terms that start with `prefix` (plen 0: all), in byte order. */
+int xc_db_allterms(xc_db *db, const char *prefix, size_t plen,
+                   xc_termiter **out, char **err);
+
+/* Iterates the terms of one document, in byte order. */
+int xc_db_termlist(xc_db *db, unsigned docid, xc_termiter **out, char **err);
+
+/* Advances to the next term: returns 1 and sets *term/*len (valid until the
+ * next call on the iterator) and *freq (the term's document frequency for
+ * allterms; its wdf for a termlist; either may be NULL); 0 at the end;
+ * negative on error. The first call yields the first term. */
+int xc_termiter_next(xc_termiter *it, const char **term, size_t *len,
+                     unsigned *freq, char **err);
+
+/* Positions the iterator so that the next xc_termiter_next() yields the
+ * first term >= `term` (within the prefix for allterms). */
+int xc_termiter_skip_to(xc_termiter *it, const char *term, size_t len,
+                        char **err);
+
+void xc_termiter_free(xc_termiter *it);
+
+/* --------------------------------------------------------------- queries */
+
+enum {
+    XC_OP_AND = 0,
+    XC_OP_OR = 1,
+    XC_OP_AND_NOT = 2,   /* first AND NOT (any of the rest) */
+    XC_OP_AND_MAYBE = 3, /* first, weighted also by the rest */
+    XC_OP_FILTER = 4,    /* first, restricted by the rest without weight */
+    XC_OP_PHRASE = 5,    /* in order within `window` (0: number of subs) */
+    XC_OP_NEAR = 6,      /* any order within `window` (0: number of subs) */
+    XC_OP_SYNONYM = 7,   /* weighted as one term */
+    XC_OP_MAX = 8        /* weight of the best matching sub-query */
+};
+
+/* A term query; `wqf` (>= 1) is its within-query frequency, `pos` its
+ * position in the query (0 if unknown). */
+int xc_query_term(const char *term, size_t len, unsigned wqf, unsigned pos,
+                  xc_query **out, char **err);
+
+/* Combines `n` sub-queries with `op` (an XC_OP_*). The sub-queries are not
+ * consumed: free them yourself. n == 0 gives a query that matches nothing.
+ * XC_EINVAL for an unknown op. */
+int xc_query_combine(int op, xc_query *const *subs, size_t n, unsigned window,
+                     xc_query **out, char **err);
+
+/* The query with every weight multiplied by `factor` (>= 0). */
+int xc_query_scale(const xc_query *q, double factor, xc_query **out,
+                   char **err);
+
+/* Documents whose value in `slot` lies in [lo, hi] (byte order; an empty hi
+ * means no upper bound). */
+int xc_query_value_range(unsigned slot, const char *lo, size_t lolen,
+                         const char *hi, size_t hilen, xc_query **out,
+                         char **err);
+
+/* Matches every document / none. */
+int xc_query_match_all(xc_query **out, char **err);
+int xc_query_match_nothing(xc_query **out, char **err);
+
+/* 1 if the query can match nothing by construction (an empty query). */
+int xc_query_empty(const xc_query *q);
+
+/* Xapian's description of the query, malloc'd (xc_free), NULL on failure. */
+char *xc_query_describe(const xc_query *q);
+
+void xc_query_free(xc_query *q);
+
+/* --------------------------------------------------------------- enquire */
+
+int xc_enquire_new(xc_db *db, xc_enquire **out, char **err);
+void xc_enquire_free(xc_enquire *e);
+
+/* The query to run (copied: the caller may free q afterwards). */
+int xc_enquire_set_query(xc_enquire *e, const xc_query *q, char **err);
+
+/* BM25 with Xapian's parameters (defaults: k1 1, k2 0, k3 1, b 0.5,
+ * min_normlen 0.5). */
+int xc_enquire_set_bm25(xc_enquire *e, double k1, double k2, double k3,
+                        double b, double min_normlen, char **err);
+
+/* Keep at most `max` results per distinct value of `slot`; max 0 turns
+ * collapsing off. */
+int xc_enquire_set_collapse(xc_enquire *e, unsigned slot, unsigned max,
+                            char **err);
+
+/* Sort by value `slot` (descending when reverse != 0), relevance breaking
+ * ties; slot XC_NO_SLOT goes back to relevance order. */
+#define XC_NO_SLOT 0xffffffffu
+int xc_enquire_set_sort_by_value(xc_enquire *e, unsigned slot, int reverse,
+                                 char **err);
+
+/* Runs the query: results first .. first+max-1, looking at no fewer than
+ * `check_at_least` candidates (for exact estimates). */
+int xc_enquire_mset(xc_enquire *e, unsigned first, unsigned max,
+                    unsigned check_at_least, xc_mset **out, char **err);
+
+/* The terms of the current query that match document `docid`, in query
+ * order (an iterator as for xc_db_termlist, freq is 0). */
+int xc_enquire_matching_terms(xc_enquire *e, unsigned docid,
+                              xc_termiter **out, char **err);
+
+/* ------------------------------------------------------------------ mset */
+
+unsigned xc_mset_size(const xc_mset *m);
+
+/* Result i (0-based) of the page: its document id, weight, and how many
+ * others were collapsed into it (each out-pointer may be NULL).
+ * XC_ERANGE when i >= size. */
+int xc_mset_item(const xc_mset *m, unsigned i, unsigned *docid,
+                 double *weight, unsigned *collapsed);
+
+/* Estimated total number of matches: lower bound, estimate, upper bound. */
+void xc_mset_estimates(const xc_mset *m, unsigned *lower, unsigned *est,
+                       unsigned *upper);
+
+void xc_mset_free(xc_mset *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DIARIUM_XC_H */
