@@ -29,7 +29,9 @@ enum {
 const char *dx_strerror(int rc);
 
 /* 1 if the file name ends in .txt, .md, .txt.gz or .md.gz (ASCII case
- * insensitive), else 0. */
+ * insensitive: bytes >= 0x80 are never folded), else 0. `name` may be a
+ * path: only its last component counts, and the extension alone (".txt",
+ * ".md.gz") is not a document name. NULL gives 0. */
 int dx_is_document_name(const char *name);
 
 /* One file found by dx_walk. */
@@ -37,7 +39,7 @@ typedef struct dx_entry {
     const char *path;   /* path as reachable from the cwd (root + relative) */
     const char *docid;  /* path relative to the walk root; for a file root,
                            its file name. '/'-separated. */
-    int64_t size;       /* st_size */
+    int64_t size;       /* st_size (of the target, for a symbolic link) */
     int64_t mtime_ns;   /* st_mtim in nanoseconds */
     uint64_t dev, ino;  /* for rename detection */
 } dx_entry;
@@ -57,7 +59,31 @@ typedef void (*dx_walk_err_fn)(void *ctx, const char *path, const char *why);
  * Follows symbolic links to files and folders, but never enters a folder
  * twice (loops are reported through errfn and skipped).
  * Returns DX_OK; DX_EIO when root itself cannot be read (also reported
- * through errfn); DX_ESTOP; DX_ENOMEM. errfn may be NULL. */
+ * through errfn); DX_ESTOP; DX_ENOMEM. errfn may be NULL.
+ *
+ * Details:
+ * - Order: depth-first; each folder's entries sorted byte-wise by name and
+ *   a sub-folder walked where its name sorts ("b" before "b.txt").
+ * - Paths: trailing slashes of root are dropped ("corpus/" walks as
+ *   "corpus"; "/" stays "/"), so joining never doubles a '/'; e.docid has no
+ *   leading "./". The root may itself be hidden ("." or ".corpus").
+ * - A folder is keyed by (dev, ino) and entered only through the first path
+ *   that reaches it in walk order: a link back to a folder on the current
+ *   path is reported as "symlink loop: already visited <path>", any other
+ *   second way in as "already visited <path> (...)"; both are skipped. So a
+ *   symbolic link that sorts before its target claims the target's docids.
+ *   Files are not de-duplicated: two links to one file give two entries
+ *   with the same dev/ino.
+ * - Nesting deeper than 256 folders below the root is reported ("too deep")
+ *   and not entered; recursion depth and open folders (one at a time) are
+ *   bounded.
+ * - Reported and skipped, the walk going on: a sub-folder that cannot be
+ *   opened or read, an entry that cannot be stat'ed, a broken symbolic link.
+ *   Devices, fifos and sockets are skipped silently (never opened).
+ * - A missing or unreadable root: errfn(root, reason) and DX_EIO (for a
+ *   missing root the reason is strerror's text alone). A root that is
+ *   neither a regular file nor a folder: reported, DX_EIO. A file root whose
+ *   name is not a document name: reported, not passed to fn, DX_OK. */
 int dx_walk(const char *root, dx_walk_fn fn, dx_walk_err_fn errfn, void *ctx);
 
 /* Reads a whole file into *out (malloc'd, NUL-terminated for convenience,
@@ -66,8 +92,27 @@ int dx_walk(const char *root, dx_walk_fn fn, dx_walk_err_fn errfn, void *ctx);
  * byte, or more than 10% of the first 64 KiB being control bytes other than
  * tab, newline, carriage return and form feed. On failure *out is NULL and
  * `why` (may be NULL) receives a one-line reason naming the problem (e.g.
- * "truncated gzip stream after 1234 bytes", "binary data at byte 17").
- * Returns DX_OK, DX_EIO, DX_EBINARY, DX_EGZIP, DX_ETOOBIG, DX_ENOMEM. */
+ * "unexpected end of file: truncated gzip stream after 1234 bytes of
+ * input", "binary data: NUL byte at offset 17").
+ * Returns DX_OK, DX_EIO, DX_EBINARY, DX_EGZIP, DX_ETOOBIG, DX_ENOMEM.
+ *
+ * Details:
+ * - `why` does not repeat the path (the caller has it); I/O failures carry
+ *   strerror's text. On failure *len is 0. An empty file is DX_OK, len 0.
+ * - Gzip is chosen by the ".gz" suffix of `path` (ASCII case insensitive),
+ *   any .gz name. zlib's automatic header detection also takes a zlib
+ *   stream. Zero bytes after a complete member (block padding) are ignored,
+ *   as gzip does; any other trailing data is DX_EGZIP, and so is an empty
+ *   .gz file ("unexpected end of file").
+ * - DX_MAX_FILE bytes exactly is accepted; one more is DX_ETOOBIG. A plain
+ *   regular file larger than that is refused from its size, unread; gzip
+ *   output stops one byte past the limit, so memory stays bounded whatever
+ *   the ratio.
+ * - "Control bytes" are 0x00-0x1f other than \t \n \r \f, and 0x7f; bytes
+ *   >= 0x80 never count (UTF-8 or Latin-1 text; stemmer/ sorts encodings
+ *   out). UTF-16 text (full of NUL bytes) is therefore DX_EBINARY.
+ * - A folder is DX_EIO ("is a folder, not a file"); other non-regular files
+ *   (devices, fifos) are read as streams. */
 int dx_read_file(const char *path, char **out, size_t *len, char *why,
                  size_t whylen);
 
