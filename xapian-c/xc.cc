@@ -1,1 +1,1048 @@
-/* placeholder until the shim lands */
+/*
+ * xc.cc — the C shim over Xapian declared in xc.h.
+ *
+ * Where it sits: this is the only C++ in diarium. indexer/ and query/ call
+ * the extern "C" functions of xc.h; each one wraps a Xapian object in an
+ * opaque struct, moves byte strings in and out, and turns every C++
+ * exception into an XC_E* code plus a malloc'd message (see xc_catch()).
+ * It knows nothing of Swedish, passages or documents.
+ *
+ * Every entry point is `try { ... } catch (...) { return xc_catch(err); }`:
+ * no exception crosses the API. Handles are allocated with plain new inside
+ * that try, so std::bad_alloc becomes XC_ENOMEM with *out left NULL.
+ */
+#include "xc.h"
+
+#include <xapian.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+struct xc_db {
+    Xapian::Database db;
+    bool borrowed; /* the reader embedded in an xc_wdb */
+};
+
+struct xc_wdb {
+    Xapian::WritableDatabase w;
+    xc_db reader; /* a Database copy sharing w's state */
+};
+
+struct xc_doc {
+    Xapian::Document doc;
+};
+
+struct xc_query {
+    Xapian::Query q;
+};
+
+struct xc_enquire {
+    Xapian::Enquire e;
+    explicit xc_enquire(const Xapian::Database &db) : e(db) {}
+};
+
+struct xc_mset {
+    Xapian::MSet m;
+};
+
+/*
+ * Terms from a Xapian iterator (allterms or termlist) or from a copied vector
+ * (matching terms). `yielded` says the term under the cursor has already been
+ * returned by xc_termiter_next(), so the next call advances first; `cur`
+ * keeps that term alive for the caller. A term is never yielded twice:
+ * skip_to() only ever moves forward.
+ */
+struct xc_termiter {
+    enum kind { ALLTERMS, TERMLIST, VECTOR } kind;
+    Xapian::TermIterator it, end;
+    std::vector<std::string> terms;
+    size_t idx = 0;
+    bool yielded = false;
+    std::string cur;
+
+    xc_termiter(enum kind k, Xapian::TermIterator b, Xapian::TermIterator e)
+        : kind(k), it(std::move(b)), end(std::move(e)) {}
+    explicit xc_termiter(std::vector<std::string> v)
+        : kind(VECTOR), terms(std::move(v)) {}
+};
+
+/* ------------------------------------------------------------- errors */
+
+/* Copies `s` into a malloc'd NUL-terminated buffer; NULL when out of memory. */
+static char *dup_bytes(const char *s, size_t n)
+{
+    char *p = static_cast<char *>(std::malloc(n + 1));
+    if (p) {
+        if (n)
+            std::memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* Stores a copy of (s, n) in *err; left NULL when the copy cannot be
+ * allocated. xc.h wants *err NULL on entry; if it is not, the message there
+ * is kept (the first error wins, as with GLib's GError): freeing it could
+ * double-free a stale pointer, overwriting it would leak. */
+static void set_err(char **err, const char *s, size_t n) noexcept
+{
+    if (err && !*err && s)
+        *err = dup_bytes(s, n);
+}
+
+static int fail(char **err, int code, const char *msg) noexcept
+{
+    set_err(err, msg, std::strlen(msg));
+    return code;
+}
+
+/* `code` with the Xapian error's description ("DatabaseLockError: ..."). */
+static int xapian_fail(char **err, int code, const Xapian::Error &e) noexcept
+{
+    try {
+        std::string d = e.get_description();
+        set_err(err, d.data(), d.size());
+    } catch (...) {
+        /* no memory for the message: *err stays as it was */
+    }
+    return code;
+}
+
+static int std_fail(char **err, const std::exception &e) noexcept
+{
+    try {
+        std::string d = std::string("std::exception: ") + e.what();
+        set_err(err, d.data(), d.size());
+    } catch (...) {
+        /* no memory for the message: *err stays as it was */
+    }
+    return XC_EOTHER;
+}
+
+/* The one exception mapper, called from inside catch (...): rethrows and
+ * maps the most specific classes first (DatabaseVersionError and
+ * DatabaseNotFoundError derive from DatabaseOpeningError, which like the
+ * lock/corrupt/modified errors derives from DatabaseError). */
+static int xc_catch(char **err) noexcept
+{
+    try {
+        throw;
+    } catch (const Xapian::DatabaseLockError &e) {
+        return xapian_fail(err, XC_ELOCK, e);
+    } catch (const Xapian::DatabaseCorruptError &e) {
+        return xapian_fail(err, XC_ECORRUPT, e);
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        return xapian_fail(err, XC_EMODIFIED, e);
+    } catch (const Xapian::DatabaseVersionError &e) {
+        return xapian_fail(err, XC_EVERSION, e);
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        return xapian_fail(err, XC_EOPEN, e); /* incl. DatabaseNotFoundError */
+    } catch (const Xapian::QueryParserError &e) {
+        return xapian_fail(err, XC_EQUERY, e);
+    } catch (const Xapian::UnimplementedError &e) {
+        return xapian_fail(err, XC_EQUERY, e);
+    } catch (const Xapian::InvalidArgumentError &e) {
+        return xapian_fail(err, XC_EINVAL, e);
+    } catch (const Xapian::InvalidOperationError &e) {
+        return xapian_fail(err, XC_EINVAL, e);
+    } catch (const Xapian::RangeError &e) {
+        return xapian_fail(err, XC_ERANGE, e);
+    } catch (const Xapian::DocNotFoundError &e) {
+        return xapian_fail(err, XC_ERANGE, e);
+    } catch (const Xapian::DatabaseError &e) {
+        return xapian_fail(err, XC_EIO, e);
+    } catch (const Xapian::Error &e) {
+        return xapian_fail(err, XC_EOTHER, e);
+    } catch (const std::bad_alloc &) {
+        return fail(err, XC_ENOMEM, "std::bad_alloc: out of memory");
+    } catch (const std::exception &e) {
+        return std_fail(err, e);
+    } catch (...) {
+        return fail(err, XC_EOTHER, "unknown C++ exception");
+    }
+}
+
+/* A std::string from (pointer, length); NULL with a length is an error. */
+static std::string bytes(const char *p, size_t n)
+{
+    if (!p && n)
+        throw Xapian::InvalidArgumentError("NULL pointer with non-zero length");
+    return n ? std::string(p, n) : std::string();
+}
+
+/* Hands a std::string to the caller as a malloc'd copy. */
+static void give(const std::string &s, char **out, size_t *len)
+{
+    char *p = dup_bytes(s.data(), s.size());
+    if (!p)
+        throw std::bad_alloc();
+    *out = p;
+    if (len)
+        *len = s.size();
+}
+
+#define XC_NEED(cond, err)                                                    \
+    do {                                                                      \
+        if (!(cond))                                                          \
+            return fail((err), XC_EINVAL, "invalid argument: " #cond);        \
+    } while (0)
+
+/* ------------------------------------------------------------- general */
+
+extern "C" const char *xc_strerror(int rc)
+{
+    switch (rc) {
+    case XC_OK: return "success";
+    case XC_ENOMEM: return "out of memory";
+    case XC_EINVAL: return "invalid argument";
+    case XC_ELOCK: return "database locked by another writer";
+    case XC_ECORRUPT: return "database corrupt";
+    case XC_EMODIFIED: return "database modified under the reader";
+    case XC_EOPEN: return "database missing or cannot be opened";
+    case XC_EVERSION: return "database format not supported";
+    case XC_ERANGE: return "out of range";
+    case XC_EQUERY: return "query cannot be run";
+    case XC_EIO: return "database error";
+    case XC_EOTHER: return "unexpected error";
+    default: return "unknown error code";
+    }
+}
+
+extern "C" void xc_free(void *p) { std::free(p); }
+
+extern "C" const char *xc_version(void) { return Xapian::version_string(); }
+
+/* ------------------------------------------------------------- writing */
+
+extern "C" int xc_wdb_open(const char *path, int mode, xc_wdb **out,
+                           char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(path, err);
+    try {
+        int flags;
+        switch (mode) {
+        case XC_CREATE_OR_OPEN: flags = Xapian::DB_CREATE_OR_OPEN; break;
+        case XC_CREATE_OR_OVERWRITE:
+            flags = Xapian::DB_CREATE_OR_OVERWRITE;
+            break;
+        case XC_OPEN: flags = Xapian::DB_OPEN; break;
+        default: return fail(err, XC_EINVAL, "xc_wdb_open: unknown mode");
+        }
+        Xapian::WritableDatabase w(path, flags);
+        *out = new xc_wdb{w, xc_db{w, true}};
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" void xc_wdb_close(xc_wdb *w)
+{
+    if (!w)
+        return;
+    try {
+        w->w.close();
+    } catch (...) {
+        /* documented: errors on close are ignored */
+    }
+    delete w;
+}
+
+extern "C" int xc_wdb_commit(xc_wdb *w, char **err)
+{
+    XC_NEED(w, err);
+    try {
+        w->w.commit();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_wdb_begin_transaction(xc_wdb *w, int flushed, char **err)
+{
+    XC_NEED(w, err);
+    try {
+        w->w.begin_transaction(flushed != 0);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_wdb_commit_transaction(xc_wdb *w, char **err)
+{
+    XC_NEED(w, err);
+    try {
+        w->w.commit_transaction();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_wdb_cancel_transaction(xc_wdb *w, char **err)
+{
+    XC_NEED(w, err);
+    try {
+        w->w.cancel_transaction();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_wdb_add(xc_wdb *w, const xc_doc *doc, unsigned *docid,
+                          char **err)
+{
+    XC_NEED(w && doc, err);
+    try {
+        Xapian::docid did = w->w.add_document(doc->doc);
+        if (docid)
+            *docid = did;
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_wdb_replace_by_term(xc_wdb *w, const char *term, size_t len,
+                                      const xc_doc *doc, unsigned *docid,
+                                      char **err)
+{
+    XC_NEED(w && doc, err);
+    try {
+        Xapian::docid did = w->w.replace_document(bytes(term, len), doc->doc);
+        if (docid)
+            *docid = did;
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_wdb_delete_by_term(xc_wdb *w, const char *term, size_t len,
+                                     char **err)
+{
+    XC_NEED(w, err);
+    try {
+        w->w.delete_document(bytes(term, len));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_wdb_delete(xc_wdb *w, unsigned docid, char **err)
+{
+    XC_NEED(w, err);
+    try {
+        w->w.delete_document(docid);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_wdb_set_metadata(xc_wdb *w, const char *key, size_t klen,
+                                   const char *val, size_t vlen, char **err)
+{
+    XC_NEED(w, err);
+    try {
+        w->w.set_metadata(bytes(key, klen), bytes(val, vlen));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" xc_db *xc_wdb_reader(xc_wdb *w) { return w ? &w->reader : nullptr; }
+
+/* ------------------------------------------------------------- documents */
+
+extern "C" int xc_doc_new(xc_doc **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    try {
+        *out = new xc_doc();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" void xc_doc_free(xc_doc *d) { delete d; }
+
+extern "C" void xc_doc_clear(xc_doc *d)
+{
+    if (!d)
+        return;
+    try {
+        d->doc.clear_terms();
+        d->doc.clear_values();
+        d->doc.set_data(std::string());
+    } catch (...) {
+        /* clearing an in-memory document does not fail in practice */
+    }
+}
+
+extern "C" int xc_doc_add_posting(xc_doc *d, const char *term, size_t len,
+                                  unsigned pos, unsigned wdfinc, char **err)
+{
+    XC_NEED(d, err);
+    try {
+        d->doc.add_posting(bytes(term, len), pos, wdfinc);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_doc_add_term(xc_doc *d, const char *term, size_t len,
+                               unsigned wdfinc, char **err)
+{
+    XC_NEED(d, err);
+    try {
+        d->doc.add_term(bytes(term, len), wdfinc);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_doc_add_boolean_term(xc_doc *d, const char *term,
+                                       size_t len, char **err)
+{
+    XC_NEED(d, err);
+    try {
+        d->doc.add_boolean_term(bytes(term, len));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_doc_set_value(xc_doc *d, unsigned slot, const char *v,
+                                size_t len, char **err)
+{
+    XC_NEED(d, err);
+    try {
+        d->doc.add_value(slot, bytes(v, len));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_doc_set_data(xc_doc *d, const char *data, size_t len,
+                               char **err)
+{
+    XC_NEED(d, err);
+    try {
+        d->doc.set_data(bytes(data, len));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+/* ------------------------------------------------------------- reading */
+
+extern "C" int xc_db_open(const char *path, xc_db **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(path, err);
+    try {
+        *out = new xc_db{Xapian::Database(path), false};
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_add(xc_db *db, const char *path, char **err)
+{
+    XC_NEED(db && path, err);
+    try {
+        db->db.add_database(Xapian::Database(path));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" void xc_db_close(xc_db *db)
+{
+    if (db && !db->borrowed)
+        delete db; /* the Database releases its files when destroyed */
+}
+
+extern "C" int xc_db_reopen(xc_db *db, int *changed, char **err)
+{
+    XC_NEED(db, err);
+    try {
+        bool moved = db->db.reopen();
+        if (changed)
+            *changed = moved ? 1 : 0;
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_doccount(xc_db *db, unsigned *out, char **err)
+{
+    XC_NEED(db && out, err);
+    try {
+        *out = db->db.get_doccount();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_lastdocid(xc_db *db, unsigned *out, char **err)
+{
+    XC_NEED(db && out, err);
+    try {
+        *out = db->db.get_lastdocid();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_avlength(xc_db *db, double *out, char **err)
+{
+    XC_NEED(db && out, err);
+    try {
+        *out = db->db.get_avlength();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_termfreq(xc_db *db, const char *term, size_t len,
+                              unsigned *out, char **err)
+{
+    XC_NEED(db && out, err);
+    try {
+        *out = db->db.get_termfreq(bytes(term, len));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_collfreq(xc_db *db, const char *term, size_t len,
+                              uint64_t *out, char **err)
+{
+    XC_NEED(db && out, err);
+    try {
+        *out = db->db.get_collection_freq(bytes(term, len));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_get_metadata(xc_db *db, const char *key, size_t klen,
+                                  char **val, size_t *vlen, char **err)
+{
+    XC_NEED(db && val, err);
+    *val = nullptr;
+    if (vlen)
+        *vlen = 0;
+    try {
+        std::string v = db->db.get_metadata(bytes(key, klen));
+        if (!v.empty()) /* Xapian does not tell missing from empty */
+            give(v, val, vlen);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_get_data(xc_db *db, unsigned docid, char **data,
+                              size_t *len, char **err)
+{
+    XC_NEED(db && data, err);
+    *data = nullptr;
+    if (len)
+        *len = 0;
+    try {
+        give(db->db.get_document(docid).get_data(), data, len);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_get_value(xc_db *db, unsigned docid, unsigned slot,
+                               char **val, size_t *len, char **err)
+{
+    XC_NEED(db && val, err);
+    *val = nullptr;
+    if (len)
+        *len = 0;
+    try {
+        give(db->db.get_document(docid).get_value(slot), val, len);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_positions(xc_db *db, unsigned docid, const char *term,
+                               size_t len, unsigned **pos, size_t *n,
+                               char **err)
+{
+    XC_NEED(db && pos && n, err);
+    *pos = nullptr;
+    *n = 0;
+    try {
+        std::string t = bytes(term, len);
+        std::vector<unsigned> v(db->db.positionlist_begin(docid, t),
+                                db->db.positionlist_end(docid, t));
+        if (v.empty())
+            return XC_OK;
+        unsigned *p =
+            static_cast<unsigned *>(std::malloc(v.size() * sizeof *p));
+        if (!p)
+            throw std::bad_alloc();
+        std::memcpy(p, v.data(), v.size() * sizeof *p);
+        *pos = p;
+        *n = v.size();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+/* ------------------------------------------------------------- terms */
+
+extern "C" int xc_db_allterms(xc_db *db, const char *prefix, size_t plen,
+                              xc_termiter **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(db, err);
+    try {
+        std::string p = bytes(prefix, plen);
+        *out = new xc_termiter(xc_termiter::ALLTERMS, db->db.allterms_begin(p),
+                               db->db.allterms_end(p));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_termlist(xc_db *db, unsigned docid, xc_termiter **out,
+                              char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(db, err);
+    try {
+        *out = new xc_termiter(xc_termiter::TERMLIST,
+                               db->db.termlist_begin(docid),
+                               db->db.termlist_end(docid));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+/* True when the cursor is past the last term. */
+static bool at_end(const xc_termiter *it)
+{
+    if (it->kind == xc_termiter::VECTOR)
+        return it->idx >= it->terms.size();
+    return it->it == it->end;
+}
+
+/* The term under the cursor (not at the end). */
+static std::string term_at(const xc_termiter *it)
+{
+    return it->kind == xc_termiter::VECTOR ? it->terms[it->idx] : *it->it;
+}
+
+extern "C" int xc_termiter_next(xc_termiter *it, const char **term,
+                                size_t *len, unsigned *freq, char **err)
+{
+    XC_NEED(it, err);
+    try {
+        if (it->yielded && !at_end(it)) {
+            if (it->kind == xc_termiter::VECTOR)
+                ++it->idx;
+            else
+                ++it->it;
+            it->yielded = false;
+        }
+        if (at_end(it))
+            return 0;
+        /* Marked yielded only once copied: after an error, a retry gives
+         * the same term rather than skipping it. */
+        std::string t = term_at(it);
+        unsigned f = 0;
+        if (it->kind == xc_termiter::ALLTERMS)
+            f = it->it.get_termfreq();
+        else if (it->kind == xc_termiter::TERMLIST)
+            f = it->it.get_wdf();
+        it->cur.swap(t);
+        it->yielded = true;
+        if (term)
+            *term = it->cur.data();
+        if (len)
+            *len = it->cur.size();
+        if (freq)
+            *freq = f;
+        return 1;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_termiter_skip_to(xc_termiter *it, const char *term,
+                                   size_t len, char **err)
+{
+    XC_NEED(it, err);
+    try {
+        std::string t = bytes(term, len);
+        if (at_end(it))
+            return XC_OK;
+        /* Already yielded a term >= t: the next call just moves on. */
+        if (it->yielded && it->cur >= t)
+            return XC_OK;
+        /* The term under the cursor, not yet yielded, already fits. */
+        if (!it->yielded && term_at(it) >= t)
+            return XC_OK;
+        if (it->kind == xc_termiter::VECTOR) {
+            while (it->idx < it->terms.size() && it->terms[it->idx] < t)
+                ++it->idx;
+        } else {
+            it->it.skip_to(t);
+        }
+        it->yielded = false;
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" void xc_termiter_free(xc_termiter *it) { delete it; }
+
+/* ------------------------------------------------------------- queries */
+
+/* Wraps a Query in a new handle. */
+static int make_query(const Xapian::Query &q, xc_query **out)
+{
+    *out = new xc_query{q};
+    return XC_OK;
+}
+
+extern "C" int xc_query_term(const char *term, size_t len, unsigned wqf,
+                             unsigned pos, xc_query **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    /* Xapian reads an empty term as MatchAll: refuse it here. */
+    XC_NEED(term && len > 0, err);
+    XC_NEED(wqf >= 1, err);
+    try {
+        return make_query(Xapian::Query(std::string(term, len), wqf, pos),
+                          out);
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+/* XC_OP_* -> Xapian::Query::op; false for an unknown op. */
+static bool map_op(int op, Xapian::Query::op *x)
+{
+    switch (op) {
+    case XC_OP_AND: *x = Xapian::Query::OP_AND; return true;
+    case XC_OP_OR: *x = Xapian::Query::OP_OR; return true;
+    case XC_OP_AND_NOT: *x = Xapian::Query::OP_AND_NOT; return true;
+    case XC_OP_AND_MAYBE: *x = Xapian::Query::OP_AND_MAYBE; return true;
+    case XC_OP_FILTER: *x = Xapian::Query::OP_FILTER; return true;
+    case XC_OP_PHRASE: *x = Xapian::Query::OP_PHRASE; return true;
+    case XC_OP_NEAR: *x = Xapian::Query::OP_NEAR; return true;
+    case XC_OP_SYNONYM: *x = Xapian::Query::OP_SYNONYM; return true;
+    case XC_OP_MAX: *x = Xapian::Query::OP_MAX; return true;
+    default: return false;
+    }
+}
+
+extern "C" int xc_query_combine(int op, xc_query *const *subs, size_t n,
+                                unsigned window, xc_query **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    Xapian::Query::op xop;
+    if (!map_op(op, &xop))
+        return fail(err, XC_EINVAL, "xc_query_combine: unknown op");
+    XC_NEED(subs || n == 0, err);
+    for (size_t i = 0; i < n; i++)
+        XC_NEED(subs[i], err);
+    try {
+        std::vector<Xapian::Query> v;
+        v.reserve(n);
+        for (size_t i = 0; i < n; i++)
+            v.push_back(subs[i]->q);
+        bool positional = xop == Xapian::Query::OP_PHRASE ||
+                          xop == Xapian::Query::OP_NEAR;
+        /* No subqueries gives Xapian's MatchNothing. */
+        return make_query(
+            Xapian::Query(xop, v.begin(), v.end(), positional ? window : 0),
+            out);
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_query_scale(const xc_query *q, double factor,
+                              xc_query **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(q, err);
+    XC_NEED(factor >= 0, err); /* also refuses NaN */
+    try {
+        return make_query(
+            Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor), out);
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_query_value_range(unsigned slot, const char *lo,
+                                    size_t lolen, const char *hi,
+                                    size_t hilen, xc_query **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    try {
+        std::string l = bytes(lo, lolen), h = bytes(hi, hilen);
+        if (h.empty())
+            return make_query(
+                Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, l), out);
+        return make_query(
+            Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, l, h), out);
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_query_match_all(xc_query **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    try {
+        return make_query(Xapian::Query::MatchAll, out);
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_query_match_nothing(xc_query **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    try {
+        return make_query(Xapian::Query::MatchNothing, out);
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_query_empty(const xc_query *q)
+{
+    return !q || q->q.empty();
+}
+
+extern "C" char *xc_query_describe(const xc_query *q)
+{
+    if (!q)
+        return nullptr;
+    try {
+        std::string s = q->q.get_description();
+        return dup_bytes(s.data(), s.size());
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+extern "C" void xc_query_free(xc_query *q) { delete q; }
+
+/* ------------------------------------------------------------- enquire */
+
+extern "C" int xc_enquire_new(xc_db *db, xc_enquire **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(db, err);
+    try {
+        *out = new xc_enquire(db->db);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" void xc_enquire_free(xc_enquire *e) { delete e; }
+
+extern "C" int xc_enquire_set_query(xc_enquire *e, const xc_query *q,
+                                    char **err)
+{
+    XC_NEED(e && q, err);
+    try {
+        e->e.set_query(q->q);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_enquire_set_bm25(xc_enquire *e, double k1, double k2,
+                                   double k3, double b, double min_normlen,
+                                   char **err)
+{
+    XC_NEED(e, err);
+    /* Xapian clamps out-of-range values itself, but not NaN or infinity. */
+    XC_NEED(std::isfinite(k1) && std::isfinite(k2) && std::isfinite(k3) &&
+                std::isfinite(b) && std::isfinite(min_normlen),
+            err);
+    try {
+        e->e.set_weighting_scheme(
+            Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_enquire_set_collapse(xc_enquire *e, unsigned slot,
+                                       unsigned max, char **err)
+{
+    XC_NEED(e, err);
+    try {
+        if (max == 0)
+            e->e.set_collapse_key(Xapian::BAD_VALUENO);
+        else
+            e->e.set_collapse_key(slot, max);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_enquire_set_sort_by_value(xc_enquire *e, unsigned slot,
+                                            int reverse, char **err)
+{
+    XC_NEED(e, err);
+    try {
+        if (slot == XC_NO_SLOT)
+            e->e.set_sort_by_relevance();
+        else
+            e->e.set_sort_by_value_then_relevance(slot, reverse != 0);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_enquire_mset(xc_enquire *e, unsigned first, unsigned max,
+                               unsigned check_at_least, xc_mset **out,
+                               char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(e, err);
+    try {
+        Xapian::MSet m = e->e.get_mset(first, max, check_at_least);
+        *out = new xc_mset{m};
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_enquire_matching_terms(xc_enquire *e, unsigned docid,
+                                         xc_termiter **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(e, err);
+    try {
+        /* Copied: Xapian's iterator must not outlive the enquire. */
+        std::vector<std::string> terms(e->e.get_matching_terms_begin(docid),
+                                       e->e.get_matching_terms_end(docid));
+        *out = new xc_termiter(std::move(terms));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+/* ------------------------------------------------------------------ mset */
+
+extern "C" unsigned xc_mset_size(const xc_mset *m)
+{
+    return m ? m->m.size() : 0;
+}
+
+extern "C" int xc_mset_item(const xc_mset *m, unsigned i, unsigned *docid,
+                            double *weight, unsigned *collapsed)
+{
+    if (!m)
+        return XC_EINVAL;
+    try {
+        if (i >= m->m.size())
+            return XC_ERANGE;
+        Xapian::MSetIterator it = m->m[i];
+        if (docid)
+            *docid = *it;
+        if (weight)
+            *weight = it.get_weight();
+        if (collapsed)
+            *collapsed = it.get_collapse_count();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(nullptr);
+    }
+}
+
+extern "C" void xc_mset_estimates(const xc_mset *m, unsigned *lower,
+                                  unsigned *est, unsigned *upper)
+{
+    unsigned l = 0, e = 0, u = 0;
+    if (m) {
+        try {
+            l = m->m.get_matches_lower_bound();
+            e = m->m.get_matches_estimated();
+            u = m->m.get_matches_upper_bound();
+        } catch (...) {
+            l = e = u = 0;
+        }
+    }
+    if (lower)
+        *lower = l;
+    if (est)
+        *est = e;
+    if (upper)
+        *upper = u;
+}
+
+extern "C" void xc_mset_free(xc_mset *m) { delete m; }

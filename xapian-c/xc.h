@@ -194,8 +194,8 @@ int xc_db_allterms(xc_db *db, const char *prefix, size_t plen,
 /* Iterates the terms of one document, in byte order. */
 int xc_db_termlist(xc_db *db, unsigned docid, xc_termiter **out, char **err);
 
-/* Advances to the next term: returns 1 and sets *term/*len (valid until the
- * next call on the iterator) and *freq (the term's document frequency for
+/* Advances to the next term: returns 1 and sets *term and *len (valid until
+ * the next call on the iterator) and *freq (the term's document frequency for
  * allterms; its wdf for a termlist; either may be NULL); 0 at the end;
  * negative on error. The first call yields the first term. */
 int xc_termiter_next(xc_termiter *it, const char **term, size_t *len,
