@@ -22,6 +22,50 @@
  * than white space, '"', '(' and ')'; a trailing '*' makes it a prefix search.
  * FIELD is one of the names the caller passes, followed directly by ':'.
  * NEAR's default window is 10 words; NEAR/n sets it (1..1000).
+ *
+ * Decisions on what the grammar above leaves open:
+ *  - OR binds tighter than AND, as written: "a OR b c" = AND(OR(a b) c).
+ *  - White space is ASCII space, \t, \n, \v, \f, \r and U+00A0 (no-break
+ *    space, common in pasted text).
+ *  - A '-' that starts a word (as above) must be followed directly by what
+ *    it excludes: "a - b", "a -" are errors. "a --b" excludes the word "-b"
+ *    (the second '-' does not follow white space); "a-b" is one word.
+ *  - Trailing '*'s are all stripped ("a**" = "a*"); a word of only '*'s is
+ *    an error. '*' elsewhere, inside phrases and in field values is an
+ *    ordinary character.
+ *  - A phrase is the text up to the next '"' (no escapes), split at white
+ *    space; operators, parentheses, '-' and '*' are ordinary characters
+ *    inside it. A one-word phrase stays a DQ_PHRASE with one kid.
+ *  - NOT: each andexpr (the whole query and each parenthesised group, each
+ *    checked on its own, so "b (NOT a)" is an error) needs a kid that is not
+ *    a NOT; an alternative of OR may not be a NOT ("a -b OR c" is an error);
+ *    NOT NOT is an error (double negation), not simplified away.
+ *  - NEAR operands are checked syntactically: a parenthesised group (even
+ *    "(a)") or a field next to NEAR is an error. A chain has one window:
+ *    "a NEAR/3 b NEAR/5 c" is an error, "a NEAR b NEAR/10 c" is not. Any
+ *    word that starts with "NEAR/" is taken as NEAR/n and must have a
+ *    decimal n in 1..1000 (leading zeros allowed).
+ *  - Fields: names compare ASCII-case-insensitively ("Kommun:" matches
+ *    "kommun", "ÅR:" does not match "år"). The value starts directly after
+ *    the ':' ("år: 2019" is an error) and is either a "quoted phrase" (its
+ *    raw inner text, must not be blank) or the rest of the word, which may
+ *    contain ':' and '*'. A word value with ".." is a range, split at the
+ *    first ".."; a second ".." or no bound at all ("år:..") is an error.
+ *  - Nesting: every '(' and every NOT counts one level; more than 64 is an
+ *    error (at the '(' or NOT that goes past 64). Over 65536 bytes is an
+ *    error at offset 65536. A NUL byte is an error like invalid UTF-8.
+ *  - Error positions: the token at fault; for an operator with nothing
+ *    after it at the end of the query, the operator; for a '(' or '"' that
+ *    is never closed, the opening one; for invalid UTF-8, the first byte of
+ *    the ill-formed sequence. A node's offset is where its text starts (for
+ *    a DQ_NOT the operator, for DQ_AND/DQ_OR/DQ_NEAR the first operand).
+ *
+ * dq_node_describe format (exact; tests depend on it): WORD(text) with a
+ * '*' appended for a prefix; PHRASE(w1 w2 ...) with the words' texts;
+ * AND(k1 k2 ...), OR(...), NOT(k); NEAR/n(k1 k2 ...) always with the window;
+ * FIELD(name:value), FIELD(name:"value") for a quoted value and
+ * FIELD(name:a..b) for a range (a or b may be empty). Kids are separated by
+ * one space, nothing else is added. NULL describes as "".
  */
 #ifndef DIARIUM_DQ_PARSE_H
 #define DIARIUM_DQ_PARSE_H
@@ -67,8 +111,8 @@ struct dq_node {
 typedef struct dq_parse_error {
     size_t offset;    /* byte offset of the problem in the query string */
     size_t column;    /* the same as a 1-based character (code point) column */
-    char msg[256];    /* e.g. "unbalanced quote: the phrase opened here is
-                         never closed" */
+    char msg[256];    /* e.g. "unbalanced quote: the phrase that starts
+                         here is never closed; add a closing '"'" */
 } dq_parse_error;
 
 /* Parses `q` (len bytes of UTF-8; invalid UTF-8 is a syntax error).
