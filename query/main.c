@@ -1,1 +1,194 @@
-int main(void) { return 0; }
+/*
+ * diarium-query — ranks passages of a diarium database for a question.
+ *
+ * A thin program over query/dq_search.h and dq_output.h. Exit status
+ * (DESIGN.md contract): 0 also when nothing matched; 2 usage or query syntax
+ * error, with a message that points at the problem; 3 fatal.
+ */
+#include "dq_output.h"
+#include "dq_search.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PROG "diarium-query"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: " PROG " [OPTION]... QUERY...\n"
+"Rank the passages of a diarium database for QUERY.\n"
+"\n"
+"  --db DIR          database (default: $DIARIUM_DB, else ./diarium.db)\n"
+"  --limit N         at most N results (default 10)\n"
+"  --format FMT      text, json (JSON Lines) or csv (default text)\n"
+"  --per-document    at most one result per document: its best passage\n"
+"  --passages N      with --per-document: up to N passages per document\n"
+"  --exact           no OCR / diacritic tolerance: exact stems only\n"
+"  --explain         show which spellings each query word matched\n"
+"  --color WHEN      bold highlights: auto (default), always or never\n"
+"  --help            show this help and exit\n"
+"  --version         show the version and exit\n"
+"\n"
+"Query syntax: words (all must match), \"exact phrases\", OR, NOT or a\n"
+"leading -, parentheses, a NEAR b, a NEAR/5 b, prefix*, doc:ID.\n"
+"Examples:\n"
+"  " PROG " kompensatoriska åtgärder\n"
+"  " PROG " '\"särskilt stöd\" OR \"extra anpassningar\" -betyg'\n"
+"\n"
+"Words match in every spelling PDF extraction leaves: \"åtgärder\" also\n"
+"finds \"atgarder\", \"atgirder\" and \"atgérder\" (exact spellings rank\n"
+"first). Exit status: 0 (also when nothing matched); 2 usage or query\n"
+"syntax error; 3 fatal (no database, database error).\n");
+}
+
+static int parse_uint(const char *s, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v > 100000 || s[0] == '-') return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, PROG ": error: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry '" PROG " --help' for more information.\n");
+    return 2;
+}
+
+/* Prints the query with a caret under byte offset `off`. */
+static void point_at(const char *q, size_t off)
+{
+    size_t col = 0;
+    for (size_t i = 0; i < off && q[i]; i++)
+        if (((unsigned char)q[i] & 0xC0) != 0x80) col++;
+    fprintf(stderr, "  %s\n  %*s^\n", q, (int)col, "");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"limit", required_argument, NULL, 'l'},
+        {"format", required_argument, NULL, 'f'},
+        {"per-document", no_argument, NULL, 'p'},
+        {"passages", required_argument, NULL, 'P'},
+        {"exact", no_argument, NULL, 'e'},
+        {"explain", no_argument, NULL, 'x'},
+        {"color", required_argument, NULL, 'c'},
+        {"colour", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    const char *db = getenv("DIARIUM_DB");
+    dq_options o = {10, 0, 1, 0};
+    dq_format fmt = DQ_FMT_TEXT;
+    int explain = 0, c;
+    const char *color = "auto";
+    if (!db || !*db) db = "diarium.db";
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l':
+            if (parse_uint(optarg, &o.limit))
+                return bad_usage("--limit takes a number from 0 to 100000, "
+                                 "not '%s'", optarg);
+            break;
+        case 'P':
+            if (parse_uint(optarg, &o.passages) || o.passages == 0)
+                return bad_usage("--passages takes a number from 1 to "
+                                 "100000, not '%s'", optarg);
+            break;
+        case 'f':
+            if (strcmp(optarg, "text") == 0) fmt = DQ_FMT_TEXT;
+            else if (strcmp(optarg, "json") == 0) fmt = DQ_FMT_JSON;
+            else if (strcmp(optarg, "csv") == 0) fmt = DQ_FMT_CSV;
+            else
+                return bad_usage("--format is text, json or csv, not '%s'",
+                                 optarg);
+            break;
+        case 'p': o.per_document = 1; break;
+        case 'e': o.exact = 1; break;
+        case 'x': explain = 1; break;
+        case 'c':
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+                strcmp(optarg, "never"))
+                return bad_usage("--color is auto, always or never, not "
+                                 "'%s'", optarg);
+            color = optarg;
+            break;
+        case 'h': usage(stdout); return 0;
+        case 'V': puts(PROG " 0.1.0"); return 0;
+        default:
+            return bad_usage("unknown option or missing argument: '%s'",
+                             argv[optind - 1]);
+        }
+    }
+    if (optind >= argc) return bad_usage("%s", "no QUERY given");
+
+    /* The query: the remaining arguments joined by spaces. */
+    size_t qlen = 0;
+    for (int i = optind; i < argc; i++) qlen += strlen(argv[i]) + 1;
+    char *q = malloc(qlen + 1);
+    if (!q) {
+        fprintf(stderr, PROG ": error: out of memory\n");
+        return 3;
+    }
+    q[0] = '\0';
+    for (int i = optind; i < argc; i++) {
+        if (i > optind) strcat(q, " ");
+        strcat(q, argv[i]);
+    }
+
+    int bold = strcmp(color, "always") == 0 ||
+               (strcmp(color, "auto") == 0 && fmt == DQ_FMT_TEXT &&
+                isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+    if (getenv("NO_COLOR") && strcmp(color, "always") != 0) bold = 0;
+
+    char err[1024] = "";
+    size_t erroff = 0;
+    dq_engine *e = NULL;
+    int rc = dq_engine_open(db, &e, err, sizeof err);
+    if (rc != DQ_OK) {
+        fprintf(stderr, PROG ": error: %s\n",
+                rc == DQ_ENOMEM ? "out of memory" : err);
+        free(q);
+        return 3;
+    }
+    dq_results *r = NULL;
+    rc = dq_search(e, q, strlen(q), &o, &r, err, sizeof err, &erroff);
+    int status = 0;
+    if (rc == DQ_ESYNTAX || rc == DQ_EQUERY) {
+        fprintf(stderr, PROG ": error: %s: %s\n",
+                rc == DQ_ESYNTAX ? "query syntax" : "query", err);
+        point_at(q, erroff);
+        status = 2;
+    } else if (rc != DQ_OK) {
+        fprintf(stderr, PROG ": error: %s\n",
+                rc == DQ_ENOMEM ? "out of memory" : err);
+        status = 3;
+    } else {
+        if (explain && dq_print_explain(fmt == DQ_FMT_JSON ? stdout : stderr,
+                                        r, fmt) != 0)
+            status = 3;
+        if (dq_print_results(stdout, r, fmt, bold) != 0) status = 3;
+    }
+    dq_results_free(r);
+    dq_engine_close(e);
+    free(q);
+    if (fclose(stdout) != 0 && status == 0) {
+        fprintf(stderr, PROG ": error: cannot write the results\n");
+        status = 3;
+    }
+    return status;
+}

@@ -1,0 +1,79 @@
+/*
+ * dx_format.h — the diarium index format, written down once.
+ *
+ * indexer/ writes it; query/ reads it (this header is the only thing query/
+ * takes from indexer/). Changing anything here means bumping
+ * DX_FORMAT_VERSION; changing analysis (stemmer/) changes sv_fingerprint().
+ *
+ * One Xapian document per PASSAGE of a source document.
+ *
+ * Terms
+ *   Z<stem>               Snowball stem of each word token (numbers, dates
+ *                         and diary numbers as they are), wdf = occurrences,
+ *                         no positions. Exact matching.
+ *   S<skel>\x1f<form>     the lower-cased surface form, keyed by its OCR
+ *                         skeleton (sv_skeleton), with positions. Phrases,
+ *                         proximity, highlighting and OCR-tolerant matching
+ *                         (the spellings of one word are neighbours in the
+ *                         term dictionary).
+ *   Q<docid>              boolean: the source document (every passage of it
+ *                         carries it), so re-indexing replaces all of them.
+ *
+ * A token flagged SV_TOKF_MAYBE_I (OCR's "1" or "|" for the word "i") also
+ * gets the S and Z terms of "i" at the same position.
+ *
+ * Values
+ *   0  DX_SLOT_DOCID      document id (path relative to the indexed root)
+ *   1  DX_SLOT_PASSAGE    passage number, 4 bytes big-endian (0-based)
+ *
+ * Data (the stored passage; the query tool never reads source files)
+ *   byte 0      DX_DATA_VERSION
+ *   bytes 1..4  uncompressed length, big-endian
+ *   bytes 5..8  byte offset of the passage in the cleaned document text,
+ *               big-endian
+ *   rest        zlib (compress2) stream of the passage text, UTF-8
+ *
+ * User metadata
+ *   DX_META_FORMAT        DX_FORMAT_VERSION as decimal text
+ *   DX_META_ANALYSIS      sv_fingerprint() of the build that indexed
+ *   DX_META_DOC<docid>    per source document:
+ *                         "<root>\t<size>\t<mtime_ns>\t<passages>"
+ */
+#ifndef DIARIUM_DX_FORMAT_H
+#define DIARIUM_DX_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DX_FORMAT_VERSION 1
+
+#define DX_PREFIX_STEM 'Z'
+#define DX_PREFIX_FORM 'S'
+#define DX_PREFIX_DOC 'Q'
+#define DX_FORM_SEP '\x1f'
+
+#define DX_SLOT_DOCID 0u
+#define DX_SLOT_PASSAGE 1u
+
+#define DX_DATA_VERSION 1
+#define DX_DATA_HEADER 9
+
+#define DX_META_FORMAT "diarium.format"
+#define DX_META_ANALYSIS "diarium.analysis"
+#define DX_META_DOC "diarium.doc:"
+
+static inline void dx_put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static inline uint32_t dx_get_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+           (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+#endif /* DIARIUM_DX_FORMAT_H */

@@ -1,1 +1,0 @@
-typedef int dx_placeholder;

@@ -1,0 +1,166 @@
+/*
+ * dq_expand.c — OCR- and diacritic-tolerant expansion of a query word
+ * against the index vocabulary (see dq_expand.h).
+ */
+#include "dq_expand.h"
+#include "dx_format.h"
+
+#include "sv.h"
+
+#include "sv_ocr.h"
+#include "sv_token.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cand {
+    char form[SV_TOKEN_MAX + 40];
+    size_t flen;
+    char skel[SV_SKELETON_MAX];
+    size_t slen;
+    double budget;
+} cand;
+
+typedef struct cands {
+    cand *v;
+    size_t n, cap;
+} cands;
+
+static int add_cand(void *p, const char *form, size_t len)
+{
+    cands *c = p;
+    if (len >= sizeof c->v[0].form) return 0;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        cand *v = realloc(c->v, cap * sizeof *v);
+        if (!v) return XC_ENOMEM;
+        c->v = v;
+        c->cap = cap;
+    }
+    cand *k = &c->v[c->n];
+    k->slen = sv_skeleton(form, len, k->skel, sizeof k->skel);
+    if (!k->slen) return 0;
+    for (size_t i = 0; i < c->n; i++) /* the same form twice */
+        if (c->v[i].flen == len && memcmp(c->v[i].form, form, len) == 0)
+            return 0;
+    memcpy(k->form, form, len);
+    k->form[len] = '\0';
+    k->flen = len;
+    k->budget = sv_confusion_budget(form, len);
+    c->n++;
+    return 0;
+}
+
+static int by_skel(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    return strcmp(x->skel, y->skel);
+}
+
+static int by_cost(const void *a, const void *b)
+{
+    const dq_variant *x = a, *y = b;
+    if (x->cost != y->cost) return x->cost < y->cost ? -1 : 1;
+    if (x->freq != y->freq) return x->freq > y->freq ? -1 : 1;
+    return strcmp(x->term, y->term);
+}
+
+static int push_variant(dq_variants *out, const char *t, size_t tl,
+                        size_t sep, double cost, unsigned freq)
+{
+    for (size_t i = 0; i < out->n; i++) /* already there (another word) */
+        if (out->v[i].len == tl && memcmp(out->v[i].term, t, tl) == 0) {
+            if (cost < out->v[i].cost) out->v[i].cost = cost;
+            return XC_OK;
+        }
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 16;
+        dq_variant *v = realloc(out->v, cap * sizeof *v);
+        if (!v) return XC_ENOMEM;
+        out->v = v;
+        out->cap = cap;
+    }
+    char *copy = malloc(tl + 1);
+    if (!copy) return XC_ENOMEM;
+    memcpy(copy, t, tl);
+    copy[tl] = '\0';
+    dq_variant *v = &out->v[out->n++];
+    v->term = copy;
+    v->len = tl;
+    v->form = copy + sep + 1;
+    v->formlen = tl - sep - 1;
+    v->cost = cost;
+    v->freq = freq;
+    return XC_OK;
+}
+
+int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
+              int exact, dq_variants *out, char **err)
+{
+    cands c = {0};
+    const char *s;
+    size_t sl;
+    char stem[SV_TOKEN_MAX + 1];
+    int rc = XC_OK;
+    size_t first = out->n;
+
+    if (len == 0 || len > SV_TOKEN_MAX) return XC_OK;
+    if (sv_stem(st, w, len, &s, &sl) != SV_OK) return XC_ENOMEM;
+    memcpy(stem, s, sl);
+    stem[sl] = '\0';
+    if (add_cand(&c, w, len) != 0 ||
+        sv_inflections(st, stem, sl, add_cand, &c) != SV_OK) {
+        free(c.v);
+        return XC_ENOMEM;
+    }
+    qsort(c.v, c.n, sizeof *c.v, by_skel);
+
+    char prefix[SV_SKELETON_MAX + 2];
+    for (size_t i = 0; rc == XC_OK && i < c.n;) {
+        size_t j = i;
+        while (j < c.n && strcmp(c.v[j].skel, c.v[i].skel) == 0) j++;
+        /* Forms i..j-1 share a skeleton: scan the index terms under it. */
+        prefix[0] = DX_PREFIX_FORM;
+        memcpy(prefix + 1, c.v[i].skel, c.v[i].slen);
+        prefix[1 + c.v[i].slen] = DX_FORM_SEP;
+        size_t plen = c.v[i].slen + 2;
+        xc_termiter *it = NULL;
+        rc = xc_db_allterms(db, prefix, plen, &it, err);
+        const char *t;
+        size_t tl;
+        unsigned freq;
+        while (rc == XC_OK &&
+               (rc = xc_termiter_next(it, &t, &tl, &freq, err)) == 1) {
+            rc = XC_OK;
+            const char *d = t + plen;
+            size_t dl = tl - plen;
+            double best = 1e9;
+            for (size_t k = i; k < j; k++) {
+                double lim = exact ? 0 : c.v[k].budget;
+                double cost = sv_confusion_cost(c.v[k].form, c.v[k].flen, d,
+                                                dl, lim);
+                if (cost <= lim && cost < best) best = cost;
+            }
+            if (best < 1e9)
+                rc = push_variant(out, t, tl, plen - 1, best, freq);
+        }
+        if (rc == 0) rc = XC_OK; /* end of the range */
+        xc_termiter_free(it);
+        i = j;
+    }
+    free(c.v);
+    if (rc != XC_OK) return rc;
+
+    /* Cheapest first; keep at most DQ_MAX_VARIANTS for this word. */
+    qsort(out->v + first, out->n - first, sizeof *out->v, by_cost);
+    while (out->n - first > DQ_MAX_VARIANTS) free(out->v[--out->n].term);
+    return XC_OK;
+}
+
+void dq_variants_free(dq_variants *v)
+{
+    if (!v) return;
+    for (size_t i = 0; i < v->n; i++) free(v->v[i].term);
+    free(v->v);
+    memset(v, 0, sizeof *v);
+}

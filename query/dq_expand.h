@@ -1,0 +1,46 @@
+/*
+ * dq_expand.h — which spellings in the index a query word may stand for.
+ *
+ * Where it sits: query/, between analysis of a query word and building the
+ * Xapian query. For a word it enumerates the Snowball inflections of its
+ * stem (sv_inflections), looks up each inflection's OCR skeleton among the
+ * surface-form terms of the index (S<skeleton>\x1f<form>, see dx_format.h)
+ * and keeps the forms whose confusion cost (sv_confusion_cost) is within
+ * budget. Only spellings that exist in the index are ever produced, so
+ * expansion cannot flood a query with invented words.
+ */
+#ifndef DIARIUM_DQ_EXPAND_H
+#define DIARIUM_DQ_EXPAND_H
+
+#include <stddef.h>
+
+#include "sv_stem.h"
+#include "xc.h"
+
+/* Most variants kept for one word (the cheapest). */
+#define DQ_MAX_VARIANTS 256
+
+typedef struct dq_variant {
+    char *term;      /* the S term as in the index (malloc'd) */
+    size_t len;
+    const char *form;/* the surface form inside term */
+    size_t formlen;
+    double cost;     /* 0: an exact inflection of the query word's stem */
+    unsigned freq;   /* passages containing it */
+} dq_variant;
+
+typedef struct dq_variants {
+    dq_variant *v;
+    size_t n, cap;
+} dq_variants;
+
+/* Appends to *out the index forms that the normalised word w (len bytes)
+ * may stand for, cheapest first; with exact != 0 only exact inflections.
+ * Returns XC_OK or a negative XC_* code (XC_ENOMEM, database errors with a
+ * message in *err as for the shim). */
+int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
+              int exact, dq_variants *out, char **err);
+
+void dq_variants_free(dq_variants *v);
+
+#endif /* DIARIUM_DQ_EXPAND_H */

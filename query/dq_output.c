@@ -1,0 +1,163 @@
+/*
+ * dq_output.c — text, JSON Lines and CSV output (see dq_output.h).
+ */
+#include "dq_output.h"
+
+#include <string.h>
+
+#define WRAP 78
+#define INDENT "   "
+#define BOLD "\033[1m"
+#define PLAIN "\033[0m"
+
+void dq_json_string(FILE *f, const char *s, size_t len)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\t': fputs("\\t", f); break;
+        case '\r': fputs("\\r", f); break;
+        default:
+            if (c < 0x20 || c == 0x7F) fprintf(f, "\\u%04x", c);
+            else fputc(c, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static int is_ws(char c) { return c == ' ' || c == '\n' || c == '\t'; }
+
+/* The passage, white space collapsed, wrapped, highlights in bold. */
+static void print_wrapped(FILE *f, const dq_hit *h, int color)
+{
+    size_t i = 0, col = 0, k = 0;
+    int bold = 0;
+    fputs(INDENT, f);
+    while (i < h->textlen) {
+        while (i < h->textlen && is_ws(h->text[i])) i++;
+        if (i >= h->textlen) break;
+        size_t e = i, width = 0;
+        while (e < h->textlen && !is_ws(h->text[e])) {
+            if (((unsigned char)h->text[e] & 0xC0) != 0x80) width++;
+            e++;
+        }
+        if (col > 0 && col + 1 + width > WRAP - sizeof INDENT + 1) {
+            if (bold && color) fputs(PLAIN, f);
+            fputs("\n" INDENT, f);
+            col = 0;
+        } else if (col > 0) {
+            if (bold && color) fputs(PLAIN, f);
+            fputc(' ', f);
+        }
+        if (bold && color) fputs(BOLD, f);
+        for (size_t j = i; j < e; j++) {
+            while (k < h->nhl && h->hl[k].end <= j) k++;
+            int in = k < h->nhl && h->hl[k].start <= j && j < h->hl[k].end;
+            if (color && in != bold) fputs(in ? BOLD : PLAIN, f);
+            bold = in;
+            fputc(h->text[j], f);
+        }
+        col += (col > 0) + width;
+        i = e;
+    }
+    if (color && bold) fputs(PLAIN, f);
+    fputc('\n', f);
+}
+
+static void csv_field(FILE *f, const char *s, size_t len)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') fputc('"', f);
+        fputc(s[i], f);
+    }
+    fputc('"', f);
+}
+
+int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color)
+{
+    if (fmt == DQ_FMT_CSV) fputs("rank,doc,passage,score,text\n", f);
+    if (fmt == DQ_FMT_TEXT && r->n == 0) fputs("No passage matches.\n", f);
+    for (size_t i = 0; i < r->n; i++) {
+        const dq_hit *h = &r->hits[i];
+        switch (fmt) {
+        case DQ_FMT_TEXT:
+            fprintf(f, "%s%zu. %s%s  passage %u, score %.2f%s\n",
+                    i ? "\n" : "", i + 1, color ? BOLD : "", h->doc,
+                    h->passage, h->score,
+                    h->complete ? (color ? PLAIN : "")
+                                : (color ? PLAIN "  (words spread over the "
+                                           "document)"
+                                         : "  (words spread over the "
+                                           "document)"));
+            print_wrapped(f, h, color);
+            break;
+        case DQ_FMT_JSON:
+            fprintf(f, "{\"rank\":%zu,\"doc\":", i + 1);
+            dq_json_string(f, h->doc, strlen(h->doc));
+            fprintf(f, ",\"passage\":%u,\"score\":%.6f,\"complete\":%s,"
+                    "\"offset\":%zu,\"text\":", h->passage, h->score,
+                    h->complete ? "true" : "false", h->offset);
+            dq_json_string(f, h->text, h->textlen);
+            fputs(",\"highlights\":[", f);
+            for (size_t k = 0; k < h->nhl; k++)
+                fprintf(f, "%s[%zu,%zu]", k ? "," : "", h->hl[k].start,
+                        h->hl[k].end);
+            fputs("]}\n", f);
+            break;
+        case DQ_FMT_CSV:
+            fprintf(f, "%zu,", i + 1);
+            csv_field(f, h->doc, strlen(h->doc));
+            fprintf(f, ",%u,%.6f,", h->passage, h->score);
+            csv_field(f, h->text, h->textlen);
+            fputc('\n', f);
+            break;
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt)
+{
+    const dq_plan *p = r->plan;
+    if (fmt == DQ_FMT_JSON) {
+        fputs("{\"explain\":[", f);
+        for (size_t i = 0; i < p->nwords; i++) {
+            const dq_word_info *w = &p->words[i];
+            fputs(i ? ",{\"word\":" : "{\"word\":", f);
+            dq_json_string(f, w->word, strlen(w->word));
+            fputs(",\"stem\":", f);
+            dq_json_string(f, w->stem, strlen(w->stem));
+            fprintf(f, ",\"stem_passages\":%u,\"variants\":[", w->stem_freq);
+            for (size_t k = 0; k < w->variants.n; k++) {
+                const dq_variant *v = &w->variants.v[k];
+                fputs(k ? ",{\"form\":" : "{\"form\":", f);
+                dq_json_string(f, v->form, v->formlen);
+                fprintf(f, ",\"cost\":%.2f,\"passages\":%u}", v->cost,
+                        v->freq);
+            }
+            fputs("]}", f);
+        }
+        fputs("]}\n", f);
+        return ferror(f) ? -1 : 0;
+    }
+    for (size_t i = 0; i < p->nwords; i++) {
+        const dq_word_info *w = &p->words[i];
+        fprintf(f, "%s: stem %s in %u passages", w->word, w->stem,
+                w->stem_freq);
+        size_t shown = 0;
+        for (size_t k = 0; k < w->variants.n; k++) {
+            const dq_variant *v = &w->variants.v[k];
+            if (v->cost == 0) continue;
+            fprintf(f, "%s%.*s (%u, cost %.2f)", shown ? ", " : "; also ",
+                    (int)v->formlen, v->form, v->freq, v->cost);
+            shown++;
+        }
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}

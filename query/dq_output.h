@@ -1,0 +1,31 @@
+/*
+ * dq_output.h — printing results: text (for people), JSON Lines and CSV
+ * (for programs).
+ *
+ * Where it sits: the last step of query/. JSON Lines follows the contract
+ * of DESIGN.md: one object per result, best first, with "doc", "passage",
+ * "score" and "text" (plus "rank", "complete", "offset" and "highlights":
+ * byte ranges [start, end) of the matched words in "text"). An --explain
+ * object has the key "explain" and no "doc", so a program can tell it from
+ * a result.
+ */
+#ifndef DIARIUM_DQ_OUTPUT_H
+#define DIARIUM_DQ_OUTPUT_H
+
+#include <stdio.h>
+
+#include "dq_search.h"
+
+typedef enum dq_format { DQ_FMT_TEXT, DQ_FMT_JSON, DQ_FMT_CSV } dq_format;
+
+/* Prints the results. color = 1 marks highlights in bold (text only).
+ * Returns 0, or -1 when writing failed. */
+int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color);
+
+/* Prints what each query word was expanded to. Returns 0 or -1. */
+int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt);
+
+/* Writes s (len bytes of UTF-8) as a JSON string literal, quotes included. */
+void dq_json_string(FILE *f, const char *s, size_t len);
+
+#endif /* DIARIUM_DQ_OUTPUT_H */

@@ -1,1 +1,0 @@
-typedef int dq_placeholder;

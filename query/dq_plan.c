@@ -1,0 +1,696 @@
+/*
+ * dq_plan.c — parsed query to Xapian query (see dq_plan.h).
+ */
+#include "dq_plan.h"
+#include "dx_format.h"
+
+#include "sv.h"
+
+#include "sv_ocr.h"
+#include "sv_text.h"
+#include "sv_token.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Extra weight of the exact stem next to its spelling variants. */
+#define EXACT_BONUS 0.2
+/* Prefix search: shortest prefix, most words, most terms scanned. */
+#define PREFIX_MIN_CHARS 2
+#define PREFIX_MAX_WORDS 1000
+#define PREFIX_MAX_SCAN 200000
+
+typedef struct builder {
+    xc_db *db;
+    sv_stemmer *st;
+    int exact;
+    dq_plan *p;
+    char *err;
+    size_t errlen;
+    size_t *erroff;
+    sv_tokens toks;
+} builder;
+
+static int fail(builder *b, int rc, size_t off, const char *fmt, ...)
+{
+    if (b->err && b->errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(b->err, b->errlen, fmt, ap);
+        va_end(ap);
+    }
+    if (b->erroff) *b->erroff = off;
+    return rc;
+}
+
+/* Maps a shim status (and its message) to a DQ_* status. */
+static int xfail(builder *b, int rc, char *xerr)
+{
+    int res = rc == XC_ENOMEM ? DQ_ENOMEM
+            : rc == XC_EMODIFIED ? DQ_EMODIFIED : DQ_EDB;
+    fail(b, res, 0, "%s", xerr ? xerr : xc_strerror(rc));
+    xc_free(xerr);
+    return res;
+}
+
+/* ------------------------------------------------------- string lists */
+
+static int list_add(char ***v, size_t *n, size_t *cap, const char *s,
+                    size_t len)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        char **nv = realloc(*v, c * sizeof *nv);
+        if (!nv) return DQ_ENOMEM;
+        *v = nv;
+        *cap = c;
+    }
+    char *d = malloc(len + 1);
+    if (!d) return DQ_ENOMEM;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    (*v)[(*n)++] = d;
+    return DQ_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list_sort_unique(char **v, size_t *n)
+{
+    if (*n < 2) return;
+    qsort(v, *n, sizeof *v, cmp_str);
+    size_t o = 1;
+    for (size_t i = 1; i < *n; i++) {
+        if (strcmp(v[i], v[o - 1]) == 0) free(v[i]);
+        else v[o++] = v[i];
+    }
+    *n = o;
+}
+
+static int list_has(char *const *v, size_t n, const char *s)
+{
+    return n && bsearch(&s, v, n, sizeof *v, cmp_str) != NULL;
+}
+
+/* ------------------------------------------------------------ queries */
+
+/* A term query for prefix + a [+ DX_FORM_SEP + b]. */
+static int term_query(builder *b, char prefix, const char *a, size_t alen,
+                      const char *s2, size_t blen, xc_query **out)
+{
+    char buf[2 * SV_SKELETON_MAX + 8];
+    size_t n = 1 + alen + (s2 ? blen + 1 : 0);
+    char *xerr = NULL;
+    if (n > sizeof buf) return fail(b, DQ_EQUERY, 0, "word too long");
+    buf[0] = prefix;
+    memcpy(buf + 1, a, alen);
+    if (s2) {
+        buf[1 + alen] = DX_FORM_SEP;
+        memcpy(buf + 2 + alen, s2, blen);
+    }
+    int rc = xc_query_term(buf, n, 1, 0, out, &xerr);
+    return rc == XC_OK ? DQ_OK : xfail(b, rc, xerr);
+}
+
+/* Combines qs[0..n) with op and frees them (also on failure). */
+static int combine(builder *b, int op, xc_query **qs, size_t n,
+                   unsigned window, xc_query **out)
+{
+    char *xerr = NULL;
+    int rc = xc_query_combine(op, qs, n, window, out, &xerr);
+    for (size_t i = 0; i < n; i++) xc_query_free(qs[i]);
+    return rc == XC_OK ? DQ_OK : xfail(b, rc, xerr);
+}
+
+static void free_all(xc_query **qs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) xc_query_free(qs[i]);
+}
+
+/* A growable array of queries. */
+typedef struct qlist {
+    xc_query **v;
+    size_t n, cap;
+} qlist;
+
+static int qpush(qlist *l, xc_query *q)
+{
+    if (l->n == l->cap) {
+        size_t c = l->cap ? l->cap * 2 : 8;
+        xc_query **v = realloc(l->v, c * sizeof *v);
+        if (!v) {
+            xc_query_free(q);
+            return DQ_ENOMEM;
+        }
+        l->v = v;
+        l->cap = c;
+    }
+    l->v[l->n++] = q;
+    return DQ_OK;
+}
+
+static void qlist_free(qlist *l)
+{
+    free_all(l->v, l->n);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* ----------------------------------------------------------- analysis */
+
+/* Tokenises a query word's text into b->toks (cleaned, NFC). */
+static int analyse(builder *b, const char *text, size_t len)
+{
+    char *clean = NULL;
+    size_t cl = 0;
+    if (sv_text_clean(text, len, &clean, &cl, NULL) != SV_OK)
+        return DQ_ENOMEM;
+    int rc = sv_tokenize(clean, cl, &b->toks) == SV_OK ? DQ_OK : DQ_ENOMEM;
+    free(clean);
+    return rc;
+}
+
+/* One analysed token, copied out of b->toks. */
+typedef struct qtoken {
+    char norm[SV_TOKEN_MAX + 1];
+    size_t len;
+    int word; /* SV_TOK_WORD */
+} qtoken;
+
+static size_t copy_tokens(builder *b, qtoken *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->toks.n && n < cap; i++) {
+        const sv_token *k = &b->toks.tok[i];
+        if (k->flags & SV_TOKF_LONG) continue;
+        memcpy(out[n].norm, sv_token_norm(&b->toks, k), k->normlen);
+        out[n].norm[k->normlen] = '\0';
+        out[n].len = k->normlen;
+        out[n].word = k->kind == SV_TOK_WORD;
+        n++;
+    }
+    return n;
+}
+
+/* Expands a word, recording what it became for --explain and highlights. */
+static int expand(builder *b, const qtoken *t, int positive,
+                  dq_variants *vars, char *stem, size_t *stemlen)
+{
+    const char *s;
+    size_t sl;
+    char *xerr = NULL;
+    if (sv_stem(b->st, t->norm, t->len, &s, &sl) != SV_OK) return DQ_ENOMEM;
+    memcpy(stem, s, sl);
+    stem[sl] = '\0';
+    *stemlen = sl;
+    int rc = dq_expand(b->db, b->st, t->norm, t->len, b->exact, vars, &xerr);
+    if (rc != XC_OK) return xfail(b, rc, xerr);
+    if (!positive) return DQ_OK;
+    dq_plan *p = b->p;
+    rc = list_add(&p->stems, &p->nstems, &p->capstems, stem, sl);
+    for (size_t i = 0; rc == DQ_OK && i < vars->n; i++)
+        rc = list_add(&p->forms, &p->nforms, &p->capforms, vars->v[i].form,
+                      vars->v[i].formlen);
+    return rc;
+}
+
+/* The plain (non-positional) query for one token. */
+static int word_query(builder *b, const qtoken *t, int positive,
+                      xc_query **out)
+{
+    dq_plan *p = b->p;
+    *out = NULL;
+    if (!t->word) {
+        if (positive &&
+            list_add(&p->stems, &p->nstems, &p->capstems, t->norm, t->len))
+            return DQ_ENOMEM;
+        return term_query(b, DX_PREFIX_STEM, t->norm, t->len, NULL, 0, out);
+    }
+    dq_variants vars = {0};
+    char stem[SV_TOKEN_MAX + 1];
+    size_t sl = 0;
+    int rc = expand(b, t, positive, &vars, stem, &sl);
+    qlist syn = {0};
+    xc_query *exactq = NULL;
+    if (rc == DQ_OK)
+        rc = term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, &exactq);
+    if (rc == DQ_OK && b->exact) {
+        *out = exactq;
+        exactq = NULL;
+    } else if (rc == DQ_OK) {
+        xc_query *q = NULL;
+        rc = term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, &q);
+        if (rc == DQ_OK) rc = qpush(&syn, q);
+        for (size_t i = 0; rc == DQ_OK && i < vars.n; i++) {
+            if (vars.v[i].cost == 0) continue; /* covered by Z<stem> */
+            char *xerr = NULL;
+            int xr = xc_query_term(vars.v[i].term, vars.v[i].len, 1, 0, &q,
+                                   &xerr);
+            rc = xr == XC_OK ? qpush(&syn, q) : xfail(b, xr, xerr);
+        }
+        xc_query *s = NULL, *bonus = NULL;
+        if (rc == DQ_OK) {
+            rc = combine(b, XC_OP_SYNONYM, syn.v, syn.n, 0, &s);
+            syn.n = 0;
+        }
+        if (rc == DQ_OK) {
+            char *xerr = NULL;
+            int xr = xc_query_scale(exactq, EXACT_BONUS, &bonus, &xerr);
+            if (xr != XC_OK) rc = xfail(b, xr, xerr);
+        }
+        if (rc == DQ_OK) {
+            xc_query *two[2] = {s, bonus};
+            s = bonus = NULL;
+            rc = combine(b, XC_OP_OR, two, 2, 0, out);
+        }
+        xc_query_free(s);
+        xc_query_free(bonus);
+    }
+    xc_query_free(exactq);
+    qlist_free(&syn);
+
+    if (rc == DQ_OK && positive) {
+        /* Keep what the word became, for --explain. */
+        if (p->nwords == p->capwords) {
+            size_t c = p->capwords ? p->capwords * 2 : 8;
+            dq_word_info *w = realloc(p->words, c * sizeof *w);
+            if (!w) rc = DQ_ENOMEM;
+            else {
+                p->words = w;
+                p->capwords = c;
+            }
+        }
+        if (rc == DQ_OK) {
+            dq_word_info *w = &p->words[p->nwords];
+            char zt[SV_TOKEN_MAX + 2];
+            char *xerr = NULL;
+            zt[0] = DX_PREFIX_STEM;
+            memcpy(zt + 1, stem, sl);
+            w->stem_freq = 0;
+            int xr = xc_db_termfreq(b->db, zt, sl + 1, &w->stem_freq, &xerr);
+            w->word = strdup(t->norm);
+            w->stem = strdup(stem);
+            w->variants = vars;
+            memset(&vars, 0, sizeof vars);
+            p->nwords++;
+            if (xr != XC_OK) rc = xfail(b, xr, xerr);
+            else if (!w->word || !w->stem) rc = DQ_ENOMEM;
+        }
+    }
+    dq_variants_free(&vars);
+    if (rc != DQ_OK) {
+        xc_query_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* The positional query for one token: any of its accepted spellings. */
+static int position_query(builder *b, const qtoken *t, int positive,
+                          xc_query **out)
+{
+    char skel[SV_SKELETON_MAX];
+    *out = NULL;
+    if (!t->word) {
+        size_t kl = sv_skeleton(t->norm, t->len, skel, sizeof skel);
+        if (positive && list_add(&b->p->forms, &b->p->nforms,
+                                 &b->p->capforms, t->norm, t->len))
+            return DQ_ENOMEM;
+        return term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len, out);
+    }
+    dq_variants vars = {0};
+    char stem[SV_TOKEN_MAX + 1];
+    size_t sl;
+    int rc = expand(b, t, positive, &vars, stem, &sl);
+    qlist alts = {0};
+    for (size_t i = 0; rc == DQ_OK && i < vars.n; i++) {
+        xc_query *q = NULL;
+        char *xerr = NULL;
+        int xr = xc_query_term(vars.v[i].term, vars.v[i].len, 1, 0, &q,
+                               &xerr);
+        rc = xr == XC_OK ? qpush(&alts, q) : xfail(b, xr, xerr);
+    }
+    if (rc == DQ_OK && alts.n == 0) { /* no spelling in the index */
+        size_t kl = sv_skeleton(t->norm, t->len, skel, sizeof skel);
+        rc = term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len, out);
+    } else if (rc == DQ_OK) {
+        rc = combine(b, XC_OP_OR, alts.v, alts.n, 0, out);
+        alts.n = 0;
+    }
+    qlist_free(&alts);
+    dq_variants_free(&vars);
+    return rc;
+}
+
+/* PHRASE or NEAR over tokens. */
+static int positional(builder *b, const qtoken *t, size_t n, int op,
+                      unsigned window, int positive, xc_query **out)
+{
+    qlist l = {0};
+    int rc = DQ_OK;
+    *out = NULL;
+    for (size_t i = 0; rc == DQ_OK && i < n; i++) {
+        xc_query *q = NULL;
+        rc = position_query(b, &t[i], positive, &q);
+        if (rc == DQ_OK) rc = qpush(&l, q);
+    }
+    if (rc == DQ_OK && l.n == 1) {
+        *out = l.v[0];
+        l.n = 0;
+    } else if (rc == DQ_OK && l.n > 1) {
+        rc = combine(b, op, l.v, l.n, window, out);
+        l.n = 0;
+    }
+    qlist_free(&l);
+    return rc;
+}
+
+#define MAX_QTOKENS 256
+
+/* Prefix search (a word ending in '*'): every indexed spelling that starts
+ * with the prefix, or with a damaged spelling of it. */
+static int prefix_query(builder *b, const dq_node *n, int positive,
+                        xc_query **out)
+{
+    qtoken t[2];
+    *out = NULL;
+    int rc = analyse(b, n->text, n->len);
+    if (rc != DQ_OK) return rc;
+    size_t nt = copy_tokens(b, t, 2);
+    if (nt != 1)
+        return fail(b, DQ_EQUERY, n->offset,
+                    "a prefix search needs one word before the '*'");
+    size_t chars = 0;
+    for (size_t i = 0; i < t[0].len; i++)
+        chars += ((unsigned char)t[0].norm[i] & 0xC0) != 0x80;
+    if (chars < PREFIX_MIN_CHARS)
+        return fail(b, DQ_EQUERY, n->offset,
+                    "the prefix '%s*' is too short: give at least %d letters",
+                    t[0].norm, PREFIX_MIN_CHARS);
+
+    char skel[SV_SKELETON_MAX + 2];
+    size_t kl = sv_skeleton(t[0].norm, t[0].len, skel + 1, sizeof skel - 1);
+    /* The prefix's last skeleton letter may merge with what follows. */
+    if (kl > 1) kl--;
+    skel[0] = DX_PREFIX_FORM;
+    double budget = b->exact ? 0 : sv_confusion_budget(t[0].norm, t[0].len);
+
+    xc_termiter *it = NULL;
+    char *xerr = NULL;
+    int xr = xc_db_allterms(b->db, skel, kl + 1, &it, &xerr);
+    if (xr != XC_OK) return xfail(b, xr, xerr);
+    qlist alts = {0};
+    const char *term;
+    size_t tl;
+    size_t scanned = 0;
+    while (rc == DQ_OK &&
+           (xr = xc_termiter_next(it, &term, &tl, NULL, &xerr)) == 1) {
+        if (++scanned > PREFIX_MAX_SCAN || alts.n >= PREFIX_MAX_WORDS) {
+            rc = fail(b, DQ_EQUERY, n->offset,
+                      "the prefix '%s*' matches too many words (over %d): "
+                      "make it longer", t[0].norm, PREFIX_MAX_WORDS);
+            break;
+        }
+        const char *sep = memchr(term, DX_FORM_SEP, tl);
+        if (!sep) continue;
+        const char *form = sep + 1;
+        size_t fl = tl - (size_t)(form - term);
+        int ok = fl >= t[0].len && memcmp(form, t[0].norm, t[0].len) == 0;
+        if (!ok && budget > 0) {
+            /* Compare the prefix with the same number of letters. */
+            size_t i = 0, c = 0;
+            while (i < fl && c < chars) {
+                i++;
+                while (i < fl && ((unsigned char)form[i] & 0xC0) == 0x80) i++;
+                c++;
+            }
+            ok = c == chars && sv_confusion_cost(t[0].norm, t[0].len, form,
+                                                 i, budget) <= budget;
+        }
+        if (!ok) continue;
+        xc_query *q = NULL;
+        int r2 = xc_query_term(term, tl, 1, 0, &q, &xerr);
+        rc = r2 == XC_OK ? qpush(&alts, q) : xfail(b, r2, xerr);
+        if (rc == DQ_OK && positive)
+            rc = list_add(&b->p->forms, &b->p->nforms, &b->p->capforms, form,
+                          fl);
+    }
+    if (xr < 0 && rc == DQ_OK) rc = xfail(b, xr, xerr);
+    xc_termiter_free(it);
+    if (rc == DQ_OK) {
+        rc = combine(b, XC_OP_SYNONYM, alts.v, alts.n, 0, out);
+        alts.n = 0;
+    }
+    qlist_free(&alts);
+    return rc;
+}
+
+static int build(builder *b, const dq_node *n, int positive, xc_query **out,
+                 int *stop);
+
+/* Tokens of a phrase's words, in order. */
+static int phrase_tokens(builder *b, const dq_node *n, qtoken *t,
+                         size_t *nt)
+{
+    *nt = 0;
+    for (size_t i = 0; i < n->nkids && *nt < MAX_QTOKENS; i++) {
+        const dq_node *k = n->kids[i];
+        if (k->kind == DQ_PHRASE) {
+            size_t m = 0;
+            int rc = phrase_tokens(b, k, t + *nt, &m);
+            if (rc != DQ_OK) return rc;
+            *nt += m;
+            continue;
+        }
+        if (k->kind != DQ_WORD) continue;
+        int rc = analyse(b, k->text, k->len);
+        if (rc != DQ_OK) return rc;
+        *nt += copy_tokens(b, t + *nt, MAX_QTOKENS - *nt);
+    }
+    return DQ_OK;
+}
+
+static int build_and(builder *b, const dq_node *n, int positive,
+                     xc_query **out, qlist *pos_out, qlist *neg_out)
+{
+    qlist pos = {0}, neg = {0};
+    int *stops = calloc(n->nkids ? n->nkids : 1, sizeof *stops);
+    int rc = stops ? DQ_OK : DQ_ENOMEM, any_content = 0;
+    *out = NULL;
+    for (size_t i = 0; rc == DQ_OK && i < n->nkids; i++) {
+        const dq_node *k = n->kids[i];
+        xc_query *q = NULL;
+        int stop = 0;
+        if (k->kind == DQ_NOT) {
+            rc = build(b, k->kids[0], 0, &q, &stop);
+            if (rc == DQ_OK && q) rc = qpush(&neg, q);
+            continue;
+        }
+        rc = build(b, k, positive, &q, &stop);
+        if (rc == DQ_OK && q) {
+            stops[pos.n] = stop;
+            if (!stop) any_content = 1;
+            rc = qpush(&pos, q);
+        }
+    }
+    if (rc == DQ_OK && any_content) { /* drop stop words beside others */
+        size_t o = 0;
+        for (size_t i = 0; i < pos.n; i++) {
+            if (stops[i]) xc_query_free(pos.v[i]);
+            else pos.v[o++] = pos.v[i];
+        }
+        pos.n = o;
+    }
+    free(stops);
+    if (rc == DQ_OK && pos.n > 0) {
+        xc_query *a = NULL;
+        if (pos_out) { /* the caller keeps the parts */
+            rc = xc_query_combine(XC_OP_AND, pos.v, pos.n, 0, &a, NULL);
+            if (rc != XC_OK) rc = DQ_ENOMEM;
+        } else if (pos.n == 1) {
+            a = pos.v[0];
+            pos.n = 0;
+        } else {
+            rc = combine(b, XC_OP_AND, pos.v, pos.n, 0, &a);
+            pos.n = 0;
+        }
+        if (rc == DQ_OK && neg.n > 0) {
+            /* AND_NOT: the first, and none of the rest. */
+            qlist all = {0};
+            rc = qpush(&all, a);
+            for (size_t i = 0; rc == DQ_OK && i < neg.n; i++) {
+                char *xerr = NULL;
+                xc_query *c = NULL;
+                int xr = xc_query_combine(XC_OP_OR, &neg.v[i], 1, 0, &c,
+                                          &xerr); /* a copy */
+                rc = xr == XC_OK ? qpush(&all, c) : xfail(b, xr, xerr);
+            }
+            if (rc == DQ_OK) {
+                rc = combine(b, XC_OP_AND_NOT, all.v, all.n, 0, out);
+                all.n = 0;
+            }
+            qlist_free(&all);
+        } else if (rc == DQ_OK) {
+            *out = a;
+        } else {
+            xc_query_free(a);
+        }
+    }
+    if (rc == DQ_OK && pos_out) {
+        *pos_out = pos;
+        *neg_out = neg;
+    } else {
+        qlist_free(&pos);
+        qlist_free(&neg);
+    }
+    return rc;
+}
+
+static int build(builder *b, const dq_node *n, int positive, xc_query **out,
+                 int *stop)
+{
+    qtoken t[MAX_QTOKENS];
+    size_t nt = 0;
+    int rc;
+    *out = NULL;
+    *stop = 0;
+    switch (n->kind) {
+    case DQ_WORD:
+        if (n->prefix) return prefix_query(b, n, positive, out);
+        rc = analyse(b, n->text, n->len);
+        if (rc != DQ_OK) return rc;
+        nt = copy_tokens(b, t, MAX_QTOKENS);
+        if (nt == 0) return DQ_OK; /* punctuation only */
+        if (nt == 1) {
+            *stop = t[0].word && sv_is_stopword(t[0].norm, t[0].len);
+            return word_query(b, &t[0], positive, out);
+        }
+        return positional(b, t, nt, XC_OP_PHRASE, 0, positive, out);
+    case DQ_PHRASE:
+        rc = phrase_tokens(b, n, t, &nt);
+        if (rc != DQ_OK || nt == 0) return rc;
+        return positional(b, t, nt, XC_OP_PHRASE, 0, positive, out);
+    case DQ_NEAR: {
+        rc = phrase_tokens(b, n, t, &nt);
+        if (rc != DQ_OK || nt == 0) return rc;
+        unsigned window = n->window + (unsigned)nt - 1;
+        return positional(b, t, nt, XC_OP_NEAR, window, positive, out);
+    }
+    case DQ_AND:
+        return build_and(b, n, positive, out, NULL, NULL);
+    case DQ_OR: {
+        qlist l = {0};
+        rc = DQ_OK;
+        for (size_t i = 0; rc == DQ_OK && i < n->nkids; i++) {
+            xc_query *q = NULL;
+            int s = 0;
+            rc = build(b, n->kids[i], positive, &q, &s);
+            if (rc == DQ_OK && q) rc = qpush(&l, q);
+        }
+        if (rc == DQ_OK && l.n) {
+            rc = combine(b, XC_OP_OR, l.v, l.n, 0, out);
+            l.n = 0;
+        }
+        qlist_free(&l);
+        return rc;
+    }
+    case DQ_NOT:
+        return fail(b, DQ_EQUERY, n->offset,
+                    "NOT needs something to exclude from");
+    case DQ_FIELD:
+        if (strcmp(n->field, "doc") == 0) {
+            if (n->range)
+                return fail(b, DQ_EQUERY, n->offset,
+                            "doc: takes a document id, not a range");
+            xc_query *q = NULL;
+            char *xerr = NULL;
+            rc = term_query(b, DX_PREFIX_DOC, n->text, n->len, NULL, 0, &q);
+            if (rc != DQ_OK) return rc;
+            int xr = xc_query_scale(q, 0, out, &xerr); /* filter only */
+            xc_query_free(q);
+            return xr == XC_OK ? DQ_OK : xfail(b, xr, xerr);
+        }
+        return fail(b, DQ_EQUERY, n->offset, "the field '%s:' is not known",
+                    n->field);
+    }
+    return fail(b, DQ_EQUERY, n->offset, "unexpected query element");
+}
+
+int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
+                  dq_plan **out, char *err, size_t errlen, size_t *erroff)
+{
+    *out = NULL;
+    dq_plan *p = calloc(1, sizeof *p);
+    if (!p) return DQ_ENOMEM;
+    builder b = {db, st, exact, p, err, errlen, erroff, {0}};
+    int rc, stop = 0;
+    if (ast->kind == DQ_AND) {
+        qlist pos = {0}, neg = {0};
+        rc = build_and(&b, ast, 1, &p->query, &pos, &neg);
+        if (rc == DQ_OK) {
+            p->parts = pos.v;
+            p->nparts = pos.n;
+            if (neg.n) {
+                rc = combine(&b, XC_OP_OR, neg.v, neg.n, 0, &p->neg);
+                neg.n = 0;
+            }
+        }
+        qlist_free(&neg);
+    } else {
+        rc = build(&b, ast, 1, &p->query, &stop);
+    }
+    sv_tokens_free(&b.toks);
+    if (rc == DQ_OK && !p->query)
+        rc = fail(&b, DQ_EQUERY, 0, "the query has no words to search for");
+    if (rc != DQ_OK) {
+        dq_plan_free(p);
+        return rc;
+    }
+    list_sort_unique(p->stems, &p->nstems);
+    list_sort_unique(p->forms, &p->nforms);
+    *out = p;
+    return DQ_OK;
+}
+
+void dq_plan_free(dq_plan *p)
+{
+    if (!p) return;
+    xc_query_free(p->query);
+    free_all(p->parts, p->nparts);
+    free(p->parts);
+    xc_query_free(p->neg);
+    for (size_t i = 0; i < p->nstems; i++) free(p->stems[i]);
+    free(p->stems);
+    for (size_t i = 0; i < p->nforms; i++) free(p->forms[i]);
+    free(p->forms);
+    for (size_t i = 0; i < p->nwords; i++) {
+        free(p->words[i].word);
+        free(p->words[i].stem);
+        dq_variants_free(&p->words[i].variants);
+    }
+    free(p->words);
+    free(p);
+}
+
+int dq_plan_matches(const dq_plan *p, sv_stemmer *st, const char *norm,
+                    size_t len, int word)
+{
+    char buf[SV_TOKEN_MAX + 1];
+    if (len > SV_TOKEN_MAX) return 0;
+    memcpy(buf, norm, len);
+    buf[len] = '\0';
+    if (list_has(p->forms, p->nforms, buf)) return 1;
+    if (!word) return list_has(p->stems, p->nstems, buf);
+    const char *s;
+    size_t sl;
+    if (sv_stem(st, norm, len, &s, &sl) != SV_OK || sl > SV_TOKEN_MAX)
+        return 0;
+    memcpy(buf, s, sl);
+    buf[sl] = '\0';
+    return list_has(p->stems, p->nstems, buf);
+}

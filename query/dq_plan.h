@@ -1,0 +1,70 @@
+/*
+ * dq_plan.h — from a parsed query to a Xapian query.
+ *
+ * Where it sits: query/, after dq_parse. Every word goes through the same
+ * analysis as at index time (sv_text, sv_token, sv_stem) and, unless exact
+ * matching is asked for, through dq_expand, so that a query in correct
+ * Swedish also finds spellings damaged by OCR or stripped of å/ä/ö.
+ *
+ * A word becomes SYNONYM(Z<stem>, S<variant>...) — all spellings weigh as
+ * one term, so they share one idf — OR'd with a small extra weight on the
+ * exact stem so that exact spellings rank first. Phrases and NEAR use the
+ * positional S terms of every accepted spelling. Stop words are dropped from
+ * AND groups that have other words, but kept in phrases.
+ */
+#ifndef DIARIUM_DQ_PLAN_H
+#define DIARIUM_DQ_PLAN_H
+
+#include <stddef.h>
+
+#include "dq_expand.h"
+#include "dq_parse.h"
+#include "sv_stem.h"
+#include "xc.h"
+
+/* Status codes beyond dq_parse.h's. */
+enum {
+    DQ_EDB = -3,       /* database error (message given) */
+    DQ_ENODB = -4,     /* no database at the path */
+    DQ_EANALYSIS = -5, /* the database was analysed by another version */
+    DQ_EQUERY = -6,    /* a well-formed query that cannot be run (a prefix
+                          that is too broad, an unknown field value) */
+    DQ_EMODIFIED = -7  /* the database moved on while reading: reopen */
+};
+
+/* What one query word was expanded to (for --explain). */
+typedef struct dq_word_info {
+    char *word;          /* normalised query word */
+    char *stem;
+    unsigned stem_freq;  /* passages with the exact stem */
+    dq_variants variants;
+} dq_word_info;
+
+typedef struct dq_plan {
+    xc_query *query;  /* the whole query, passage level */
+    xc_query **parts; /* positive top-level conjuncts (document level) */
+    size_t nparts;
+    xc_query *neg;    /* OR of the top-level negatives, or NULL */
+    char **stems;     /* highlighted stems, sorted */
+    size_t nstems, capstems;
+    char **forms;     /* highlighted surface forms, sorted */
+    size_t nforms, capforms;
+    dq_word_info *words;
+    size_t nwords, capwords;
+} dq_plan;
+
+/* Builds the plan for `ast` against `db`. exact != 0 turns expansion off.
+ * Returns DQ_OK; DQ_ENOMEM; DQ_EQUERY (err names the problem and *erroff
+ * the byte offset in the query); DQ_EDB; or DQ_EMODIFIED when the database
+ * moved on (reopen and retry). */
+int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
+                  dq_plan **out, char *err, size_t errlen, size_t *erroff);
+
+void dq_plan_free(dq_plan *p);
+
+/* 1 if a passage token with normalised form `norm` should be highlighted
+ * (word = 1 for SV_TOK_WORD tokens). */
+int dq_plan_matches(const dq_plan *p, sv_stemmer *st, const char *norm,
+                    size_t len, int word);
+
+#endif /* DIARIUM_DQ_PLAN_H */

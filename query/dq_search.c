@@ -1,0 +1,440 @@
+/*
+ * dq_search.c — running a query (see dq_search.h).
+ */
+#include "dq_search.h"
+#include "dx_format.h"
+
+#include "sv.h"
+#include "sv_token.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+/* Fields the query language accepts. */
+static const char *const fields[] = {"doc", NULL};
+
+/* Documents examined at most when words are spread over passages. */
+#define SPREAD_MAX_DOCS 5000
+
+struct dq_engine {
+    xc_db *db;
+    sv_stemmer *st;
+    sv_tokens toks;
+};
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int xfail(int rc, char *xerr, char *err, size_t errlen)
+{
+    seterr(err, errlen, "%s", xerr ? xerr : xc_strerror(rc));
+    xc_free(xerr);
+    return rc == XC_ENOMEM ? DQ_ENOMEM
+         : rc == XC_EMODIFIED ? DQ_EMODIFIED : DQ_EDB;
+}
+
+int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
+                   size_t errlen)
+{
+    struct stat sb;
+    char *xerr = NULL, *val = NULL;
+    size_t vlen = 0;
+    *out = NULL;
+    if (stat(dbpath, &sb) != 0) {
+        seterr(err, errlen, "no database at %s: create one with "
+               "'diarium-index --db %s PATH...' (or set DIARIUM_DB)",
+               dbpath, dbpath);
+        return DQ_ENODB;
+    }
+    dq_engine *e = calloc(1, sizeof *e);
+    if (!e) return DQ_ENOMEM;
+    int rc = xc_db_open(dbpath, &e->db, &xerr);
+    if (rc != XC_OK) {
+        int res = rc == XC_EOPEN ? DQ_ENODB : xfail(rc, xerr, err, errlen);
+        if (rc == XC_EOPEN) {
+            seterr(err, errlen, "%s is not a diarium database (%s)", dbpath,
+                   xerr ? xerr : "cannot open");
+            xc_free(xerr);
+        }
+        dq_engine_close(e);
+        return res;
+    }
+    rc = xc_db_get_metadata(e->db, DX_META_ANALYSIS, strlen(DX_META_ANALYSIS),
+                            &val, &vlen, &xerr);
+    if (rc != XC_OK) {
+        int res = xfail(rc, xerr, err, errlen);
+        dq_engine_close(e);
+        return res;
+    }
+    const char *fp = sv_fingerprint();
+    int same = val && vlen == strlen(fp) && memcmp(val, fp, vlen) == 0;
+    xc_free(val);
+    if (!same) {
+        seterr(err, errlen, "%s was built by another diarium version (or is "
+               "not a diarium database): rebuild it with "
+               "'diarium-index --full --db %s PATH...'", dbpath, dbpath);
+        dq_engine_close(e);
+        return DQ_EANALYSIS;
+    }
+    if (sv_stemmer_new(&e->st) != SV_OK) {
+        dq_engine_close(e);
+        return DQ_ENOMEM;
+    }
+    *out = e;
+    return DQ_OK;
+}
+
+void dq_engine_close(dq_engine *e)
+{
+    if (!e) return;
+    xc_db_close(e->db);
+    sv_stemmer_free(e->st);
+    sv_tokens_free(&e->toks);
+    free(e);
+}
+
+sv_stemmer *dq_engine_stemmer(dq_engine *e) { return e->st; }
+
+/* ------------------------------------------------------------ results */
+
+void dq_results_free(dq_results *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->hits[i].doc);
+        free(r->hits[i].text);
+        free(r->hits[i].hl);
+    }
+    free(r->hits);
+    dq_plan_free(r->plan);
+    free(r);
+}
+
+static int has_doc(const dq_results *r, const char *doc)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->hits[i].doc, doc) == 0) return 1;
+    return 0;
+}
+
+/* Appends a hit for passage `docid` of the database. */
+static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
+                   int complete, char *err, size_t errlen)
+{
+    char *xerr = NULL, *doc = NULL, *pn = NULL, *data = NULL;
+    size_t dl = 0, pl = 0, datalen = 0;
+    int rc = xc_db_get_value(e->db, docid, DX_SLOT_DOCID, &doc, &dl, &xerr);
+    if (rc == XC_OK)
+        rc = xc_db_get_value(e->db, docid, DX_SLOT_PASSAGE, &pn, &pl, &xerr);
+    if (rc == XC_OK) rc = xc_db_get_data(e->db, docid, &data, &datalen, &xerr);
+    if (rc != XC_OK) {
+        xc_free(doc);
+        xc_free(pn);
+        return xfail(rc, xerr, err, errlen);
+    }
+    dq_hit h = {0};
+    h.score = w;
+    h.complete = complete;
+    h.passage = pl == 4 ? dx_get_be32((const unsigned char *)pn) : 0;
+    h.doc = malloc(dl + 1);
+    int res = h.doc ? DQ_OK : DQ_ENOMEM;
+    if (h.doc) {
+        memcpy(h.doc, doc, dl);
+        h.doc[dl] = '\0';
+    }
+    const unsigned char *d = (const unsigned char *)data;
+    if (res == DQ_OK && datalen >= DX_DATA_HEADER && d[0] == DX_DATA_VERSION) {
+        uLongf tl = dx_get_be32(d + 1);
+        h.offset = dx_get_be32(d + 5);
+        h.text = malloc((size_t)tl + 1);
+        if (!h.text) res = DQ_ENOMEM;
+        else if (uncompress((Bytef *)h.text, &tl, d + DX_DATA_HEADER,
+                            (uLong)(datalen - DX_DATA_HEADER)) != Z_OK) {
+            seterr(err, errlen, "stored passage %u of %s is damaged",
+                   h.passage, h.doc);
+            res = DQ_EDB;
+        } else {
+            h.text[tl] = '\0';
+            h.textlen = tl;
+        }
+    } else if (res == DQ_OK) {
+        seterr(err, errlen, "stored passage %u of %s has an unknown format",
+               h.passage, h.doc);
+        res = DQ_EDB;
+    }
+    xc_free(doc);
+    xc_free(pn);
+    xc_free(data);
+    if (res == DQ_OK) {
+        dq_hit *v = realloc(r->hits, (r->n + 1) * sizeof *v);
+        if (!v) res = DQ_ENOMEM;
+        else {
+            r->hits = v;
+            r->hits[r->n++] = h;
+            return DQ_OK;
+        }
+    }
+    free(h.doc);
+    free(h.text);
+    return res;
+}
+
+/* Marks the words of a hit that the query matched. */
+static int highlight(dq_engine *e, const dq_plan *p, dq_hit *h)
+{
+    if (sv_tokenize(h->text, h->textlen, &e->toks) != SV_OK)
+        return DQ_ENOMEM;
+    for (size_t i = 0; i < e->toks.n; i++) {
+        const sv_token *k = &e->toks.tok[i];
+        if (!dq_plan_matches(p, e->st, sv_token_norm(&e->toks, k), k->normlen,
+                             k->kind == SV_TOK_WORD))
+            continue;
+        dq_highlight *v = realloc(h->hl, (h->nhl + 1) * sizeof *v);
+        if (!v) return DQ_ENOMEM;
+        h->hl = v;
+        h->hl[h->nhl].start = k->start;
+        h->hl[h->nhl].end = k->end;
+        h->nhl++;
+    }
+    return DQ_OK;
+}
+
+/* Runs q and returns its mset. */
+static int run(dq_engine *e, const xc_query *q, unsigned collapse_max,
+               unsigned first, unsigned max, xc_mset **out, char *err,
+               size_t errlen)
+{
+    xc_enquire *enq = NULL;
+    char *xerr = NULL;
+    *out = NULL;
+    int rc = xc_enquire_new(e->db, &enq, &xerr);
+    if (rc == XC_OK) rc = xc_enquire_set_query(enq, q, &xerr);
+    if (rc == XC_OK && collapse_max)
+        rc = xc_enquire_set_collapse(enq, DX_SLOT_DOCID, collapse_max, &xerr);
+    if (rc == XC_OK) rc = xc_enquire_mset(enq, first, max, 0, out, &xerr);
+    xc_enquire_free(enq);
+    return rc == XC_OK ? DQ_OK : xfail(rc, xerr, err, errlen);
+}
+
+/* The documents (ids) with at least one passage matching q. */
+typedef struct docset {
+    char **v;
+    size_t n;
+} docset;
+
+static void docset_free(docset *s)
+{
+    for (size_t i = 0; i < s->n; i++) free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int docs_matching(dq_engine *e, const xc_query *q, docset *out,
+                         char *err, size_t errlen)
+{
+    unsigned count = 0;
+    char *xerr = NULL;
+    xc_mset *m = NULL;
+    memset(out, 0, sizeof *out);
+    int rc = xc_db_doccount(e->db, &count, &xerr);
+    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
+    int res = run(e, q, 1, 0, count ? count : 1, &m, err, errlen);
+    if (res != DQ_OK) return res;
+    unsigned n = xc_mset_size(m);
+    out->v = calloc(n ? n : 1, sizeof *out->v);
+    if (!out->v) res = DQ_ENOMEM;
+    for (unsigned i = 0; res == DQ_OK && i < n; i++) {
+        unsigned id;
+        char *v = NULL;
+        size_t vl = 0;
+        xc_mset_item(m, i, &id, NULL, NULL);
+        rc = xc_db_get_value(e->db, id, DX_SLOT_DOCID, &v, &vl, &xerr);
+        if (rc != XC_OK) {
+            res = xfail(rc, xerr, err, errlen);
+            break;
+        }
+        out->v[out->n] = malloc(vl + 1);
+        if (!out->v[out->n]) res = DQ_ENOMEM;
+        else {
+            memcpy(out->v[out->n], v, vl);
+            out->v[out->n++][vl] = '\0';
+        }
+        xc_free(v);
+    }
+    xc_mset_free(m);
+    if (res != DQ_OK) docset_free(out);
+    else qsort(out->v, out->n, sizeof *out->v, cmp_str);
+    return res;
+}
+
+/* Keeps in a the documents also in b. */
+static void docset_intersect(docset *a, const docset *b)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        if (bsearch(&a->v[i], b->v, b->n, sizeof *b->v, cmp_str))
+            a->v[o++] = a->v[i];
+        else
+            free(a->v[i]);
+    }
+    a->n = o;
+}
+
+/* Documents whose AND-ed words are spread over several passages: their
+ * best passages, after those that match the whole query. */
+static int spread_matches(dq_engine *e, const dq_plan *p,
+                          const dq_options *o, dq_results *r, char *err,
+                          size_t errlen)
+{
+    docset all = {0}, part = {0}, neg = {0};
+    int res = docs_matching(e, p->parts[0], &all, err, errlen);
+    for (size_t i = 1; res == DQ_OK && i < p->nparts && all.n; i++) {
+        res = docs_matching(e, p->parts[i], &part, err, errlen);
+        if (res == DQ_OK) docset_intersect(&all, &part);
+        docset_free(&part);
+    }
+    if (res == DQ_OK && p->neg && all.n) {
+        res = docs_matching(e, p->neg, &neg, err, errlen);
+        size_t k = 0;
+        for (size_t i = 0; res == DQ_OK && i < all.n; i++) {
+            if (bsearch(&all.v[i], neg.v, neg.n, sizeof *neg.v, cmp_str))
+                free(all.v[i]);
+            else
+                all.v[k++] = all.v[i];
+        }
+        if (res == DQ_OK) all.n = k;
+        docset_free(&neg);
+    }
+    /* Filter: any of the words, within those documents only. */
+    xc_query **terms = NULL, *filter = NULL, *any = NULL, *q = NULL;
+    size_t nt = 0;
+    char *xerr = NULL;
+    int rc = XC_OK;
+    if (res == DQ_OK && all.n)
+        terms = calloc(all.n, sizeof *terms);
+    if (res == DQ_OK && all.n && !terms) res = DQ_ENOMEM;
+    for (size_t i = 0; res == DQ_OK && i < all.n && nt < SPREAD_MAX_DOCS;
+         i++) {
+        if (has_doc(r, all.v[i])) continue;
+        size_t l = strlen(all.v[i]);
+        char *t = malloc(l + 2);
+        if (!t) { res = DQ_ENOMEM; break; }
+        t[0] = DX_PREFIX_DOC;
+        memcpy(t + 1, all.v[i], l + 1);
+        rc = xc_query_term(t, l + 1, 1, 0, &terms[nt], &xerr);
+        free(t);
+        if (rc != XC_OK) res = xfail(rc, xerr, err, errlen);
+        else nt++;
+    }
+    if (res == DQ_OK && nt) {
+        rc = xc_query_combine(XC_OP_OR, terms, nt, 0, &filter, &xerr);
+        if (rc == XC_OK)
+            rc = xc_query_combine(XC_OP_OR, p->parts, p->nparts, 0, &any,
+                                  &xerr);
+        if (rc == XC_OK) {
+            xc_query *two[2] = {any, filter};
+            rc = xc_query_combine(XC_OP_FILTER, two, 2, 0, &q, &xerr);
+        }
+        if (rc != XC_OK) res = xfail(rc, xerr, err, errlen);
+    }
+    for (size_t i = 0; i < nt; i++) xc_query_free(terms[i]);
+    free(terms);
+    xc_query_free(filter);
+    xc_query_free(any);
+    docset_free(&all);
+    if (res != DQ_OK || !q) {
+        xc_query_free(q);
+        return res;
+    }
+    unsigned want = o->limit > r->n ? o->limit - (unsigned)r->n : 0;
+    xc_mset *m = NULL;
+    res = run(e, q, o->per_document ? o->passages : 1, 0, want, &m, err,
+              errlen);
+    xc_query_free(q);
+    for (unsigned i = 0; res == DQ_OK && i < xc_mset_size(m); i++) {
+        unsigned id;
+        double w;
+        xc_mset_item(m, i, &id, &w, NULL);
+        res = add_hit(e, r, id, w, 0, err, errlen);
+    }
+    xc_mset_free(m);
+    return res;
+}
+
+static int search_once(dq_engine *e, const dq_node *ast, const dq_options *o,
+                       dq_results **out, char *err, size_t errlen,
+                       size_t *erroff)
+{
+    dq_results *r = calloc(1, sizeof *r);
+    if (!r) return DQ_ENOMEM;
+    int res = dq_plan_build(e->db, e->st, ast, o->exact, &r->plan, err,
+                            errlen, erroff);
+    xc_mset *m = NULL;
+    if (res == DQ_OK && o->limit)
+        res = run(e, r->plan->query, o->per_document ? o->passages : 0, 0,
+                  o->limit, &m, err, errlen);
+    if (m) {
+        unsigned est = 0;
+        xc_mset_estimates(m, NULL, &est, NULL);
+        r->matches = est;
+        for (unsigned i = 0; res == DQ_OK && i < xc_mset_size(m); i++) {
+            unsigned id;
+            double w;
+            xc_mset_item(m, i, &id, &w, NULL);
+            res = add_hit(e, r, id, w, 1, err, errlen);
+        }
+        xc_mset_free(m);
+    }
+    if (res == DQ_OK && r->plan->nparts > 1 && r->n < o->limit)
+        res = spread_matches(e, r->plan, o, r, err, errlen);
+    for (size_t i = 0; res == DQ_OK && i < r->n; i++)
+        res = highlight(e, r->plan, &r->hits[i]);
+    if (res != DQ_OK) {
+        dq_results_free(r);
+        return res;
+    }
+    *out = r;
+    return DQ_OK;
+}
+
+int dq_search(dq_engine *e, const char *query, size_t len,
+              const dq_options *opt, dq_results **out, char *err,
+              size_t errlen, size_t *erroff)
+{
+    dq_node *ast = NULL;
+    dq_parse_error pe;
+    dq_options o = *opt;
+    *out = NULL;
+    if (o.passages == 0) o.passages = 1;
+    int rc = dq_parse(query, len, fields, &ast, &pe);
+    if (rc == DQ_ESYNTAX) {
+        seterr(err, errlen, "%s", pe.msg);
+        if (erroff) *erroff = pe.offset;
+        return DQ_ESYNTAX;
+    }
+    if (rc != DQ_OK) return DQ_ENOMEM;
+    for (int attempt = 0;; attempt++) {
+        rc = search_once(e, ast, &o, out, err, errlen, erroff);
+        if (rc != DQ_EMODIFIED || attempt == 3) break;
+        /* The index moved on under us: read the latest commit. */
+        if (xc_db_reopen(e->db, NULL, NULL) != XC_OK) break;
+    }
+    if (rc == DQ_EMODIFIED) rc = DQ_EDB;
+    dq_node_free(ast);
+    return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * dq_search.h — running a query: ranked passages with highlights.
+ *
+ * Where it sits: the heart of query/. dq_parse -> dq_plan -> Xapian (xc) ->
+ * stored passages (decompressed from the index, never from source files)
+ * -> highlights -> dq_output.
+ *
+ * Ranking: passages are scored by BM25. A passage that matches the whole
+ * query ranks above one that does not. When the words of an AND query are
+ * spread over the passages of one document, that document still matches
+ * (documents are what users judge): its best passage for any of the words
+ * is returned after the passages that match the whole query. With
+ * per_document, each document appears once (or up to `passages` times)
+ * and documents are ordered by their best passage.
+ */
+#ifndef DIARIUM_DQ_SEARCH_H
+#define DIARIUM_DQ_SEARCH_H
+
+#include <stddef.h>
+
+#include "dq_plan.h"
+
+typedef struct dq_options {
+    unsigned limit;     /* results: passages, or documents (per_document) */
+    int per_document;   /* at most `passages` results per document */
+    unsigned passages;  /* with per_document (>= 1) */
+    int exact;          /* no OCR / diacritic expansion */
+} dq_options;
+
+typedef struct dq_highlight {
+    size_t start, end;  /* byte span in the hit's text */
+} dq_highlight;
+
+typedef struct dq_hit {
+    char *doc;          /* document id */
+    unsigned passage;   /* 0-based passage number in the document */
+    double score;
+    int complete;       /* 1: the passage matches the whole query */
+    char *text;         /* the passage text, UTF-8 */
+    size_t textlen;
+    size_t offset;      /* byte offset of the passage in the document */
+    dq_highlight *hl;
+    size_t nhl;
+} dq_hit;
+
+typedef struct dq_results {
+    dq_hit *hits;
+    size_t n;
+    unsigned matches;   /* estimated number of matching passages */
+    dq_plan *plan;      /* what the query became (for --explain) */
+} dq_results;
+
+typedef struct dq_engine dq_engine;
+
+/* Opens the database at dbpath read-only. Returns DQ_OK; DQ_ENODB when
+ * there is none (err says how to create one); DQ_EANALYSIS when it was
+ * built with another analysis; DQ_EDB; DQ_ENOMEM. */
+int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
+                   size_t errlen);
+void dq_engine_close(dq_engine *e);
+
+/* Runs one query. Returns DQ_OK and *out (free with dq_results_free);
+ * DQ_ESYNTAX or DQ_EQUERY with err and *erroff (byte offset in the query)
+ * for a query that cannot be run; DQ_EDB; DQ_ENOMEM. A database that moves
+ * on under the reader is reopened and the query retried. */
+int dq_search(dq_engine *e, const char *query, size_t len,
+              const dq_options *opt, dq_results **out, char *err,
+              size_t errlen, size_t *erroff);
+
+void dq_results_free(dq_results *r);
+
+/* The engine's stemmer (for dq_plan_matches and output). */
+sv_stemmer *dq_engine_stemmer(dq_engine *e);
+
+#endif /* DIARIUM_DQ_SEARCH_H */

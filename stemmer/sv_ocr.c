@@ -1,0 +1,270 @@
+/*
+ * sv_ocr.c — skeletons, confusion costs and inflections (see sv_ocr.h).
+ *
+ * The confusion classes come from reading real OCR output of Swedish
+ * decisions (../shared/seeds and the OCR flavour of ../shared/eval-dev):
+ * Tesseract without a Swedish model writes ä as a, i, é, d, & or 4; ö as o,
+ * 6, é, e or d; å as a, é or d; the word i as 1 or |; rn as m; it sometimes
+ * inserts a junk letter next to a damaged one (atgédrderna) or drops the
+ * damaged letter altogether (std for stöd).
+ */
+#include "sv_ocr.h"
+#include "sv.h"
+#include "sv_text.h"
+#include "sv_token.h"
+
+#include <string.h>
+
+#define NO_WAY 1e9 /* a substitution, insertion or deletion not allowed */
+
+static int in_set(int cp, const int *set)
+{
+    for (; *set; set++)
+        if (*set == cp) return 1;
+    return 0;
+}
+
+/* What OCR or stripping makes of å/ä, of ö, of i and of l. */
+static const int aa_set[] = {'a', 0xE1, 0xE0, 0xE2, 0xE3, 0xE4, 0xE5, 'e',
+                             0xE9, 0xE8, 0xEA, 'i', 0xED, 'd', '&', '4', 0};
+static const int oo_set[] = {'o', 0xF3, 0xF2, 0xF4, 0xF5, 0xF6, 0xF8, '6',
+                             '0', 'e', 0xE9, 0xE8, 'd', 0};
+static const int ii_set[] = {'1', 'l', '|', 0xED, 0xEC, 0xEE, 0xEF, 'j', 0};
+static const int ll_set[] = {'i', '1', '|', 0xED, 0};
+
+/* The skeleton class of a code point: 'V' for everything OCR confuses with
+ * a damaged vowel, a folded letter otherwise. */
+static int skel_class(int cp)
+{
+    switch (cp) {
+    case 'a': case 'e': case 'i': case 'o': case 'l': case 'd':
+    case '&': case '|': case '0': case '1': case '4': case '6':
+    case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE4: case 0xE5:
+    case 0xE6: case 0xE8: case 0xE9: case 0xEA: case 0xEB: case 0xEC:
+    case 0xED: case 0xEE: case 0xEF: case 0xF2: case 0xF3: case 0xF4:
+    case 0xF5: case 0xF6: case 0xF8:
+        return 'V';
+    case 'w': return 'v';
+    case 0xF9: case 0xFA: case 0xFB: case 0xFC: return 'u';
+    case 0xFD: case 0xFF: return 'y';
+    case 0xE7: return 'c';
+    case 0xF1: return 'n';
+    default: return cp;
+    }
+}
+
+static int has_letter(const char *w, size_t len)
+{
+    size_t i = 0;
+    while (i < len)
+        if (sv_is_letter(sv_utf8_next(w, len, &i))) return 1;
+    return 0;
+}
+
+size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap)
+{
+    if (!has_letter(w, len)) {
+        if (len + 1 > cap) return 0;
+        memcpy(out, w, len);
+        out[len] = '\0';
+        return len;
+    }
+    size_t i = 0, o = 0;
+    int last = -1;
+    while (i < len) {
+        int cp = sv_utf8_next(w, len, &i);
+        int c = skel_class(cp);
+        if (cp == 'r' && i < len && w[i] == 'n') { /* rn reads as m */
+            c = 'm';
+            i++;
+        }
+        if (c == last) continue;
+        last = c;
+        char buf[4];
+        size_t n = sv_utf8_put(c, buf);
+        if (o + n + 1 > cap) return 0;
+        memcpy(out + o, buf, n);
+        o += n;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Cost of document letter d standing where the intended letter q is. */
+static double sub_cost(int q, int d)
+{
+    if (q == d) return 0;
+    switch (q) {
+    case 0xE5: case 0xE4: /* å ä */
+        if (d == 'a') return 0.25;
+        if (in_set(d, aa_set)) return 0.45;
+        return NO_WAY;
+    case 0xF6: /* ö */
+        if (d == 'o') return 0.25;
+        if (in_set(d, oo_set)) return 0.45;
+        return NO_WAY;
+    case 0xE9: case 0xE8: /* é è */
+        if (d == 'e') return 0.2;
+        if (in_set(d, aa_set) || in_set(d, oo_set)) return 0.6;
+        return NO_WAY;
+    case 'i': return in_set(d, ii_set) ? 0.4 : NO_WAY;
+    case 'l': return in_set(d, ll_set) ? 0.4 : NO_WAY;
+    case 'a': /* typed without diacritics: may mean å or ä */
+        if (d == 0xE5 || d == 0xE4) return 0.35;
+        if (in_set(d, aa_set)) return 0.7;
+        return NO_WAY;
+    case 'o':
+        if (d == 0xF6) return 0.35;
+        if (in_set(d, oo_set)) return 0.7;
+        return NO_WAY;
+    case 'e':
+        return (d == 0xE9 || d == 0xE8 || d == 0xEA || d == 0xEB) ? 0.35
+                                                                  : NO_WAY;
+    case 'u': return (d >= 0xF9 && d <= 0xFC) ? 0.3 : NO_WAY;
+    case 'y': return (d == 0xFD || d == 0xFF || d == 0xFC) ? 0.3 : NO_WAY;
+    case 'v': return d == 'w' ? 0.2 : NO_WAY;
+    case 'w': return d == 'v' ? 0.2 : NO_WAY;
+    default: return NO_WAY;
+    }
+}
+
+/* Cost of an extra document letter d (after document letter prev). */
+static double ins_cost(int d, int prev)
+{
+    if (d == prev && skel_class(d) != 'V') return 0.4; /* doubled consonant */
+    return skel_class(d) == 'V' ? 0.5 : NO_WAY;
+}
+
+/* Cost of intended letter q (after intended letter prev) missing. */
+static double del_cost(int q, int prev)
+{
+    if (q == 0xE5 || q == 0xE4 || q == 0xF6) return 0.5;
+    if (q == prev) return 0.4; /* doubled consonant written once */
+    return skel_class(q) == 'V' ? 0.7 : NO_WAY;
+}
+
+#define MAXCP 80
+
+static size_t decode(const char *s, size_t len, int *out)
+{
+    size_t i = 0, n = 0;
+    while (i < len && n < MAXCP) out[n++] = sv_utf8_next(s, len, &i);
+    return i < len ? MAXCP + 1 : n;
+}
+
+static double min2(double a, double b) { return a < b ? a : b; }
+
+double sv_confusion_cost(const char *qs, size_t qlen, const char *ds,
+                         size_t dlen, double limit)
+{
+    if (qlen == dlen && memcmp(qs, ds, qlen) == 0) return 0;
+    int q[MAXCP], d[MAXCP];
+    size_t nq = decode(qs, qlen, q), nd = decode(ds, dlen, d);
+    if (nq > MAXCP || nd > MAXCP) return limit + 1;
+    if (nq > nd + 4 || nd > nq + 4) return limit + 1;
+
+    static const double inf = NO_WAY;
+    double row[3][MAXCP + 1]; /* rows i-2, i-1, i (rolling) */
+    double *r2 = row[0], *r1 = row[1], *r0 = row[2];
+    r1[0] = 0;
+    for (size_t j = 1; j <= nd; j++)
+        r1[j] = r1[j - 1] + ins_cost(d[j - 1], j > 1 ? d[j - 2] : -1);
+    for (size_t j = 0; j <= nd; j++) r2[j] = inf;
+
+    for (size_t i = 1; i <= nq; i++) {
+        int qc = q[i - 1], qp = i > 1 ? q[i - 2] : -1;
+        r0[0] = r1[0] + del_cost(qc, qp);
+        double best = r0[0];
+        for (size_t j = 1; j <= nd; j++) {
+            int dc = d[j - 1];
+            double c = r1[j - 1] + sub_cost(qc, dc);
+            c = min2(c, r1[j] + del_cost(qc, qp));
+            c = min2(c, r0[j - 1] + ins_cost(dc, j > 1 ? d[j - 2] : -1));
+            if (qc == 'n' && qp == 'r' && dc == 'm') /* rn read as m */
+                c = min2(c, r2[j - 1] + 0.4);
+            if (qc == 'm' && j > 1 && d[j - 2] == 'r' && dc == 'n')
+                c = min2(c, r1[j - 2] + 0.4);
+            r0[j] = c;
+            if (c < best) best = c;
+        }
+        /* Prune, unless this 'r' may start an "rn" read as 'm'. */
+        if (best > limit && !(qc == 'r' && i < nq && q[i] == 'n'))
+            return limit + 1;
+        double *t = r2;
+        r2 = r1;
+        r1 = r0;
+        r0 = t;
+    }
+    return r1[nd] > limit ? limit + 1 : r1[nd];
+}
+
+double sv_confusion_budget(const char *q, size_t qlen)
+{
+    size_t i = 0, n = 0, dia = 0, ao = 0;
+    while (i < qlen) {
+        int cp = sv_utf8_next(q, qlen, &i);
+        n++;
+        if (cp == 0xE5 || cp == 0xE4 || cp == 0xF6) dia++;
+        if (cp == 'a' || cp == 'o') ao++;
+    }
+    /* A form with no å/ä/ö may have been typed without them: each a or o
+     * (at most two) may stand for one. */
+    if (dia == 0) dia = ao < 2 ? ao : 2;
+    double b = 0.3 + 0.55 * (double)dia + 0.05 * (double)n;
+    return b > 2.5 ? 2.5 : b;
+}
+
+/* Snowball Swedish, step 1 suffixes (removed in R1), plus "" . */
+static const char *const step1[] = {
+    "", "a", "arna", "erna", "heterna", "orna", "ad", "e", "ade", "ande",
+    "arne", "are", "aste", "en", "anden", "aren", "heten", "ern", "ar", "er",
+    "heter", "or", "as", "arnas", "ernas", "ornas", "es", "ades", "andes",
+    "ens", "arens", "hetens", "erns", "at", "andet", "het", "ast", "s"};
+
+/* Step 3 endings (removed after the others). */
+static const char *const step3[] = {"", "lig", "ig", "els"};
+
+static int ends_with(const char *s, size_t len, const char *suf)
+{
+    size_t n = strlen(suf);
+    return len >= n && memcmp(s + len - n, suf, n) == 0;
+}
+
+int sv_inflections(sv_stemmer *st, const char *stem, size_t len,
+                   sv_form_fn fn, void *ctx)
+{
+    char w[SV_TOKEN_MAX + 32];
+    if (len == 0 || len > SV_TOKEN_MAX) return SV_OK;
+    memcpy(w, stem, len);
+    for (size_t a = 0; a < sizeof step3 / sizeof *step3; a++) {
+        size_t la = len + strlen(step3[a]);
+        memcpy(w + len, step3[a], la - len);
+        /* Step 2 takes one letter off dd gd nn dt gt kt tt; step 3 turns
+         * löst into lös and fullt into full: each may add one letter. */
+        char extra[4] = {0};
+        size_t ne = 0;
+        char last = w[la - 1];
+        if (last == 'd' || last == 'g') extra[ne++] = 'd';
+        if (last == 'n') extra[ne++] = 'n';
+        if (last == 'd' || last == 'g' || last == 'k' || last == 't' ||
+            ends_with(w, la, "l\xC3\xB6s") || ends_with(w, la, "full"))
+            extra[ne++] = 't';
+        for (size_t b = 0; b <= ne; b++) {
+            size_t lb = la;
+            if (b < ne) w[lb++] = extra[b];
+            for (size_t c = 0; c < sizeof step1 / sizeof *step1; c++) {
+                size_t lc = lb + strlen(step1[c]);
+                memcpy(w + lb, step1[c], lc - lb);
+                const char *r;
+                size_t rl;
+                int rc = sv_stem(st, w, lc, &r, &rl);
+                if (rc != SV_OK) return rc;
+                if (rl == len && memcmp(r, stem, len) == 0) {
+                    rc = fn(ctx, w, lc);
+                    if (rc) return rc;
+                }
+            }
+        }
+    }
+    return SV_OK;
+}

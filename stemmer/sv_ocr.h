@@ -1,0 +1,65 @@
+/*
+ * sv_ocr.h — matching words whose Swedish letters were damaged by PDF
+ * extraction or OCR ("åtgärder" standing as "atgarder", "atgirder",
+ * "atgédrderna"; "följd" as "f6ljd"; "ämnen" as "&mnen").
+ *
+ * Three pieces, used together by indexer/ and query/:
+ *
+ *  - sv_skeleton(): a coarse key that a word and its damaged spellings
+ *    share. Every letter OCR confuses with å/ä/ö, i or l (vowels, d, l, and
+ *    glyphs such as & | 4 6 0 1) becomes one class 'V'; "rn" becomes 'm',
+ *    w becomes v; runs of the same class collapse. åtgärder, atgarder,
+ *    atgirder and atgédrder all have the skeleton "VtgVrVr". The index keys
+ *    every surface form by its skeleton, so the spellings of one word sit
+ *    side by side in the term dictionary.
+ *
+ *  - sv_confusion_cost(): a weighted alignment of a form as the user means
+ *    it (clean Swedish, or typed without å/ä/ö) against a form as it stands
+ *    in a document. Substitutions that OCR and stripping really make are
+ *    cheap (ä -> a 0.25, ä -> i/é/d/&/4 0.45, ö -> 6 0.45, i -> 1 0.4 ...);
+ *    a junk letter inserted or a damaged vowel dropped costs 0.5; anything
+ *    else is not allowed. The asymmetry is what keeps "bil" from matching
+ *    "bal" while "särskilt" matches "sirskilt".
+ *
+ *  - sv_inflections(): the forms stem+suffix whose Snowball stem is that
+ *    stem (åtgärd -> åtgärd, åtgärden, åtgärder, åtgärderna, ...), so a
+ *    query can look up the skeletons of every inflection it means.
+ */
+#ifndef DIARIUM_SV_OCR_H
+#define DIARIUM_SV_OCR_H
+
+#include <stddef.h>
+
+#include "sv_stem.h"
+
+/* Longest skeleton written (bytes, plus the NUL). */
+#define SV_SKELETON_MAX 128
+
+/* Writes the skeleton of a normalised word into out (cap bytes including
+ * the NUL; SV_SKELETON_MAX is always enough for a token of at most
+ * SV_TOKEN_MAX bytes). A word without letters (a number, a date) is its own
+ * skeleton. Returns the length, or 0 when it does not fit. */
+size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap);
+
+/* The cost of reading document form d as the intended form q (both
+ * normalised). Returns a cost >= 0, or a value > limit as soon as the cost
+ * is known to exceed limit. Identical forms cost 0. */
+double sv_confusion_cost(const char *q, size_t qlen, const char *d,
+                         size_t dlen, double limit);
+
+/* How much confusion a match for form q may cost: grows with its length and
+ * with the number of å/ä/ö in it (0.3 + 0.55 per å/ä/ö + 0.05 per
+ * character, at most 2.5). A form without å/ä/ö may have been typed without
+ * them, so up to two of its a and o count as å/ä/ö. */
+double sv_confusion_budget(const char *q, size_t qlen);
+
+/* Calls fn(ctx, form, len) for each distinct form stem + suffix (Snowball
+ * Swedish suffixes of steps 1-3, in combination) whose stem is `stem`,
+ * starting with the stem itself when it stems to itself. Stops early and
+ * returns fn's value when fn returns non-zero. Returns SV_OK, SV_ENOMEM, or
+ * fn's non-zero value. */
+typedef int (*sv_form_fn)(void *ctx, const char *form, size_t len);
+int sv_inflections(sv_stemmer *s, const char *stem, size_t len, sv_form_fn fn,
+                   void *ctx);
+
+#endif /* DIARIUM_SV_OCR_H */

@@ -1,0 +1,148 @@
+/*
+ * sv_text.c — bytes to clean NFC UTF-8 (see sv_text.h).
+ *
+ * Three passes: validate (or transcode Windows-1252), NFC and line-end
+ * normalisation through utf8proc, then a pass of our own that drops or
+ * replaces the invisible characters PDF extraction leaves behind.
+ */
+#include "sv_text.h"
+#include "sv.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* Windows-1252 bytes 0x80..0x9F; 0 marks the five undefined ones. */
+static const unsigned short cp1252_high[32] = {
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+    0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
+
+int sv_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = u[i];
+        size_t n;
+        unsigned cp, min;
+        if (c < 0x80) { i++; continue; }
+        if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; min = 0x80; }
+        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; min = 0x800; }
+        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; min = 0x10000; }
+        else return 0;
+        if (len - i <= n) return 0;
+        for (size_t k = 1; k <= n; k++) {
+            if ((u[i + k] & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (u[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+/* Windows-1252 to UTF-8: at most 3 output bytes per input byte. */
+static char *from_cp1252(const char *in, size_t len, size_t *outlen)
+{
+    if (len > (SIZE_MAX - 1) / 3) return NULL;
+    char *out = malloc(len * 3 + 1);
+    if (!out) return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = (unsigned char)in[i];
+        int cp = (int)c;
+        if (c >= 0x80 && c < 0xA0)
+            cp = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
+        o += sv_utf8_put(cp, out + o);
+    }
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+}
+
+/* What the final pass does with one code point: keep it, drop it, or
+ * replace it with a string. */
+static const char *replacement(int cp, int *drop)
+{
+    *drop = 0;
+    switch (cp) {
+    case '\t': case 0x00A0: case 0x2007: case 0x202F: return " ";
+    case '\f': return "\n\n";
+    case 0x00AD: case 0x200B: case 0x200C: case 0x200D: case 0xFEFF:
+    case 0x2060:
+        *drop = 1;
+        return NULL;
+    default: break;
+    }
+    if ((cp < 0x20 && cp != '\n') || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+        *drop = 1;
+    return NULL;
+}
+
+int sv_text_clean(const char *in, size_t len, char **out, size_t *outlen,
+                  unsigned *flags)
+{
+    unsigned fl = 0;
+    char *tmp = NULL;
+    const char *src = in;
+    size_t srclen = len;
+
+    *out = NULL;
+    *outlen = 0;
+    if (!sv_utf8_valid(in, len)) {
+        tmp = from_cp1252(in, len, &srclen);
+        if (!tmp) return SV_ENOMEM;
+        src = tmp;
+        fl |= SV_TEXT_TRANSCODED | SV_TEXT_CHANGED;
+    }
+    if (srclen >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) {
+        src += 3;
+        srclen -= 3;
+        fl |= SV_TEXT_CHANGED;
+    }
+
+    utf8proc_uint8_t *nfc = NULL;
+    utf8proc_ssize_t n = 0;
+    if (srclen > 0) {
+        n = utf8proc_map((const utf8proc_uint8_t *)src, (utf8proc_ssize_t)srclen,
+                         &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                         UTF8PROC_NLF2LF);
+        if (n < 0) {
+            free(tmp);
+            /* Input was validated, so only allocation can fail here. */
+            return SV_ENOMEM;
+        }
+    }
+    free(tmp);
+
+    /* Final pass: grows the text by at most 1 byte per form feed. */
+    size_t cap = (size_t)n * 2 + 1;
+    char *res = malloc(cap);
+    if (!res) { free(nfc); return SV_ENOMEM; }
+    size_t o = 0, i = 0;
+    while (i < (size_t)n) {
+        size_t at = i;
+        int cp = sv_utf8_next((const char *)nfc, (size_t)n, &i);
+        int drop;
+        const char *rep = replacement(cp, &drop);
+        if (drop) continue;
+        if (rep) {
+            size_t rl = strlen(rep);
+            memcpy(res + o, rep, rl);
+            o += rl;
+        } else {
+            memcpy(res + o, nfc + at, i - at);
+            o += i - at;
+        }
+    }
+    res[o] = '\0';
+    if (o != len || memcmp(res, in, o) != 0) fl |= SV_TEXT_CHANGED;
+    free(nfc);
+    *out = res;
+    *outlen = o;
+    if (flags) *flags = fl;
+    return SV_OK;
+}
