@@ -24,6 +24,7 @@ typedef struct cand {
 typedef struct cands {
     cand *v;
     size_t n, cap;
+    size_t stemlen; /* every form starts with the stem: its byte length */
 } cands;
 
 static int add_cand(void *p, const char *form, size_t len)
@@ -46,7 +47,7 @@ static int add_cand(void *p, const char *form, size_t len)
     memcpy(k->form, form, len);
     k->form[len] = '\0';
     k->flen = len;
-    k->budget = sv_confusion_budget(form, len);
+    k->budget = sv_confusion_budget(form, len, c->stemlen);
     c->n++;
     return 0;
 }
@@ -108,6 +109,7 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     if (sv_stem(st, w, len, &s, &sl) != SV_OK) return XC_ENOMEM;
     memcpy(stem, s, sl);
     stem[sl] = '\0';
+    c.stemlen = sl; /* Snowball Swedish only ever shortens a word */
     if (add_cand(&c, w, len) != 0 ||
         sv_inflections(st, stem, sl, add_cand, &c) != SV_OK) {
         free(c.v);
@@ -137,8 +139,8 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
             double best = 1e9;
             for (size_t k = i; k < j; k++) {
                 double lim = exact ? 0 : c.v[k].budget;
-                double cost = sv_confusion_cost(c.v[k].form, c.v[k].flen, d,
-                                                dl, lim);
+                double cost = sv_confusion_cost(c.v[k].form, c.v[k].flen,
+                                                c.stemlen, d, dl, lim);
                 if (cost <= lim && cost < best) best = cost;
             }
             if (best < 1e9)

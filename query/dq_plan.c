@@ -398,7 +398,8 @@ static int prefix_query(builder *b, const dq_node *n, int positive,
     /* The prefix's last skeleton letter may merge with what follows. */
     if (kl > 1) kl--;
     skel[0] = DX_PREFIX_FORM;
-    double budget = b->exact ? 0 : sv_confusion_budget(t[0].norm, t[0].len);
+    double budget = b->exact ? 0 : sv_confusion_budget(t[0].norm, t[0].len,
+                                                       t[0].len);
 
     xc_termiter *it = NULL;
     char *xerr = NULL;
@@ -429,8 +430,9 @@ static int prefix_query(builder *b, const dq_node *n, int positive,
                 while (i < fl && ((unsigned char)form[i] & 0xC0) == 0x80) i++;
                 c++;
             }
-            ok = c == chars && sv_confusion_cost(t[0].norm, t[0].len, form,
-                                                 i, budget) <= budget;
+            ok = c == chars &&
+                 sv_confusion_cost(t[0].norm, t[0].len, t[0].len, form, i,
+                                   budget) <= budget;
         }
         if (!ok) continue;
         xc_query *q = NULL;

@@ -90,10 +90,12 @@ size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap)
     return o;
 }
 
-/* Cost of document letter d standing where the intended letter q is. */
-static double sub_cost(int q, int d)
+/* Cost of document letter d standing where the intended letter q is;
+ * literal = 1 when q belongs to a suffix (cannot be a stripped å/ä/ö/é). */
+static double sub_cost(int q, int d, int literal)
 {
     if (q == d) return 0;
+    if (literal && (q == 'a' || q == 'o' || q == 'e')) return NO_WAY;
     switch (q) {
     case 0xE5: case 0xE4: /* å ä */
         if (d == 'a') return 0.25;
@@ -128,19 +130,31 @@ static double sub_cost(int q, int d)
     }
 }
 
-/* Cost of an extra document letter d (after document letter prev). */
-static double ins_cost(int d, int prev)
+/* A letter of the intended form that OCR may damage into junk: å/ä/ö
+ * (and é), or an a/o of the stem of a form typed without diacritics. */
+static int fragile(int q, int in_stem)
 {
-    if (d == prev && skel_class(d) != 'V') return 0.4; /* doubled consonant */
-    return skel_class(d) == 'V' ? 0.5 : NO_WAY;
+    return q == 0xE5 || q == 0xE4 || q == 0xF6 || q == 0xE9 ||
+           (in_stem && (q == 'a' || q == 'o'));
+}
+
+/* Cost of an extra document letter d (after document letter prev) between
+ * intended letters ql and qr (-1 at either end; *_stem: in the stem).
+ * OCR inserts junk only next to a letter it damaged, or doubles one. */
+static double ins_cost(int d, int prev, int ql, int ql_stem, int qr,
+                       int qr_stem)
+{
+    if (d == prev && skel_class(d) != 'V') return 0.4; /* doubled */
+    if (skel_class(d) != 'V') return NO_WAY;
+    return fragile(ql, ql_stem) || fragile(qr, qr_stem) ? 0.5 : NO_WAY;
 }
 
 /* Cost of intended letter q (after intended letter prev) missing. */
-static double del_cost(int q, int prev)
+static double del_cost(int q, int prev, int in_stem)
 {
     if (q == 0xE5 || q == 0xE4 || q == 0xF6) return 0.5;
-    if (q == prev) return 0.4; /* doubled consonant written once */
-    return skel_class(q) == 'V' ? 0.7 : NO_WAY;
+    if (q == prev && skel_class(q) != 'V') return 0.4; /* doubled, once */
+    return fragile(q, in_stem) ? 0.8 : NO_WAY;
 }
 
 #define MAXCP 80
@@ -154,12 +168,15 @@ static size_t decode(const char *s, size_t len, int *out)
 
 static double min2(double a, double b) { return a < b ? a : b; }
 
-double sv_confusion_cost(const char *qs, size_t qlen, const char *ds,
-                         size_t dlen, double limit)
+double sv_confusion_cost(const char *qs, size_t qlen, size_t qstem,
+                         const char *ds, size_t dlen, double limit)
 {
     if (qlen == dlen && memcmp(qs, ds, qlen) == 0) return 0;
     int q[MAXCP], d[MAXCP];
     size_t nq = decode(qs, qlen, q), nd = decode(ds, dlen, d);
+    size_t nstem = 0; /* code points of q's stem */
+    for (size_t i = 0; i < qstem && i < qlen; i++)
+        nstem += ((unsigned char)qs[i] & 0xC0) != 0x80;
     if (nq > MAXCP || nd > MAXCP) return limit + 1;
     if (nq > nd + 4 || nd > nq + 4) return limit + 1;
 
@@ -167,19 +184,24 @@ double sv_confusion_cost(const char *qs, size_t qlen, const char *ds,
     double row[3][MAXCP + 1]; /* rows i-2, i-1, i (rolling) */
     double *r2 = row[0], *r1 = row[1], *r0 = row[2];
     r1[0] = 0;
-    for (size_t j = 1; j <= nd; j++)
-        r1[j] = r1[j - 1] + ins_cost(d[j - 1], j > 1 ? d[j - 2] : -1);
+    for (size_t j = 1; j <= nd; j++) /* junk before the first letter */
+        r1[j] = r1[j - 1] + ins_cost(d[j - 1], j > 1 ? d[j - 2] : -1, -1, 0,
+                                     nq ? q[0] : -1, nstem > 0);
     for (size_t j = 0; j <= nd; j++) r2[j] = inf;
 
     for (size_t i = 1; i <= nq; i++) {
         int qc = q[i - 1], qp = i > 1 ? q[i - 2] : -1;
-        r0[0] = r1[0] + del_cost(qc, qp);
+        int stem = i <= nstem, literal = !stem;
+        int qn = i < nq ? q[i] : -1, qn_stem = i < nstem;
+        double del = del_cost(qc, qp, stem);
+        r0[0] = r1[0] + del;
         double best = r0[0];
         for (size_t j = 1; j <= nd; j++) {
             int dc = d[j - 1];
-            double c = r1[j - 1] + sub_cost(qc, dc);
-            c = min2(c, r1[j] + del_cost(qc, qp));
-            c = min2(c, r0[j - 1] + ins_cost(dc, j > 1 ? d[j - 2] : -1));
+            double c = r1[j - 1] + sub_cost(qc, dc, literal);
+            c = min2(c, r1[j] + del);
+            c = min2(c, r0[j - 1] + ins_cost(dc, j > 1 ? d[j - 2] : -1, qc,
+                                             stem, qn, qn_stem));
             if (qc == 'n' && qp == 'r' && dc == 'm') /* rn read as m */
                 c = min2(c, r2[j - 1] + 0.4);
             if (qc == 'm' && j > 1 && d[j - 2] == 'r' && dc == 'n')
@@ -198,14 +220,15 @@ double sv_confusion_cost(const char *qs, size_t qlen, const char *ds,
     return r1[nd] > limit ? limit + 1 : r1[nd];
 }
 
-double sv_confusion_budget(const char *q, size_t qlen)
+double sv_confusion_budget(const char *q, size_t qlen, size_t qstem)
 {
     size_t i = 0, n = 0, dia = 0, ao = 0;
     while (i < qlen) {
+        int in_stem = i < qstem;
         int cp = sv_utf8_next(q, qlen, &i);
         n++;
         if (cp == 0xE5 || cp == 0xE4 || cp == 0xF6) dia++;
-        if (cp == 'a' || cp == 'o') ao++;
+        if (in_stem && (cp == 'a' || cp == 'o')) ao++;
     }
     /* A form with no å/ä/ö may have been typed without them: each a or o
      * (at most two) may stand for one. */

@@ -42,16 +42,19 @@
 size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap);
 
 /* The cost of reading document form d as the intended form q (both
- * normalised). Returns a cost >= 0, or a value > limit as soon as the cost
- * is known to exceed limit. Identical forms cost 0. */
-double sv_confusion_cost(const char *q, size_t qlen, const char *d,
-                         size_t dlen, double limit);
+ * normalised). Only the first `qstem` bytes of q (its stem) may have been
+ * typed without å/ä/ö; the rest is an inflectional suffix, whose a, o and e
+ * are taken literally (pass qlen when q is all stem). Returns a cost >= 0,
+ * or a value > limit as soon as the cost is known to exceed limit.
+ * Identical forms cost 0. */
+double sv_confusion_cost(const char *q, size_t qlen, size_t qstem,
+                         const char *d, size_t dlen, double limit);
 
 /* How much confusion a match for form q may cost: grows with its length and
  * with the number of å/ä/ö in it (0.3 + 0.55 per å/ä/ö + 0.05 per
  * character, at most 2.5). A form without å/ä/ö may have been typed without
- * them, so up to two of its a and o count as å/ä/ö. */
-double sv_confusion_budget(const char *q, size_t qlen);
+ * them, so up to two a or o in its first `qstem` bytes count as å/ä/ö. */
+double sv_confusion_budget(const char *q, size_t qlen, size_t qstem);
 
 /* Calls fn(ctx, form, len) for each distinct form stem + suffix (Snowball
  * Swedish suffixes of steps 1-3, in combination) whose stem is `stem`,
