@@ -16,8 +16,12 @@
  *                         proximity, highlighting and OCR-tolerant matching
  *                         (the spellings of one word are neighbours in the
  *                         term dictionary).
- *   Q<docid>              boolean: the source document (every passage of it
+ *   Q<dockey>             boolean: the source document (every passage of it
  *                         carries it), so re-indexing replaces all of them.
+ *                         dockey (dx_doc_key) is the document id, or for an
+ *                         id longer than DX_DOC_KEY_MAX bytes its first bytes,
+ *                         '#' and a hash (Xapian terms and keys are limited
+ *                         to 245 bytes).
  *
  * A token flagged SV_TOKF_MAYBE_I (OCR's "1" or "|" for the word "i") also
  * gets the S and Z terms of "i" at the same position.
@@ -36,7 +40,7 @@
  * User metadata
  *   DX_META_FORMAT        DX_FORMAT_VERSION as decimal text
  *   DX_META_ANALYSIS      sv_fingerprint() of the build that indexed
- *   DX_META_DOC<docid>    per source document:
+ *   DX_META_DOC<dockey>   per source document:
  *                         "<root>\t<size>\t<mtime_ns>\t<passages>"
  */
 #ifndef DIARIUM_DX_FORMAT_H
@@ -61,6 +65,32 @@
 #define DX_META_FORMAT "diarium.format"
 #define DX_META_ANALYSIS "diarium.analysis"
 #define DX_META_DOC "diarium.doc:"
+
+#define DX_DOC_KEY_MAX 200
+
+/* Writes the key of document id `id` (len bytes) into out (room for
+ * DX_DOC_KEY_MAX + 1 bytes, NUL-terminated); returns its length. */
+static inline size_t dx_doc_key(const char *id, size_t len, char *out)
+{
+    if (len <= DX_DOC_KEY_MAX) {
+        for (size_t i = 0; i < len; i++) out[i] = id[i];
+        out[len] = '\0';
+        return len;
+    }
+    uint64_t h = 1469598103934665603ull; /* FNV-1a of the whole id */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)id[i];
+        h *= 1099511628211ull;
+    }
+    size_t cut = DX_DOC_KEY_MAX - 17; /* room for '#' + 16 hex digits */
+    while (cut > 0 && ((unsigned char)id[cut] & 0xC0) == 0x80) cut--;
+    for (size_t i = 0; i < cut; i++) out[i] = id[i];
+    out[cut] = '#';
+    for (int k = 0; k < 16; k++)
+        out[cut + 1 + (size_t)k] = "0123456789abcdef"[(h >> (60 - 4 * k)) & 15];
+    out[cut + 17] = '\0';
+    return cut + 17;
+}
 
 static inline void dx_put_be32(unsigned char *p, uint32_t v)
 {

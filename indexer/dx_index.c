@@ -152,16 +152,16 @@ typedef struct record {
     int found;
 } record;
 
-static int get_record(dx_indexer *ix, const char *docid, record *r,
+static int get_record(dx_indexer *ix, const char *key, record *r,
                       char *err, size_t errlen)
 {
-    char key[4200];
+    char mkey[DX_DOC_KEY_MAX + 32];
     char *val = NULL, *xerr = NULL;
     size_t vlen = 0;
     memset(r, 0, sizeof *r);
-    int n = snprintf(key, sizeof key, "%s%s", DX_META_DOC, docid);
-    if (n < 0 || (size_t)n >= sizeof key) return DXI_OK; /* too long: none */
-    int rc = xc_db_get_metadata(xc_wdb_reader(ix->w), key, (size_t)n, &val,
+    int n = snprintf(mkey, sizeof mkey, "%s%s", DX_META_DOC, key);
+    if (n < 0 || (size_t)n >= sizeof mkey) return DXI_OK;
+    int rc = xc_db_get_metadata(xc_wdb_reader(ix->w), mkey, (size_t)n, &val,
                                 &vlen, &xerr);
     if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "reading record");
     if (!val) return DXI_OK;
@@ -183,19 +183,19 @@ static int get_record(dx_indexer *ix, const char *docid, record *r,
     return DXI_OK;
 }
 
-static int put_record(dx_indexer *ix, const char *docid, const char *root,
+static int put_record(dx_indexer *ix, const char *key, const char *root,
                       const dx_entry *e, unsigned passages, char *err,
                       size_t errlen)
 {
-    char key[4200], val[4400];
+    char mkey[DX_DOC_KEY_MAX + 32], val[4400];
     char *xerr = NULL;
-    int kn = snprintf(key, sizeof key, "%s%s", DX_META_DOC, docid);
+    int kn = snprintf(mkey, sizeof mkey, "%s%s", DX_META_DOC, key);
     int vn = snprintf(val, sizeof val, "%s\t%lld\t%lld\t%u", root,
                       (long long)e->size, (long long)e->mtime_ns, passages);
-    if (kn < 0 || (size_t)kn >= sizeof key || vn < 0 ||
+    if (kn < 0 || (size_t)kn >= sizeof mkey || vn < 0 ||
         (size_t)vn >= sizeof val)
-        return DXI_OK; /* a path this long is indexed but not tracked */
-    int rc = xc_wdb_set_metadata(ix->w, key, (size_t)kn, val, (size_t)vn,
+        return DXI_OK; /* a root this long is indexed but not tracked */
+    int rc = xc_wdb_set_metadata(ix->w, mkey, (size_t)kn, val, (size_t)vn,
                                  &xerr);
     if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "writing record");
     return DXI_OK;
@@ -265,8 +265,9 @@ static int pack_data(dx_indexer *ix, const char *text, size_t len,
 
 /* Writes one passage as one Xapian document. */
 static int add_passage(dx_indexer *ix, const char *docid, size_t idlen,
-                       const char *text, size_t len, size_t offset,
-                       unsigned number, char *err, size_t errlen)
+                       const char *key, const char *text, size_t len,
+                       size_t offset, unsigned number, char *err,
+                       size_t errlen)
 {
     char *xerr = NULL;
     int rc = XC_OK;
@@ -280,7 +281,7 @@ static int add_passage(dx_indexer *ix, const char *docid, size_t idlen,
         if (rc == XC_OK && (k->flags & SV_TOKF_MAYBE_I))
             rc = add_word(ix, "i", 1, 1, k->pos, &xerr);
     }
-    size_t n = make_term(ix, DX_PREFIX_DOC, docid, idlen, NULL, 0);
+    size_t n = make_term(ix, DX_PREFIX_DOC, key, strlen(key), NULL, 0);
     if (rc == XC_OK && !n) rc = XC_ENOMEM;
     if (rc == XC_OK)
         rc = xc_doc_add_boolean_term(ix->doc, ix->term, n, &xerr);
@@ -302,10 +303,11 @@ static int add_passage(dx_indexer *ix, const char *docid, size_t idlen,
     return DXI_OK;
 }
 
-/* Replaces every passage of docid with those of the (raw) file content. */
-static int index_text(dx_indexer *ix, const char *docid, const char *raw,
-                      size_t rawlen, unsigned *npassages, char *err,
-                      size_t errlen)
+/* Replaces every passage of docid (key: its dx_doc_key) with those of the
+ * (raw) file content. */
+static int index_text(dx_indexer *ix, const char *docid, const char *key,
+                      const char *raw, size_t rawlen, unsigned *npassages,
+                      char *err, size_t errlen)
 {
     char *text = NULL, *xerr = NULL;
     size_t len = 0, idlen = strlen(docid), n = 0;
@@ -316,7 +318,7 @@ static int index_text(dx_indexer *ix, const char *docid, const char *raw,
         seterr(err, errlen, "out of memory");
         return DXI_ENOMEM;
     }
-    size_t tn = make_term(ix, DX_PREFIX_DOC, docid, idlen, NULL, 0);
+    size_t tn = make_term(ix, DX_PREFIX_DOC, key, strlen(key), NULL, 0);
     int rc = tn ? xc_wdb_delete_by_term(ix->w, ix->term, tn, &xerr)
                 : XC_ENOMEM;
     if (rc != XC_OK) {
@@ -326,7 +328,7 @@ static int index_text(dx_indexer *ix, const char *docid, const char *raw,
     }
     int res = DXI_OK;
     for (size_t i = 0; res == DXI_OK && i < n; i++)
-        res = add_passage(ix, docid, idlen, text + sp[i].start,
+        res = add_passage(ix, docid, idlen, key, text + sp[i].start,
                           sp[i].end - sp[i].start, sp[i].start, (unsigned)i,
                           err, errlen);
     ix->stats.bytes += len;
@@ -354,12 +356,14 @@ static int on_file(void *p, const dx_entry *e)
     walk_ctx *c = p;
     dx_indexer *ix = c->ix;
     record r;
-    if (strset_add(&ix->seen, e->docid) != 0) {
+    char key[DX_DOC_KEY_MAX + 1];
+    dx_doc_key(e->docid, strlen(e->docid), key);
+    if (strset_add(&ix->seen, key) != 0) {
         c->rc = DXI_ENOMEM;
         seterr(c->err, c->errlen, "out of memory");
         return 1;
     }
-    c->rc = get_record(ix, e->docid, &r, c->err, c->errlen);
+    c->rc = get_record(ix, key, &r, c->err, c->errlen);
     if (c->rc != DXI_OK) return 1;
     if (r.found && strcmp(r.root, c->root) == 0 && r.size == e->size &&
         r.mtime == e->mtime_ns) {
@@ -378,10 +382,11 @@ static int on_file(void *p, const dx_entry *e)
         return 0;
     }
     unsigned np = 0;
-    c->rc = index_text(ix, e->docid, raw, rawlen, &np, c->err, c->errlen);
+    c->rc = index_text(ix, e->docid, key, raw, rawlen, &np, c->err,
+                       c->errlen);
     free(raw);
     if (c->rc == DXI_OK)
-        c->rc = put_record(ix, e->docid, c->root, e, np, c->err, c->errlen);
+        c->rc = put_record(ix, key, c->root, e, np, c->err, c->errlen);
     if (c->rc != DXI_OK) return 1;
     if (r.found) ix->stats.updated++;
     else ix->stats.added++;

@@ -78,9 +78,17 @@ static void csv_field(FILE *f, const char *s, size_t len)
     fputc('"', f);
 }
 
-int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color)
+void dq_print_csv_header(FILE *f, int with_query)
 {
-    if (fmt == DQ_FMT_CSV) fputs("rank,doc,passage,score,text\n", f);
+    fputs(with_query ? "query,rank,doc,passage,score,text\n"
+                     : "rank,doc,passage,score,text\n", f);
+}
+
+int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
+                     const char *query)
+{
+    if (fmt == DQ_FMT_TEXT && query)
+        fprintf(f, "== %s\n", query);
     if (fmt == DQ_FMT_TEXT && r->n == 0) fputs("No passage matches.\n", f);
     for (size_t i = 0; i < r->n; i++) {
         const dq_hit *h = &r->hits[i];
@@ -97,7 +105,13 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color)
             print_wrapped(f, h, color);
             break;
         case DQ_FMT_JSON:
-            fprintf(f, "{\"rank\":%zu,\"doc\":", i + 1);
+            fputc('{', f);
+            if (query) {
+                fputs("\"query\":", f);
+                dq_json_string(f, query, strlen(query));
+                fputc(',', f);
+            }
+            fprintf(f, "\"rank\":%zu,\"doc\":", i + 1);
             dq_json_string(f, h->doc, strlen(h->doc));
             fprintf(f, ",\"passage\":%u,\"score\":%.6f,\"complete\":%s,"
                     "\"offset\":%zu,\"text\":", h->passage, h->score,
@@ -110,6 +124,10 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color)
             fputs("]}\n", f);
             break;
         case DQ_FMT_CSV:
+            if (query) {
+                csv_field(f, query, strlen(query));
+                fputc(',', f);
+            }
             fprintf(f, "%zu,", i + 1);
             csv_field(f, h->doc, strlen(h->doc));
             fprintf(f, ",%u,%.6f,", h->passage, h->score);

@@ -19,8 +19,14 @@
 typedef enum dq_format { DQ_FMT_TEXT, DQ_FMT_JSON, DQ_FMT_CSV } dq_format;
 
 /* Prints the results. color = 1 marks highlights in bold (text only).
+ * query != NULL (several queries in one run) adds it to each result: a
+ * "query" key in JSON, a first column in CSV, a heading in text.
  * Returns 0, or -1 when writing failed. */
-int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color);
+int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
+                     const char *query);
+
+/* The CSV header line for dq_print_results (with a query column or not). */
+void dq_print_csv_header(FILE *f, int with_query);
 
 /* Prints what each query word was expanded to. Returns 0 or -1. */
 int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt);

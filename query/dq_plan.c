@@ -611,7 +611,9 @@ static int build(builder *b, const dq_node *n, int positive, xc_query **out,
                             "doc: takes a document id, not a range");
             xc_query *q = NULL;
             char *xerr = NULL;
-            rc = term_query(b, DX_PREFIX_DOC, n->text, n->len, NULL, 0, &q);
+            char key[DX_DOC_KEY_MAX + 1];
+            size_t kl = dx_doc_key(n->text, n->len, key);
+            rc = term_query(b, DX_PREFIX_DOC, key, kl, NULL, 0, &q);
             if (rc != DQ_OK) return rc;
             int xr = xc_query_scale(q, 0, out, &xerr); /* filter only */
             xc_query_free(q);

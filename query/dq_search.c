@@ -226,153 +226,144 @@ static int run(dq_engine *e, const xc_query *q, unsigned collapse_max,
     return rc == XC_OK ? DQ_OK : xfail(rc, xerr, err, errlen);
 }
 
-/* The documents (ids) with at least one passage matching q. */
-typedef struct docset {
-    char **v;
-    size_t n;
-} docset;
+/* Candidates for a document-level match: the best passage of each of the
+ * documents ranked highest for any of the query's parts. */
+typedef struct cand {
+    char *doc;
+    unsigned docid; /* its best passage */
+    double weight;
+    int ok;         /* still satisfies every part */
+} cand;
 
-static void docset_free(docset *s)
+static void cands_free(cand *c, size_t n)
 {
-    for (size_t i = 0; i < s->n; i++) free(s->v[i]);
-    free(s->v);
-    memset(s, 0, sizeof *s);
+    for (size_t i = 0; i < n; i++) free(c[i].doc);
+    free(c);
 }
 
-static int cmp_str(const void *a, const void *b)
+/* The document id stored in passage `docid`, malloc'd. */
+static int doc_of(dq_engine *e, unsigned docid, char **out, char *err,
+                  size_t errlen)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int docs_matching(dq_engine *e, const xc_query *q, docset *out,
-                         char *err, size_t errlen)
-{
-    unsigned count = 0;
-    char *xerr = NULL;
-    xc_mset *m = NULL;
-    memset(out, 0, sizeof *out);
-    int rc = xc_db_doccount(e->db, &count, &xerr);
+    char *v = NULL, *xerr = NULL;
+    size_t vl = 0;
+    *out = NULL;
+    int rc = xc_db_get_value(e->db, docid, DX_SLOT_DOCID, &v, &vl, &xerr);
     if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
-    int res = run(e, q, 1, 0, count ? count : 1, &m, err, errlen);
-    if (res != DQ_OK) return res;
-    unsigned n = xc_mset_size(m);
-    out->v = calloc(n ? n : 1, sizeof *out->v);
-    if (!out->v) res = DQ_ENOMEM;
-    for (unsigned i = 0; res == DQ_OK && i < n; i++) {
-        unsigned id;
-        char *v = NULL;
-        size_t vl = 0;
-        xc_mset_item(m, i, &id, NULL, NULL);
-        rc = xc_db_get_value(e->db, id, DX_SLOT_DOCID, &v, &vl, &xerr);
-        if (rc != XC_OK) {
-            res = xfail(rc, xerr, err, errlen);
-            break;
-        }
-        out->v[out->n] = malloc(vl + 1);
-        if (!out->v[out->n]) res = DQ_ENOMEM;
-        else {
-            memcpy(out->v[out->n], v, vl);
-            out->v[out->n++][vl] = '\0';
-        }
-        xc_free(v);
+    *out = malloc(vl + 1);
+    if (*out) {
+        memcpy(*out, v, vl);
+        (*out)[vl] = '\0';
     }
+    xc_free(v);
+    return *out ? DQ_OK : DQ_ENOMEM;
+}
+
+/* Sets ok = want on the candidates with a passage matching q (restricted to
+ * the candidates by `only`), and ok = !want on the others. */
+static int mark(dq_engine *e, const xc_query *q, const xc_query *only,
+                cand *c, size_t n, int want, char *err, size_t errlen)
+{
+    xc_query *f = NULL;
+    xc_mset *m = NULL;
+    char *xerr = NULL;
+    const xc_query *two[2] = {q, only};
+    int rc = xc_query_combine(XC_OP_FILTER, (xc_query *const *)two, 2, 0, &f,
+                              &xerr);
+    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
+    int res = run(e, f, 1, 0, (unsigned)n, &m, err, errlen);
+    xc_query_free(f);
+    char *found = calloc(n ? n : 1, 1);
+    if (res == DQ_OK && !found) res = DQ_ENOMEM;
+    for (unsigned i = 0; res == DQ_OK && i < xc_mset_size(m); i++) {
+        unsigned id;
+        char *doc = NULL;
+        xc_mset_item(m, i, &id, NULL, NULL);
+        res = doc_of(e, id, &doc, err, errlen);
+        for (size_t k = 0; res == DQ_OK && k < n; k++)
+            if (strcmp(c[k].doc, doc) == 0) found[k] = 1;
+        free(doc);
+    }
+    for (size_t k = 0; res == DQ_OK && k < n; k++)
+        if (found[k] != want) c[k].ok = 0;
+    free(found);
     xc_mset_free(m);
-    if (res != DQ_OK) docset_free(out);
-    else qsort(out->v, out->n, sizeof *out->v, cmp_str);
     return res;
 }
 
-/* Keeps in a the documents also in b. */
-static void docset_intersect(docset *a, const docset *b)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < a->n; i++) {
-        if (bsearch(&a->v[i], b->v, b->n, sizeof *b->v, cmp_str))
-            a->v[o++] = a->v[i];
-        else
-            free(a->v[i]);
-    }
-    a->n = o;
-}
-
-/* Documents whose AND-ed words are spread over several passages: their
- * best passages, after those that match the whole query. */
+/* Documents whose AND-ed parts are spread over several passages. The
+ * candidates are the documents ranked highest for any of the parts; each
+ * part (and each excluded word) is then checked within them in one
+ * filtered query. Their best passages follow those that match the whole
+ * query. */
 static int spread_matches(dq_engine *e, const dq_plan *p,
                           const dq_options *o, dq_results *r, char *err,
                           size_t errlen)
 {
-    docset all = {0}, part = {0}, neg = {0};
-    int res = docs_matching(e, p->parts[0], &all, err, errlen);
-    for (size_t i = 1; res == DQ_OK && i < p->nparts && all.n; i++) {
-        res = docs_matching(e, p->parts[i], &part, err, errlen);
-        if (res == DQ_OK) docset_intersect(&all, &part);
-        docset_free(&part);
-    }
-    if (res == DQ_OK && p->neg && all.n) {
-        res = docs_matching(e, p->neg, &neg, err, errlen);
-        size_t k = 0;
-        for (size_t i = 0; res == DQ_OK && i < all.n; i++) {
-            if (bsearch(&all.v[i], neg.v, neg.n, sizeof *neg.v, cmp_str))
-                free(all.v[i]);
-            else
-                all.v[k++] = all.v[i];
-        }
-        if (res == DQ_OK) all.n = k;
-        docset_free(&neg);
-    }
-    /* Filter: any of the words, within those documents only. */
-    xc_query **terms = NULL, *filter = NULL, *any = NULL, *q = NULL;
-    size_t nt = 0;
-    char *xerr = NULL;
-    int rc = XC_OK;
-    if (res == DQ_OK && all.n)
-        terms = calloc(all.n, sizeof *terms);
-    if (res == DQ_OK && all.n && !terms) res = DQ_ENOMEM;
-    for (size_t i = 0; res == DQ_OK && i < all.n && nt < SPREAD_MAX_DOCS;
-         i++) {
-        if (has_doc(r, all.v[i])) continue;
-        size_t l = strlen(all.v[i]);
-        char *t = malloc(l + 2);
-        if (!t) { res = DQ_ENOMEM; break; }
-        t[0] = DX_PREFIX_DOC;
-        memcpy(t + 1, all.v[i], l + 1);
-        rc = xc_query_term(t, l + 1, 1, 0, &terms[nt], &xerr);
-        free(t);
-        if (rc != XC_OK) res = xfail(rc, xerr, err, errlen);
-        else nt++;
-    }
-    if (res == DQ_OK && nt) {
-        rc = xc_query_combine(XC_OP_OR, terms, nt, 0, &filter, &xerr);
-        if (rc == XC_OK)
-            rc = xc_query_combine(XC_OP_OR, p->parts, p->nparts, 0, &any,
-                                  &xerr);
-        if (rc == XC_OK) {
-            xc_query *two[2] = {any, filter};
-            rc = xc_query_combine(XC_OP_FILTER, two, 2, 0, &q, &xerr);
-        }
-        if (rc != XC_OK) res = xfail(rc, xerr, err, errlen);
-    }
-    for (size_t i = 0; i < nt; i++) xc_query_free(terms[i]);
-    free(terms);
-    xc_query_free(filter);
-    xc_query_free(any);
-    docset_free(&all);
-    if (res != DQ_OK || !q) {
-        xc_query_free(q);
-        return res;
-    }
     unsigned want = o->limit > r->n ? o->limit - (unsigned)r->n : 0;
+    unsigned ncand = want * 20 < 200 ? 200 : want * 20;
+    if (ncand > SPREAD_MAX_DOCS) ncand = SPREAD_MAX_DOCS;
+    xc_query *any = NULL, *only = NULL;
+    xc_query **terms = NULL;
     xc_mset *m = NULL;
-    res = run(e, q, o->per_document ? o->passages : 1, 0, want, &m, err,
-              errlen);
-    xc_query_free(q);
-    for (unsigned i = 0; res == DQ_OK && i < xc_mset_size(m); i++) {
+    cand *c = NULL;
+    size_t n = 0;
+    char *xerr = NULL;
+    int rc = xc_query_combine(XC_OP_OR, p->parts, p->nparts, 0, &any, &xerr);
+    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
+    int res = run(e, any, 1, 0, ncand, &m, err, errlen);
+    unsigned size = m ? xc_mset_size(m) : 0;
+    if (res == DQ_OK && size) {
+        c = calloc(size, sizeof *c);
+        terms = calloc(size, sizeof *terms);
+        if (!c || !terms) res = DQ_ENOMEM;
+    }
+    for (unsigned i = 0; res == DQ_OK && i < size; i++) {
         unsigned id;
         double w;
         xc_mset_item(m, i, &id, &w, NULL);
-        res = add_hit(e, r, id, w, 0, err, errlen);
+        char *doc = NULL;
+        res = doc_of(e, id, &doc, err, errlen);
+        if (res != DQ_OK) break;
+        if (has_doc(r, doc)) { /* already listed as a complete match */
+            free(doc);
+            continue;
+        }
+        char t[DX_DOC_KEY_MAX + 2];
+        t[0] = DX_PREFIX_DOC;
+        size_t l = dx_doc_key(doc, strlen(doc), t + 1);
+        rc = xc_query_term(t, l + 1, 1, 0, &terms[n], &xerr);
+        if (rc != XC_OK) {
+            free(doc);
+            res = xfail(rc, xerr, err, errlen);
+            break;
+        }
+        c[n].doc = doc;
+        c[n].docid = id;
+        c[n].weight = w;
+        c[n].ok = 1;
+        n++;
     }
     xc_mset_free(m);
+    xc_query_free(any);
+    if (res == DQ_OK && n) {
+        rc = xc_query_combine(XC_OP_OR, terms, n, 0, &only, &xerr);
+        if (rc != XC_OK) res = xfail(rc, xerr, err, errlen);
+    }
+    for (size_t i = 0; i < n; i++) xc_query_free(terms[i]);
+    free(terms);
+    for (size_t i = 0; res == DQ_OK && n && i < p->nparts; i++)
+        res = mark(e, p->parts[i], only, c, n, 1, err, errlen);
+    if (res == DQ_OK && n && p->neg)
+        res = mark(e, p->neg, only, c, n, 0, err, errlen);
+    xc_query_free(only);
+    /* Candidates are in ranking order already. */
+    for (size_t i = 0; res == DQ_OK && i < n && want > 0; i++) {
+        if (!c[i].ok) continue;
+        res = add_hit(e, r, c[i].docid, c[i].weight, 0, err, errlen);
+        want--;
+    }
+    cands_free(c, n);
     return res;
 }
 

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <time.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@ static void usage(FILE *f)
 "  --passages N      with --per-document: up to N passages per document\n"
 "  --exact           no OCR / diacritic tolerance: exact stems only\n"
 "  --explain         show which spellings each query word matched\n"
+"  --queries FILE    run one query per line of FILE ('-': standard input);\n"
+"                    results carry their query\n"
+"  --timing          print each query's time to standard error (JSON)\n"
 "  --color WHEN      bold highlights: auto (default), always or never\n"
 "  --help            show this help and exit\n"
 "  --version         show the version and exit\n"
@@ -74,6 +78,65 @@ static void point_at(const char *q, size_t off)
     fprintf(stderr, "  %s\n  %*s^\n", q, (int)col, "");
 }
 
+typedef struct run_ctx {
+    dq_engine *e;
+    const dq_options *o;
+    dq_format fmt;
+    int bold, explain, timing;
+    int status; /* worst exit status so far */
+} run_ctx;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs and prints one query; `label` (several queries) is printed with the
+ * results, `file`:`line` locates errors. */
+static void run_one(run_ctx *c, const char *q, const char *label,
+                    const char *file, unsigned line)
+{
+    char err[1024] = "";
+    size_t erroff = 0;
+    dq_results *r = NULL;
+    double t0 = now();
+    int rc = dq_search(c->e, q, strlen(q), c->o, &r, err, sizeof err,
+                       &erroff);
+    double us = (now() - t0) * 1e6;
+    if (rc == DQ_ESYNTAX || rc == DQ_EQUERY) {
+        if (file)
+            fprintf(stderr, PROG ": error: %s:%u: %s: %s\n", file, line,
+                    rc == DQ_ESYNTAX ? "query syntax" : "query", err);
+        else
+            fprintf(stderr, PROG ": error: %s: %s\n",
+                    rc == DQ_ESYNTAX ? "query syntax" : "query", err);
+        point_at(q, erroff);
+        if (c->status < 2) c->status = 2;
+        return;
+    }
+    if (rc != DQ_OK) {
+        fprintf(stderr, PROG ": error: %s\n",
+                rc == DQ_ENOMEM ? "out of memory" : err);
+        c->status = 3;
+        return;
+    }
+    if (c->timing) {
+        fputs("{\"timing\":", stderr);
+        dq_json_string(stderr, q, strlen(q));
+        fprintf(stderr, ",\"microseconds\":%.0f,\"results\":%zu}\n", us,
+                r->n);
+    }
+    if (c->explain &&
+        dq_print_explain(c->fmt == DQ_FMT_JSON ? stdout : stderr, r,
+                         c->fmt) != 0)
+        c->status = 3;
+    if (dq_print_results(stdout, r, c->fmt, c->bold, label) != 0)
+        c->status = 3;
+    dq_results_free(r);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -84,6 +147,8 @@ int main(int argc, char **argv)
         {"passages", required_argument, NULL, 'P'},
         {"exact", no_argument, NULL, 'e'},
         {"explain", no_argument, NULL, 'x'},
+        {"queries", required_argument, NULL, 'Q'},
+        {"timing", no_argument, NULL, 'T'},
         {"color", required_argument, NULL, 'c'},
         {"colour", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
@@ -92,7 +157,8 @@ int main(int argc, char **argv)
     const char *db = getenv("DIARIUM_DB");
     dq_options o = {10, 0, 1, 0};
     dq_format fmt = DQ_FMT_TEXT;
-    int explain = 0, c;
+    int explain = 0, timing = 0, c;
+    const char *queries = NULL;
     const char *color = "auto";
     if (!db || !*db) db = "diarium.db";
     opterr = 0;
@@ -120,6 +186,8 @@ int main(int argc, char **argv)
         case 'p': o.per_document = 1; break;
         case 'e': o.exact = 1; break;
         case 'x': explain = 1; break;
+        case 'Q': queries = optarg; break;
+        case 'T': timing = 1; break;
         case 'c':
             if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
                 strcmp(optarg, "never"))
@@ -134,7 +202,10 @@ int main(int argc, char **argv)
                              argv[optind - 1]);
         }
     }
-    if (optind >= argc) return bad_usage("%s", "no QUERY given");
+    if (optind >= argc && !queries)
+        return bad_usage("%s", "no QUERY given (or --queries FILE)");
+    if (optind < argc && queries)
+        return bad_usage("%s", "give either QUERY or --queries FILE");
 
     /* The query: the remaining arguments joined by spaces. */
     size_t qlen = 0;
@@ -153,10 +224,8 @@ int main(int argc, char **argv)
     int bold = strcmp(color, "always") == 0 ||
                (strcmp(color, "auto") == 0 && fmt == DQ_FMT_TEXT &&
                 isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-    if (getenv("NO_COLOR") && strcmp(color, "always") != 0) bold = 0;
 
     char err[1024] = "";
-    size_t erroff = 0;
     dq_engine *e = NULL;
     int rc = dq_engine_open(db, &e, err, sizeof err);
     if (rc != DQ_OK) {
@@ -165,30 +234,38 @@ int main(int argc, char **argv)
         free(q);
         return 3;
     }
-    dq_results *r = NULL;
-    rc = dq_search(e, q, strlen(q), &o, &r, err, sizeof err, &erroff);
-    int status = 0;
-    if (rc == DQ_ESYNTAX || rc == DQ_EQUERY) {
-        fprintf(stderr, PROG ": error: %s: %s\n",
-                rc == DQ_ESYNTAX ? "query syntax" : "query", err);
-        point_at(q, erroff);
-        status = 2;
-    } else if (rc != DQ_OK) {
-        fprintf(stderr, PROG ": error: %s\n",
-                rc == DQ_ENOMEM ? "out of memory" : err);
-        status = 3;
+    run_ctx ctx = {e, &o, fmt, bold, explain, timing, 0};
+    if (fmt == DQ_FMT_CSV) dq_print_csv_header(stdout, queries != NULL);
+    if (!queries) {
+        run_one(&ctx, q, NULL, NULL, 0);
     } else {
-        if (explain && dq_print_explain(fmt == DQ_FMT_JSON ? stdout : stderr,
-                                        r, fmt) != 0)
-            status = 3;
-        if (dq_print_results(stdout, r, fmt, bold) != 0) status = 3;
+        FILE *in = strcmp(queries, "-") == 0 ? stdin : fopen(queries, "r");
+        if (!in) {
+            fprintf(stderr, PROG ": error: cannot open %s: %s\n", queries,
+                    strerror(errno));
+            ctx.status = 3;
+        }
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        unsigned lineno = 0;
+        while (in && ctx.status != 3 && (n = getline(&line, &cap, in)) >= 0) {
+            lineno++;
+            while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                line[--n] = '\0';
+            size_t k = 0;
+            while (line[k] == ' ' || line[k] == '\t') k++;
+            if (line[k] == '\0' || line[k] == '#') continue;
+            run_one(&ctx, line + k, line + k, queries, lineno);
+        }
+        free(line);
+        if (in && in != stdin) fclose(in);
     }
-    dq_results_free(r);
     dq_engine_close(e);
     free(q);
-    if (fclose(stdout) != 0 && status == 0) {
+    if (fclose(stdout) != 0 && ctx.status == 0) {
         fprintf(stderr, PROG ": error: cannot write the results\n");
-        status = 3;
+        ctx.status = 3;
     }
-    return status;
+    return ctx.status;
 }
