@@ -81,13 +81,9 @@ int main(int argc, char **argv)
         case 'h': usage(stdout); return 0;
         case 'V': puts(PROG " 0.1.0"); return 0;
         default:
-            if (optopt)
-                fprintf(stderr, PROG ": error: option '-%c' %s\n", optopt,
-                        strchr("d", optopt) ? "needs an argument"
-                                            : "is not known");
-            else
-                fprintf(stderr, PROG ": error: unknown or incomplete option "
-                        "'%s'\n", argv[optind - 1]);
+            /* Name the option as typed (--db, not -d). */
+            fprintf(stderr, PROG ": error: unknown option or missing "
+                    "argument: '%s'\n", argv[optind - 1]);
             fprintf(stderr, "Try '" PROG " --help' for more information.\n");
             return 2;
         }

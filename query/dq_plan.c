@@ -17,6 +17,12 @@
 
 /* Extra weight of the exact stem next to its spelling variants. */
 #define EXACT_BONUS 0.2
+/* Proximity: extra weight for passages where the words of a plain AND
+ * query stand within PROX_SLACK extra words of each other, and more when
+ * they form the phrase. */
+#define PROX_SLACK 4
+#define PROX_WEIGHT 0.4
+#define PHRASE_WEIGHT 0.3
 /* Prefix search: shortest prefix, most words, most terms scanned. */
 #define PREFIX_MIN_CHARS 2
 #define PREFIX_MAX_WORDS 1000
@@ -31,6 +37,9 @@ typedef struct builder {
     size_t errlen;
     size_t *erroff;
     sv_tokens toks;
+    int depth;      /* nesting of build() calls */
+    int root_and;   /* the query is an AND at the top */
+    struct qlist *prox; /* positional queries of the top-level words */
 } builder;
 
 static int fail(builder *b, int rc, size_t off, const char *fmt, ...)
@@ -138,6 +147,8 @@ typedef struct qlist {
     size_t n, cap;
 } qlist;
 
+static int qpush(qlist *l, xc_query *q);
+
 static int qpush(qlist *l, xc_query *q)
 {
     if (l->n == l->cap) {
@@ -219,6 +230,33 @@ static int expand(builder *b, const qtoken *t, int positive,
     return rc;
 }
 
+/* Any of the spellings in vars, as positional S terms (OR); the word's own
+ * S term when none is in the index. */
+static int alts_query(builder *b, const qtoken *t, const dq_variants *vars,
+                      xc_query **out)
+{
+    qlist alts = {0};
+    int rc = DQ_OK;
+    *out = NULL;
+    for (size_t i = 0; rc == DQ_OK && i < vars->n; i++) {
+        xc_query *q = NULL;
+        char *xerr = NULL;
+        int xr = xc_query_term(vars->v[i].term, vars->v[i].len, 1, 0, &q,
+                               &xerr);
+        rc = xr == XC_OK ? qpush(&alts, q) : xfail(b, xr, xerr);
+    }
+    if (rc == DQ_OK && alts.n == 0) { /* no spelling in the index */
+        char skel[SV_SKELETON_MAX];
+        size_t kl = sv_skeleton(t->norm, t->len, skel, sizeof skel);
+        rc = term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len, out);
+    } else if (rc == DQ_OK) {
+        rc = combine(b, XC_OP_OR, alts.v, alts.n, 0, out);
+        alts.n = 0;
+    }
+    qlist_free(&alts);
+    return rc;
+}
+
 /* The plain (non-positional) query for one token. */
 static int word_query(builder *b, const qtoken *t, int positive,
                       xc_query **out)
@@ -235,6 +273,12 @@ static int word_query(builder *b, const qtoken *t, int positive,
     char stem[SV_TOKEN_MAX + 1];
     size_t sl = 0;
     int rc = expand(b, t, positive, &vars, stem, &sl);
+    if (rc == DQ_OK && positive && b->root_and && b->depth == 1 && b->prox &&
+        !sv_is_stopword(t->norm, t->len)) {
+        xc_query *pq = NULL; /* for the proximity bonus */
+        rc = alts_query(b, t, &vars, &pq);
+        if (rc == DQ_OK) rc = qpush(b->prox, pq);
+    }
     qlist syn = {0};
     xc_query *exactq = NULL;
     if (rc == DQ_OK)
@@ -327,22 +371,7 @@ static int position_query(builder *b, const qtoken *t, int positive,
     char stem[SV_TOKEN_MAX + 1];
     size_t sl;
     int rc = expand(b, t, positive, &vars, stem, &sl);
-    qlist alts = {0};
-    for (size_t i = 0; rc == DQ_OK && i < vars.n; i++) {
-        xc_query *q = NULL;
-        char *xerr = NULL;
-        int xr = xc_query_term(vars.v[i].term, vars.v[i].len, 1, 0, &q,
-                               &xerr);
-        rc = xr == XC_OK ? qpush(&alts, q) : xfail(b, xr, xerr);
-    }
-    if (rc == DQ_OK && alts.n == 0) { /* no spelling in the index */
-        size_t kl = sv_skeleton(t->norm, t->len, skel, sizeof skel);
-        rc = term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len, out);
-    } else if (rc == DQ_OK) {
-        rc = combine(b, XC_OP_OR, alts.v, alts.n, 0, out);
-        alts.n = 0;
-    }
-    qlist_free(&alts);
+    if (rc == DQ_OK) rc = alts_query(b, t, &vars, out);
     dq_variants_free(&vars);
     return rc;
 }
@@ -553,8 +582,20 @@ static int build_and(builder *b, const dq_node *n, int positive,
     return rc;
 }
 
+static int build_node(builder *b, const dq_node *n, int positive,
+                      xc_query **out, int *stop);
+
 static int build(builder *b, const dq_node *n, int positive, xc_query **out,
                  int *stop)
+{
+    b->depth++;
+    int rc = build_node(b, n, positive, out, stop);
+    b->depth--;
+    return rc;
+}
+
+static int build_node(builder *b, const dq_node *n, int positive,
+                      xc_query **out, int *stop)
 {
     qtoken t[MAX_QTOKENS];
     size_t nt = 0;
@@ -625,17 +666,47 @@ static int build(builder *b, const dq_node *n, int positive, xc_query **out,
     return fail(b, DQ_EQUERY, n->offset, "unexpected query element");
 }
 
+/* query := AND_MAYBE(query, NEAR(words) * PROX_WEIGHT,
+ *                   PHRASE(words) * PHRASE_WEIGHT). */
+static int add_proximity(builder *b, qlist *prox, xc_query **query)
+{
+    char *xerr = NULL;
+    xc_query *near = NULL, *phrase = NULL, *q[3] = {*query, NULL, NULL};
+    unsigned n = (unsigned)prox->n;
+    int rc = xc_query_combine(XC_OP_NEAR, prox->v, n, n + PROX_SLACK, &near,
+                              &xerr);
+    if (rc == XC_OK)
+        rc = xc_query_combine(XC_OP_PHRASE, prox->v, n, n, &phrase, &xerr);
+    if (rc == XC_OK) rc = xc_query_scale(near, PROX_WEIGHT, &q[1], &xerr);
+    if (rc == XC_OK) rc = xc_query_scale(phrase, PHRASE_WEIGHT, &q[2], &xerr);
+    xc_query_free(near);
+    xc_query_free(phrase);
+    xc_query *res = NULL;
+    if (rc == XC_OK)
+        rc = xc_query_combine(XC_OP_AND_MAYBE, q, 3, 0, &res, &xerr);
+    xc_query_free(q[1]);
+    xc_query_free(q[2]);
+    if (rc != XC_OK) return xfail(b, rc, xerr);
+    xc_query_free(*query);
+    *query = res;
+    return DQ_OK;
+}
+
 int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
                   dq_plan **out, char *err, size_t errlen, size_t *erroff)
 {
     *out = NULL;
     dq_plan *p = calloc(1, sizeof *p);
     if (!p) return DQ_ENOMEM;
-    builder b = {db, st, exact, p, err, errlen, erroff, {0}};
+    qlist prox = {0};
+    builder b = {db, st, exact, p, err, errlen, erroff, {0}, 0, 0, &prox};
     int rc, stop = 0;
     if (ast->kind == DQ_AND) {
         qlist pos = {0}, neg = {0};
+        b.root_and = 1;
         rc = build_and(&b, ast, 1, &p->query, &pos, &neg);
+        if (rc == DQ_OK && prox.n >= 2 && p->query)
+            rc = add_proximity(&b, &prox, &p->query);
         if (rc == DQ_OK) {
             p->parts = pos.v;
             p->nparts = pos.n;
@@ -648,6 +719,7 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
     } else {
         rc = build(&b, ast, 1, &p->query, &stop);
     }
+    qlist_free(&prox);
     sv_tokens_free(&b.toks);
     if (rc == DQ_OK && !p->query)
         rc = fail(&b, DQ_EQUERY, 0, "the query has no words to search for");
