@@ -31,41 +31,48 @@ void dq_json_string(FILE *f, const char *s, size_t len)
 
 static int is_ws(char c) { return c == ' ' || c == '\n' || c == '\t'; }
 
-/* The passage, white space collapsed, wrapped, highlights in bold. */
-static void print_wrapped(FILE *f, const dq_hit *h, int color)
+/* Text, white space collapsed, wrapped, highlights (hl) in bold. */
+static void print_wrapped(FILE *f, const char *text, size_t len,
+                          const dq_highlight *hl, size_t nhl, int color)
 {
     size_t i = 0, col = 0, k = 0;
     int bold = 0;
     fputs(INDENT, f);
-    while (i < h->textlen) {
-        while (i < h->textlen && is_ws(h->text[i])) i++;
-        if (i >= h->textlen) break;
+    while (i < len) {
+        while (i < len && is_ws(text[i])) i++;
+        if (i >= len) break;
         size_t e = i, width = 0;
-        while (e < h->textlen && !is_ws(h->text[e])) {
-            if (((unsigned char)h->text[e] & 0xC0) != 0x80) width++;
+        while (e < len && !is_ws(text[e])) {
+            if (((unsigned char)text[e] & 0xC0) != 0x80) width++;
             e++;
         }
         if (col > 0 && col + 1 + width > WRAP - sizeof INDENT + 1) {
-            if (bold && color) fputs(PLAIN, f);
             fputs("\n" INDENT, f);
             col = 0;
         } else if (col > 0) {
-            if (bold && color) fputs(PLAIN, f);
             fputc(' ', f);
         }
-        if (bold && color) fputs(BOLD, f);
         for (size_t j = i; j < e; j++) {
-            while (k < h->nhl && h->hl[k].end <= j) k++;
-            int in = k < h->nhl && h->hl[k].start <= j && j < h->hl[k].end;
+            while (k < nhl && hl[k].end <= j) k++;
+            int in = k < nhl && hl[k].start <= j && j < hl[k].end;
             if (color && in != bold) fputs(in ? BOLD : PLAIN, f);
             bold = in;
-            fputc(h->text[j], f);
+            fputc(text[j], f);
         }
+        if (color && bold) fputs(PLAIN, f); /* spaces are never bold */
+        bold = 0;
         col += (col > 0) + width;
         i = e;
     }
-    if (color && bold) fputs(PLAIN, f);
     fputc('\n', f);
+}
+
+static void json_ranges(FILE *f, const dq_highlight *hl, size_t n)
+{
+    fputc('[', f);
+    for (size_t k = 0; k < n; k++)
+        fprintf(f, "%s[%zu,%zu]", k ? "," : "", hl[k].start, hl[k].end);
+    fputc(']', f);
 }
 
 static void csv_field(FILE *f, const char *s, size_t len)
@@ -102,7 +109,8 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
                                            "document)"
                                          : "  (words spread over the "
                                            "document)"));
-            print_wrapped(f, h, color);
+            print_wrapped(f, h->snippet, h->snippetlen, h->shl, h->nshl,
+                          color);
             break;
         case DQ_FMT_JSON:
             fputc('{', f);
@@ -117,11 +125,13 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
                     "\"offset\":%zu,\"text\":", h->passage, h->score,
                     h->complete ? "true" : "false", h->offset);
             dq_json_string(f, h->text, h->textlen);
-            fputs(",\"highlights\":[", f);
-            for (size_t k = 0; k < h->nhl; k++)
-                fprintf(f, "%s[%zu,%zu]", k ? "," : "", h->hl[k].start,
-                        h->hl[k].end);
-            fputs("]}\n", f);
+            fputs(",\"highlights\":", f);
+            json_ranges(f, h->hl, h->nhl);
+            fputs(",\"snippet\":", f);
+            dq_json_string(f, h->snippet, h->snippetlen);
+            fputs(",\"snippet_highlights\":", f);
+            json_ranges(f, h->shl, h->nshl);
+            fputs("}\n", f);
             break;
         case DQ_FMT_CSV:
             if (query) {

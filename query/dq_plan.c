@@ -39,7 +39,8 @@ typedef struct builder {
     sv_tokens toks;
     int depth;      /* nesting of build() calls */
     int root_and;   /* the query is an AND at the top */
-    struct qlist *prox; /* positional queries of the top-level words */
+    struct qlist *prox; /* [0] weighted, [1] positional queries of the
+                           words of a top-level AND, for proximity */
 } builder;
 
 static int fail(builder *b, int rc, size_t off, const char *fmt, ...)
@@ -250,6 +251,9 @@ static int alts_query(builder *b, const qtoken *t, const dq_variants *vars,
         size_t kl = sv_skeleton(t->norm, t->len, skel, sizeof skel);
         rc = term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len, out);
     } else if (rc == DQ_OK) {
+        /* Xapian 1.4 takes only terms or OR of terms inside PHRASE and
+         * NEAR; the weight comes from the words' synonyms instead (see
+         * positional_of). */
         rc = combine(b, XC_OP_OR, alts.v, alts.n, 0, out);
         alts.n = 0;
     }
@@ -257,122 +261,171 @@ static int alts_query(builder *b, const qtoken *t, const dq_variants *vars,
     return rc;
 }
 
-/* The plain (non-positional) query for one token. */
-static int word_query(builder *b, const qtoken *t, int positive,
-                      xc_query **out)
+/* A copy of q (queries are immutable and shared). */
+static int qcopy(builder *b, xc_query *q, xc_query **out)
+{
+    char *xerr = NULL;
+    int rc = xc_query_combine(XC_OP_OR, &q, 1, 0, out, &xerr);
+    return rc == XC_OK ? DQ_OK : xfail(b, rc, xerr);
+}
+
+/* What one query token becomes. */
+typedef struct tokq {
+    xc_query *syn;   /* all its spellings weighted as one term */
+    xc_query *alts;  /* OR of the positional S terms of its spellings */
+    xc_query *exact; /* Z<stem> (words only) */
+} tokq;
+
+static void tokq_free(tokq *q)
+{
+    xc_query_free(q->syn);
+    xc_query_free(q->alts);
+    xc_query_free(q->exact);
+    memset(q, 0, sizeof *q);
+}
+
+/* Records what a word became, for --explain. */
+static int word_info(builder *b, const qtoken *t, const char *stem,
+                     size_t sl, dq_variants *vars)
 {
     dq_plan *p = b->p;
-    *out = NULL;
-    if (!t->word) {
-        if (positive &&
-            list_add(&p->stems, &p->nstems, &p->capstems, t->norm, t->len))
-            return DQ_ENOMEM;
-        return term_query(b, DX_PREFIX_STEM, t->norm, t->len, NULL, 0, out);
+    if (p->nwords == p->capwords) {
+        size_t c = p->capwords ? p->capwords * 2 : 8;
+        dq_word_info *w = realloc(p->words, c * sizeof *w);
+        if (!w) return DQ_ENOMEM;
+        p->words = w;
+        p->capwords = c;
+    }
+    dq_word_info *w = &p->words[p->nwords];
+    char zt[SV_TOKEN_MAX + 2];
+    char *xerr = NULL;
+    zt[0] = DX_PREFIX_STEM;
+    memcpy(zt + 1, stem, sl);
+    w->stem_freq = 0;
+    int xr = xc_db_termfreq(b->db, zt, sl + 1, &w->stem_freq, &xerr);
+    w->word = strdup(t->norm);
+    w->stem = strdup(stem);
+    w->variants = *vars; /* moved */
+    memset(vars, 0, sizeof *vars);
+    p->nwords++;
+    if (xr != XC_OK) return xfail(b, xr, xerr);
+    return w->word && w->stem ? DQ_OK : DQ_ENOMEM;
+}
+
+/* Expands one token into its weighted and its positional queries. */
+static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
+{
+    dq_plan *p = b->p;
+    memset(out, 0, sizeof *out);
+    if (!t->word) { /* numbers, dates, diary numbers: as they are */
+        char skel[SV_SKELETON_MAX];
+        size_t kl = sv_skeleton(t->norm, t->len, skel, sizeof skel);
+        int rc = DQ_OK;
+        if (positive) {
+            rc = list_add(&p->stems, &p->nstems, &p->capstems, t->norm,
+                          t->len);
+            if (rc == DQ_OK)
+                rc = list_add(&p->forms, &p->nforms, &p->capforms, t->norm,
+                              t->len);
+        }
+        if (rc == DQ_OK)
+            rc = term_query(b, DX_PREFIX_STEM, t->norm, t->len, NULL, 0,
+                            &out->syn);
+        if (rc == DQ_OK)
+            rc = term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len,
+                            &out->alts);
+        if (rc != DQ_OK) tokq_free(out);
+        return rc;
     }
     dq_variants vars = {0};
     char stem[SV_TOKEN_MAX + 1];
     size_t sl = 0;
-    int rc = expand(b, t, positive, &vars, stem, &sl);
-    if (rc == DQ_OK && positive && b->root_and && b->depth == 1 && b->prox &&
-        !sv_is_stopword(t->norm, t->len)) {
-        xc_query *pq = NULL; /* for the proximity bonus */
-        rc = alts_query(b, t, &vars, &pq);
-        if (rc == DQ_OK) rc = qpush(b->prox, pq);
-    }
     qlist syn = {0};
-    xc_query *exactq = NULL;
+    int rc = expand(b, t, positive, &vars, stem, &sl);
     if (rc == DQ_OK)
-        rc = term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, &exactq);
-    if (rc == DQ_OK && b->exact) {
-        *out = exactq;
-        exactq = NULL;
-    } else if (rc == DQ_OK) {
-        xc_query *q = NULL;
-        rc = term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, &q);
-        if (rc == DQ_OK) rc = qpush(&syn, q);
-        for (size_t i = 0; rc == DQ_OK && i < vars.n; i++) {
-            if (vars.v[i].cost == 0) continue; /* covered by Z<stem> */
-            char *xerr = NULL;
-            int xr = xc_query_term(vars.v[i].term, vars.v[i].len, 1, 0, &q,
-                                   &xerr);
-            rc = xr == XC_OK ? qpush(&syn, q) : xfail(b, xr, xerr);
-        }
-        xc_query *s = NULL, *bonus = NULL;
-        if (rc == DQ_OK) {
-            rc = combine(b, XC_OP_SYNONYM, syn.v, syn.n, 0, &s);
-            syn.n = 0;
-        }
-        if (rc == DQ_OK) {
-            char *xerr = NULL;
-            int xr = xc_query_scale(exactq, EXACT_BONUS, &bonus, &xerr);
-            if (xr != XC_OK) rc = xfail(b, xr, xerr);
-        }
-        if (rc == DQ_OK) {
-            xc_query *two[2] = {s, bonus};
-            s = bonus = NULL;
-            rc = combine(b, XC_OP_OR, two, 2, 0, out);
-        }
-        xc_query_free(s);
-        xc_query_free(bonus);
+        rc = term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, &out->exact);
+    if (rc == DQ_OK) rc = alts_query(b, t, &vars, &out->alts);
+    xc_query *q = NULL;
+    if (rc == DQ_OK) rc = qcopy(b, out->exact, &q);
+    if (rc == DQ_OK) rc = qpush(&syn, q);
+    for (size_t i = 0; rc == DQ_OK && !b->exact && i < vars.n; i++) {
+        if (vars.v[i].cost == 0) continue; /* covered by Z<stem> */
+        char *xerr = NULL;
+        int xr = xc_query_term(vars.v[i].term, vars.v[i].len, 1, 0, &q,
+                               &xerr);
+        rc = xr == XC_OK ? qpush(&syn, q) : xfail(b, xr, xerr);
     }
-    xc_query_free(exactq);
+    if (rc == DQ_OK) {
+        rc = combine(b, XC_OP_SYNONYM, syn.v, syn.n, 0, &out->syn);
+        syn.n = 0;
+    }
     qlist_free(&syn);
-
-    if (rc == DQ_OK && positive) {
-        /* Keep what the word became, for --explain. */
-        if (p->nwords == p->capwords) {
-            size_t c = p->capwords ? p->capwords * 2 : 8;
-            dq_word_info *w = realloc(p->words, c * sizeof *w);
-            if (!w) rc = DQ_ENOMEM;
-            else {
-                p->words = w;
-                p->capwords = c;
-            }
-        }
-        if (rc == DQ_OK) {
-            dq_word_info *w = &p->words[p->nwords];
-            char zt[SV_TOKEN_MAX + 2];
-            char *xerr = NULL;
-            zt[0] = DX_PREFIX_STEM;
-            memcpy(zt + 1, stem, sl);
-            w->stem_freq = 0;
-            int xr = xc_db_termfreq(b->db, zt, sl + 1, &w->stem_freq, &xerr);
-            w->word = strdup(t->norm);
-            w->stem = strdup(stem);
-            w->variants = vars;
-            memset(&vars, 0, sizeof vars);
-            p->nwords++;
-            if (xr != XC_OK) rc = xfail(b, xr, xerr);
-            else if (!w->word || !w->stem) rc = DQ_ENOMEM;
-        }
-    }
+    if (rc == DQ_OK && positive) rc = word_info(b, t, stem, sl, &vars);
     dq_variants_free(&vars);
-    if (rc != DQ_OK) {
-        xc_query_free(*out);
-        *out = NULL;
-    }
+    if (rc != DQ_OK) tokq_free(out);
     return rc;
 }
 
-/* The positional query for one token: any of its accepted spellings. */
-static int position_query(builder *b, const qtoken *t, int positive,
-                          xc_query **out)
+/* The plain query for one token: all its spellings as one term, and a
+ * little extra for the exact stem so that exact spellings rank first. */
+static int word_query(builder *b, const qtoken *t, int positive,
+                      xc_query **out)
 {
-    char skel[SV_SKELETON_MAX];
+    tokq tq;
     *out = NULL;
-    if (!t->word) {
-        size_t kl = sv_skeleton(t->norm, t->len, skel, sizeof skel);
-        if (positive && list_add(&b->p->forms, &b->p->nforms,
-                                 &b->p->capforms, t->norm, t->len))
-            return DQ_ENOMEM;
-        return term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len, out);
+    int rc = token_query(b, t, positive, &tq);
+    if (rc != DQ_OK) return rc;
+    if (positive && b->root_and && b->depth == 1 && b->prox && t->word &&
+        !sv_is_stopword(t->norm, t->len)) {
+        /* Kept for the proximity bonus of the whole query. */
+        xc_query *a = NULL, *s2 = NULL;
+        rc = qcopy(b, tq.syn, &s2);
+        if (rc == DQ_OK) rc = qpush(&b->prox[0], s2);
+        if (rc == DQ_OK) rc = qcopy(b, tq.alts, &a);
+        if (rc == DQ_OK) rc = qpush(&b->prox[1], a);
     }
-    dq_variants vars = {0};
-    char stem[SV_TOKEN_MAX + 1];
-    size_t sl;
-    int rc = expand(b, t, positive, &vars, stem, &sl);
-    if (rc == DQ_OK) rc = alts_query(b, t, &vars, out);
-    dq_variants_free(&vars);
+    if (rc == DQ_OK && (!t->word || b->exact)) {
+        *out = tq.syn;
+        tq.syn = NULL;
+    } else if (rc == DQ_OK) {
+        xc_query *bonus = NULL;
+        char *xerr = NULL;
+        int xr = xc_query_scale(tq.exact, EXACT_BONUS, &bonus, &xerr);
+        if (xr != XC_OK) {
+            rc = xfail(b, xr, xerr);
+        } else {
+            xc_query *two[2] = {tq.syn, bonus};
+            tq.syn = NULL;
+            rc = combine(b, XC_OP_OR, two, 2, 0, out);
+        }
+    }
+    tokq_free(&tq);
+    return rc;
+}
+
+/* FILTER(AND(syns), op(alts)): the words in order (PHRASE) or close
+ * together (NEAR), weighted by the words alone. Consumes both lists. */
+static int positional_of(builder *b, qlist *syns, qlist *alts, int op,
+                         unsigned window, xc_query **out)
+{
+    int rc = DQ_OK;
+    *out = NULL;
+    if (syns->n == 1) {
+        *out = syns->v[0];
+        syns->n = 0;
+    } else if (syns->n > 1) {
+        xc_query *two[2] = {NULL, NULL};
+        rc = combine(b, XC_OP_AND, syns->v, syns->n, 0, &two[0]);
+        syns->n = 0;
+        if (rc == DQ_OK) {
+            rc = combine(b, op, alts->v, alts->n, window, &two[1]);
+            alts->n = 0;
+        }
+        if (rc == DQ_OK) rc = combine(b, XC_OP_FILTER, two, 2, 0, out);
+        else xc_query_free(two[0]);
+    }
+    qlist_free(syns);
+    qlist_free(alts);
     return rc;
 }
 
@@ -380,23 +433,24 @@ static int position_query(builder *b, const qtoken *t, int positive,
 static int positional(builder *b, const qtoken *t, size_t n, int op,
                       unsigned window, int positive, xc_query **out)
 {
-    qlist l = {0};
+    qlist syns = {0}, alts = {0};
     int rc = DQ_OK;
-    *out = NULL;
     for (size_t i = 0; rc == DQ_OK && i < n; i++) {
-        xc_query *q = NULL;
-        rc = position_query(b, &t[i], positive, &q);
-        if (rc == DQ_OK) rc = qpush(&l, q);
+        tokq tq;
+        rc = token_query(b, &t[i], positive, &tq);
+        if (rc != DQ_OK) break;
+        rc = qpush(&syns, tq.syn);
+        tq.syn = NULL;
+        if (rc == DQ_OK) rc = qpush(&alts, tq.alts);
+        tq.alts = NULL;
+        tokq_free(&tq);
     }
-    if (rc == DQ_OK && l.n == 1) {
-        *out = l.v[0];
-        l.n = 0;
-    } else if (rc == DQ_OK && l.n > 1) {
-        rc = combine(b, op, l.v, l.n, window, out);
-        l.n = 0;
+    if (rc != DQ_OK) {
+        qlist_free(&syns);
+        qlist_free(&alts);
+        return rc;
     }
-    qlist_free(&l);
-    return rc;
+    return positional_of(b, &syns, &alts, op, window, out);
 }
 
 #define MAX_QTOKENS 256
@@ -667,26 +721,49 @@ static int build_node(builder *b, const dq_node *n, int positive,
 }
 
 /* query := AND_MAYBE(query, NEAR(words) * PROX_WEIGHT,
- *                   PHRASE(words) * PHRASE_WEIGHT). */
+ *                   PHRASE(words) * PHRASE_WEIGHT), both weighted by the
+ * words' own (synonym) weights. prox[0]: weighted, prox[1]: positional
+ * queries of the words. */
 static int add_proximity(builder *b, qlist *prox, xc_query **query)
 {
-    char *xerr = NULL;
-    xc_query *near = NULL, *phrase = NULL, *q[3] = {*query, NULL, NULL};
-    unsigned n = (unsigned)prox->n;
-    int rc = xc_query_combine(XC_OP_NEAR, prox->v, n, n + PROX_SLACK, &near,
-                              &xerr);
-    if (rc == XC_OK)
-        rc = xc_query_combine(XC_OP_PHRASE, prox->v, n, n, &phrase, &xerr);
-    if (rc == XC_OK) rc = xc_query_scale(near, PROX_WEIGHT, &q[1], &xerr);
-    if (rc == XC_OK) rc = xc_query_scale(phrase, PHRASE_WEIGHT, &q[2], &xerr);
-    xc_query_free(near);
-    xc_query_free(phrase);
+    static const int ops[2] = {XC_OP_NEAR, XC_OP_PHRASE};
+    static const double weights[2] = {PROX_WEIGHT, PHRASE_WEIGHT};
+    unsigned n = (unsigned)prox[0].n;
+    xc_query *parts[3] = {*query, NULL, NULL};
+    int rc = DQ_OK;
+    for (int k = 0; rc == DQ_OK && k < 2; k++) {
+        qlist syns = {0}, alts = {0};
+        for (size_t i = 0; rc == DQ_OK && i < n; i++) {
+            xc_query *q = NULL;
+            rc = qcopy(b, prox[0].v[i], &q);
+            if (rc == DQ_OK) rc = qpush(&syns, q);
+            if (rc == DQ_OK) rc = qcopy(b, prox[1].v[i], &q);
+            if (rc == DQ_OK) rc = qpush(&alts, q);
+        }
+        xc_query *pq = NULL;
+        if (rc == DQ_OK)
+            rc = positional_of(b, &syns, &alts, ops[k],
+                               k == 0 ? n + PROX_SLACK : n, &pq);
+        else {
+            qlist_free(&syns);
+            qlist_free(&alts);
+        }
+        if (rc == DQ_OK) {
+            char *xerr = NULL;
+            int xr = xc_query_scale(pq, weights[k], &parts[k + 1], &xerr);
+            if (xr != XC_OK) rc = xfail(b, xr, xerr);
+        }
+        xc_query_free(pq);
+    }
     xc_query *res = NULL;
-    if (rc == XC_OK)
-        rc = xc_query_combine(XC_OP_AND_MAYBE, q, 3, 0, &res, &xerr);
-    xc_query_free(q[1]);
-    xc_query_free(q[2]);
-    if (rc != XC_OK) return xfail(b, rc, xerr);
+    if (rc == DQ_OK) {
+        char *xerr = NULL;
+        int xr = xc_query_combine(XC_OP_AND_MAYBE, parts, 3, 0, &res, &xerr);
+        if (xr != XC_OK) rc = xfail(b, xr, xerr);
+    }
+    xc_query_free(parts[1]);
+    xc_query_free(parts[2]);
+    if (rc != DQ_OK) return rc;
     xc_query_free(*query);
     *query = res;
     return DQ_OK;
@@ -698,15 +775,15 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
     *out = NULL;
     dq_plan *p = calloc(1, sizeof *p);
     if (!p) return DQ_ENOMEM;
-    qlist prox = {0};
-    builder b = {db, st, exact, p, err, errlen, erroff, {0}, 0, 0, &prox};
+    qlist prox[2] = {{0}, {0}};
+    builder b = {db, st, exact, p, err, errlen, erroff, {0}, 0, 0, prox};
     int rc, stop = 0;
     if (ast->kind == DQ_AND) {
         qlist pos = {0}, neg = {0};
         b.root_and = 1;
         rc = build_and(&b, ast, 1, &p->query, &pos, &neg);
-        if (rc == DQ_OK && prox.n >= 2 && p->query)
-            rc = add_proximity(&b, &prox, &p->query);
+        if (rc == DQ_OK && prox[0].n >= 2 && p->query)
+            rc = add_proximity(&b, prox, &p->query);
         if (rc == DQ_OK) {
             p->parts = pos.v;
             p->nparts = pos.n;
@@ -719,7 +796,8 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
     } else {
         rc = build(&b, ast, 1, &p->query, &stop);
     }
-    qlist_free(&prox);
+    qlist_free(&prox[0]);
+    qlist_free(&prox[1]);
     sv_tokens_free(&b.toks);
     if (rc == DQ_OK && !p->query)
         rc = fail(&b, DQ_EQUERY, 0, "the query has no words to search for");

@@ -2,6 +2,7 @@
  * dq_search.c — running a query (see dq_search.h).
  */
 #include "dq_search.h"
+#include "dq_snippet.h"
 #include "dx_format.h"
 
 #include "sv.h"
@@ -114,6 +115,8 @@ void dq_results_free(dq_results *r)
         free(r->hits[i].doc);
         free(r->hits[i].text);
         free(r->hits[i].hl);
+        free(r->hits[i].snippet);
+        free(r->hits[i].shl);
     }
     free(r->hits);
     dq_plan_free(r->plan);
@@ -393,8 +396,13 @@ static int search_once(dq_engine *e, const dq_node *ast, const dq_options *o,
     }
     if (res == DQ_OK && r->plan->nparts > 1 && r->n < o->limit)
         res = spread_matches(e, r->plan, o, r, err, errlen);
-    for (size_t i = 0; res == DQ_OK && i < r->n; i++)
-        res = highlight(e, r->plan, &r->hits[i]);
+    for (size_t i = 0; res == DQ_OK && i < r->n; i++) {
+        dq_hit *h = &r->hits[i];
+        res = highlight(e, r->plan, h);
+        if (res == DQ_OK)
+            res = dq_snippet(h, DQ_SNIPPET_CHARS, &h->snippet, &h->snippetlen,
+                             &h->shl, &h->nshl);
+    }
     if (res != DQ_OK) {
         dq_results_free(r);
         return res;

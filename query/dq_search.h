@@ -41,6 +41,10 @@ typedef struct dq_hit {
     size_t offset;      /* byte offset of the passage in the document */
     dq_highlight *hl;
     size_t nhl;
+    char *snippet;      /* the best window of text (dq_snippet) */
+    size_t snippetlen;
+    dq_highlight *shl;  /* highlights in the snippet */
+    size_t nshl;
 } dq_hit;
 
 typedef struct dq_results {
