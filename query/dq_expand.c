@@ -115,7 +115,7 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         free(c.v);
         return XC_ENOMEM;
     }
-    qsort(c.v, c.n, sizeof *c.v, by_skel);
+    if (c.n > 1) qsort(c.v, c.n, sizeof *c.v, by_skel);
 
     char prefix[SV_SKELETON_MAX + 2];
     for (size_t i = 0; rc == XC_OK && i < c.n;) {
@@ -154,7 +154,8 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     if (rc != XC_OK) return rc;
 
     /* Cheapest first; keep at most DQ_MAX_VARIANTS for this word. */
-    qsort(out->v + first, out->n - first, sizeof *out->v, by_cost);
+    if (out->n - first > 1)
+        qsort(out->v + first, out->n - first, sizeof *out->v, by_cost);
     while (out->n - first > DQ_MAX_VARIANTS) free(out->v[--out->n].term);
     return XC_OK;
 }

@@ -189,3 +189,27 @@ int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt)
     }
     return ferror(f) ? -1 : 0;
 }
+
+int dq_print_suggestion(FILE *f, const dq_results *r, dq_format fmt)
+{
+    if (!r->suggestion) return 0;
+    if (fmt != DQ_FMT_JSON) {
+        fprintf(f, "Menade du: %s?\n", r->suggestion);
+        return ferror(f) ? -1 : 0;
+    }
+    fputs("{\"suggestion\":", f);
+    dq_json_string(f, r->suggestion, strlen(r->suggestion));
+    fputs(",\"words\":[", f);
+    size_t k = 0;
+    for (size_t i = 0; i < r->plan->nwords; i++) {
+        const dq_word_info *w = &r->plan->words[i];
+        if (!w->suggestion) continue;
+        fputs(k++ ? ",{\"word\":" : "{\"word\":", f);
+        dq_json_string(f, w->word, strlen(w->word));
+        fputs(",\"suggestion\":", f);
+        dq_json_string(f, w->suggestion, strlen(w->suggestion));
+        fprintf(f, ",\"passages\":%u}", w->suggestion_freq);
+    }
+    fputs("]}\n", f);
+    return ferror(f) ? -1 : 0;
+}

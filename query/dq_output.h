@@ -31,6 +31,11 @@ void dq_print_csv_header(FILE *f, int with_query);
 /* Prints what each query word was expanded to. Returns 0 or -1. */
 int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt);
 
+/* Prints a spelling suggestion if the results have one: "Menade du: …?"
+ * in text, an object {"suggestion": …, "words": [...]} in JSON (it has no
+ * "doc", so programs can tell it from a result). Returns 0 or -1. */
+int dq_print_suggestion(FILE *f, const dq_results *r, dq_format fmt);
+
 /* Writes s (len bytes of UTF-8) as a JSON string literal, quotes included. */
 void dq_json_string(FILE *f, const char *s, size_t len);
 

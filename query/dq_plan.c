@@ -2,6 +2,7 @@
  * dq_plan.c — parsed query to Xapian query (see dq_plan.h).
  */
 #include "dq_plan.h"
+#include "dq_suggest.h"
 #include "dx_format.h"
 
 #include "sv.h"
@@ -23,6 +24,8 @@
 #define PROX_SLACK 4
 #define PROX_WEIGHT 0.4
 #define PHRASE_WEIGHT 0.3
+/* Suggest another spelling for a word in at most this many passages. */
+#define SUGGEST_RARE 2
 /* Prefix search: shortest prefix, most words, most terms scanned. */
 #define PREFIX_MIN_CHARS 2
 #define PREFIX_MAX_WORDS 1000
@@ -41,6 +44,8 @@ typedef struct builder {
     int root_and;   /* the query is an AND at the top */
     struct qlist *prox; /* [0] weighted, [1] positional queries of the
                            words of a top-level AND, for proximity */
+    int located;        /* the word being built is query bytes */
+    size_t off, len;    /* [off, off+len) */
 } builder;
 
 static int fail(builder *b, int rc, size_t off, const char *fmt, ...)
@@ -299,17 +304,31 @@ static int word_info(builder *b, const qtoken *t, const char *stem,
     dq_word_info *w = &p->words[p->nwords];
     char zt[SV_TOKEN_MAX + 2];
     char *xerr = NULL;
+    memset(w, 0, sizeof *w);
     zt[0] = DX_PREFIX_STEM;
     memcpy(zt + 1, stem, sl);
-    w->stem_freq = 0;
     int xr = xc_db_termfreq(b->db, zt, sl + 1, &w->stem_freq, &xerr);
     w->word = strdup(t->norm);
     w->stem = strdup(stem);
     w->variants = *vars; /* moved */
     memset(vars, 0, sizeof *vars);
+    w->located = b->located;
+    w->qoff = b->off;
+    w->qlen = b->len;
     p->nwords++;
     if (xr != XC_OK) return xfail(b, xr, xerr);
-    return w->word && w->stem ? DQ_OK : DQ_ENOMEM;
+    if (!w->word || !w->stem) return DQ_ENOMEM;
+
+    /* Absent or rare in every spelling: is a close word frequent? */
+    unsigned total = w->stem_freq;
+    for (size_t i = 0; i < w->variants.n; i++)
+        if (w->variants.v[i].cost > 0) total += w->variants.v[i].freq;
+    if (total > SUGGEST_RARE || sv_is_stopword(t->norm, t->len))
+        return DQ_OK;
+    unsigned min = 5 * (total + 1);
+    xr = dq_suggest(b->db, t->norm, t->len, min, &w->suggestion,
+                    &w->suggestion_freq, &xerr);
+    return xr == XC_OK ? DQ_OK : xfail(b, xr, xerr);
 }
 
 /* Expands one token into its weighted and its positional queries. */
@@ -665,7 +684,12 @@ static int build_node(builder *b, const dq_node *n, int positive,
         if (nt == 0) return DQ_OK; /* punctuation only */
         if (nt == 1) {
             *stop = t[0].word && sv_is_stopword(t[0].norm, t[0].len);
-            return word_query(b, &t[0], positive, out);
+            b->located = 1; /* for a suggestion that replaces the word */
+            b->off = n->offset;
+            b->len = n->len;
+            rc = word_query(b, &t[0], positive, out);
+            b->located = 0;
+            return rc;
         }
         return positional(b, t, nt, XC_OP_PHRASE, 0, positive, out);
     case DQ_PHRASE:
@@ -776,7 +800,8 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
     dq_plan *p = calloc(1, sizeof *p);
     if (!p) return DQ_ENOMEM;
     qlist prox[2] = {{0}, {0}};
-    builder b = {db, st, exact, p, err, errlen, erroff, {0}, 0, 0, prox};
+    builder b = {db, st, exact, p, err, errlen, erroff, {0}, 0, 0, prox,
+                 0, 0, 0};
     int rc, stop = 0;
     if (ast->kind == DQ_AND) {
         qlist pos = {0}, neg = {0};
@@ -825,6 +850,7 @@ void dq_plan_free(dq_plan *p)
     for (size_t i = 0; i < p->nwords; i++) {
         free(p->words[i].word);
         free(p->words[i].stem);
+        free(p->words[i].suggestion);
         dq_variants_free(&p->words[i].variants);
     }
     free(p->words);

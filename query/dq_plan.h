@@ -38,6 +38,11 @@ typedef struct dq_word_info {
     char *stem;
     unsigned stem_freq;  /* passages with the exact stem */
     dq_variants variants;
+    char *suggestion;    /* a frequent word one edit away, when this one is
+                            absent or rare (dq_suggest), else NULL */
+    unsigned suggestion_freq;
+    int located;         /* 1: the word is query bytes [qoff, qoff+qlen) */
+    size_t qoff, qlen;
 } dq_word_info;
 
 typedef struct dq_plan {

@@ -120,6 +120,7 @@ void dq_results_free(dq_results *r)
     }
     free(r->hits);
     dq_plan_free(r->plan);
+    free(r->suggestion);
     free(r);
 }
 
@@ -212,10 +213,11 @@ static int highlight(dq_engine *e, const dq_plan *p, dq_hit *h)
     return DQ_OK;
 }
 
-/* Runs q and returns its mset. */
-static int run(dq_engine *e, const xc_query *q, unsigned collapse_max,
-               unsigned first, unsigned max, xc_mset **out, char *err,
-               size_t errlen)
+/* Runs q and returns its mset, looking at no fewer than `check`
+ * candidates. */
+static int run_checked(dq_engine *e, const xc_query *q, unsigned collapse_max,
+                       unsigned first, unsigned max, unsigned check,
+                       xc_mset **out, char *err, size_t errlen)
 {
     xc_enquire *enq = NULL;
     char *xerr = NULL;
@@ -224,9 +226,54 @@ static int run(dq_engine *e, const xc_query *q, unsigned collapse_max,
     if (rc == XC_OK) rc = xc_enquire_set_query(enq, q, &xerr);
     if (rc == XC_OK && collapse_max)
         rc = xc_enquire_set_collapse(enq, DX_SLOT_DOCID, collapse_max, &xerr);
-    if (rc == XC_OK) rc = xc_enquire_mset(enq, first, max, 0, out, &xerr);
+    if (rc == XC_OK)
+        rc = xc_enquire_mset(enq, first, max, check, out, &xerr);
     xc_enquire_free(enq);
     return rc == XC_OK ? DQ_OK : xfail(rc, xerr, err, errlen);
+}
+
+static int run(dq_engine *e, const xc_query *q, unsigned collapse_max,
+               unsigned first, unsigned max, xc_mset **out, char *err,
+               size_t errlen)
+{
+    return run_checked(e, q, collapse_max, first, max, 0, out, err, errlen);
+}
+
+/* The query with each word that has a suggestion replaced by it. */
+static int make_suggestion(const char *q, size_t len, dq_results *r)
+{
+    const dq_plan *p = r->plan;
+    size_t extra = 0, any = 0;
+    for (size_t i = 0; i < p->nwords; i++)
+        if (p->words[i].suggestion && p->words[i].located) {
+            extra += strlen(p->words[i].suggestion);
+            any = 1;
+        }
+    if (!any) return DQ_OK;
+    char *s = malloc(len + extra + 1);
+    if (!s) return DQ_ENOMEM;
+    size_t o = 0, at = 0;
+    for (;;) { /* words in query order */
+        const dq_word_info *next = NULL;
+        for (size_t i = 0; i < p->nwords; i++) {
+            const dq_word_info *w = &p->words[i];
+            if (w->suggestion && w->located && w->qoff >= at &&
+                w->qoff + w->qlen <= len && (!next || w->qoff < next->qoff))
+                next = w;
+        }
+        if (!next) break;
+        memcpy(s + o, q + at, next->qoff - at);
+        o += next->qoff - at;
+        size_t sl = strlen(next->suggestion);
+        memcpy(s + o, next->suggestion, sl);
+        o += sl;
+        at = next->qoff + next->qlen;
+    }
+    memcpy(s + o, q + at, len - at);
+    o += len - at;
+    s[o] = '\0';
+    r->suggestion = s;
+    return DQ_OK;
 }
 
 /* Candidates for a document-level match: the best passage of each of the
@@ -370,7 +417,8 @@ static int spread_matches(dq_engine *e, const dq_plan *p,
     return res;
 }
 
-static int search_once(dq_engine *e, const dq_node *ast, const dq_options *o,
+static int search_once(dq_engine *e, const char *query, size_t len,
+                       const dq_node *ast, const dq_options *o,
                        dq_results **out, char *err, size_t errlen,
                        size_t *erroff)
 {
@@ -378,6 +426,7 @@ static int search_once(dq_engine *e, const dq_node *ast, const dq_options *o,
     if (!r) return DQ_ENOMEM;
     int res = dq_plan_build(e->db, e->st, ast, o->exact, &r->plan, err,
                             errlen, erroff);
+    if (res == DQ_OK) res = make_suggestion(query, len, r);
     xc_mset *m = NULL;
     if (res == DQ_OK && o->limit)
         res = run(e, r->plan->query, o->per_document ? o->passages : 0, 0,
@@ -428,9 +477,56 @@ int dq_search(dq_engine *e, const char *query, size_t len,
     }
     if (rc != DQ_OK) return DQ_ENOMEM;
     for (int attempt = 0;; attempt++) {
-        rc = search_once(e, ast, &o, out, err, errlen, erroff);
+        rc = search_once(e, query, len, ast, &o, out, err, errlen, erroff);
         if (rc != DQ_EMODIFIED || attempt == 3) break;
         /* The index moved on under us: read the latest commit. */
+        if (xc_db_reopen(e->db, NULL, NULL) != XC_OK) break;
+    }
+    if (rc == DQ_EMODIFIED) rc = DQ_EDB;
+    dq_node_free(ast);
+    return rc;
+}
+
+int dq_count(dq_engine *e, const char *query, size_t len,
+             const dq_options *opt, unsigned *passages, unsigned *documents,
+             char *err, size_t errlen, size_t *erroff)
+{
+    dq_node *ast = NULL;
+    dq_parse_error pe;
+    *passages = *documents = 0;
+    int rc = dq_parse(query, len, fields, &ast, &pe);
+    if (rc == DQ_ESYNTAX) {
+        seterr(err, errlen, "%s", pe.msg);
+        if (erroff) *erroff = pe.offset;
+        return DQ_ESYNTAX;
+    }
+    if (rc != DQ_OK) return DQ_ENOMEM;
+    for (int attempt = 0;; attempt++) {
+        dq_plan *p = NULL;
+        unsigned all = 0;
+        xc_mset *m = NULL;
+        char *xerr = NULL;
+        rc = dq_plan_build(e->db, e->st, ast, opt->exact, &p, err, errlen,
+                           erroff);
+        if (rc == DQ_OK) {
+            int xr = xc_db_doccount(e->db, &all, &xerr);
+            if (xr != XC_OK) rc = xfail(xr, xerr, err, errlen);
+        }
+        if (rc == DQ_OK)
+            rc = run_checked(e, p->query, 0, 0, 0, all, &m, err, errlen);
+        if (rc == DQ_OK) {
+            xc_mset_estimates(m, NULL, passages, NULL);
+            xc_mset_free(m);
+            m = NULL;
+            /* One result per document; the collapsed estimate is not exact
+             * when no results are asked for, so ask for all of them. */
+            rc = run_checked(e, p->query, 1, 0, all ? all : 1, all, &m, err,
+                             errlen);
+        }
+        if (rc == DQ_OK) *documents = xc_mset_size(m);
+        xc_mset_free(m);
+        dq_plan_free(p);
+        if (rc != DQ_EMODIFIED || attempt == 3) break;
         if (xc_db_reopen(e->db, NULL, NULL) != XC_OK) break;
     }
     if (rc == DQ_EMODIFIED) rc = DQ_EDB;

@@ -52,6 +52,8 @@ typedef struct dq_results {
     size_t n;
     unsigned matches;   /* estimated number of matching passages */
     dq_plan *plan;      /* what the query became (for --explain) */
+    char *suggestion;   /* the query with rare words replaced by frequent
+                           ones one edit away ("Menade du"), or NULL */
 } dq_results;
 
 typedef struct dq_engine dq_engine;
@@ -72,6 +74,12 @@ int dq_search(dq_engine *e, const char *query, size_t len,
               size_t errlen, size_t *erroff);
 
 void dq_results_free(dq_results *r);
+
+/* Counts the passages that match the whole query and the documents that
+ * hold them (exactly: every match is looked at). Returns as dq_search. */
+int dq_count(dq_engine *e, const char *query, size_t len,
+             const dq_options *opt, unsigned *passages, unsigned *documents,
+             char *err, size_t errlen, size_t *erroff);
 
 /* The engine's stemmer (for dq_plan_matches and output). */
 sv_stemmer *dq_engine_stemmer(dq_engine *e);

@@ -35,6 +35,8 @@ static void usage(FILE *f)
 "  --queries FILE    run one query per line of FILE ('-': standard input);\n"
 "                    results carry their query\n"
 "  --timing          print each query's time to standard error (JSON)\n"
+"  --count           print only the number of matching passages and\n"
+"                    documents\n"
 "  --color WHEN      bold highlights: auto (default), always or never\n"
 "  --help            show this help and exit\n"
 "  --version         show the version and exit\n"
@@ -82,7 +84,7 @@ typedef struct run_ctx {
     dq_engine *e;
     const dq_options *o;
     dq_format fmt;
-    int bold, explain, timing;
+    int bold, explain, timing, count;
     int status; /* worst exit status so far */
 } run_ctx;
 
@@ -101,9 +103,12 @@ static void run_one(run_ctx *c, const char *q, const char *label,
     char err[1024] = "";
     size_t erroff = 0;
     dq_results *r = NULL;
+    unsigned np = 0, nd = 0;
     double t0 = now();
-    int rc = dq_search(c->e, q, strlen(q), c->o, &r, err, sizeof err,
-                       &erroff);
+    int rc = c->count ? dq_count(c->e, q, strlen(q), c->o, &np, &nd, err,
+                                 sizeof err, &erroff)
+                      : dq_search(c->e, q, strlen(q), c->o, &r, err,
+                                  sizeof err, &erroff);
     double us = (now() - t0) * 1e6;
     if (rc == DQ_ESYNTAX || rc == DQ_EQUERY) {
         if (file)
@@ -126,8 +131,29 @@ static void run_one(run_ctx *c, const char *q, const char *label,
         fputs("{\"timing\":", stderr);
         dq_json_string(stderr, q, strlen(q));
         fprintf(stderr, ",\"microseconds\":%.0f,\"results\":%zu}\n", us,
-                r->n);
+                r ? r->n : (size_t)np);
     }
+    if (c->count) {
+        if (c->fmt == DQ_FMT_JSON) {
+            fputc('{', stdout);
+            if (label) {
+                fputs("\"query\":", stdout);
+                dq_json_string(stdout, label, strlen(label));
+                fputc(',', stdout);
+            }
+            printf("\"passages\":%u,\"documents\":%u}\n", np, nd);
+        } else if (c->fmt == DQ_FMT_CSV) {
+            if (label) printf("\"%s\",", label);
+            printf("%u,%u\n", np, nd);
+        } else {
+            if (label) printf("%s: ", label);
+            printf("%u passages in %u documents\n", np, nd);
+        }
+        return;
+    }
+    if (dq_print_suggestion(c->fmt == DQ_FMT_JSON ? stdout : stderr, r,
+                            c->fmt) != 0)
+        c->status = 3;
     if (c->explain &&
         dq_print_explain(c->fmt == DQ_FMT_JSON ? stdout : stderr, r,
                          c->fmt) != 0)
@@ -149,6 +175,7 @@ int main(int argc, char **argv)
         {"explain", no_argument, NULL, 'x'},
         {"queries", required_argument, NULL, 'Q'},
         {"timing", no_argument, NULL, 'T'},
+        {"count", no_argument, NULL, 'C'},
         {"color", required_argument, NULL, 'c'},
         {"colour", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
@@ -157,7 +184,7 @@ int main(int argc, char **argv)
     const char *db = getenv("DIARIUM_DB");
     dq_options o = {10, 0, 1, 0};
     dq_format fmt = DQ_FMT_TEXT;
-    int explain = 0, timing = 0, c;
+    int explain = 0, timing = 0, count = 0, c;
     const char *queries = NULL;
     const char *color = "auto";
     if (!db || !*db) db = "diarium.db";
@@ -188,6 +215,7 @@ int main(int argc, char **argv)
         case 'x': explain = 1; break;
         case 'Q': queries = optarg; break;
         case 'T': timing = 1; break;
+        case 'C': count = 1; break;
         case 'c':
             if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
                 strcmp(optarg, "never"))
@@ -234,8 +262,12 @@ int main(int argc, char **argv)
         free(q);
         return 3;
     }
-    run_ctx ctx = {e, &o, fmt, bold, explain, timing, 0};
-    if (fmt == DQ_FMT_CSV) dq_print_csv_header(stdout, queries != NULL);
+    run_ctx ctx = {e, &o, fmt, bold, explain, timing, count, 0};
+    if (fmt == DQ_FMT_CSV && count)
+        fputs(queries ? "query,passages,documents\n" : "passages,documents\n",
+              stdout);
+    else if (fmt == DQ_FMT_CSV)
+        dq_print_csv_header(stdout, queries != NULL);
     if (!queries) {
         run_one(&ctx, q, NULL, NULL, 0);
     } else {

@@ -130,31 +130,30 @@ static double sub_cost(int q, int d, int literal)
     }
 }
 
-/* A letter of the intended form that OCR may damage into junk: å/ä/ö
- * (and é), or an a/o of the stem of a form typed without diacritics. */
-static int fragile(int q, int in_stem)
+/* A letter of the intended form that OCR damages into junk: å/ä/ö (and
+ * é). An a or o typed for å/ä/ö is not: letting it be dropped or grow junk
+ * would let any vowel stand for any other ("skola" for "skala"). */
+static int fragile(int q)
 {
-    return q == 0xE5 || q == 0xE4 || q == 0xF6 || q == 0xE9 ||
-           (in_stem && (q == 'a' || q == 'o'));
+    return q == 0xE5 || q == 0xE4 || q == 0xF6 || q == 0xE9;
 }
 
 /* Cost of an extra document letter d (after document letter prev) between
- * intended letters ql and qr (-1 at either end; *_stem: in the stem).
- * OCR inserts junk only next to a letter it damaged, or doubles one. */
-static double ins_cost(int d, int prev, int ql, int ql_stem, int qr,
-                       int qr_stem)
+ * intended letters ql and qr (-1 at either end). OCR inserts junk only
+ * next to a letter it damaged, or doubles a consonant. */
+static double ins_cost(int d, int prev, int ql, int qr)
 {
     if (d == prev && skel_class(d) != 'V') return 0.4; /* doubled */
     if (skel_class(d) != 'V') return NO_WAY;
-    return fragile(ql, ql_stem) || fragile(qr, qr_stem) ? 0.5 : NO_WAY;
+    return fragile(ql) || fragile(qr) ? 0.5 : NO_WAY;
 }
 
 /* Cost of intended letter q (after intended letter prev) missing. */
-static double del_cost(int q, int prev, int in_stem)
+static double del_cost(int q, int prev)
 {
     if (q == 0xE5 || q == 0xE4 || q == 0xF6) return 0.5;
     if (q == prev && skel_class(q) != 'V') return 0.4; /* doubled, once */
-    return fragile(q, in_stem) ? 0.8 : NO_WAY;
+    return NO_WAY;
 }
 
 #define MAXCP 80
@@ -185,15 +184,15 @@ double sv_confusion_cost(const char *qs, size_t qlen, size_t qstem,
     double *r2 = row[0], *r1 = row[1], *r0 = row[2];
     r1[0] = 0;
     for (size_t j = 1; j <= nd; j++) /* junk before the first letter */
-        r1[j] = r1[j - 1] + ins_cost(d[j - 1], j > 1 ? d[j - 2] : -1, -1, 0,
-                                     nq ? q[0] : -1, nstem > 0);
+        r1[j] = r1[j - 1] + ins_cost(d[j - 1], j > 1 ? d[j - 2] : -1, -1,
+                                     nq ? q[0] : -1);
     for (size_t j = 0; j <= nd; j++) r2[j] = inf;
 
     for (size_t i = 1; i <= nq; i++) {
         int qc = q[i - 1], qp = i > 1 ? q[i - 2] : -1;
-        int stem = i <= nstem, literal = !stem;
-        int qn = i < nq ? q[i] : -1, qn_stem = i < nstem;
-        double del = del_cost(qc, qp, stem);
+        int literal = i > nstem;
+        int qn = i < nq ? q[i] : -1;
+        double del = del_cost(qc, qp);
         r0[0] = r1[0] + del;
         double best = r0[0];
         for (size_t j = 1; j <= nd; j++) {
@@ -201,7 +200,7 @@ double sv_confusion_cost(const char *qs, size_t qlen, size_t qstem,
             double c = r1[j - 1] + sub_cost(qc, dc, literal);
             c = min2(c, r1[j] + del);
             c = min2(c, r0[j - 1] + ins_cost(dc, j > 1 ? d[j - 2] : -1, qc,
-                                             stem, qn, qn_stem));
+                                             qn));
             if (qc == 'n' && qp == 'r' && dc == 'm') /* rn read as m */
                 c = min2(c, r2[j - 1] + 0.4);
             if (qc == 'm' && j > 1 && d[j - 2] == 'r' && dc == 'n')
@@ -272,9 +271,9 @@ int sv_inflections(sv_stemmer *st, const char *stem, size_t len,
         if (last == 'd' || last == 'g' || last == 'k' || last == 't' ||
             ends_with(w, la, "l\xC3\xB6s") || ends_with(w, la, "full"))
             extra[ne++] = 't';
-        for (size_t b = 0; b <= ne; b++) {
+        for (size_t b = 0; b <= ne; b++) { /* no extra letter first */
             size_t lb = la;
-            if (b < ne) w[lb++] = extra[b];
+            if (b > 0) w[lb++] = extra[b - 1];
             for (size_t c = 0; c < sizeof step1 / sizeof *step1; c++) {
                 size_t lc = lb + strlen(step1[c]);
                 memcpy(w + lb, step1[c], lc - lb);

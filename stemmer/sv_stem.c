@@ -29,7 +29,8 @@ struct sv_stemmer {
     size_t used;
     char *arena;
     size_t alen;
-    char out[256];   /* result of an uncached stem */
+    char *out;       /* result of an uncached stem (grows as needed) */
+    size_t outcap;
 };
 
 const char *sv_stem_version(void)
@@ -60,6 +61,7 @@ void sv_stemmer_free(sv_stemmer *s)
     if (s->sb) sb_stemmer_delete(s->sb);
     free(s->slots);
     free(s->arena);
+    free(s->out);
     free(s);
 }
 
@@ -91,7 +93,7 @@ int sv_stem(sv_stemmer *s, const char *w, size_t len, const char **stem,
         *stemlen = len;
         return SV_OK;
     }
-    int cacheable = len <= 255;
+    int cacheable = len <= 120; /* word and stem lengths fit a byte */
     uint32_t h = hash_bytes(w, len);
     size_t mask = CACHE_SLOTS - 1, i = h & mask;
     if (cacheable) {
@@ -109,7 +111,12 @@ int sv_stem(sv_stemmer *s, const char *w, size_t len, const char **stem,
                                          (int)len);
     if (!r) return SV_ENOMEM;
     size_t rl = (size_t)sb_stemmer_length(s->sb);
-    if (rl >= sizeof s->out) rl = sizeof s->out - 1;
+    if (rl + 1 > s->outcap) {
+        char *o = realloc(s->out, rl + 64);
+        if (!o) return SV_ENOMEM;
+        s->out = o;
+        s->outcap = rl + 64;
+    }
     memcpy(s->out, r, rl);
     s->out[rl] = '\0';
     *stem = s->out;
