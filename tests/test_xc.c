@@ -1566,6 +1566,187 @@ static void test_null_handling(void **state)
     assert_int_equal(xc_db_termfreq(st->db, NULL, 0, &u, NULL), XC_OK);
 }
 
+
+/* ------------------------------------------------ moving stored documents */
+
+/* xc_db_document + xc_doc_remove_term + xc_wdb_replace: a stored document
+ * re-tagged in place keeps its other terms, positions, values and data
+ * (how diarium-index moves the passages of a renamed file, issue 6). */
+static void test_document_retag(void **state)
+{
+    struct state *st = *state;
+    xc_db *r = xc_wdb_reader(st->w);
+    xc_doc *d = NULL;
+    char *v = NULL, *err = NULL;
+    size_t len = 0, n = 0;
+    unsigned tf = 0, *pos = NULL;
+
+    assert_int_equal(xc_db_document(r, 5, &d, NULL), XC_OK);
+    assert_non_null(d);
+    assert_int_equal(xc_doc_remove_term(d, "Zdoc5", 5, NULL), XC_OK);
+    /* A term the document does not have. */
+    assert_int_equal(xc_doc_remove_term(d, "Zdoc5", 5, &err), XC_EINVAL);
+    assert_non_null(err);
+    xc_free(err);
+    err = NULL;
+    assert_int_equal(xc_doc_add_boolean_term(d, "Zmoved", 6, NULL), XC_OK);
+    assert_int_equal(xc_doc_set_value(d, SLOT_GROUP, "grpX", 4, NULL), XC_OK);
+    assert_int_equal(xc_wdb_replace(st->w, 5, d, NULL), XC_OK);
+    xc_doc_free(d);
+    assert_int_equal(xc_wdb_commit(st->w, NULL), XC_OK);
+    assert_int_equal(xc_db_reopen(st->db, NULL, NULL), XC_OK);
+
+    assert_int_equal(xc_db_termfreq(st->db, "Zdoc5", 5, &tf, NULL), XC_OK);
+    assert_int_equal(tf, 0);
+    assert_int_equal(xc_db_termfreq(st->db, "Zmoved", 6, &tf, NULL), XC_OK);
+    assert_int_equal(tf, 1);
+    assert_int_equal(xc_db_positions(st->db, 5, "fox", 3, &pos, &n, NULL),
+                     XC_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(pos[0], 1);
+    assert_int_equal(pos[2], 3);
+    xc_free(pos);
+    assert_int_equal(xc_db_get_value(st->db, 5, SLOT_YEAR, &v, &len, NULL),
+                     XC_OK);
+    assert_string_equal(v, "2022");
+    xc_free(v);
+    assert_int_equal(xc_db_get_value(st->db, 5, SLOT_GROUP, &v, &len, NULL),
+                     XC_OK);
+    assert_string_equal(v, "grpX");
+    xc_free(v);
+
+    /* Missing documents and bad ids. */
+    assert_int_equal(xc_db_document(st->db, 99, &d, &err), XC_ERANGE);
+    assert_null(d);
+    assert_non_null(err);
+    xc_free(err);
+    assert_int_equal(xc_doc_new(&d, NULL), XC_OK);
+    assert_int_equal(xc_wdb_replace(st->w, 0, d, NULL), XC_EINVAL);
+    /* Replacing an id nobody has adds it under that id. */
+    assert_int_equal(xc_doc_add_term(d, "lone", 4, 1, NULL), XC_OK);
+    assert_int_equal(xc_wdb_replace(st->w, 42, d, NULL), XC_OK);
+    xc_doc_free(d);
+    assert_int_equal(xc_db_termfreq(r, "lone", 4, &tf, NULL), XC_OK);
+    assert_int_equal(tf, 1);
+    assert_int_equal(xc_db_lastdocid(r, &tf, NULL), XC_OK);
+    assert_int_equal(tf, 42);
+}
+
+static void test_postlist(void **state)
+{
+    struct state *st = *state;
+    static const struct {
+        const char *term;
+        size_t n;
+        unsigned ids[5];
+    } rows[] = {
+        {"fox", 4, {1, 2, 4, 5}},
+        {"dog", 2, {3, 4}},
+        {"Zdoc3", 1, {3}},
+        {"nope", 0, {0}},
+        {"", 5, {1, 2, 3, 4, 5}}, /* every document */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        unsigned *ids = (unsigned *)&rows; /* must be overwritten */
+        size_t n = 99;
+        assert_int_equal(xc_db_postlist(st->db, rows[i].term,
+                                        strlen(rows[i].term), &ids, &n, NULL),
+                         XC_OK);
+        assert_int_equal(n, rows[i].n);
+        if (n == 0)
+            assert_null(ids);
+        else
+            assert_memory_equal(ids, rows[i].ids, n * sizeof *ids);
+        xc_free(ids);
+    }
+    unsigned *ids = NULL;
+    size_t n = 0;
+    assert_int_equal(xc_db_postlist(NULL, "fox", 3, &ids, &n, NULL),
+                     XC_EINVAL);
+    assert_int_equal(xc_db_postlist(st->db, "fox", 3, NULL, &n, NULL),
+                     XC_EINVAL);
+}
+
+static void test_metadata_keys(void **state)
+{
+    struct state *st = *state;
+    xc_termiter *it = NULL;
+    static const char *const keys[] = {"doc:b", "doc:a", "other", "doc:c"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(xc_wdb_set_metadata(st->w, keys[i], strlen(keys[i]),
+                                             "v", 1, NULL), XC_OK);
+    /* The writer's view sees uncommitted keys, in byte order. */
+    assert_int_equal(xc_db_metadata_keys(xc_wdb_reader(st->w), "doc:", 4,
+                                         &it, NULL), XC_OK);
+    expect_next(it, "doc:a", 0);
+    expect_next(it, "doc:b", 0);
+    expect_next(it, "doc:c", 0);
+    expect_next(it, NULL, 0);
+    xc_termiter_free(it);
+    /* The committed view has none yet. */
+    assert_int_equal(xc_db_metadata_keys(st->db, NULL, 0, &it, NULL), XC_OK);
+    expect_next(it, NULL, 0);
+    xc_termiter_free(it);
+    assert_int_equal(xc_wdb_commit(st->w, NULL), XC_OK);
+    assert_int_equal(xc_db_reopen(st->db, NULL, NULL), XC_OK);
+    assert_int_equal(xc_db_metadata_keys(st->db, NULL, 0, &it, NULL), XC_OK);
+    expect_next(it, "doc:a", 0);
+    assert_int_equal(xc_termiter_skip_to(it, "other", 5, NULL), XC_OK);
+    expect_next(it, "other", 0);
+    expect_next(it, NULL, 0);
+    xc_termiter_free(it);
+    assert_int_equal(xc_db_metadata_keys(NULL, NULL, 0, &it, NULL),
+                     XC_EINVAL);
+    assert_null(it);
+}
+
+static void test_check(void **state)
+{
+    struct state *st = *state;
+    size_t errors = 99;
+    char *report = NULL, *err = NULL, path[160], file[200];
+
+    assert_int_equal(xc_db_check(st->path, &errors, &report, NULL), XC_OK);
+    assert_int_equal(errors, 0);
+    assert_non_null(report);
+    xc_free(report);
+    assert_int_equal(xc_db_check(st->path, &errors, NULL, NULL), XC_OK);
+
+    snprintf(path, sizeof path, "%s/nothing-here", st->dir);
+    assert_int_equal(xc_db_check(path, &errors, &report, &err), XC_EOPEN);
+    assert_null(report);
+    assert_non_null(err);
+    xc_free(err);
+    err = NULL;
+
+    /* A damaged table: the checker finds it (as problems or an error). */
+    xc_wdb_close(st->w);
+    st->w = NULL;
+    snprintf(file, sizeof file, "%s/postlist.glass", st->path);
+    struct stat sb;
+    assert_int_equal(stat(file, &sb), 0);
+    assert_true(sb.st_size > 0);
+    char *junk = malloc((size_t)sb.st_size);
+    assert_non_null(junk);
+    memset(junk, 0x55, (size_t)sb.st_size); /* every block overwritten */
+    FILE *f = fopen(file, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fwrite(junk, 1, (size_t)sb.st_size, f),
+                     (size_t)sb.st_size);
+    fclose(f);
+    free(junk);
+    int rc = xc_db_check(st->path, &errors, &report, &err);
+    if (rc == XC_OK) {
+        assert_true(errors > 0);
+        assert_non_null(report);
+        assert_true(report[0] != '\0');
+    } else {
+        assert_non_null(err);
+    }
+    xc_free(report);
+    xc_free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1600,6 +1781,10 @@ int main(void)
         T(test_error_damaged),
         T(test_error_modified),
         T(test_null_handling),
+        T(test_document_retag),
+        T(test_postlist),
+        T(test_metadata_keys),
+        T(test_check),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,7 +60,7 @@ struct xc_mset {
  * skip_to() only ever moves forward.
  */
 struct xc_termiter {
-    enum kind { ALLTERMS, TERMLIST, VECTOR } kind;
+    enum kind { ALLTERMS, TERMLIST, KEYS, VECTOR } kind;
     Xapian::TermIterator it, end;
     std::vector<std::string> terms;
     size_t idx = 0;
@@ -352,6 +353,18 @@ extern "C" int xc_wdb_delete(xc_wdb *w, unsigned docid, char **err)
     }
 }
 
+extern "C" int xc_wdb_replace(xc_wdb *w, unsigned docid, const xc_doc *doc,
+                              char **err)
+{
+    XC_NEED(w && doc && docid, err);
+    try {
+        w->w.replace_document(docid, doc->doc);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
 extern "C" int xc_wdb_set_metadata(xc_wdb *w, const char *key, size_t klen,
                                    const char *val, size_t vlen, char **err)
 {
@@ -449,6 +462,18 @@ extern "C" int xc_doc_set_data(xc_doc *d, const char *data, size_t len,
     XC_NEED(d, err);
     try {
         d->doc.set_data(bytes(data, len));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_doc_remove_term(xc_doc *d, const char *term, size_t len,
+                                  char **err)
+{
+    XC_NEED(d, err);
+    try {
+        d->doc.remove_term(bytes(term, len));
         return XC_OK;
     } catch (...) {
         return xc_catch(err);
@@ -630,6 +655,67 @@ extern "C" int xc_db_positions(xc_db *db, unsigned docid, const char *term,
     }
 }
 
+extern "C" int xc_db_document(xc_db *db, unsigned docid, xc_doc **out,
+                              char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(db, err);
+    try {
+        Xapian::Document d = db->db.get_document(docid);
+        *out = new xc_doc{d};
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_postlist(xc_db *db, const char *term, size_t len,
+                              unsigned **ids, size_t *n, char **err)
+{
+    XC_NEED(db && ids && n, err);
+    *ids = nullptr;
+    *n = 0;
+    try {
+        std::string t = bytes(term, len);
+        std::vector<unsigned> v;
+        Xapian::PostingIterator end = db->db.postlist_end(t);
+        for (Xapian::PostingIterator i = db->db.postlist_begin(t); i != end;
+             ++i)
+            v.push_back(*i);
+        if (v.empty())
+            return XC_OK;
+        unsigned *p =
+            static_cast<unsigned *>(std::malloc(v.size() * sizeof *p));
+        if (!p)
+            throw std::bad_alloc();
+        std::memcpy(p, v.data(), v.size() * sizeof *p);
+        *ids = p;
+        *n = v.size();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_check(const char *path, size_t *errors, char **report,
+                           char **err)
+{
+    XC_NEED(path && errors, err);
+    *errors = 0;
+    if (report)
+        *report = nullptr;
+    try {
+        std::ostringstream out;
+        *errors = Xapian::Database::check(std::string(path), 0, &out);
+        if (report)
+            give(out.str(), report, nullptr);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
 /* ------------------------------------------------------------- terms */
 
 extern "C" int xc_db_allterms(xc_db *db, const char *prefix, size_t plen,
@@ -658,6 +744,22 @@ extern "C" int xc_db_termlist(xc_db *db, unsigned docid, xc_termiter **out,
         *out = new xc_termiter(xc_termiter::TERMLIST,
                                db->db.termlist_begin(docid),
                                db->db.termlist_end(docid));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_metadata_keys(xc_db *db, const char *prefix,
+                                   size_t plen, xc_termiter **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(db, err);
+    try {
+        std::string p = bytes(prefix, plen);
+        *out = new xc_termiter(xc_termiter::KEYS, db->db.metadata_keys_begin(p),
+                               db->db.metadata_keys_end(p));
         return XC_OK;
     } catch (...) {
         return xc_catch(err);

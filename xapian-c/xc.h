@@ -107,6 +107,11 @@ int xc_wdb_delete_by_term(xc_wdb *w, const char *term, size_t len,
 /* Deletes one document by id. XC_ERANGE when it does not exist. */
 int xc_wdb_delete(xc_wdb *w, unsigned docid, char **err);
 
+/* Replaces document `docid` with `doc` (added under that id when there is
+ * none). With a document from xc_db_document() of the same database, Xapian
+ * rewrites only what changed. XC_EINVAL for docid 0. */
+int xc_wdb_replace(xc_wdb *w, unsigned docid, const xc_doc *doc, char **err);
+
 /* Sets (or with vlen == 0, removes) a user metadata entry. */
 int xc_wdb_set_metadata(xc_wdb *w, const char *key, size_t klen,
                         const char *val, size_t vlen, char **err);
@@ -141,6 +146,10 @@ int xc_doc_set_value(xc_doc *d, unsigned slot, const char *v, size_t len,
 
 /* The document's opaque data blob. */
 int xc_doc_set_data(xc_doc *d, const char *data, size_t len, char **err);
+
+/* Removes a term with all its positions. XC_EINVAL when the document does
+ * not have it. */
+int xc_doc_remove_term(xc_doc *d, const char *term, size_t len, char **err);
 
 /* -------------------------------------------------------------- reading */
 
@@ -185,6 +194,25 @@ int xc_db_get_value(xc_db *db, unsigned docid, unsigned slot, char **val,
 int xc_db_positions(xc_db *db, unsigned docid, const char *term, size_t len,
                     unsigned **pos, size_t *n, char **err);
 
+/* A stored document as an xc_doc (its terms with positions, values and
+ * data, read lazily from `db`), to change and write back with
+ * xc_wdb_replace(). Free it with xc_doc_free() before closing `db`.
+ * XC_ERANGE when it does not exist. */
+int xc_db_document(xc_db *db, unsigned docid, xc_doc **out, char **err);
+
+/* The ids of the documents indexed by `term` (len 0: every document),
+ * ascending, as a malloc'd array (release with xc_free); *n = 0 and
+ * *ids = NULL when none. */
+int xc_db_postlist(xc_db *db, const char *term, size_t len, unsigned **ids,
+                   size_t *n, char **err);
+
+/* Checks the database at `path` with Xapian's consistency checker (every
+ * B-tree block of every table). *errors receives the number of problems
+ * found; *report (may be NULL) the checker's messages, malloc'd, possibly
+ * "" (release with xc_free). A database that cannot be opened or checked at
+ * all gives an error code (XC_EOPEN, XC_ECORRUPT, XC_EVERSION, XC_EIO). */
+int xc_db_check(const char *path, size_t *errors, char **report, char **err);
+
 /* --------------------------------------------------------------- terms */
 
 /* Iterates all terms that start with `prefix` (plen 0: all), in byte order. */
@@ -193,6 +221,11 @@ int xc_db_allterms(xc_db *db, const char *prefix, size_t plen,
 
 /* Iterates the terms of one document, in byte order. */
 int xc_db_termlist(xc_db *db, unsigned docid, xc_termiter **out, char **err);
+
+/* Iterates the user metadata keys that start with `prefix` (plen 0: all),
+ * in byte order (freq is 0). */
+int xc_db_metadata_keys(xc_db *db, const char *prefix, size_t plen,
+                        xc_termiter **out, char **err);
 
 /* Advances to the next term: returns 1 and sets *term and *len (valid until
  * the next call on the iterator) and *freq (the term's document frequency for
