@@ -19,6 +19,7 @@ typedef struct cand {
     char skel[SV_SKELETON_MAX];
     size_t slen;
     double budget;
+    int valid; /* 1: stems to the word's stem; 0: not yet known; -1: no */
 } cand;
 
 typedef struct cands {
@@ -32,7 +33,7 @@ static int add_cand(void *p, const char *form, size_t len)
     cands *c = p;
     if (len >= sizeof c->v[0].form) return 0;
     if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
+        size_t cap = c->cap ? c->cap * 2 : 512;
         cand *v = realloc(c->v, cap * sizeof *v);
         if (!v) return XC_ENOMEM;
         c->v = v;
@@ -41,13 +42,11 @@ static int add_cand(void *p, const char *form, size_t len)
     cand *k = &c->v[c->n];
     k->slen = sv_skeleton(form, len, k->skel, sizeof k->skel);
     if (!k->slen) return 0;
-    for (size_t i = 0; i < c->n; i++) /* the same form twice */
-        if (c->v[i].flen == len && memcmp(c->v[i].form, form, len) == 0)
-            return 0;
     memcpy(k->form, form, len);
     k->form[len] = '\0';
     k->flen = len;
     k->budget = sv_confusion_budget(form, len, c->stemlen);
+    k->valid = c->n == 0 ? 1 : 0; /* the word itself stems to its stem */
     c->n++;
     return 0;
 }
@@ -55,7 +54,9 @@ static int add_cand(void *p, const char *form, size_t len)
 static int by_skel(const void *a, const void *b)
 {
     const cand *x = a, *y = b;
-    return strcmp(x->skel, y->skel);
+    int d = strcmp(x->skel, y->skel);
+    if (d) return d;
+    return x->valid > y->valid ? -1 : x->valid < y->valid; /* word first */
 }
 
 static int by_cost(const void *a, const void *b)
@@ -95,6 +96,54 @@ static int push_variant(dq_variants *out, const char *t, size_t tl,
     return XC_OK;
 }
 
+/* The candidates [i, j) share skeleton; is index form d one of them, read
+ * through OCR? Checks with Snowball, once per candidate, that a candidate
+ * really is an inflection before accepting it. */
+static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
+                       size_t i, size_t j, const char *d, size_t dl,
+                       int exact, size_t stemlen, double *best)
+{
+    *best = 1e9;
+    for (size_t k = i; k < j; k++) {
+        double lim = exact ? 0 : v[k].budget;
+        double cost = sv_confusion_cost(v[k].form, v[k].flen, stemlen, d, dl,
+                                        lim);
+        if (cost > lim || cost >= *best) continue;
+        if (v[k].valid == 0) {
+            const char *r;
+            size_t rl;
+            if (sv_stem(st, v[k].form, v[k].flen, &r, &rl) != SV_OK)
+                return XC_ENOMEM;
+            v[k].valid = rl == sl && memcmp(r, stem, sl) == 0 ? 1 : -1;
+        }
+        if (v[k].valid == 1) *best = cost;
+    }
+    return XC_OK;
+}
+
+/* Finds the group of candidates with skeleton key[0..kl) (binary search in
+ * the candidates sorted by skeleton): [*i, *j), empty when none. */
+static void find_group(const cands *c, const char *key, size_t kl, size_t *i,
+                       size_t *j)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int d = strncmp(c->v[mid].skel, key, kl);
+        if (d == 0 && c->v[mid].slen > kl) d = 1;
+        if (d < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    *i = *j = lo;
+    while (*j < c->n && c->v[*j].slen == kl &&
+           memcmp(c->v[*j].skel, key, kl) == 0)
+        (*j)++;
+}
+
+/* Shortest skeleton prefix worth one scan over everything under it;
+ * shorter ones are looked up skeleton by skeleton. */
+#define SCAN_PREFIX_MIN 3
+
 int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
               int exact, dq_variants *out, char **err)
 {
@@ -111,44 +160,67 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     stem[sl] = '\0';
     c.stemlen = sl; /* Snowball Swedish only ever shortens a word */
     if (add_cand(&c, w, len) != 0 ||
-        sv_inflections(st, stem, sl, add_cand, &c) != SV_OK) {
+        sv_suffix_forms(stem, sl, add_cand, &c) != SV_OK) {
         free(c.v);
         return XC_ENOMEM;
     }
     if (c.n > 1) qsort(c.v, c.n, sizeof *c.v, by_skel);
 
-    char prefix[SV_SKELETON_MAX + 2];
-    for (size_t i = 0; rc == XC_OK && i < c.n;) {
-        size_t j = i;
-        while (j < c.n && strcmp(c.v[j].skel, c.v[i].skel) == 0) j++;
-        /* Forms i..j-1 share a skeleton: scan the index terms under it. */
-        prefix[0] = DX_PREFIX_FORM;
-        memcpy(prefix + 1, c.v[i].skel, c.v[i].slen);
-        prefix[1 + c.v[i].slen] = DX_FORM_SEP;
-        size_t plen = c.v[i].slen + 2;
-        xc_termiter *it = NULL;
-        rc = xc_db_allterms(db, prefix, plen, &it, err);
-        const char *t;
-        size_t tl;
-        unsigned freq;
+    /* Every candidate's skeleton starts with the stem's skeleton less its
+     * last letter (which may merge with a suffix: r+n reads as m). */
+    char sk[SV_SKELETON_MAX + 2];
+    size_t kl = sv_skeleton(stem, sl, sk + 1, sizeof sk - 1);
+    if (kl > 0) kl--;
+    sk[0] = DX_PREFIX_FORM;
+
+    xc_termiter *it = NULL;
+    const char *t;
+    size_t tl;
+    unsigned freq;
+    if (kl >= SCAN_PREFIX_MIN) {
+        /* One scan over every form whose skeleton starts that way. */
+        rc = xc_db_allterms(db, sk, kl + 1, &it, err);
         while (rc == XC_OK &&
                (rc = xc_termiter_next(it, &t, &tl, &freq, err)) == 1) {
             rc = XC_OK;
-            const char *d = t + plen;
-            size_t dl = tl - plen;
-            double best = 1e9;
-            for (size_t k = i; k < j; k++) {
-                double lim = exact ? 0 : c.v[k].budget;
-                double cost = sv_confusion_cost(c.v[k].form, c.v[k].flen,
-                                                c.stemlen, d, dl, lim);
-                if (cost <= lim && cost < best) best = cost;
-            }
-            if (best < 1e9)
-                rc = push_variant(out, t, tl, plen - 1, best, freq);
+            const char *sep = memchr(t, DX_FORM_SEP, tl);
+            if (!sep) continue;
+            size_t i, j, skl = (size_t)(sep - t) - 1;
+            find_group(&c, t + 1, skl, &i, &j);
+            if (i == j) continue;
+            double best;
+            rc = match_group(st, stem, sl, c.v, i, j, sep + 1,
+                             tl - skl - 2, exact, c.stemlen, &best);
+            if (rc == XC_OK && best < 1e9)
+                rc = push_variant(out, t, tl, skl + 1, best, freq);
         }
-        if (rc == 0) rc = XC_OK; /* end of the range */
+        if (rc == 0) rc = XC_OK;
         xc_termiter_free(it);
-        i = j;
+    } else {
+        /* A short stem: its prefix covers much of the vocabulary, so look
+         * each candidate skeleton up on its own. */
+        char prefix[SV_SKELETON_MAX + 2];
+        for (size_t i = 0; rc == XC_OK && i < c.n;) {
+            size_t j = i;
+            while (j < c.n && strcmp(c.v[j].skel, c.v[i].skel) == 0) j++;
+            prefix[0] = DX_PREFIX_FORM;
+            memcpy(prefix + 1, c.v[i].skel, c.v[i].slen);
+            prefix[1 + c.v[i].slen] = DX_FORM_SEP;
+            size_t plen = c.v[i].slen + 2;
+            it = NULL;
+            rc = xc_db_allterms(db, prefix, plen, &it, err);
+            while (rc == XC_OK &&
+                   (rc = xc_termiter_next(it, &t, &tl, &freq, err)) == 1) {
+                double best;
+                rc = match_group(st, stem, sl, c.v, i, j, t + plen,
+                                 tl - plen, exact, c.stemlen, &best);
+                if (rc == XC_OK && best < 1e9)
+                    rc = push_variant(out, t, tl, plen - 1, best, freq);
+            }
+            if (rc == 0) rc = XC_OK;
+            xc_termiter_free(it);
+            i = j;
+        }
     }
     free(c.v);
     if (rc != XC_OK) return rc;

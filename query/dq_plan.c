@@ -19,11 +19,9 @@
 /* Extra weight of the exact stem next to its spelling variants. */
 #define EXACT_BONUS 0.2
 /* Proximity: extra weight for passages where the words of a plain AND
- * query stand within PROX_SLACK extra words of each other, and more when
- * they form the phrase. */
+ * query stand within PROX_SLACK extra words of each other. */
 #define PROX_SLACK 4
-#define PROX_WEIGHT 0.4
-#define PHRASE_WEIGHT 0.3
+#define PROX_WEIGHT 0.5
 /* Suggest another spelling for a word in at most this many passages. */
 #define SUGGEST_RARE 2
 /* Prefix search: shortest prefix, most words, most terms scanned. */
@@ -744,50 +742,24 @@ static int build_node(builder *b, const dq_node *n, int positive,
     return fail(b, DQ_EQUERY, n->offset, "unexpected query element");
 }
 
-/* query := AND_MAYBE(query, NEAR(words) * PROX_WEIGHT,
- *                   PHRASE(words) * PHRASE_WEIGHT), both weighted by the
- * words' own (synonym) weights. prox[0]: weighted, prox[1]: positional
- * queries of the words. */
+/* query := AND_MAYBE(query, NEAR(words) * PROX_WEIGHT), the NEAR weighted
+ * by the words' own (synonym) weights. prox[0]: weighted, prox[1]:
+ * positional queries of the words (both consumed). */
 static int add_proximity(builder *b, qlist *prox, xc_query **query)
 {
-    static const int ops[2] = {XC_OP_NEAR, XC_OP_PHRASE};
-    static const double weights[2] = {PROX_WEIGHT, PHRASE_WEIGHT};
     unsigned n = (unsigned)prox[0].n;
-    xc_query *parts[3] = {*query, NULL, NULL};
-    int rc = DQ_OK;
-    for (int k = 0; rc == DQ_OK && k < 2; k++) {
-        qlist syns = {0}, alts = {0};
-        for (size_t i = 0; rc == DQ_OK && i < n; i++) {
-            xc_query *q = NULL;
-            rc = qcopy(b, prox[0].v[i], &q);
-            if (rc == DQ_OK) rc = qpush(&syns, q);
-            if (rc == DQ_OK) rc = qcopy(b, prox[1].v[i], &q);
-            if (rc == DQ_OK) rc = qpush(&alts, q);
-        }
-        xc_query *pq = NULL;
-        if (rc == DQ_OK)
-            rc = positional_of(b, &syns, &alts, ops[k],
-                               k == 0 ? n + PROX_SLACK : n, &pq);
-        else {
-            qlist_free(&syns);
-            qlist_free(&alts);
-        }
-        if (rc == DQ_OK) {
-            char *xerr = NULL;
-            int xr = xc_query_scale(pq, weights[k], &parts[k + 1], &xerr);
-            if (xr != XC_OK) rc = xfail(b, xr, xerr);
-        }
-        xc_query_free(pq);
-    }
-    xc_query *res = NULL;
-    if (rc == DQ_OK) {
-        char *xerr = NULL;
-        int xr = xc_query_combine(XC_OP_AND_MAYBE, parts, 3, 0, &res, &xerr);
-        if (xr != XC_OK) rc = xfail(b, xr, xerr);
-    }
-    xc_query_free(parts[1]);
-    xc_query_free(parts[2]);
+    xc_query *pq = NULL, *parts[2] = {*query, NULL};
+    int rc = positional_of(b, &prox[0], &prox[1], XC_OP_NEAR, n + PROX_SLACK,
+                           &pq);
     if (rc != DQ_OK) return rc;
+    char *xerr = NULL;
+    int xr = xc_query_scale(pq, PROX_WEIGHT, &parts[1], &xerr);
+    xc_query_free(pq);
+    xc_query *res = NULL;
+    if (xr == XC_OK)
+        xr = xc_query_combine(XC_OP_AND_MAYBE, parts, 2, 0, &res, &xerr);
+    xc_query_free(parts[1]);
+    if (xr != XC_OK) return xfail(b, xr, xerr);
     xc_query_free(*query);
     *query = res;
     return DQ_OK;

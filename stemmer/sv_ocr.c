@@ -252,8 +252,7 @@ static int ends_with(const char *s, size_t len, const char *suf)
     return len >= n && memcmp(s + len - n, suf, n) == 0;
 }
 
-int sv_inflections(sv_stemmer *st, const char *stem, size_t len,
-                   sv_form_fn fn, void *ctx)
+int sv_suffix_forms(const char *stem, size_t len, sv_form_fn fn, void *ctx)
 {
     char w[SV_TOKEN_MAX + 32];
     if (len == 0 || len > SV_TOKEN_MAX) return SV_OK;
@@ -277,16 +276,36 @@ int sv_inflections(sv_stemmer *st, const char *stem, size_t len,
             for (size_t c = 0; c < sizeof step1 / sizeof *step1; c++) {
                 size_t lc = lb + strlen(step1[c]);
                 memcpy(w + lb, step1[c], lc - lb);
-                const char *r;
-                size_t rl;
-                int rc = sv_stem(st, w, lc, &r, &rl);
-                if (rc != SV_OK) return rc;
-                if (rl == len && memcmp(r, stem, len) == 0) {
-                    rc = fn(ctx, w, lc);
-                    if (rc) return rc;
-                }
+                int rc = fn(ctx, w, lc);
+                if (rc) return rc;
             }
         }
     }
     return SV_OK;
+}
+
+typedef struct check_ctx {
+    sv_stemmer *st;
+    const char *stem;
+    size_t len;
+    sv_form_fn fn;
+    void *ctx;
+} check_ctx;
+
+static int check_form(void *p, const char *form, size_t len)
+{
+    check_ctx *c = p;
+    const char *r;
+    size_t rl;
+    if (sv_stem(c->st, form, len, &r, &rl) != SV_OK) return SV_ENOMEM;
+    if (rl == c->len && memcmp(r, c->stem, rl) == 0)
+        return c->fn(c->ctx, form, len);
+    return 0;
+}
+
+int sv_inflections(sv_stemmer *st, const char *stem, size_t len,
+                   sv_form_fn fn, void *ctx)
+{
+    check_ctx c = {st, stem, len, fn, ctx};
+    return sv_suffix_forms(stem, len, check_form, &c);
 }

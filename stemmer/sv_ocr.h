@@ -56,12 +56,19 @@ double sv_confusion_cost(const char *q, size_t qlen, size_t qstem,
  * them, so up to two a or o in its first `qstem` bytes count as å/ä/ö. */
 double sv_confusion_budget(const char *q, size_t qlen, size_t qstem);
 
-/* Calls fn(ctx, form, len) for each distinct form stem + suffix (Snowball
- * Swedish suffixes of steps 1-3, in combination) whose stem is `stem`,
- * starting with the stem itself when it stems to itself. Stops early and
- * returns fn's value when fn returns non-zero. Returns SV_OK, SV_ENOMEM, or
- * fn's non-zero value. */
+/* Calls fn(ctx, form, len) for each form stem + suffix that Snowball
+ * Swedish could reduce to `stem` (the suffixes of its steps 1-3, in
+ * combination), starting with the stem itself, WITHOUT checking with
+ * Snowball: most of them are not words, and most do not stem back. Cheap;
+ * check the ones that matter with sv_stem. Stops early and returns fn's
+ * value when fn returns non-zero. Returns SV_OK or fn's non-zero value. */
 typedef int (*sv_form_fn)(void *ctx, const char *form, size_t len);
+int sv_suffix_forms(const char *stem, size_t len, sv_form_fn fn, void *ctx);
+
+/* The forms of sv_suffix_forms whose Snowball stem really is `stem`
+ * (åtgärd -> åtgärd, åtgärden, åtgärder, åtgärderna, ...), starting with
+ * the stem itself when it stems to itself. Returns SV_OK, SV_ENOMEM, or
+ * fn's non-zero value. */
 int sv_inflections(sv_stemmer *s, const char *stem, size_t len, sv_form_fn fn,
                    void *ctx);
 
