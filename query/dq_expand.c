@@ -18,7 +18,8 @@ typedef struct cand {
     size_t flen;
     char skel[SV_SKELETON_MAX];
     size_t slen;
-    double budget;
+    double budget;       /* read as typed: a, o and e are themselves */
+    double loose_budget; /* read as typed without å/ä/ö */
     int valid; /* 1: stems to the word's stem; 0: not yet known; -1: no */
 } cand;
 
@@ -45,7 +46,8 @@ static int add_cand(void *p, const char *form, size_t len)
     memcpy(k->form, form, len);
     k->form[len] = '\0';
     k->flen = len;
-    k->budget = sv_confusion_budget(form, len, c->stemlen);
+    k->budget = sv_confusion_budget(form, len, 0);
+    k->loose_budget = sv_confusion_budget(form, len, c->stemlen);
     k->valid = c->n == 0 ? 1 : 0; /* the word itself stems to its stem */
     c->n++;
     return 0;
@@ -105,7 +107,7 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
 {
     *best = 1e9;
     for (size_t k = i; k < j; k++) {
-        double lim = exact ? 0 : v[k].budget;
+        double lim = exact ? 0 : stemlen ? v[k].loose_budget : v[k].budget;
         double cost = sv_confusion_cost(v[k].form, v[k].flen, stemlen, d, dl,
                                         lim);
         if (cost > lim || cost >= *best) continue;
@@ -138,6 +140,72 @@ static void find_group(const cands *c, const char *key, size_t kl, size_t *i,
     while (*j < c->n && c->v[*j].slen == kl &&
            memcmp(c->v[*j].skel, key, kl) == 0)
         (*j)++;
+}
+
+/* Whether the word may have been typed without å/ä/ö is decided by the
+ * index: the readings that need that assumption are kept only when the
+ * spellings with å/ä/ö they find are more frequent than the word's own
+ * spellings ("atgarder" 30 passages, "åtgärder" 7252: yes; "har" 30431,
+ * "här" 6040: no; "skolan": none with å/ä/ö, so no). */
+typedef struct matcher {
+    sv_stemmer *st;
+    const char *stem;
+    size_t sl;
+    int exact;
+    int may_be_stripped; /* the word has no å/ä/ö */
+    size_t stemlen;
+    dq_variants *out;
+    dq_variants loose;   /* found only by the loose reading */
+} matcher;
+
+static int has_swedish_letter(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++)
+        if ((unsigned char)s[i] == 0xC3 &&
+            ((unsigned char)s[i + 1] == 0xA5 ||
+             (unsigned char)s[i + 1] == 0xA4 ||
+             (unsigned char)s[i + 1] == 0xB6))
+            return 1;
+    return 0;
+}
+
+static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
+                    size_t tl, size_t sep, unsigned freq)
+{
+    const char *d = t + sep + 1;
+    size_t dl = tl - sep - 1;
+    double best;
+    int rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, m->exact, 0,
+                         &best);
+    if (rc == XC_OK && best < 1e9)
+        return push_variant(m->out, t, tl, sep, best, freq);
+    if (rc != XC_OK || m->exact || !m->may_be_stripped) return rc;
+    rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, 0, m->stemlen,
+                     &best);
+    if (rc == XC_OK && best < 1e9)
+        rc = push_variant(&m->loose, t, tl, sep, best, freq);
+    return rc;
+}
+
+/* Adds the loose readings to the result if the index says the word was
+ * probably typed without å/ä/ö. */
+static int settle(matcher *m, size_t first)
+{
+    unsigned long own = 0, swedish = 0;
+    for (size_t i = first; i < m->out->n; i++) own += m->out->v[i].freq;
+    for (size_t i = 0; i < m->loose.n; i++)
+        if (has_swedish_letter(m->loose.v[i].form, m->loose.v[i].formlen))
+            swedish += m->loose.v[i].freq;
+    int rc = XC_OK;
+    if (swedish > own)
+        for (size_t i = 0; rc == XC_OK && i < m->loose.n; i++) {
+            const dq_variant *v = &m->loose.v[i];
+            rc = push_variant(m->out, v->term, v->len,
+                              (size_t)(v->form - v->term) - 1, v->cost,
+                              v->freq);
+        }
+    dq_variants_free(&m->loose);
+    return rc;
 }
 
 /* Shortest skeleton prefix worth one scan over everything under it;
@@ -173,6 +241,8 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     if (kl > 0) kl--;
     sk[0] = DX_PREFIX_FORM;
 
+    matcher m = {st, stem, sl, exact, !has_swedish_letter(w, len), c.stemlen,
+                 out, {0}};
     xc_termiter *it = NULL;
     const char *t;
     size_t tl;
@@ -188,11 +258,7 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
             size_t i, j, skl = (size_t)(sep - t) - 1;
             find_group(&c, t + 1, skl, &i, &j);
             if (i == j) continue;
-            double best;
-            rc = match_group(st, stem, sl, c.v, i, j, sep + 1,
-                             tl - skl - 2, exact, c.stemlen, &best);
-            if (rc == XC_OK && best < 1e9)
-                rc = push_variant(out, t, tl, skl + 1, best, freq);
+            rc = consider(&m, c.v, i, j, t, tl, skl + 1, freq);
         }
         if (rc == 0) rc = XC_OK;
         xc_termiter_free(it);
@@ -211,11 +277,7 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
             rc = xc_db_allterms(db, prefix, plen, &it, err);
             while (rc == XC_OK &&
                    (rc = xc_termiter_next(it, &t, &tl, &freq, err)) == 1) {
-                double best;
-                rc = match_group(st, stem, sl, c.v, i, j, t + plen,
-                                 tl - plen, exact, c.stemlen, &best);
-                if (rc == XC_OK && best < 1e9)
-                    rc = push_variant(out, t, tl, plen - 1, best, freq);
+                rc = consider(&m, c.v, i, j, t, tl, plen - 1, freq);
             }
             if (rc == 0) rc = XC_OK;
             xc_termiter_free(it);
@@ -223,6 +285,8 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         }
     }
     free(c.v);
+    if (rc == XC_OK) rc = settle(&m, first);
+    dq_variants_free(&m.loose);
     if (rc != XC_OK) return rc;
 
     /* Cheapest first; keep at most DQ_MAX_VARIANTS for this word. */

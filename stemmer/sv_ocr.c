@@ -138,14 +138,24 @@ static int fragile(int q)
     return q == 0xE5 || q == 0xE4 || q == 0xF6 || q == 0xE9;
 }
 
-/* Cost of an extra document letter d (after document letter prev) between
- * intended letters ql and qr (-1 at either end). OCR inserts junk only
- * next to a letter it damaged, or doubles a consonant. */
-static double ins_cost(int d, int prev, int ql, int qr)
+/* Letters OCR leaves as junk beside a letter it damaged (atgédrderna,
+ * hoéga, sambeddmning). */
+static int junk(int d)
 {
-    if (d == prev && skel_class(d) != 'V') return 0.4; /* doubled */
-    if (skel_class(d) != 'V') return NO_WAY;
-    return fragile(ql) || fragile(qr) ? 0.5 : NO_WAY;
+    return d == 0xE9 || d == 0xE8 || d == 0xEA || d == 'd' || d == '&' ||
+           d == '4' || d == '6' || d == '0' || d == '1' || d == '|';
+}
+
+/* Cost of an extra document letter d between intended letters ql and qr
+ * (-1 at either end), where the document has dl before d and dr after it.
+ * OCR inserts junk only next to a letter it damaged (an intended å/ä/ö
+ * that does not stand intact beside the junk), or doubles a consonant. */
+static double ins_cost(int d, int dl, int dr, int ql, int qr)
+{
+    if (d == dl && skel_class(d) != 'V') return 0.4; /* doubled */
+    if (!junk(d)) return NO_WAY;
+    return (fragile(ql) && dl != ql) || (fragile(qr) && dr != qr) ? 0.5
+                                                                  : NO_WAY;
 }
 
 /* Cost of intended letter q (after intended letter prev) missing. */
@@ -184,8 +194,8 @@ double sv_confusion_cost(const char *qs, size_t qlen, size_t qstem,
     double *r2 = row[0], *r1 = row[1], *r0 = row[2];
     r1[0] = 0;
     for (size_t j = 1; j <= nd; j++) /* junk before the first letter */
-        r1[j] = r1[j - 1] + ins_cost(d[j - 1], j > 1 ? d[j - 2] : -1, -1,
-                                     nq ? q[0] : -1);
+        r1[j] = r1[j - 1] + ins_cost(d[j - 1], j > 1 ? d[j - 2] : -1,
+                                     j < nd ? d[j] : -1, -1, nq ? q[0] : -1);
     for (size_t j = 0; j <= nd; j++) r2[j] = inf;
 
     for (size_t i = 1; i <= nq; i++) {
@@ -199,8 +209,8 @@ double sv_confusion_cost(const char *qs, size_t qlen, size_t qstem,
             int dc = d[j - 1];
             double c = r1[j - 1] + sub_cost(qc, dc, literal);
             c = min2(c, r1[j] + del);
-            c = min2(c, r0[j - 1] + ins_cost(dc, j > 1 ? d[j - 2] : -1, qc,
-                                             qn));
+            c = min2(c, r0[j - 1] + ins_cost(dc, j > 1 ? d[j - 2] : -1,
+                                             j < nd ? d[j] : -1, qc, qn));
             if (qc == 'n' && qp == 'r' && dc == 'm') /* rn read as m */
                 c = min2(c, r2[j - 1] + 0.4);
             if (qc == 'm' && j > 1 && d[j - 2] == 'r' && dc == 'n')
