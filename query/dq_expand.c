@@ -46,8 +46,7 @@ static int add_cand(void *p, const char *form, size_t len)
     memcpy(k->form, form, len);
     k->form[len] = '\0';
     k->flen = len;
-    k->budget = sv_confusion_budget(form, len, 0);
-    k->loose_budget = sv_confusion_budget(form, len, c->stemlen);
+    k->budget = -1; /* computed when the index has a form to compare */
     k->valid = c->n == 0 ? 1 : 0; /* the word itself stems to its stem */
     c->n++;
     return 0;
@@ -105,8 +104,14 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
                        size_t i, size_t j, const char *d, size_t dl,
                        int exact, size_t stemlen, double *best)
 {
+    size_t stem_bytes = sl; /* every candidate starts with the stem */
     *best = 1e9;
     for (size_t k = i; k < j; k++) {
+        if (v[k].budget < 0) {
+            v[k].budget = sv_confusion_budget(v[k].form, v[k].flen, 0);
+            v[k].loose_budget = sv_confusion_budget(v[k].form, v[k].flen,
+                                                    stem_bytes);
+        }
         double lim = exact ? 0 : stemlen ? v[k].loose_budget : v[k].budget;
         double cost = sv_confusion_cost(v[k].form, v[k].flen, stemlen, d, dl,
                                         lim);
