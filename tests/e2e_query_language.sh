@@ -1,0 +1,635 @@
+# e2e_query_language.sh — the query language of diarium-query, end to end on
+# the sample corpus: words (AND), "phrases", OR / ELLER, NOT / INTE / -word,
+# AND / OCH, parentheses, NEAR and NEAR/n, prefix*, doc:ID, stop words; the
+# OCR / diacritic tolerance with --exact and --explain; every query syntax
+# error (exit 2, a caret under the position, what was expected); --count;
+# --queries; snippets; spelling suggestions; proximity ranking;
+# --per-document --passages; --limit 0.
+#
+# Every word used below was checked by reading the documents in corpus/
+# (the comments say where it stands).
+. "$(dirname "$0")/lib_e2e.sh"
+
+DB=$WORK/db
+
+# Documents (corpus/README gives their flavours).
+HABO=2019-06-17_tjansteskrivelse_sarskilt_stod_habo.txt                    # stripped
+LUND=2020-09-30_beslut_kvalitetsgranskning_betyg_lund.txt                  # clean
+GAVLE21=2021-11-08_tillsynsbeslut_trygghet_studiero_gavle.txt              # clean
+GAVLE22=2022-02-15_protokollsutdrag_utbildningsnamnden_trygghet_gavle.txt.gz # stripped
+VAXJO=2022-03-14_beslut_kvalitetsgranskning_vaxjo.txt                      # clean
+UMEA_FRI=2022-05-16_tillsynsbeslut_fristaende_skola_umea.txt               # OCR
+UMEA_UPP=2022-12-06_uppfoljningsbeslut_kompensatoriskt_arbete_umea.txt     # stripped
+OSTERSUND=2023-09-11_tjansteskrivelse_kompensatoriskt_arbete_ostersund.txt # OCR
+SODERTALJE=2023-10-12_tjansteskrivelse_nyanlanda_sodertalje_latin1.txt     # clean, Latin-1
+OREBRO_UPP=2024-11-20_uppfoljningsbeslut_kvalitetsgranskning_orebro.txt    # OCR
+KARLSTAD_BET=2025-04-07_tjansteskrivelse_betyg_och_bedomning_karlstad.txt  # clean
+
+q() { expect_status 0 "$QRY" --db "$DB" "$@"; }
+sorted() { printf '%s\n' "$1" | sed '/^$/d' | sort; }
+
+# docs_of QUERY [OPTION...] — sets DOCS to the sorted documents that
+# --per-document finds.
+docs_of() {
+    local query=$1
+    shift
+    q --format json --per-document --limit 100 "$@" -- "$query"
+    get_docs
+    DOCS=$(sorted "$DOCS")
+}
+
+# results_of QUERY — the ranked results as "doc passage score" lines (JSON,
+# every passage), in $RES.
+results_of() {
+    q --format json --limit 1000 -- "$1"
+    RES=$(py '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    print(o["doc"], o["passage"], "%.4f" % o["score"])
+') || fail "cannot read the JSON results of '$1'"
+}
+
+# count_of QUERY — sets N to the number of passages --count reports.
+count_of() {
+    q --count --format json -- "$1"
+    N=$(py 'import json, sys; print(json.load(sys.stdin)["passages"])') ||
+        fail "--count --format json '$1' is not {\"passages\": N, ...}"
+}
+
+# expect_err_py LABEL CODE [ARG...] — like expect_py, on the last stderr.
+expect_err_py() {
+    local label=$1 code=$2
+    shift 2
+    local msg
+    if ! msg=$(python3 -c "$code" "$@" <"$ERR" 2>&1); then
+        fail "$label:
+$(printf '%s\n' "$msg" | head -n 30 | cut -c1-300 | sed 's/^/    /')"
+    fi
+    ok "$label"
+}
+
+# syntax_error QUERY COLUMN EXPECTED — exit status 2; stderr says "error",
+# repeats the query on a line of its own, puts a caret on the next line under
+# character COLUMN (0-based, counted in characters) and contains the fixed
+# text EXPECTED (what was expected or what is wrong).
+syntax_error() {
+    local query=$1 col=$2 want=$3
+    expect_status 2 "$QRY" --db "$DB" -- "$query"
+    expect_err_py "syntax error at $col, saying '$want': $(e2e_cmdstr "$query")" '
+import sys
+query, col, want = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+err = sys.stdin.buffer.read().decode("utf-8", "replace")
+lines = err.split("\n")
+assert "error" in lines[0], "first line does not say error: %r" % lines[0][:200]
+assert want in err, "message does not say %r: %r" % (want, lines[0][:300])
+carets = [i for i, l in enumerate(lines) if l.strip() == "^"]
+assert len(carets) == 1, "expected one caret line, found %d: %r" % (len(carets), [l[:80] for l in lines])
+i = carets[0]
+assert i >= 1, "caret line without the query above it"
+echo = lines[i - 1]
+# The query as typed (invalid UTF-8 may be shown with U+FFFD).
+typed = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+assert echo.endswith(typed), "the line above the caret is not the query: %r" % echo[:200]
+indent = len(echo) - len(typed)
+got = lines[i].index("^") - indent
+assert got == col, "caret under character %d, expected %d:\n%s\n%s" % (got, col, echo[:120], lines[i][:120])
+' "$query" "$col" "$want"
+}
+
+# --- index the corpus once --------------------------------------------------
+expect_status 0 "$IDX" --db "$DB" "$CORPUS"
+expect_summary stdout 15 added
+
+# --- words: all must match (AND) --------------------------------------------
+# "provbetyget" stands in the Lund decision and the Karlstad betyg memo,
+# "matematik" in the Karlstad matematik decision, the Östersund memo and the
+# Karlstad betyg memo: only the Karlstad betyg memo has both.
+docs_of provbetyget
+expect_eq "provbetyget" "$(sorted "$LUND
+$KARLSTAD_BET")" "$DOCS"
+docs_of matematik
+MATEMATIK=$DOCS
+docs_of "provbetyget matematik"
+expect_eq "two words: the documents that have both" "$KARLSTAD_BET" "$DOCS"
+q --format json --limit 100 "provbetyget matematik"
+expect_py "two words: every complete passage has both words highlighted" '
+import json, sys
+rs = [json.loads(l) for l in sys.stdin]
+assert rs, "no result"
+for o in rs:
+    if not o["complete"]:
+        continue
+    b = o["text"].encode()
+    hl = [b[s:e].decode().lower() for s, e in o["highlights"]]
+    assert any(h.startswith("provbetyg") for h in hl), (o["passage"], hl)
+    assert any(h.startswith("matematik") for h in hl), (o["passage"], hl)
+'
+# AND and OCH mean the same as writing the words side by side.
+results_of "provbetyget matematik"
+PLAIN=$RES
+[ -n "$PLAIN" ] || fail "provbetyget matematik found nothing"
+results_of "provbetyget AND matematik"
+expect_eq "a AND b = a b" "$PLAIN" "$RES"
+results_of "provbetyget OCH matematik"
+expect_eq "a OCH b = a b" "$PLAIN" "$RES"
+# Operators only in capitals: "or" is a word (found nowhere), not OR.
+q --format json "provbetyget or skolbibliotek"
+expect_lines stdout 0
+
+# --- phrases ------------------------------------------------------------------
+# "studiehandledning på modersmålet" stands in the Södertälje memo (clean)
+# and, as "studiehandledning pa modersmalet", in the Östersund memo (OCR).
+docs_of '"studiehandledning på modersmålet"'
+expect_eq "a phrase that exists, in both spellings" "$(sorted "$OSTERSUND
+$SODERTALJE")" "$DOCS"
+q --format json --limit 100 '"studiehandledning på modersmålet"'
+expect_py "phrase: each passage has the three words in a row" '
+import json, re, sys
+rs = [json.loads(l) for l in sys.stdin]
+assert rs, "no result"
+for o in rs:
+    t = " ".join(o["text"].split()).lower()
+    assert re.search(r"studiehandledning(en)? p[åa] modersm[åa]let", t), (o["doc"], o["passage"], t[:300])
+'
+# "sambedömning" and "matematik" are both in one passage of the Karlstad betyg
+# memo, but apart: "sambedömning av skriftliga uppgifter i matematik".
+docs_of "sambedömning matematik"
+expect_eq "the two words, not as a phrase" "$KARLSTAD_BET" "$DOCS"
+q --format json --limit 100 '"sambedömning matematik"'
+expect_lines stdout 0
+q --format json --limit 100 '"matematik sambedömning"'
+expect_lines stdout 0
+
+# --- OR / ELLER -------------------------------------------------------------
+# "skolbibliotek" stands only in the Umeå tillsyn of a fristående skola.
+docs_of provbetyget
+A=$DOCS
+docs_of skolbibliotek
+expect_eq "skolbibliotek" "$UMEA_FRI" "$DOCS"
+B=$DOCS
+docs_of "provbetyget OR skolbibliotek"
+expect_eq "a OR b: the union" "$(sorted "$A
+$B")" "$DOCS"
+results_of "provbetyget OR skolbibliotek"
+OR_RES=$RES
+results_of "provbetyget ELLER skolbibliotek"
+expect_eq "a ELLER b = a OR b" "$OR_RES" "$RES"
+
+# --- NOT / INTE / -word -------------------------------------------------------
+count_of matematik
+ALL=$N
+q --format json --limit 1000 "matematik NOT provbetyget"
+# (The Karlstad memo also has "provbetyg", which Snowball stems apart from
+# "provbetyget": it is not excluded.)
+expect_py "NOT: passages with matematik and without provbetyget" '
+import json, re, sys
+rs = [json.loads(l) for l in sys.stdin]
+assert rs, "nothing left"
+assert len(rs) < int(sys.argv[1]), "NOT excluded nothing (%d of %s)" % (len(rs), sys.argv[1])
+for o in rs:
+    assert not re.search(r"provbetyget", o["text"].lower()), (o["doc"], o["passage"])
+    assert "matematik" in o["text"].lower(), (o["doc"], o["passage"])
+' "$ALL"
+results_of "matematik NOT provbetyget"
+NOT_RES=$RES
+results_of "matematik INTE provbetyget"
+expect_eq "INTE = NOT" "$NOT_RES" "$RES"
+results_of "matematik -provbetyget"
+expect_eq "-word = NOT word" "$NOT_RES" "$RES"
+
+# --- parentheses and precedence -----------------------------------------------
+# OR binds tighter than juxtaposition: a OR b c = (a OR b) AND c.
+results_of "(skolbibliotek OR provbetyget) matematik"
+GROUPED=$RES
+[ -n "$GROUPED" ] || fail "(skolbibliotek OR provbetyget) matematik found nothing"
+results_of "skolbibliotek OR provbetyget matematik"
+expect_eq "a OR b c = (a OR b) c" "$GROUPED" "$RES"
+docs_of "(skolbibliotek OR provbetyget) matematik"
+expect_eq "(a OR b) c" "$KARLSTAD_BET" "$DOCS"
+docs_of "skolbibliotek OR (provbetyget matematik)"
+expect_eq "a OR (b c)" "$(sorted "$KARLSTAD_BET
+$UMEA_FRI")" "$DOCS"
+# Grouping under NOT: "sambedömning" is in the Lund decision beside
+# "svenska", and in the Karlstad memo beside "matematik".
+docs_of "sambedömning -matematik"
+expect_eq "sambedömning -matematik" "$(sorted "$LUND
+$KARLSTAD_BET")" "$DOCS"
+count_of "sambedömning -matematik"
+N1=$N
+count_of "sambedömning -(matematik OR svenska)"
+[ "$N" -ge 1 ] && [ "$N" -lt "$N1" ] ||
+    fail "sambedömning -(matematik OR svenska) should match fewer passages than sambedömning -matematik ($N vs $N1)"
+ok "NOT (a OR b) excludes more than NOT a ($N < $N1)"
+q --format json --limit 100 "sambedömning -(matematik OR svenska)"
+expect_py "NOT (a OR b): neither word in a result" '
+import json, sys
+for l in sys.stdin:
+    t = json.loads(l)["text"].lower()
+    assert "matematik" not in t and "svenska" not in t, t[:200]
+'
+
+# --- NEAR and NEAR/n ----------------------------------------------------------
+# Gävle 2021: "ordningsregler som utarbetas" (2 words apart) and "ordningsregler
+# har inte utarbetats" (3 apart). Karlstad betyg memo: "sambedömning av
+# skriftliga uppgifter i matematik" (5 apart), nowhere closer.
+docs_of "ordningsregler NEAR/2 utarbetas"
+expect_eq "NEAR/2: a pair 2 words apart" "$GAVLE21" "$DOCS"
+docs_of "utarbetas NEAR/2 ordningsregler"
+expect_eq "NEAR/2 in either order" "$GAVLE21" "$DOCS"
+q --format json "ordningsregler NEAR/1 utarbetas"
+expect_lines stdout 0
+q --format json "sambedömning NEAR/2 matematik"
+expect_lines stdout 0
+q --format json "sambedömning NEAR/4 matematik"
+expect_lines stdout 0
+docs_of "sambedömning NEAR/5 matematik"
+expect_eq "NEAR/5: the pair 5 words apart" "$KARLSTAD_BET" "$DOCS"
+docs_of "sambedömning NEAR matematik"
+expect_eq "NEAR (10 words): the pair 5 words apart" "$KARLSTAD_BET" "$DOCS"
+count_of "kompensatoriska NEAR/2 åtgärder"
+[ "$N" -ge 1 ] || fail "kompensatoriska NEAR/2 åtgärder found nothing"
+ok "kompensatoriska NEAR/2 åtgärder: $N passages"
+
+# --- prefix* ------------------------------------------------------------------
+q --format json --limit 1000 "åtgärd*"
+expect_py "åtgärd* finds åtgärder and åtgärderna (and nothing that does not begin so)" '
+import json, re, sys
+seen = set()
+for l in sys.stdin:
+    o = json.loads(l)
+    b = o["text"].encode()
+    for s, e in o["highlights"]:
+        w = re.sub(r"-\s+", "", b[s:e].decode()).lower()
+        seen.add(w)
+assert "åtgärder" in seen and "åtgärderna" in seen, sorted(seen)
+bad = [w for w in seen if w.startswith(("kompens", "skol", "elev"))]
+assert not bad, bad
+'
+# The Håbo memo has only "atgardsprogram" (stripped åtgärdsprogram): a word
+# that begins with åtgärd but is not an inflection of åtgärder.
+docs_of "åtgärd*"
+printf '%s\n' "$DOCS" | grep -qxF "$HABO" || fail "åtgärd* does not find åtgärdsprogram in $HABO: $(echo $DOCS)"
+docs_of "åtgärder"
+printf '%s\n' "$DOCS" | grep -qxF "$HABO" && fail "åtgärder should not find $HABO (only åtgärdsprogram there)"
+ok "åtgärd* finds åtgärdsprogram, åtgärder does not"
+syntax_error "å*" 0 "too short"
+q --count "åt*"
+expect_match stdout '^[1-9][0-9]* passages in [1-9][0-9]* documents$'
+
+# --- doc:ID -------------------------------------------------------------------
+docs_of "doc:$VAXJO kompensatoriska"
+expect_eq "doc: keeps that document only" "$VAXJO" "$DOCS"
+count_of "sambedömning OR provbetyget"
+N_ALL=$N
+docs_of "doc:$KARLSTAD_BET (sambedömning OR provbetyget)"
+expect_eq "doc: with a group" "$KARLSTAD_BET" "$DOCS"
+count_of "doc:$KARLSTAD_BET (sambedömning OR provbetyget)"
+[ "$N" -ge 1 ] && [ "$N" -lt "$N_ALL" ] || fail "doc: did not narrow ($N of $N_ALL)"
+ok "doc: narrows $N_ALL passages to $N"
+
+# --- stop words ---------------------------------------------------------------
+# Kept in phrases: "trygghet och studiero" is the name of the area in both
+# Gävle documents; "trygghet i studiero" and "trygghet studiero" are nowhere.
+docs_of '"trygghet och studiero"'
+expect_eq "a phrase with a stop word" "$(sorted "$GAVLE21
+$GAVLE22")" "$DOCS"
+q --format json '"trygghet i studiero"'
+expect_lines stdout 0
+q --format json '"trygghet studiero"'
+expect_lines stdout 0
+q --format json '"studiehandledning modersmålet"'
+expect_lines stdout 0
+# Ignored beside other words: the same passages in the same order.
+results_of "skolan"
+SK=$RES
+[ -n "$SK" ] || fail "skolan found nothing"
+results_of "och skolan"
+expect_eq "'och skolan' ranks as 'skolan'" "$SK" "$RES"
+results_of "skolan och"
+expect_eq "'skolan och' ranks as 'skolan'" "$SK" "$RES"
+results_of "kompensatoriska åtgärder"
+KA=$RES
+results_of "kompensatoriska och åtgärder"
+expect_eq "'kompensatoriska och åtgärder' ranks as 'kompensatoriska åtgärder'" "$KA" "$RES"
+# (That they are also highlighted alike is checked at the end.)
+
+# --- OCR / diacritic tolerance, --exact, --explain -------------------------------
+docs_of "åtgärder"
+TOL=$DOCS
+docs_of "åtgärder" --exact
+EXACT=$DOCS
+for d in "$UMEA_UPP" "$OSTERSUND" "$OREBRO_UPP" "$GAVLE22"; do
+    printf '%s\n' "$TOL" | grep -qxF "$d" || fail "'åtgärder' does not find the stripped/OCR document $d: $(echo $TOL)"
+    printf '%s\n' "$EXACT" | grep -qxF "$d" && fail "--exact 'åtgärder' finds the stripped/OCR document $d"
+done
+ok "åtgärder finds the stripped and OCR documents, --exact does not"
+printf '%s\n' "$EXACT" | grep -qxF "$VAXJO" || fail "--exact åtgärder misses the clean $VAXJO"
+ok "--exact åtgärder still finds the clean documents"
+# --explain, text: the spellings on stderr, results on stdout.
+q --explain åtgärder
+expect_match stderr 'åtgärder: stem åtgärd in [0-9]+ passages'
+expect_match stderr 'atgirder \([0-9]+, cost [0-9.]+\)'
+expect_match stderr 'atgarder \([0-9]+, cost [0-9.]+\)'
+expect_match stdout "^1\. "
+expect_not_contains stdout "cost"
+# --explain, JSON: a first object with "explain" and no "doc", then results.
+q --explain --format json --limit 5 åtgärder
+expect_py "--explain JSON: first object lists damaged spellings with passages and cost" '
+import json, sys
+rs = [json.loads(l) for l in sys.stdin]
+assert rs, "no output"
+first = rs[0]
+assert "explain" in first and "doc" not in first, first
+ws = first["explain"]
+assert isinstance(ws, list) and len(ws) == 1, ws
+w = ws[0]
+assert w["word"] == "åtgärder", w.get("word")
+forms = {v["form"]: v for v in w["variants"]}
+for f in ("atgirder", "atgarder"):
+    assert f in forms, "%s not listed: %r" % (f, sorted(forms))
+    v = forms[f]
+    assert type(v["passages"]) is int and v["passages"] >= 1, v
+    assert isinstance(v["cost"], (int, float)) and v["cost"] > 0, v
+assert forms.get("åtgärder", {}).get("cost", 1) == 0, forms.get("åtgärder")
+rest = rs[1:]
+assert rest and all("doc" in o and "explain" not in o for o in rest), [list(o) for o in rest]
+assert len(rest) == 5, len(rest)
+'
+q --explain --exact --format json --limit 1 åtgärder
+expect_py "--explain --exact: no damaged spelling" '
+import json, sys
+first = json.loads(sys.stdin.readline())
+forms = [v["form"] for w in first["explain"] for v in w["variants"]]
+assert "atgirder" not in forms and "atgarder" not in forms, forms
+'
+
+# --- query syntax errors: exit 2, the position, what was expected ---------------
+syntax_error '"särskilt stöd' 0 "add a closing '\"'"
+syntax_error 'betyg "särskilt stöd' 6 "unbalanced quote"
+syntax_error '(betyg prov' 0 "missing ')'"
+syntax_error 'betyg prov)' 10 "')' without a matching '('"
+syntax_error 'åtgärder ) betyg' 9 "')' without a matching '('"
+syntax_error 'OR betyg' 0 "needs a word or a phrase before it"
+syntax_error 'ELLER betyg' 0 "needs a word or a phrase before it"
+syntax_error 'betyg OR' 6 "expected a word or a phrase after it"
+syntax_error 'betyg AND' 6 "expected a word or a phrase after it"
+syntax_error 'betyg OCH' 6 "expected a word or a phrase after it"
+syntax_error 'betyg NEAR' 6 "expected a word or a phrase after it"
+syntax_error 'betyg NEAR/3' 6 "expected a word or a phrase after it"
+syntax_error 'betyg OR OR prov' 9 "expected a word, a phrase or '(' after 'OR'"
+syntax_error 'betyg AND OR prov' 10 "expected a word, a phrase or '(' after 'AND'"
+syntax_error 'NOT' 0 "expected the word to exclude after it"
+syntax_error 'betyg NOT' 6 "expected the word to exclude after it"
+syntax_error 'NOT betyg' 0 "something to exclude from"
+syntax_error '-betyg' 0 "something to exclude from"
+syntax_error 'betyg -' 6 "directly before what it excludes"
+syntax_error '()' 0 "expected words between '(' and ')'"
+syntax_error 'betyg ()' 6 "expected words between '(' and ')'"
+syntax_error '""' 0 "expected words between the quotes"
+syntax_error 'betyg NEAR/0 prov' 6 "expected NEAR/n with a number n"
+syntax_error 'betyg NEAR/x prov' 6 "expected NEAR/n with a number n"
+syntax_error 'doc:' 0 "has no value"
+syntax_error "$(printf 'betyg \377 prov')" 6 "invalid UTF-8"
+syntax_error '' 0 "expected at least one word"
+syntax_error '   ' 0 "expected at least one word"
+# More than 64 KiB: refused, pointing at the first byte too many.
+LONGQ=$(python3 -c 'import sys; sys.stdout.write("skola " * 11000)')
+syntax_error "$LONGQ" 65536 "at most 65536"
+# At most 64 levels of nesting.
+DEEP=$(python3 -c 'import sys; sys.stdout.write("(" * 65 + "skola" + ")" * 65)')
+syntax_error "$DEEP" 64 "at most 64 levels"
+DEEP64=$(python3 -c 'import sys; sys.stdout.write("(" * 64 + "skola" + ")" * 64)')
+count_of "$DEEP64"
+D64=$N
+count_of skola
+expect_eq "64 levels of parentheses are allowed and change nothing" "$N" "$D64"
+# A leading - as the only argument is taken for an option unless after --.
+expect_status 2 "$QRY" --db "$DB" -betyg
+
+# --- --count ------------------------------------------------------------------
+q --count "kompensatoriska åtgärder"
+expect_lines stdout 1
+expect_match stdout '^[1-9][0-9]* passages in [1-9][0-9]* documents$'
+for query in "kompensatoriska åtgärder" '"särskilt stöd"' "trygghet OR studiero" \
+    "matematik -provbetyget" "åtgärd*" "legitimation skolbibliotek"; do
+    q --format json --limit 10000 "$query"
+    cp "$OUT" "$WORK/all.json"
+    q --count --format json "$query"
+    expect_py "--count matches the complete results of '$query'" '
+import json, sys
+c = json.load(sys.stdin)
+assert set(c) == {"passages", "documents"}, c
+n, m = c["passages"], c["documents"]
+assert type(n) is int and type(m) is int and 0 <= m <= n, c
+rs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+complete = [o for o in rs if o["complete"]]
+assert n == len(complete), "count says %d passages, %d complete results" % (n, len(complete))
+assert m == len({o["doc"] for o in complete}), "count says %d documents, results have %d" % (m, len({o["doc"] for o in complete}))
+' "$WORK/all.json"
+done
+q --count zzqxyordetfinnsinte
+expect_match stdout '^0 passages in 0 documents$'
+
+# --- --queries FILE -------------------------------------------------------------
+QF=$WORK/queries.txt
+printf '%s\n' "# frågor om bedömning" "" "sambedömning" "   " "skolbibliotek" \
+    "(betyg prov" '"trygghet och studiero"' >"$QF"
+expect_status 2 "$QRY" --db "$DB" --queries "$QF" --format json --per-document --limit 50
+expect_contains stderr "queries.txt:6:"
+expect_contains stderr "missing ')'"
+expect_py "--queries: results of every good line, each with its query" '
+import json, sys
+rs = [json.loads(l) for l in sys.stdin]
+qs = [o.get("query") for o in rs]
+assert all("doc" in o for o in rs), "a non-result object"
+want = {"sambedömning": 2, "skolbibliotek": 1, "\"trygghet och studiero\"": 2}
+got = {q: qs.count(q) for q in set(qs)}
+assert got == want, got
+'
+expect_not_contains stderr "queries.txt:1:"
+expect_not_contains stderr "queries.txt:2:"
+expect_not_contains stderr "queries.txt:4:"
+printf '%s\n' "sambedömning" "# kommentar" "skolbibliotek" >"$WORK/stdin.txt"
+E2E_STDIN=$WORK/stdin.txt q --queries - --format json --per-document --limit 50
+expect_py "--queries -: the queries from standard input" '
+import json, sys
+qs = [json.loads(l)["query"] for l in sys.stdin]
+assert qs == ["sambedömning", "sambedömning", "skolbibliotek"], qs
+'
+E2E_STDIN=$WORK/stdin.txt q --queries - --count
+expect_contains stdout "sambedömning: 3 passages in 2 documents"
+expect_lines stdout 2
+
+# --- snippets -------------------------------------------------------------------
+q --explain --format json --limit 100 "kompensatoriska åtgärder"
+expect_py "JSON snippets: short, from the passage, highlights valid and on spellings of the query words" '
+import json, re, sys
+rs = [json.loads(l) for l in sys.stdin]
+forms = {v["form"] for w in rs[0]["explain"] for v in w["variants"]}
+res = rs[1:]
+assert len(res) >= 10, len(res)
+cut = 0
+for o in res:
+    s = o["snippet"]
+    assert isinstance(s, str) and s, o["doc"]
+    core = s
+    if core.startswith("…"):
+        core = core[1:].lstrip()
+    if core.endswith("…"):
+        core = core[:-1].rstrip()
+    assert len(core) <= 260, "%s %d: snippet of %d characters" % (o["doc"], o["passage"], len(core))
+    text = " ".join(o["text"].split())
+    # Words hyphenated across a line end are joined in the snippet.
+    flat = lambda x: re.sub(r"-\s+", "", " ".join(x.split()))
+    assert flat(core) in flat(text), "%s %d: snippet not in the passage: %r" % (o["doc"], o["passage"], core[:80])
+    if len(text) > 300:
+        assert "…" in s, "%s %d: long passage, snippet without …" % (o["doc"], o["passage"])
+        cut += 1
+    b = s.encode("utf-8")
+    hl = o["snippet_highlights"]
+    assert hl, "%s %d: no highlight in the snippet" % (o["doc"], o["passage"])
+    for r in hl:
+        a, e = r
+        assert type(a) is int and type(e) is int and 0 <= a < e <= len(b), r
+        try:
+            span = b[a:e].decode("utf-8")
+        except UnicodeDecodeError:
+            raise AssertionError("%s %d: range %r cuts a UTF-8 character" % (o["doc"], o["passage"], r))
+        w = re.sub(r"-\s+", "", span).lower()
+        assert w in forms, "%s %d: highlighted %r is no spelling of the query words (%s)" % (o["doc"], o["passage"], span, sorted(forms))
+assert cut >= 3, "only %d long passages cut" % cut
+'
+q --format json --limit 5 "kompensatoriska åtgärder"
+cp "$OUT" "$WORK/snip.json"
+q --color never --limit 5 "kompensatoriska åtgärder"
+expect_py "text output shows the snippet under each result" '
+import json, re, sys
+js = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+blocks = re.split(r"^\d+\. .*$", sys.stdin.read(), flags=re.M)[1:]
+assert len(blocks) == len(js), "%d text results, %d JSON" % (len(blocks), len(js))
+for b, o in zip(blocks, js):
+    assert " ".join(b.split()) == " ".join(o["snippet"].split()), (b[:200], o["snippet"][:200])
+' "$WORK/snip.json"
+
+# --- spelling suggestions ---------------------------------------------------------
+q kompensatorska
+expect_contains stderr "Menade du: kompensatoriska?"
+q --format json kompensatorska
+expect_py "JSON suggestion object, no doc" '
+import json, sys
+rs = [json.loads(l) for l in sys.stdin]
+sug = [o for o in rs if "suggestion" in o]
+assert len(sug) == 1, rs
+assert sug[0]["suggestion"] == "kompensatoriska" and "doc" not in sug[0], sug[0]
+assert isinstance(sug[0].get("words"), list), sug[0]
+'
+q kompensatoriska
+expect_not_contains stderr "Menade du"
+q --format json kompensatoriska
+expect_py "no suggestion for a word spelt right" '
+import json, sys
+rs = [json.loads(l) for l in sys.stdin]
+assert rs and all("suggestion" not in o and "doc" in o for o in rs), [list(o) for o in rs][:3]
+'
+
+# --- ranking: adjacent words rank above words far apart ---------------------------
+# In the corpus: two passages of the Östersund memo (OCR flavour), each with
+# one kompensatoriska and one åtgärder and about 50 words: "far del av de
+# kompensatoriska atgérderna" (adjacent) and "de vidtagna étgédrderna ger
+# huvudmannen ... det kompensatoriska arbetet" (11 words apart).
+q --format json --limit 100 "kompensatoriska åtgärder"
+expect_py "corpus: the adjacent pair ranks above the distant pair (Östersund)" '
+import json, sys
+rs = [json.loads(l) for l in sys.stdin]
+doc = sys.argv[1]
+def rank(needle):
+    hits = [o for o in rs if o["doc"] == doc and needle in " ".join(o["text"].split())]
+    assert len(hits) == 1, "%r: %d passages" % (needle, len(hits))
+    return hits[0]
+near = rank("de kompensatoriska atgérderna")
+far = rank("vidtagna étgédrderna ger huvudmannen")
+assert near["rank"] < far["rank"], "adjacent at rank %d (%.3f), far apart at rank %d (%.3f)" % (
+    near["rank"], near["score"], far["rank"], far["score"])
+' "$OSTERSUND"
+# Controlled: two documents with the same words, once side by side and once
+# far apart. For OR (no proximity) they score the same; for the plain words
+# the adjacent one scores higher.
+mkdir -p "$WORK/prox" || fail "mkdir"
+printf '%s\n' "Nämnden beslutade om kompensatoriska åtgärder och en ny plan för skolorna i kommunen, och förvaltningen ska följa upp insatser under hösten." >"$WORK/prox/intill.txt"
+printf '%s\n' "Nämnden beslutade om kompensatoriska insatser och en ny plan för skolorna i kommunen, och förvaltningen ska följa upp åtgärder under hösten." >"$WORK/prox/isar.txt"
+expect_status 0 "$IDX" --db "$WORK/proxdb" "$WORK/prox"
+expect_status 0 "$QRY" --db "$WORK/proxdb" --format json "kompensatoriska OR åtgärder"
+expect_py "control: the same words score the same without proximity" '
+import json, sys
+rs = [json.loads(l) for l in sys.stdin]
+assert len(rs) == 2 and abs(rs[0]["score"] - rs[1]["score"]) < 1e-6, [(o["doc"], o["score"]) for o in rs]
+'
+for opt in "" --exact; do
+    expect_status 0 "$QRY" --db "$WORK/proxdb" --format json $opt "kompensatoriska åtgärder"
+    expect_py "adjacent words rank first${opt:+ ($opt)}" '
+import json, sys
+rs = [json.loads(l) for l in sys.stdin]
+assert [o["doc"] for o in rs] == ["intill.txt", "isar.txt"], [(o["doc"], o["score"]) for o in rs]
+assert rs[0]["score"] > rs[1]["score"], [(o["doc"], o["score"]) for o in rs]
+'
+done
+
+# --- --per-document --passages 2, --limit 0 --------------------------------------------
+q --format json --per-document --passages 2 --limit 50 "kompensatoriska åtgärder"
+expect_py "--per-document --passages 2: at most 2 per document, some with 2, best first" '
+import collections, json, sys
+rs = [json.loads(l) for l in sys.stdin]
+c = collections.Counter(o["doc"] for o in rs)
+assert c and max(c.values()) == 2, dict(c)
+keys = [(o["doc"], o["passage"]) for o in rs]
+assert len(keys) == len(set(keys)), "a passage twice"
+best = {}
+for o in rs:
+    if o["doc"] in best:
+        assert o["score"] <= best[o["doc"]], "second passage scores above the first: %s" % o["doc"]
+    else:
+        best[o["doc"]] = o["score"]
+assert len(c) == 5, sorted(c)
+'
+q --format json --limit 0 "kompensatoriska åtgärder"
+expect_lines stdout 0
+q --format json --per-document --limit 0 "kompensatoriska åtgärder"
+expect_lines stdout 0
+q --limit 0 "kompensatoriska åtgärder"
+expect_not_contains stdout "kompensatoriska"
+
+# --- stop words are not highlighted when they are ignored -------------------------------
+# "och skolan" is searched as "skolan" (checked above): the passages must
+# also show the same matched words, in "highlights", "snippet_highlights"
+# and bold text — an ignored "och" is not a match. In a phrase it is.
+for pair in "skolan|och skolan" "kompensatoriska åtgärder|kompensatoriska och åtgärder"; do
+    plain=${pair%%|*}
+    with=${pair#*|}
+    q --format json --limit 1000 "$plain"
+    cp "$OUT" "$WORK/plain.json"
+    q --format json --limit 1000 "$with"
+    expect_py "'$with' highlights what '$plain' highlights" '
+import json, sys
+def load(lines):
+    return [json.loads(l) for l in lines]
+plain = load(open(sys.argv[1], encoding="utf-8"))
+withs = load(sys.stdin)
+assert len(plain) == len(withs), (len(plain), len(withs))
+bad = []
+for a, b in zip(plain, withs):
+    ta, tb = a["text"].encode(), b["text"].encode()
+    wa = [ta[s:e].decode() for s, e in a["highlights"]]
+    wb = [tb[s:e].decode() for s, e in b["highlights"]]
+    sa = [a["snippet"].encode()[s:e].decode() for s, e in a["snippet_highlights"]]
+    sb = [b["snippet"].encode()[s:e].decode() for s, e in b["snippet_highlights"]]
+    if wa != wb or sa != sb or a["snippet"] != b["snippet"]:
+        bad.append((b["doc"], b["passage"], wb, wa))
+assert not bad, "%d of %d results differ; first: %s passage %d highlights %r instead of %r" % (
+    len(bad), len(withs), bad[0][0], bad[0][1], bad[0][2][:12], bad[0][3][:12])
+' "$WORK/plain.json"
+done
+q --color always --limit 3 "och skolan"
+expect_not_contains stdout "$(printf '\033[1moch')"
+
+e2e_done
