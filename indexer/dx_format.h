@@ -40,8 +40,29 @@
  * User metadata
  *   DX_META_FORMAT        DX_FORMAT_VERSION as decimal text
  *   DX_META_ANALYSIS      sv_fingerprint() of the build that indexed
- *   DX_META_DOC<dockey>   per source document:
- *                         "<root>\t<size>\t<mtime_ns>\t<passages>"
+ *   DX_META_DOC<dockey>   the record of one source document (dx_record.h):
+ *                         "<root>\t<size>\t<mtime_ns>\t<passages>\t<hash>"
+ *                         root: the PATH argument it was found under;
+ *                         size, mtime_ns: its st_size and st_mtim (ns) when
+ *                         indexed; passages: how many passages carry its Q
+ *                         term (0 for an empty document, which then has no
+ *                         Q term); hash: 16 lower-case hex digits of the
+ *                         64-bit FNV-1a of its bytes as read (after gunzip
+ *                         for .gz, before cleaning). Written in the same
+ *                         Xapian commit as the passages it describes.
+ *
+ * What depends on the document id rather than its content: only the Q term
+ * and DX_SLOT_DOCID. A renamed file's passages are moved by rewriting those
+ * two in place (dx_index.c, move_passages); anything added here that is
+ * derived from the id (not the text) must be rewritten there too.
+ *
+ * Version history
+ *   1  first format.
+ *   2  records carry the content hash (rename detection, change
+ *      confirmation). Version 1 databases are refused: rebuild with --full.
+ *
+ * Next to the database files, the folder holds diarium.lock, the writer's
+ * lock (dx_dbdir.h); it is not part of the index.
  */
 #ifndef DIARIUM_DX_FORMAT_H
 #define DIARIUM_DX_FORMAT_H
@@ -49,7 +70,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DX_FORMAT_VERSION 1
+#define DX_FORMAT_VERSION 2
 
 #define DX_PREFIX_STEM 'Z'
 #define DX_PREFIX_FORM 'S'

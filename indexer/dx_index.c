@@ -1,11 +1,28 @@
 /*
  * dx_index.c — building and updating a database (see dx_index.h and the
  * layout in dx_format.h).
+ *
+ * A run in three steps:
+ *  1. dx_indexer_add_root walks each root. A file whose record says it is
+ *     unchanged (same root, size and mtime) is counted and forgotten; every
+ *     other one goes on the work list. Every document key seen is kept.
+ *  2. dx_indexer_finish lists the records of the walked roots whose keys
+ *     were not seen ("gone"), sorted by content hash, then works through
+ *     the list: read, hash, and either refresh the record (same content),
+ *     move a gone document's passages to the new id (renamed), or analyse
+ *     and replace the passages (added / updated).
+ *  3. Gone documents not claimed by a rename are removed; the last batch is
+ *     committed; a --full build is swapped in.
+ * Writes happen in batches, each one Xapian transaction (no automatic
+ * flush can commit half a batch), so records and passages are committed
+ * together.
  */
 #include "dx_index.h"
+#include "dx_dbdir.h"
 #include "dx_format.h"
 #include "dx_passage.h"
 #include "dx_read.h"
+#include "dx_record.h"
 
 #include "sv.h"
 #include "sv_ocr.h"
@@ -18,20 +35,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 /* A batch is committed after this many changed files or bytes of text. */
 #define BATCH_FILES 2000
 #define BATCH_BYTES ((uint64_t)64 << 20)
 
-/* A set of strings (document ids seen in this run). */
+/* A set of strings (document keys seen in this run). */
 typedef struct strset {
     char **v;
     size_t n, cap; /* cap: power of two */
 } strset;
 
+/* A file that must be read (changed, new, or not comparable). Strings are
+ * offsets into the indexer's arena. */
+typedef struct work {
+    size_t path, docid, key;
+    size_t root; /* index into roots */
+    int64_t size, mtime_ns;
+    int found;   /* it has a record */
+    uint64_t hash;
+    unsigned passages;
+} work;
+
+/* A record of a walked root whose file was not found in this run. */
+typedef struct gone {
+    char *key;
+    uint64_t hash;
+    int claimed; /* by a rename */
+} gone;
+
 struct dx_indexer {
-    xc_wdb *w;
+    dx_options opt;
+    char *dbpath;    /* as given, without trailing slashes */
+    char *buildpath; /* where Xapian is open: dbpath, or the --full sibling */
+    dx_dblock *lock;
+    xc_wdb *w;       /* NULL in a dry run */
+    xc_db *rdb;      /* dry run: the database read-only (NULL if none) */
+    xc_db *db;       /* where records are read: w's reader, rdb, or NULL */
     xc_doc *doc;
     sv_stemmer *st;
     sv_tokens toks;
@@ -43,10 +85,22 @@ struct dx_indexer {
     size_t termcap;
     dx_stats stats;
     strset seen;
-    char **roots;
+    struct root {
+        char *path;       /* as given, without trailing slashes */
+        dx_problem_fn fn; /* its problems (NULL: opt.problem) */
+        void *ctx;
+    } *roots;
     size_t nroots;
+    work *work;
+    size_t nwork, capwork;
+    char *arena;
+    size_t alen, acap;
+    gone *gone;
+    size_t ngone;
+    int in_txn;
     unsigned pending_files;
     uint64_t pending_bytes;
+    int finished;
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -69,6 +123,29 @@ static int db_error(int rc, char *xerr, char *err, size_t errlen,
     if (rc == XC_ENOMEM) return DXI_ENOMEM;
     if (rc == XC_ELOCK) return DXI_ELOCKED;
     return DXI_EDB;
+}
+
+static int oom(char *err, size_t errlen)
+{
+    seterr(err, errlen, "out of memory");
+    return DXI_ENOMEM;
+}
+
+/* A problem with a file or folder of root r ((size_t)-1: of none). */
+static void problem(dx_indexer *ix, size_t r, const char *path,
+                    const char *why)
+{
+    if (r < ix->nroots && ix->roots[r].fn)
+        ix->roots[r].fn(ix->roots[r].ctx, path, why);
+    else if (ix->opt.problem)
+        ix->opt.problem(ix->opt.ctx, path, why);
+    ix->stats.failed++;
+}
+
+static void change(dx_indexer *ix, int what, const char *id,
+                   const char *other)
+{
+    if (ix->opt.change) ix->opt.change(ix->opt.ctx, what, id, other);
 }
 
 static uint64_t hash_str(const char *s)
@@ -123,6 +200,23 @@ static void strset_free(strset *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Copies s (with its NUL) into the arena; its offset, or (size_t)-1. */
+static size_t arena_put(dx_indexer *ix, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (ix->alen + n > ix->acap) {
+        size_t cap = ix->acap ? ix->acap * 2 : 1 << 16;
+        while (cap < ix->alen + n) cap *= 2;
+        char *a = realloc(ix->arena, cap);
+        if (!a) return (size_t)-1;
+        ix->arena = a;
+        ix->acap = cap;
+    }
+    memcpy(ix->arena + ix->alen, s, n);
+    ix->alen += n;
+    return ix->alen - n;
+}
+
 /* Builds prefix + a [+ sep + b] into ix->term; returns its length or 0. */
 static size_t make_term(dx_indexer *ix, char prefix, const char *a,
                         size_t alen, const char *b, size_t blen)
@@ -144,70 +238,78 @@ static size_t make_term(dx_indexer *ix, char prefix, const char *a,
     return need;
 }
 
-/* A per-document record: "<root>\t<size>\t<mtime_ns>\t<passages>". */
-typedef struct record {
-    char root[4096];
-    long long size, mtime;
-    unsigned passages;
-    int found;
-} record;
+/* ------------------------------------------------------------- records */
 
-static int get_record(dx_indexer *ix, const char *key, record *r,
+/* The metadata key of a document key; its length, or 0 if too long. */
+static size_t meta_key(const char *key, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "%s%s", DX_META_DOC, key);
+    return n < 0 || (size_t)n >= outlen ? 0 : (size_t)n;
+}
+
+/* Reads the record of `key` from db; *found = 0 when there is none (or it
+ * is not well-formed: the file is then simply indexed again). */
+static int get_record(xc_db *db, const char *key, dx_record *r, int *found,
                       char *err, size_t errlen)
 {
     char mkey[DX_DOC_KEY_MAX + 32];
     char *val = NULL, *xerr = NULL;
-    size_t vlen = 0;
-    memset(r, 0, sizeof *r);
-    int n = snprintf(mkey, sizeof mkey, "%s%s", DX_META_DOC, key);
-    if (n < 0 || (size_t)n >= sizeof mkey) return DXI_OK;
-    int rc = xc_db_get_metadata(xc_wdb_reader(ix->w), mkey, (size_t)n, &val,
-                                &vlen, &xerr);
+    size_t vlen = 0, kn = meta_key(key, mkey, sizeof mkey);
+    *found = 0;
+    if (!db || !kn) return DXI_OK;
+    int rc = xc_db_get_metadata(db, mkey, kn, &val, &vlen, &xerr);
     if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "reading record");
-    if (!val) return DXI_OK;
-    char *tab = memchr(val, '\t', vlen);
-    if (tab && (size_t)(tab - val) < sizeof r->root) {
-        memcpy(r->root, val, (size_t)(tab - val));
-        r->root[tab - val] = '\0';
-        char rest[128];
-        size_t rl = vlen - (size_t)(tab - val) - 1;
-        if (rl < sizeof rest) {
-            memcpy(rest, tab + 1, rl);
-            rest[rl] = '\0';
-            if (sscanf(rest, "%lld\t%lld\t%u", &r->size, &r->mtime,
-                       &r->passages) == 3)
-                r->found = 1;
-        }
-    }
+    if (val && dx_record_parse(val, vlen, r) == 0) *found = 1;
     xc_free(val);
     return DXI_OK;
 }
 
-static int put_record(dx_indexer *ix, const char *key, const char *root,
-                      const dx_entry *e, unsigned passages, char *err,
-                      size_t errlen)
+/* Opens the batch's transaction before the first change of a batch. */
+static int begin_write(dx_indexer *ix, char *err, size_t errlen)
+{
+    if (ix->in_txn) return DXI_OK;
+    char *xerr = NULL;
+    int rc = xc_wdb_begin_transaction(ix->w, 1, &xerr);
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "transaction");
+    ix->in_txn = 1;
+    return DXI_OK;
+}
+
+/* Commits the batch: passages and records together, atomically. */
+static int commit(dx_indexer *ix, char *err, size_t errlen)
+{
+    char *xerr = NULL;
+    if (!ix->in_txn) return DXI_OK;
+    int rc = xc_wdb_commit_transaction(ix->w, &xerr);
+    ix->in_txn = 0; /* committed, or (on failure) cancelled by Xapian */
+    ix->pending_files = 0;
+    ix->pending_bytes = 0;
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "commit");
+    return DXI_OK;
+}
+
+static int put_record(dx_indexer *ix, const char *key, const dx_record *r,
+                      char *err, size_t errlen)
 {
     char mkey[DX_DOC_KEY_MAX + 32], val[4400];
     char *xerr = NULL;
-    int kn = snprintf(mkey, sizeof mkey, "%s%s", DX_META_DOC, key);
-    int vn = snprintf(val, sizeof val, "%s\t%lld\t%lld\t%u", root,
-                      (long long)e->size, (long long)e->mtime_ns, passages);
-    if (kn < 0 || (size_t)kn >= sizeof mkey || vn < 0 ||
-        (size_t)vn >= sizeof val)
-        return DXI_OK; /* a root this long is indexed but not tracked */
-    int rc = xc_wdb_set_metadata(ix->w, mkey, (size_t)kn, val, (size_t)vn,
-                                 &xerr);
+    size_t kn = meta_key(key, mkey, sizeof mkey);
+    size_t vn = dx_record_format(r, val, sizeof val);
+    if (!kn || !vn) return DXI_OK; /* cannot happen: roots are < 4096 */
+    int rc = xc_wdb_set_metadata(ix->w, mkey, kn, val, vn, &xerr);
     if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "writing record");
     return DXI_OK;
 }
 
-static int commit(dx_indexer *ix, char *err, size_t errlen)
+static int del_record(dx_indexer *ix, const char *key, char *err,
+                      size_t errlen)
 {
+    char mkey[DX_DOC_KEY_MAX + 32];
     char *xerr = NULL;
-    int rc = xc_wdb_commit(ix->w, &xerr);
-    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "commit");
-    ix->pending_files = 0;
-    ix->pending_bytes = 0;
+    size_t kn = meta_key(key, mkey, sizeof mkey);
+    if (!kn) return DXI_OK;
+    int rc = xc_wdb_set_metadata(ix->w, mkey, kn, "", 0, &xerr);
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "removing record");
     return DXI_OK;
 }
 
@@ -339,13 +441,50 @@ static int index_text(dx_indexer *ix, const char *docid, const char *key,
     return res;
 }
 
+/* ---------------------------------------------------------------- moving */
+
+/* Moves every passage of document `oldkey` to document id `docid` (key
+ * `newkey`): each passage keeps its terms, positions, data and number;
+ * what is derived from the document id — the Q term and DX_SLOT_DOCID — is
+ * rewritten (see dx_format.h: anything else ever derived from the id must
+ * be rewritten here too). */
+static int move_passages(dx_indexer *ix, const char *oldkey,
+                         const char *newkey, const char *docid, char *err,
+                         size_t errlen)
+{
+    char *xerr = NULL, *oldterm = NULL;
+    unsigned *ids = NULL;
+    size_t nids = 0;
+    xc_doc *d = NULL;
+    size_t on = make_term(ix, DX_PREFIX_DOC, oldkey, strlen(oldkey), NULL, 0);
+    if (!on || !(oldterm = malloc(on))) return oom(err, errlen);
+    memcpy(oldterm, ix->term, on);
+    size_t nn = make_term(ix, DX_PREFIX_DOC, newkey, strlen(newkey), NULL, 0);
+    int rc = nn ? xc_db_postlist(ix->db, oldterm, on, &ids, &nids, &xerr)
+                : XC_ENOMEM;
+    for (size_t i = 0; rc == XC_OK && i < nids; i++) {
+        rc = xc_db_document(ix->db, ids[i], &d, &xerr);
+        if (rc == XC_OK) rc = xc_doc_remove_term(d, oldterm, on, &xerr);
+        if (rc == XC_OK)
+            rc = xc_doc_add_boolean_term(d, ix->term, nn, &xerr);
+        if (rc == XC_OK)
+            rc = xc_doc_set_value(d, DX_SLOT_DOCID, docid, strlen(docid),
+                                  &xerr);
+        if (rc == XC_OK) rc = xc_wdb_replace(ix->w, ids[i], d, &xerr);
+        xc_doc_free(d);
+        d = NULL;
+    }
+    xc_free(ids);
+    free(oldterm);
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "moving passages");
+    return DXI_OK;
+}
+
 /* --------------------------------------------------------------- walking */
 
 typedef struct walk_ctx {
     dx_indexer *ix;
-    const char *root;
-    dx_problem_fn fn;
-    void *ctx;
+    size_t root;
     char *err;
     size_t errlen;
     int rc;
@@ -355,119 +494,396 @@ static int on_file(void *p, const dx_entry *e)
 {
     walk_ctx *c = p;
     dx_indexer *ix = c->ix;
-    record r;
     char key[DX_DOC_KEY_MAX + 1];
     dx_doc_key(e->docid, strlen(e->docid), key);
+    if (strset_has(&ix->seen, key)) {
+        /* Two roots of one run hold the same relative path: the first one
+         * keeps the id, or the two would replace each other every run. */
+        problem(ix, c->root, e->path, "the same document id was already found under "
+                "another PATH of this run");
+        return 0;
+    }
     if (strset_add(&ix->seen, key) != 0) {
-        c->rc = DXI_ENOMEM;
-        seterr(c->err, c->errlen, "out of memory");
+        c->rc = oom(c->err, c->errlen);
         return 1;
     }
-    c->rc = get_record(ix, key, &r, c->err, c->errlen);
+    dx_record r;
+    int found = 0;
+    c->rc = get_record(ix->db, key, &r, &found, c->err, c->errlen);
     if (c->rc != DXI_OK) return 1;
-    if (r.found && strcmp(r.root, c->root) == 0 && r.size == e->size &&
-        r.mtime == e->mtime_ns) {
+    if (found && strcmp(r.root, ix->roots[c->root].path) == 0 &&
+        r.size == e->size && r.mtime_ns == e->mtime_ns) {
         ix->stats.unchanged++;
         return 0;
     }
-
-    char why[512] = "";
-    char *raw = NULL;
-    size_t rawlen = 0;
-    int rrc = dx_read_file(e->path, &raw, &rawlen, why, sizeof why);
-    if (rrc != DX_OK) {
-        /* The old passages (if any) stay: nothing is lost. */
-        if (c->fn) c->fn(c->ctx, e->path, why[0] ? why : dx_strerror(rrc));
-        ix->stats.failed++;
-        return 0;
+    if (ix->nwork == ix->capwork) {
+        size_t cap = ix->capwork ? ix->capwork * 2 : 256;
+        work *v = realloc(ix->work, cap * sizeof *v);
+        if (!v) {
+            c->rc = oom(c->err, c->errlen);
+            return 1;
+        }
+        ix->work = v;
+        ix->capwork = cap;
     }
-    unsigned np = 0;
-    c->rc = index_text(ix, e->docid, key, raw, rawlen, &np, c->err,
-                       c->errlen);
-    free(raw);
-    if (c->rc == DXI_OK)
-        c->rc = put_record(ix, key, c->root, e, np, c->err, c->errlen);
-    if (c->rc != DXI_OK) return 1;
-    if (r.found) ix->stats.updated++;
-    else ix->stats.added++;
-    if (++ix->pending_files >= BATCH_FILES ||
-        ix->pending_bytes >= BATCH_BYTES)
-        c->rc = commit(ix, c->err, c->errlen);
-    return c->rc != DXI_OK;
+    work *w = &ix->work[ix->nwork];
+    w->path = arena_put(ix, e->path);
+    w->docid = arena_put(ix, e->docid);
+    w->key = arena_put(ix, key);
+    if (w->path == (size_t)-1 || w->docid == (size_t)-1 ||
+        w->key == (size_t)-1) {
+        c->rc = oom(c->err, c->errlen);
+        return 1;
+    }
+    w->root = c->root;
+    w->size = e->size;
+    w->mtime_ns = e->mtime_ns;
+    w->found = found;
+    w->hash = found ? r.hash : 0;
+    w->passages = found ? r.passages : 0;
+    ix->nwork++;
+    return 0;
 }
 
 static void on_walk_error(void *p, const char *path, const char *why)
 {
     walk_ctx *c = p;
-    if (c->fn) c->fn(c->ctx, path, why);
-    c->ix->stats.failed++;
+    problem(c->ix, c->root, path, why);
+}
+
+/* ------------------------------------------------------------ finishing */
+
+static int root_indexed(const dx_indexer *ix, const char *root)
+{
+    for (size_t i = 0; i < ix->nroots; i++)
+        if (strcmp(ix->roots[i].path, root) == 0) return 1;
+    return 0;
+}
+
+static int cmp_gone(const void *a, const void *b)
+{
+    const gone *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* Lists the records of the walked roots whose keys were not seen. */
+static int find_gone(dx_indexer *ix, char *err, size_t errlen)
+{
+    char *xerr = NULL;
+    xc_termiter *it = NULL;
+    const char *k;
+    size_t kl, plen = strlen(DX_META_DOC), cap = 0;
+    if (!ix->db) return DXI_OK;
+    int rc = xc_db_metadata_keys(ix->db, DX_META_DOC, plen, &it, &xerr);
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "listing records");
+    int res = DXI_OK;
+    char key[DX_DOC_KEY_MAX + 1];
+    while (res == DXI_OK && (rc = xc_termiter_next(it, &k, &kl, NULL, &xerr)) == 1) {
+        if (kl - plen > DX_DOC_KEY_MAX) continue; /* not one of ours */
+        memcpy(key, k + plen, kl - plen);
+        key[kl - plen] = '\0';
+        if (strset_has(&ix->seen, key)) continue;
+        dx_record r;
+        int found = 0;
+        res = get_record(ix->db, key, &r, &found, err, errlen);
+        if (res != DXI_OK || !found || !root_indexed(ix, r.root)) continue;
+        if (ix->ngone == cap) {
+            cap = cap ? cap * 2 : 64;
+            gone *v = realloc(ix->gone, cap * sizeof *v);
+            if (!v) { res = oom(err, errlen); break; }
+            ix->gone = v;
+        }
+        gone *g = &ix->gone[ix->ngone];
+        if (!(g->key = strdup(key))) { res = oom(err, errlen); break; }
+        g->hash = r.hash;
+        g->claimed = 0;
+        ix->ngone++;
+    }
+    xc_termiter_free(it);
+    if (res == DXI_OK && rc < 0)
+        return db_error(rc, xerr, err, errlen, "listing records");
+    xc_free(xerr);
+    if (ix->ngone > 1) qsort(ix->gone, ix->ngone, sizeof *ix->gone, cmp_gone);
+    return res;
+}
+
+/* The first unclaimed gone record with content hash h, or NULL. */
+static gone *gone_by_hash(dx_indexer *ix, uint64_t h)
+{
+    size_t lo = 0, hi = ix->ngone;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->gone[mid].hash < h) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < ix->ngone && ix->gone[lo].hash == h; lo++)
+        if (!ix->gone[lo].claimed) return &ix->gone[lo];
+    return NULL;
+}
+
+/* Reads one file of the work list and does what it needs. */
+static int do_work(dx_indexer *ix, const work *w, char *err, size_t errlen)
+{
+    const char *path = ix->arena + w->path, *docid = ix->arena + w->docid,
+               *key = ix->arena + w->key;
+    char why[512] = "";
+    char *raw = NULL;
+    size_t rawlen = 0;
+    int rrc = dx_read_file(path, &raw, &rawlen, why, sizeof why);
+    if (rrc != DX_OK) {
+        /* The old passages (if any) stay: nothing is lost. */
+        problem(ix, w->root, path, why[0] ? why : dx_strerror(rrc));
+        return DXI_OK;
+    }
+    dx_record r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.root, sizeof r.root, "%s", ix->roots[w->root].path);
+    r.size = w->size;
+    r.mtime_ns = w->mtime_ns;
+    r.hash = dx_content_hash(raw, rawlen);
+    r.passages = w->passages;
+
+    int res = DXI_OK;
+    gone *g = NULL;
+    if (w->found && r.hash == w->hash) {
+        /* Touched, copied back, or its root named differently: the same
+         * content, so only the record changes. */
+        ix->stats.unchanged++;
+        if (!ix->opt.dry_run) {
+            res = begin_write(ix, err, errlen);
+            if (res == DXI_OK) res = put_record(ix, key, &r, err, errlen);
+        }
+    } else if (!w->found && (g = gone_by_hash(ix, r.hash)) != NULL) {
+        g->claimed = 1;
+        ix->stats.renamed++;
+        change(ix, DX_CHANGE_RENAME, docid, g->key);
+        if (!ix->opt.dry_run) {
+            dx_record old;
+            int found = 0;
+            res = get_record(ix->db, g->key, &old, &found, err, errlen);
+            r.passages = found ? old.passages : 0;
+            if (res == DXI_OK) res = begin_write(ix, err, errlen);
+            if (res == DXI_OK)
+                res = move_passages(ix, g->key, key, docid, err, errlen);
+            if (res == DXI_OK) res = del_record(ix, g->key, err, errlen);
+            if (res == DXI_OK) res = put_record(ix, key, &r, err, errlen);
+        }
+    } else {
+        if (w->found) ix->stats.updated++;
+        else ix->stats.added++;
+        change(ix, w->found ? DX_CHANGE_UPDATE : DX_CHANGE_ADD, docid, NULL);
+        if (!ix->opt.dry_run) {
+            res = begin_write(ix, err, errlen);
+            if (res == DXI_OK)
+                res = index_text(ix, docid, key, raw, rawlen, &r.passages,
+                                 err, errlen);
+            if (res == DXI_OK) res = put_record(ix, key, &r, err, errlen);
+        }
+    }
+    free(raw);
+    if (res != DXI_OK || ix->opt.dry_run) return res;
+    if (++ix->pending_files >= ix->opt.batch_files ||
+        ix->pending_bytes >= BATCH_BYTES)
+        res = commit(ix, err, errlen);
+    return res;
+}
+
+/* Removes the gone documents that no rename claimed. */
+static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
+{
+    int res = DXI_OK;
+    for (size_t i = 0; res == DXI_OK && i < ix->ngone; i++) {
+        gone *g = &ix->gone[i];
+        if (g->claimed) continue;
+        ix->stats.removed++;
+        change(ix, DX_CHANGE_REMOVE, g->key, NULL);
+        if (ix->opt.dry_run) continue;
+        char *xerr = NULL;
+        size_t n = make_term(ix, DX_PREFIX_DOC, g->key, strlen(g->key), NULL,
+                             0);
+        if (!n) return oom(err, errlen);
+        res = begin_write(ix, err, errlen);
+        if (res != DXI_OK) break;
+        int rc = xc_wdb_delete_by_term(ix->w, ix->term, n, &xerr);
+        if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "removing");
+        res = del_record(ix, g->key, err, errlen);
+    }
+    return res;
 }
 
 /* ------------------------------------------------------------ public API */
 
-int dx_indexer_open(const char *dbpath, int full, dx_indexer **out,
+/* Reads a metadata value as a C string into buf (empty when missing). */
+static int get_meta(xc_db *db, const char *key, char *buf, size_t buflen,
                     char *err, size_t errlen)
+{
+    char *val = NULL, *xerr = NULL;
+    size_t vlen = 0;
+    buf[0] = '\0';
+    int rc = xc_db_get_metadata(db, key, strlen(key), &val, &vlen, &xerr);
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "reading");
+    if (val) {
+        size_t n = vlen < buflen - 1 ? vlen : buflen - 1;
+        memcpy(buf, val, n);
+        buf[n] = '\0';
+        if (memchr(buf, '\0', n)) buf[0] = '\x01'; /* matches nothing */
+    }
+    xc_free(val);
+    return DXI_OK;
+}
+
+/* Checks that db was indexed by this build's analysis and format. A new,
+ * empty database gives *fresh = 1. */
+static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
+                          char *err, size_t errlen)
+{
+    char fp[512], ver[32], *xerr = NULL;
+    unsigned count = 0;
+    xc_termiter *it = NULL;
+    int res = get_meta(db, DX_META_ANALYSIS, fp, sizeof fp, err, errlen);
+    if (res == DXI_OK)
+        res = get_meta(db, DX_META_FORMAT, ver, sizeof ver, err, errlen);
+    if (res != DXI_OK) return res;
+    int rc = xc_db_doccount(db, &count, &xerr);
+    int records = 0;
+    if (rc == XC_OK)
+        rc = xc_db_metadata_keys(db, DX_META_DOC, strlen(DX_META_DOC), &it,
+                                 &xerr);
+    if (rc == XC_OK) rc = records = xc_termiter_next(it, NULL, NULL, NULL,
+                                                     &xerr);
+    xc_termiter_free(it);
+    if (rc < 0) return db_error(rc, xerr, err, errlen, dbpath);
+    *fresh = 0;
+    if (!fp[0] && !ver[0] && count == 0 && !records) {
+        *fresh = 1;
+        return DXI_OK;
+    }
+    char want[32];
+    snprintf(want, sizeof want, "%d", DX_FORMAT_VERSION);
+    if (strcmp(ver, want) != 0) {
+        if (ver[0])
+            seterr(err, errlen, "%s is in index format %s, this diarium "
+                   "writes format %s; rebuild it with: diarium-index --full",
+                   dbpath, ver, want);
+        else
+            seterr(err, errlen, "%s is not a diarium database of this "
+                   "version; rebuild it with: diarium-index --full", dbpath);
+        return DXI_EANALYSIS;
+    }
+    if (strcmp(fp, sv_fingerprint()) != 0) {
+        seterr(err, errlen,
+               "%s was indexed with a different analysis (another diarium "
+               "version); rebuild it with: diarium-index --full", dbpath);
+        return DXI_EANALYSIS;
+    }
+    return DXI_OK;
+}
+
+/* Marks a new database as ours and commits, so that it opens (empty) for
+ * queries from the very start. */
+static int stamp_new(dx_indexer *ix, char *err, size_t errlen)
+{
+    char ver[16], *xerr = NULL;
+    const char *fp = sv_fingerprint();
+    snprintf(ver, sizeof ver, "%d", DX_FORMAT_VERSION);
+    int rc = xc_wdb_set_metadata(ix->w, DX_META_ANALYSIS,
+                                 strlen(DX_META_ANALYSIS), fp, strlen(fp),
+                                 &xerr);
+    if (rc == XC_OK)
+        rc = xc_wdb_set_metadata(ix->w, DX_META_FORMAT, strlen(DX_META_FORMAT),
+                                 ver, strlen(ver), &xerr);
+    if (rc == XC_OK) rc = xc_wdb_commit(ix->w, &xerr);
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, ix->buildpath);
+    return DXI_OK;
+}
+
+/* The writer: lock, leftovers, Xapian, analysis check. */
+static int open_writer(dx_indexer *ix, char *err, size_t errlen)
+{
+    char *xerr = NULL;
+    int rc = dx_dbdir_recover(ix->dbpath, err, errlen);
+    if (rc != DXD_OK) return DXI_EDB;
+    long holder = 0;
+    rc = dx_dblock_take(ix->dbpath, 1, &ix->lock, &holder, err, errlen);
+    if (rc == DXD_EBUSY) return DXI_ELOCKED;
+    if (rc == DXD_ENOMEM) return DXI_ENOMEM;
+    if (rc != DXD_OK) return DXI_EDB;
+    char why[1024] = "";
+    if (dx_dbdir_cleanup(ix->dbpath, why, sizeof why) != DXD_OK)
+        problem(ix, (size_t)-1, NULL, why);
+
+    if (ix->opt.full) {
+        char tmp[4200];
+        if (dx_dbdir_temp_path(ix->dbpath, tmp, sizeof tmp) != DXD_OK) {
+            seterr(err, errlen, "%s: path too long", ix->dbpath);
+            return DXI_EDB;
+        }
+        if (!(ix->buildpath = strdup(tmp))) return oom(err, errlen);
+    } else if (!(ix->buildpath = strdup(ix->dbpath))) {
+        return oom(err, errlen);
+    }
+    rc = xc_wdb_open(ix->buildpath, ix->opt.full ? XC_CREATE_OR_OVERWRITE
+                                                 : XC_CREATE_OR_OPEN,
+                     &ix->w, &xerr);
+    if (rc != XC_OK) {
+        int res = db_error(rc, xerr, err, errlen, ix->dbpath);
+        if (res == DXI_ELOCKED)
+            seterr(err, errlen, "%s is locked by another program writing to "
+                   "it (not diarium-index)", ix->dbpath);
+        return res;
+    }
+    ix->db = xc_wdb_reader(ix->w);
+    int fresh = 0;
+    int res = check_analysis(ix->db, ix->dbpath, &fresh, err, errlen);
+    if (res == DXI_OK && fresh) res = stamp_new(ix, err, errlen);
+    return res;
+}
+
+/* A dry run reads the database if there is one, and never writes. */
+static int open_reader(dx_indexer *ix, char *err, size_t errlen)
+{
+    char *xerr = NULL;
+    struct stat sb;
+    if (ix->opt.full || stat(ix->dbpath, &sb) != 0) return DXI_OK;
+    int rc = xc_db_open(ix->dbpath, &ix->rdb, &xerr);
+    if (rc == XC_EOPEN) { /* a folder with no database yet */
+        xc_free(xerr);
+        return DXI_OK;
+    }
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, ix->dbpath);
+    ix->db = ix->rdb;
+    int fresh = 0;
+    return check_analysis(ix->db, ix->dbpath, &fresh, err, errlen);
+}
+
+int dx_indexer_open(const char *dbpath, const dx_options *opt,
+                    dx_indexer **out, char *err, size_t errlen)
 {
     char *xerr = NULL;
     *out = NULL;
     dx_indexer *ix = calloc(1, sizeof *ix);
-    if (!ix) {
-        seterr(err, errlen, "out of memory");
-        return DXI_ENOMEM;
-    }
-    int rc = xc_wdb_open(dbpath, full ? XC_CREATE_OR_OVERWRITE
-                                      : XC_CREATE_OR_OPEN, &ix->w, &xerr);
-    if (rc != XC_OK) {
-        int res = db_error(rc, xerr, err, errlen, dbpath);
+    if (!ix) return oom(err, errlen);
+    if (opt) ix->opt = *opt;
+    if (!ix->opt.batch_files) ix->opt.batch_files = BATCH_FILES;
+    /* --full swaps folders: a database reached through a symbolic link is
+     * rebuilt where the link points, and the link stays. */
+    ix->dbpath = dx_dbdir_resolve(dbpath);
+    if (!ix->dbpath) {
         dx_indexer_close(ix);
-        return res;
+        return oom(err, errlen);
     }
-    rc = xc_doc_new(&ix->doc, &xerr);
-    if (rc != XC_OK) {
-        int res = db_error(rc, xerr, err, errlen, "new document");
-        dx_indexer_close(ix);
-        return res;
+    int res = ix->opt.dry_run ? open_reader(ix, err, errlen)
+                              : open_writer(ix, err, errlen);
+    if (res == DXI_OK) {
+        int rc = xc_doc_new(&ix->doc, &xerr);
+        if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "new document");
     }
-    if (sv_stemmer_new(&ix->st) != SV_OK) {
+    if (res == DXI_OK && sv_stemmer_new(&ix->st) != SV_OK) {
         seterr(err, errlen, "cannot create the Swedish stemmer");
-        dx_indexer_close(ix);
-        return DXI_ENOMEM;
+        res = DXI_ENOMEM;
     }
-
-    /* The analysis fingerprint: a database analysed otherwise is refused
-     * rather than mixed. */
-    xc_db *db = xc_wdb_reader(ix->w);
-    char *val = NULL;
-    size_t vlen = 0;
-    unsigned count = 0;
-    const char *fp = sv_fingerprint();
-    rc = xc_db_get_metadata(db, DX_META_ANALYSIS, strlen(DX_META_ANALYSIS),
-                            &val, &vlen, &xerr);
-    if (rc == XC_OK) rc = xc_db_doccount(db, &count, &xerr);
-    if (rc != XC_OK) {
-        xc_free(val);
-        int res = db_error(rc, xerr, err, errlen, dbpath);
-        dx_indexer_close(ix);
-        return res;
-    }
-    int same = val && vlen == strlen(fp) && memcmp(val, fp, vlen) == 0;
-    xc_free(val);
-    if (count > 0 && !same) {
-        seterr(err, errlen,
-               "%s was indexed with a different analysis (another diarium "
-               "version); rebuild it with: diarium-index --full", dbpath);
-        dx_indexer_close(ix);
-        return DXI_EANALYSIS;
-    }
-    char ver[16];
-    snprintf(ver, sizeof ver, "%d", DX_FORMAT_VERSION);
-    rc = xc_wdb_set_metadata(ix->w, DX_META_ANALYSIS, strlen(DX_META_ANALYSIS),
-                             fp, strlen(fp), &xerr);
-    if (rc == XC_OK)
-        rc = xc_wdb_set_metadata(ix->w, DX_META_FORMAT, strlen(DX_META_FORMAT),
-                                 ver, strlen(ver), &xerr);
-    if (rc != XC_OK) {
-        int res = db_error(rc, xerr, err, errlen, dbpath);
+    if (res != DXI_OK) {
         dx_indexer_close(ix);
         return res;
     }
@@ -482,73 +898,50 @@ int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
     size_t rl = strlen(root);
     while (rl > 1 && root[rl - 1] == '/') rl--;
     char *r = strndup(root, rl);
-    char **roots = r ? realloc(ix->roots, (ix->nroots + 1) * sizeof *roots)
-                     : NULL;
+    struct root *roots =
+        r ? realloc(ix->roots, (ix->nroots + 1) * sizeof *roots) : NULL;
     if (!roots) {
         free(r);
-        seterr(err, errlen, "out of memory");
-        return DXI_ENOMEM;
+        return oom(err, errlen);
     }
     ix->roots = roots;
-    ix->roots[ix->nroots++] = r;
+    ix->roots[ix->nroots++] = (struct root){r, fn, ctx};
 
-    walk_ctx c = {ix, r, fn, ctx, err, errlen, DXI_OK};
+    walk_ctx c = {ix, ix->nroots - 1, err, errlen, DXI_OK};
     int wrc = dx_walk(root, on_file, on_walk_error, &c);
     if (c.rc != DXI_OK) return c.rc;
-    if (wrc == DX_ENOMEM) {
-        seterr(err, errlen, "out of memory");
-        return DXI_ENOMEM;
-    }
+    if (wrc == DX_ENOMEM) return oom(err, errlen);
     return DXI_OK;
-}
-
-static int root_indexed(const dx_indexer *ix, const char *root)
-{
-    for (size_t i = 0; i < ix->nroots; i++)
-        if (strcmp(ix->roots[i], root) == 0) return 1;
-    return 0;
 }
 
 int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
 {
-    char *xerr = NULL;
-    xc_termiter *it = NULL;
-    strset gone = {0};
-    int rc = xc_db_allterms(xc_wdb_reader(ix->w), "Q", 1, &it, &xerr);
-    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "listing");
-    const char *t;
-    size_t tl;
-    char id[4200];
-    int res = DXI_OK;
-    while ((rc = xc_termiter_next(it, &t, &tl, NULL, &xerr)) == 1) {
-        if (tl - 1 >= sizeof id) continue;
-        memcpy(id, t + 1, tl - 1);
-        id[tl - 1] = '\0';
-        if (strset_has(&ix->seen, id)) continue;
-        if (strset_add(&gone, id) != 0) { res = DXI_ENOMEM; break; }
+    int res = find_gone(ix, err, errlen);
+    dx_progress pr = {0, (unsigned)ix->nwork, 0, 0};
+    for (size_t i = 0; i < ix->nwork; i++)
+        pr.bytes_total += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size
+                                                          : 0);
+    if (ix->opt.progress && ix->nwork) ix->opt.progress(ix->opt.ctx, &pr);
+    for (size_t i = 0; res == DXI_OK && i < ix->nwork; i++) {
+        res = do_work(ix, &ix->work[i], err, errlen);
+        pr.files_done++;
+        pr.bytes_done += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size
+                                                         : 0);
+        if (ix->opt.progress) ix->opt.progress(ix->opt.ctx, &pr);
     }
-    xc_termiter_free(it);
-    if (rc < 0) {
-        strset_free(&gone);
-        return db_error(rc, xerr, err, errlen, "listing");
+    if (res == DXI_OK) res = remove_gone(ix, err, errlen);
+    if (ix->opt.dry_run || res != DXI_OK) return res;
+    res = commit(ix, err, errlen);
+    if (res == DXI_OK && ix->opt.full) {
+        /* Everything is committed: close the new database and put it in
+         * the place of the old one. */
+        xc_wdb_close(ix->w);
+        ix->w = NULL;
+        ix->db = NULL;
+        if (dx_dbdir_swap(ix->dbpath, ix->buildpath, err, errlen) != DXD_OK)
+            res = DXI_EDB;
     }
-    for (size_t i = 0; res == DXI_OK && i < gone.cap; i++) {
-        if (!gone.v[i]) continue;
-        record r;
-        res = get_record(ix, gone.v[i], &r, err, errlen);
-        if (res != DXI_OK || !r.found || !root_indexed(ix, r.root)) continue;
-        size_t n = make_term(ix, DX_PREFIX_DOC, gone.v[i], strlen(gone.v[i]),
-                             NULL, 0);
-        char key[4200];
-        int kn = snprintf(key, sizeof key, "%s%s", DX_META_DOC, gone.v[i]);
-        rc = n ? xc_wdb_delete_by_term(ix->w, ix->term, n, &xerr) : XC_ENOMEM;
-        if (rc == XC_OK && kn > 0 && (size_t)kn < sizeof key)
-            rc = xc_wdb_set_metadata(ix->w, key, (size_t)kn, "", 0, &xerr);
-        if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "removing");
-        else ix->stats.removed++;
-    }
-    strset_free(&gone);
-    if (res == DXI_OK) res = commit(ix, err, errlen);
+    if (res == DXI_OK) ix->finished = 1;
     return res;
 }
 
@@ -557,11 +950,19 @@ const dx_stats *dx_indexer_stats(const dx_indexer *ix) { return &ix->stats; }
 void dx_indexer_close(dx_indexer *ix)
 {
     if (!ix) return;
-    /* Uncommitted changes are thrown away: open a transaction so that
-     * Xapian's close() does not commit them. */
-    if (ix->w && (ix->pending_files || ix->pending_bytes))
-        xc_wdb_begin_transaction(ix->w, 0, NULL);
+    /* Uncommitted changes are thrown away: Xapian's close() cancels an open
+     * transaction rather than committing it. */
+    if (ix->w && ix->in_txn) xc_wdb_cancel_transaction(ix->w, NULL);
     xc_wdb_close(ix->w);
+    xc_db_close(ix->rdb);
+    if (ix->opt.full && !ix->opt.dry_run && !ix->finished && ix->buildpath &&
+        ix->lock) {
+        /* A rebuild that did not finish: the old database was never
+         * touched; the half-built one goes. */
+        char why[256];
+        dx_dbdir_cleanup(ix->dbpath, why, sizeof why);
+    }
+    dx_dblock_release(ix->lock);
     xc_doc_free(ix->doc);
     sv_stemmer_free(ix->st);
     sv_tokens_free(&ix->toks);
@@ -569,7 +970,13 @@ void dx_indexer_close(dx_indexer *ix)
     free(ix->zbuf);
     free(ix->term);
     strset_free(&ix->seen);
-    for (size_t i = 0; i < ix->nroots; i++) free(ix->roots[i]);
+    for (size_t i = 0; i < ix->nroots; i++) free(ix->roots[i].path);
     free(ix->roots);
+    free(ix->work);
+    free(ix->arena);
+    for (size_t i = 0; i < ix->ngone; i++) free(ix->gone[i].key);
+    free(ix->gone);
+    free(ix->dbpath);
+    free(ix->buildpath);
     free(ix);
 }

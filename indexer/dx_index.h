@@ -5,13 +5,34 @@
  * reads the bytes (dx_read), cleans them (sv_text), splits passages
  * (dx_passage), analyses each passage (sv_token, sv_stem, sv_ocr) and writes
  * one Xapian document per passage through the shim (xc), in the layout of
- * dx_format.h.
+ * dx_format.h. The database folder's lock and the --full swap are
+ * dx_dbdir's; the per-document records are dx_record's.
  *
- * Updates are incremental: a file whose size and modification time match
- * the record kept in the database is not read again; a changed file has all
- * its passages replaced; a file that has gone from a root indexed in this run
- * is removed. Each batch of changes, records included, is one Xapian commit,
- * so an interrupted run leaves the database as of its last commit.
+ * A run is: dx_indexer_open, dx_indexer_add_root for each PATH (walks and
+ * classifies; nothing is written yet), dx_indexer_finish (does the work),
+ * dx_indexer_close.
+ *
+ * Incremental by default. For each file found:
+ *  - size and modification time equal to its record (and the same PATH):
+ *    unchanged, not read;
+ *  - otherwise it is read and hashed (dx_content_hash). The same hash as
+ *    its record: unchanged (only the record is brought up to date);
+ *  - a new document id whose hash equals that of a record whose file has
+ *    gone in this run: renamed. Its passages are moved to the new id (the
+ *    Q term and id value rewritten in place), not analysed again;
+ *  - else added or updated: all its passages are replaced.
+ * Records of the PATHs indexed in this run whose files have gone (and were
+ * not renamed) are removed with their passages.
+ *
+ * Crash safety: changes are made in batches; each batch, records included,
+ * is one Xapian transaction, committed atomically, so an interrupted run
+ * leaves the database as of its last commit and the next run redoes the
+ * rest (a file is re-indexed by replacing all its passages, never by
+ * adding to them). With `full`, the database is rebuilt in a sibling folder
+ * and swapped in only when complete (dx_dbdir_swap).
+ *
+ * One writer at a time: open takes the folder's lock (dx_dbdir) and fails
+ * with DXI_ELOCKED, naming the holder's pid, when another run has it.
  */
 #ifndef DIARIUM_DX_INDEX_H
 #define DIARIUM_DX_INDEX_H
@@ -23,42 +44,88 @@ enum {
     DXI_OK = 0,
     DXI_ENOMEM = -1,
     DXI_ELOCKED = -2,   /* another writer holds the database */
-    DXI_EANALYSIS = -3, /* indexed with another analysis: run --full */
+    DXI_EANALYSIS = -3, /* indexed with another analysis or format: --full */
     DXI_EDB = -4        /* database cannot be opened, written or is corrupt */
 };
 
 typedef struct dx_stats {
-    unsigned added, updated, removed, unchanged, failed;
-    uint64_t passages; /* passages written */
+    unsigned added, updated, renamed, removed, unchanged, failed;
+    uint64_t passages; /* passages written (moved ones not counted) */
     uint64_t bytes;    /* bytes of text analysed */
 } dx_stats;
 
-/* Called for each file or folder that could not be indexed. */
+/* What a run does (or in a dry run would do) to one document. */
+enum {
+    DX_CHANGE_ADD = 0,
+    DX_CHANGE_UPDATE = 1,
+    DX_CHANGE_RENAME = 2, /* `other` is the old id */
+    DX_CHANGE_REMOVE = 3
+};
+
+/* Called for each file or folder that could not be indexed (also for
+ * leftovers of an interrupted --full that cannot be removed). */
 typedef void (*dx_problem_fn)(void *ctx, const char *path, const char *why);
+
+/* Called for each change, when it is decided. `id` is the document id (for
+ * a removal: its key in the database, dx_doc_key, which is the id unless it
+ * is very long); `other` is NULL except for DX_CHANGE_RENAME. */
+typedef void (*dx_change_fn)(void *ctx, int change, const char *id,
+                             const char *other);
+
+/* Progress of the work phase (files to read, in dx_indexer_finish). */
+typedef struct dx_progress {
+    unsigned files_done, files_total;
+    uint64_t bytes_done, bytes_total; /* file sizes, as stat'ed */
+} dx_progress;
+typedef void (*dx_progress_fn)(void *ctx, const dx_progress *p);
+
+typedef struct dx_options {
+    int full;             /* rebuild aside and swap in at the end */
+    int dry_run;          /* decide and report only: the database is opened
+                             read-only (if it exists) and never written;
+                             changed files are read to be hashed */
+    unsigned batch_files; /* files per commit; 0: the default (2000) */
+    dx_problem_fn problem; /* each may be NULL; all get ctx */
+    dx_change_fn change;
+    dx_progress_fn progress;
+    void *ctx;
+} dx_options;
 
 typedef struct dx_indexer dx_indexer;
 
-/* Opens (creating if needed) the database at dbpath for writing; full = 1
- * starts from an empty database. On failure *out is NULL and err (errlen
- * bytes) holds a one-line reason. Returns DXI_OK, DXI_ELOCKED,
- * DXI_EANALYSIS, DXI_EDB or DXI_ENOMEM. */
-int dx_indexer_open(const char *dbpath, int full, dx_indexer **out,
-                    char *err, size_t errlen);
+/* Opens the database at dbpath for a run (creating folder and database if
+ * needed, taking the writer lock unless opt->dry_run). opt may be NULL (all
+ * defaults). On failure *out is NULL and err (errlen bytes) holds a
+ * one-line reason. Returns DXI_OK; DXI_ELOCKED (err names the holder's
+ * pid); DXI_EANALYSIS (indexed by a build that analyses differently, or in
+ * another index format: err says to run --full); DXI_EDB; DXI_ENOMEM. */
+int dx_indexer_open(const char *dbpath, const dx_options *opt,
+                    dx_indexer **out, char *err, size_t errlen);
 
-/* Indexes everything under `root` (a folder or one file), reporting each
- * problem through fn. Problems with single files are not errors: the run
- * goes on. Returns DXI_OK, or DXI_EDB / DXI_ENOMEM when the database cannot
- * be written (err holds the reason). */
+/* Walks `root` (a folder or one file): files are stat'ed and compared with
+ * their records; nothing is read or written yet. Problems with this root's
+ * folders and files (unreadable folders here, unreadable files later in
+ * dx_indexer_finish, a document id already found under another root of
+ * this run) go to fn(ctx, ...), or when fn is NULL to opt->problem, and
+ * count as failed. Returns DXI_OK, or DXI_EDB / DXI_ENOMEM (err holds the
+ * reason). */
 int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
                         void *ctx, char *err, size_t errlen);
 
-/* Removes documents of the roots indexed in this run whose files are gone,
- * and commits. Returns DXI_OK or DXI_EDB / DXI_ENOMEM. */
+/* Reads, hashes and indexes what changed, moves renamed documents, removes
+ * those whose files are gone from the roots walked in this run, commits in
+ * batches and (with full) swaps the rebuilt database in. A file that
+ * cannot be read goes to opt->problem and keeps its earlier passages.
+ * Returns DXI_OK, or DXI_EDB / DXI_ENOMEM when the database cannot be
+ * written (err holds the reason; the database stays as of its last
+ * commit). */
 int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen);
 
 const dx_stats *dx_indexer_stats(const dx_indexer *ix);
 
-/* Closes the database; whatever was not committed is discarded. */
+/* Ends the run: whatever was not committed is discarded, a --full that did
+ * not finish has its half-built folder removed, the lock is released.
+ * Accepts NULL. */
 void dx_indexer_close(dx_indexer *ix);
 
 #endif /* DIARIUM_DX_INDEX_H */

@@ -1,12 +1,21 @@
 /*
  * diarium-index — creates or incrementally updates a diarium database from
- * folders of Swedish decision documents (.txt, .md, .txt.gz, .md.gz).
+ * folders of Swedish decision documents (.txt, .md, .txt.gz, .md.gz), and
+ * checks one (--check).
  *
- * A thin program over indexer/dx_index.h. Exit status (DESIGN.md contract):
- * 0 all indexed; 1 done, but some files were skipped (each named on stderr
- * with the reason); 2 usage error; 3 fatal (database locked, unwritable,
- * corrupt, or analysed by another version).
+ * A thin program over indexer/dx_index.h and dx_check.h, made to run
+ * unattended every night: a one-line summary (or one JSON object) at the
+ * end, problems on stderr named by file, a progress bar only when stderr is
+ * a terminal. Exit status (DESIGN.md contract):
+ *   0 all indexed (--check: the database is sound);
+ *   1 done, but some files were skipped (each named on stderr with the
+ *     reason);
+ *   2 usage error;
+ *   3 fatal: database locked by another writer (the message names its pid),
+ *     unwritable, corrupt, or analysed by another version (--check: the
+ *     database is not sound, or could not be checked).
  */
+#include "dx_check.h"
 #include "dx_index.h"
 
 #include <getopt.h>
@@ -14,41 +23,95 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PROG "diarium-index"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-"Usage: " PROG " [--db DIR] [--full] [--quiet] [--json] [PATH...]\n"
+"Usage: " PROG " [--db DIR] [--full] [--dry-run] [--quiet] [--json] [PATH...]\n"
+"       " PROG " [--db DIR] --check [--json]\n"
 "Create or incrementally update a diarium database from the documents\n"
 "(.txt, .md, .txt.gz, .md.gz) under each PATH (default: ./corpus).\n"
 "\n"
 "  --db DIR     database folder (default: $DIARIUM_DB, else ./diarium.db)\n"
-"  --full       rebuild the database from scratch\n"
+"  --full       rebuild from scratch (aside; swapped in when complete)\n"
+"  --dry-run    list what would be added, updated, renamed and removed,\n"
+"               without writing to the database\n"
+"  --check      verify the database and say whether it is sound\n"
 "  --quiet      print only problems\n"
-"  --json       print the summary as one JSON object\n"
+"  --json       print the summary (or the check) as one JSON object\n"
+"  --batch N    commit every N changed files (default 2000)\n"
 "  --help       show this help and exit\n"
 "  --version    show the version and exit\n"
 "\n"
 "A document's id is its path relative to the PATH it was found under.\n"
-"Unchanged files (same size and modification time) are not read again;\n"
-"files gone from a PATH are removed from the database.\n"
+"Unchanged files (same size and modification time) are not read again; a\n"
+"file whose content is unchanged (same hash) is not analysed again, nor is\n"
+"a renamed or moved one; files gone from a PATH are removed from the\n"
+"database. A run that is interrupted leaves the database as of its last\n"
+"commit; the next run finishes the job. Only one run at a time: a second\n"
+"one exits with status 3, naming the first one's pid.\n"
 "\n"
-"Exit status: 0 all indexed; 1 some files skipped (named on stderr);\n"
-"2 usage error; 3 fatal (database locked, unwritable or corrupt).\n");
+"Exit status: 0 all indexed (--check: sound); 1 some files skipped (named\n"
+"on stderr); 2 usage error; 3 fatal (database locked, unwritable, corrupt\n"
+"or built by another analysis version; --check: not sound).\n");
 }
 
-typedef struct problems {
-    unsigned n;
-    int quiet;
-} problems;
+/* ------------------------------------------------------------- output */
 
-static void on_problem(void *ctx, const char *path, const char *why)
+/* Appends s to f as a JSON string. */
+static void json_str(FILE *f, const char *s)
 {
-    problems *p = ctx;
-    p->n++;
-    fprintf(stderr, PROG ": skipped %s: %s\n", path, why);
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p == '\n') fputs("\\n", f);
+        else if (*p == '\t') fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", *p);
+        else fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* A growing list of string triples, each one malloc'd block
+ * "a\0b\0c\0" (for the JSON output: failures, and a dry run's changes). */
+typedef struct strlist {
+    char **v;
+    size_t n, cap;
+} strlist;
+
+static void strlist_add(strlist *l, const char *a, const char *b,
+                        const char *c)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v) return; /* the list is a courtesy; stderr has it all */
+        l->v = v;
+        l->cap = cap;
+    }
+    size_t la = strlen(a) + 1, lb = strlen(b) + 1, lc = strlen(c) + 1;
+    char *s = malloc(la + lb + lc);
+    if (!s) return;
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb);
+    memcpy(s + la + lb, c, lc);
+    l->v[l->n++] = s;
+}
+
+/* The k-th string (0..2) of a triple. */
+static const char *nth(const char *s, int k)
+{
+    while (k-- > 0) s += strlen(s) + 1;
+    return s;
+}
+
+static void strlist_free(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+    free(l->v);
 }
 
 static double now(void)
@@ -58,46 +121,225 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* What the callbacks share. */
+typedef struct run {
+    int quiet, json, dry_run;
+    int bar;          /* a progress bar on stderr (a terminal) */
+    int bar_shown;    /* a bar line is on the screen */
+    double t_start;   /* first progress report */
+    double t_drawn;   /* last redraw */
+    unsigned problems;
+    strlist failures; /* "path\0reason" */
+    strlist changes;  /* dry run: "action\0id[ <- old]" */
+} run;
+
+static void clear_bar(run *r)
+{
+    if (r->bar_shown) {
+        fputs("\r\033[K", stderr);
+        r->bar_shown = 0;
+    }
+}
+
+static void on_problem(void *ctx, const char *path, const char *why)
+{
+    run *r = ctx;
+    r->problems++;
+    clear_bar(r);
+    if (path) {
+        fprintf(stderr, PROG ": skipped %s: %s\n", path, why);
+        if (r->json) strlist_add(&r->failures, path, why, "");
+    } else {
+        fprintf(stderr, PROG ": warning: %s\n", why);
+        if (r->json) strlist_add(&r->failures, "", why, "");
+    }
+}
+
+static const char *const change_names[] = {"add", "update", "rename",
+                                           "remove"};
+
+static void on_change(void *ctx, int what, const char *id, const char *other)
+{
+    run *r = ctx;
+    if (!r->dry_run || what < 0 || what > 3) return;
+    if (r->json) {
+        strlist_add(&r->changes, change_names[what], id, other ? other : "");
+        return;
+    }
+    if (r->quiet) return;
+    if (other)
+        printf("%-7s %s (was %s)\n", change_names[what], id, other);
+    else
+        printf("%-7s %s\n", change_names[what], id);
+}
+
+/* Rate and ETA from file sizes; redrawn at most 4 times a second. */
+static void on_progress(void *ctx, const dx_progress *p)
+{
+    run *r = ctx;
+    if (!r->bar) return;
+    double t = now();
+    if (!r->t_start) r->t_start = t;
+    int last = p->files_done == p->files_total;
+    if (last) {
+        clear_bar(r);
+        return;
+    }
+    if (t - r->t_drawn < 0.25 || t - r->t_start < 0.5) return;
+    r->t_drawn = t;
+    double el = t - r->t_start;
+    double frac = p->bytes_total
+                      ? (double)p->bytes_done / (double)p->bytes_total
+                      : p->files_total
+                            ? (double)p->files_done / p->files_total : 0;
+    double rate = el > 0 ? (double)p->bytes_done / el : 0;
+    char eta[32] = "--:--";
+    if (rate > 0 && p->bytes_total >= p->bytes_done) {
+        unsigned long s =
+            (unsigned long)((double)(p->bytes_total - p->bytes_done) / rate);
+        snprintf(eta, sizeof eta, "%lu:%02lu", s / 60, s % 60);
+    }
+    char bar[21];
+    int fill = (int)(frac * 20 + 0.5);
+    for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '-';
+    bar[20] = '\0';
+    fprintf(stderr, "\r\033[K%s [%s] %3d%%  %u/%u files  %.1f MB/s  ETA %s",
+            PROG, bar, (int)(frac * 100), p->files_done, p->files_total,
+            rate / 1e6, eta);
+    fflush(stderr);
+    r->bar_shown = 1;
+}
+
+/* -------------------------------------------------------------- check */
+
+static void on_check_problem(void *ctx, const char *what)
+{
+    run *r = ctx;
+    r->problems++;
+    if (r->json) strlist_add(&r->failures, what, "", "");
+    else printf("problem: %s\n", what);
+}
+
+static int do_check(const char *db, run *r)
+{
+    char err[1024] = "";
+    dx_check_stats st;
+    int rc = dx_check(db, on_check_problem, r, &st, err, sizeof err);
+    if (rc != DXI_OK) {
+        fprintf(stderr, PROG ": error: %s\n", err);
+        return 3;
+    }
+    int sound = st.problems == 0;
+    if (r->json) {
+        printf("{\"sound\":%s,\"documents\":%u,\"passages\":%u,"
+               "\"problems\":[", sound ? "true" : "false", st.documents,
+               st.passages);
+        for (size_t i = 0; i < r->failures.n; i++) {
+            if (i) putchar(',');
+            json_str(stdout, r->failures.v[i]);
+        }
+        printf("]}\n");
+    } else if (sound) {
+        printf("%s: sound: %u documents, %u passages\n", db, st.documents,
+               st.passages);
+    } else {
+        printf("%s: NOT sound: %u problem%s (%u documents, %u passages); "
+               "rebuild it with: " PROG " --full --db %s PATH...\n", db,
+               st.problems, st.problems == 1 ? "" : "s", st.documents,
+               st.passages, db);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, PROG ": error: cannot write to standard output\n");
+        return 3;
+    }
+    return sound ? 0 : 3;
+}
+
+/* ---------------------------------------------------------------- main */
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"full", no_argument, NULL, 'f'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"check", no_argument, NULL, 'c'},
         {"quiet", no_argument, NULL, 'q'},
         {"json", no_argument, NULL, 'j'},
+        {"batch", required_argument, NULL, 'b'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db = getenv("DIARIUM_DB");
-    int full = 0, quiet = 0, json = 0, c;
+    int check = 0, c;
+    dx_options o = {0};
+    run r = {0};
     if (!db || !*db) db = "diarium.db";
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
-        case 'f': full = 1; break;
-        case 'q': quiet = 1; break;
-        case 'j': json = 1; break;
+        case 'f': o.full = 1; break;
+        case 'n': o.dry_run = 1; break;
+        case 'c': check = 1; break;
+        case 'q': r.quiet = 1; break;
+        case 'j': r.json = 1; break;
+        case 'b': {
+            char *end = NULL;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || n == 0 || n > 1000000 ||
+                optarg[0] == '-') {
+                fprintf(stderr, PROG ": error: --batch needs a number from "
+                        "1 to 1000000, not '%s'\n", optarg);
+                fprintf(stderr, "Try '" PROG " --help' for more "
+                        "information.\n");
+                return 2;
+            }
+            o.batch_files = (unsigned)n;
+            break;
+        }
         case 'h': usage(stdout); return 0;
         case 'V': puts(PROG " 0.1.0"); return 0;
         default:
-            /* Name the option as typed (--db, not -d). */
-            fprintf(stderr, PROG ": error: unknown option or missing "
-                    "argument: '%s'\n", argv[optind - 1]);
+            /* All options are long: name the one that failed as written. */
+            if (optopt && strchr("db", optopt))
+                fprintf(stderr, PROG ": error: option '%s' needs an "
+                        "argument\n", argv[optind - 1]);
+            else
+                fprintf(stderr, PROG ": error: unknown or incomplete option "
+                        "'%s'\n", argv[optind - 1]);
             fprintf(stderr, "Try '" PROG " --help' for more information.\n");
             return 2;
         }
     }
+    if (check && (o.full || o.dry_run || optind < argc)) {
+        fprintf(stderr, PROG ": error: --check takes no PATH and goes with "
+                "neither --full nor --dry-run\n");
+        fprintf(stderr, "Try '" PROG " --help' for more information.\n");
+        return 2;
+    }
+    if (check) {
+        int st = do_check(db, &r);
+        strlist_free(&r.failures);
+        return st;
+    }
+
+    r.dry_run = o.dry_run;
+    r.bar = !r.quiet && isatty(STDERR_FILENO);
+    o.problem = on_problem;
+    o.change = on_change;
+    o.progress = on_progress;
+    o.ctx = &r;
 
     char err[1024] = "";
     double t0 = now();
     dx_indexer *ix = NULL;
-    int rc = dx_indexer_open(db, full, &ix, err, sizeof err);
+    int rc = dx_indexer_open(db, &o, &ix, err, sizeof err);
     if (rc != DXI_OK) {
         fprintf(stderr, PROG ": error: %s\n", err);
+        strlist_free(&r.failures);
         return 3;
     }
-    problems p = {0, quiet};
     static const char *const default_paths[] = {"corpus"};
     const char *const *paths = default_paths;
     int npaths = 1;
@@ -106,33 +348,69 @@ int main(int argc, char **argv)
         npaths = argc - optind;
     }
     for (int i = 0; rc == DXI_OK && i < npaths; i++)
-        rc = dx_indexer_add_root(ix, paths[i], on_problem, &p, err,
-                                 sizeof err);
+        rc = dx_indexer_add_root(ix, paths[i], NULL, NULL, err, sizeof err);
     if (rc == DXI_OK) rc = dx_indexer_finish(ix, err, sizeof err);
+    clear_bar(&r);
     if (rc != DXI_OK) {
         fprintf(stderr, PROG ": error: %s\n", err);
+        if (!o.dry_run)
+            fprintf(stderr, PROG ": the database is as of its last commit; "
+                    "the next run goes on from there\n");
         dx_indexer_close(ix);
+        strlist_free(&r.failures);
+        strlist_free(&r.changes);
         return 3;
     }
     dx_stats s = *dx_indexer_stats(ix);
     dx_indexer_close(ix);
     double secs = now() - t0;
 
-    if (json)
-        printf("{\"added\":%u,\"updated\":%u,\"removed\":%u,\"unchanged\":%u,"
-               "\"failed\":%u,\"passages\":%llu,\"bytes\":%llu,"
-               "\"seconds\":%.3f}\n",
-               s.added, s.updated, s.removed, s.unchanged, s.failed,
-               (unsigned long long)s.passages, (unsigned long long)s.bytes,
-               secs);
-    else if (!quiet)
-        printf(PROG ": %u added, %u updated, %u removed, %u unchanged, "
-               "%u failed; %llu passages in %.2f s (%s)\n",
-               s.added, s.updated, s.removed, s.unchanged, s.failed,
+    if (r.json) {
+        printf("{\"added\":%u,\"updated\":%u,\"renamed\":%u,\"removed\":%u,"
+               "\"unchanged\":%u,\"failed\":%u,\"passages\":%llu,"
+               "\"bytes\":%llu,\"seconds\":%.3f,\"dry_run\":%s,"
+               "\"failures\":[",
+               s.added, s.updated, s.renamed, s.removed, s.unchanged,
+               s.failed, (unsigned long long)s.passages,
+               (unsigned long long)s.bytes, secs,
+               o.dry_run ? "true" : "false");
+        for (size_t i = 0; i < r.failures.n; i++) {
+            const char *p = r.failures.v[i];
+            printf("%s{\"path\":", i ? "," : "");
+            if (*p) json_str(stdout, p);
+            else fputs("null", stdout);
+            printf(",\"reason\":");
+            json_str(stdout, nth(p, 1));
+            putchar('}');
+        }
+        putchar(']');
+        if (o.dry_run) {
+            printf(",\"changes\":[");
+            for (size_t i = 0; i < r.changes.n; i++) {
+                const char *a = r.changes.v[i];
+                printf("%s{\"action\":\"%s\",\"doc\":", i ? "," : "", a);
+                json_str(stdout, nth(a, 1));
+                if (*nth(a, 2)) {
+                    printf(",\"from\":");
+                    json_str(stdout, nth(a, 2));
+                }
+                putchar('}');
+            }
+            putchar(']');
+        }
+        printf("}\n");
+    } else if (!r.quiet) {
+        printf(PROG ": %s%u added, %u updated, %u renamed, %u removed, "
+               "%u unchanged, %u failed; %llu passages in %.2f s (%s)\n",
+               o.dry_run ? "dry run, would be: " : "", s.added, s.updated,
+               s.renamed, s.removed, s.unchanged, s.failed,
                (unsigned long long)s.passages, secs, db);
+    }
+    strlist_free(&r.failures);
+    strlist_free(&r.changes);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, PROG ": error: cannot write to standard output\n");
         return 3;
     }
-    return s.failed || p.n ? 1 : 0;
+    return s.failed || r.problems ? 1 : 0;
 }

@@ -1,0 +1,44 @@
+/*
+ * dx_check.h — verifying a diarium database (diarium-index --check).
+ *
+ * Where it sits: beside dx_index.c, reading what it writes (dx_format.h,
+ * dx_record.h). For an operator who wants to know, after a crash, a full
+ * disk or a copy, whether the database can be trusted. It checks:
+ *  - Xapian's own consistency check of every table (xc_db_check);
+ *  - that the database opens, and its format version and analysis
+ *    fingerprint are this build's (else queries refuse it);
+ *  - every record is well-formed, and its passage count equals the number
+ *    of passages carrying its Q term;
+ *  - every Q term has a record;
+ *  - every passage belongs to exactly one document: its id value maps to
+ *    the Q term it is found under; passage numbers are 0..n-1, each once;
+ *  - every passage's stored text decompresses to the length its header
+ *    gives;
+ *  - the number of passages equals the sum over the records.
+ * It takes the writer lock for the duration, so that nothing changes under
+ * it (a run in progress makes it fail with DXI_ELOCKED).
+ */
+#ifndef DIARIUM_DX_CHECK_H
+#define DIARIUM_DX_CHECK_H
+
+#include <stddef.h>
+
+typedef struct dx_check_stats {
+    unsigned documents; /* records (source documents) */
+    unsigned passages;  /* Xapian documents */
+    unsigned problems;  /* 0: sound */
+} dx_check_stats;
+
+/* Called for each problem found (at most the first 50, then once with a
+ * count of the rest), as one line of English. */
+typedef void (*dx_check_fn)(void *ctx, const char *problem);
+
+/* Checks the database at dbpath. Returns DXI_OK when the check ran (st
+ * says what it found: st->problems == 0 means sound; a database that is
+ * missing or cannot be opened is a problem, not an error); DXI_ELOCKED when
+ * a writer holds the database (err names its pid); DXI_ENOMEM. fn may be
+ * NULL. */
+int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
+             dx_check_stats *st, char *err, size_t errlen);
+
+#endif /* DIARIUM_DX_CHECK_H */

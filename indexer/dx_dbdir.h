@@ -1,0 +1,85 @@
+/*
+ * dx_dbdir.h — the database folder on disk: its writer lock, and the
+ * build-aside folder that `diarium-index --full` rebuilds into and swaps in.
+ *
+ * Where it sits: below dx_index.c, beside the Xapian shim. Xapian stores a
+ * database as a folder of files and keeps its own write lock, but that lock
+ * does not say who holds it, and Xapian's "overwrite" mode empties the
+ * database the moment it is opened. This module adds the two things a
+ * nightly job needs around the folder:
+ *
+ *  - A lock file DIR/diarium.lock, taken with flock(LOCK_EX | LOCK_NB) before
+ *    Xapian is opened and holding "<pid> <start time>" of its holder, so that
+ *    a second writer gives up at once and can say who is busy. The kernel
+ *    drops the lock when its holder dies (kill -9, power loss), so a stale
+ *    file never blocks: only a held lock does.
+ *
+ *  - Rebuilds aside: --full builds a new database in DIR.full-tmp.<pid> (a
+ *    sibling, so on the same file system) and, once it is committed, swaps
+ *    it with DIR in one atomic step (renameat2 RENAME_EXCHANGE), then removes
+ *    the old one. A rebuild killed at any moment leaves DIR as it was; the
+ *    half-built sibling is removed by the next writer (which holds the lock,
+ *    so no rebuild of DIR can still be running). On a file system without
+ *    RENAME_EXCHANGE the swap is two renames, DIR -> DIR.full-old.<pid> and
+ *    the new one -> DIR; should the process die between them, the next
+ *    writer finds DIR missing and renames the old one back.
+ */
+#ifndef DIARIUM_DX_DBDIR_H
+#define DIARIUM_DX_DBDIR_H
+
+#include <stddef.h>
+
+enum {
+    DXD_OK = 0,
+    DXD_ENOMEM = -1,
+    DXD_EBUSY = -2, /* the lock is held by another process */
+    DXD_EIO = -3    /* cannot create, open, lock, rename or remove */
+};
+
+/* The name of the lock file inside a database folder. */
+#define DX_LOCK_FILE "diarium.lock"
+
+typedef struct dx_dblock dx_dblock;
+
+/* Takes the writer lock of database folder `dir`, creating the folder
+ * (mode 0777 less the umask) when `create` and it is missing. Never waits.
+ * On DXD_EBUSY, *holder (may be NULL) receives the holder's pid (0 when it
+ * could not be read) and err names it. On failure *out is NULL and err
+ * (errlen bytes) holds a one-line reason. Returns DXD_OK, DXD_EBUSY,
+ * DXD_EIO (also: `dir` missing and not `create`) or DXD_ENOMEM. */
+int dx_dblock_take(const char *dir, int create, dx_dblock **out, long *holder,
+                   char *err, size_t errlen);
+
+/* Releases the lock (the file stays: an unlocked file blocks nobody).
+ * Accepts NULL. */
+void dx_dblock_release(dx_dblock *l);
+
+/* Before taking the lock: if `dir` is missing but a DIR.full-old.* left by
+ * a swap interrupted between its two renames exists, renames it back.
+ * DXD_OK (also when there was nothing to do) or DXD_EIO. */
+int dx_dbdir_recover(const char *dir, char *err, size_t errlen);
+
+/* With the lock held: removes the leftovers of interrupted rebuilds of
+ * `dir` (DIR.full-tmp.* and DIR.full-old.*). DXD_OK or DXD_EIO. */
+int dx_dbdir_cleanup(const char *dir, char *err, size_t errlen);
+
+/* The folder that `dir` names, malloc'd: where a symbolic link points, so
+ * that a rebuild is swapped in there and the link stays; else `dir`
+ * without trailing slashes. NULL when out of memory. */
+char *dx_dbdir_resolve(const char *dir);
+
+/* Writes the path of the folder a rebuild of `dir` is built in,
+ * "<dir>.full-tmp.<pid>", into out (outlen bytes). DXD_OK, or DXD_EIO when
+ * it does not fit. */
+int dx_dbdir_temp_path(const char *dir, char *out, size_t outlen);
+
+/* Puts the finished (committed and closed) database folder `tmp` in the
+ * place of `dir`, atomically when the file system allows, and removes the
+ * old database. The lock file of the new folder is taken first, so the
+ * folder at `dir` is locked by this process throughout. `dir` may be
+ * missing (a first build). DXD_OK; DXD_EIO when the swap failed (`dir` is
+ * then as it was). A failure to remove the old folder after a successful
+ * swap is not an error: the next writer removes it. */
+int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen);
+
+#endif /* DIARIUM_DX_DBDIR_H */

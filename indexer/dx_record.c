@@ -1,0 +1,84 @@
+/*
+ * dx_record.c — the per-document record (see dx_record.h, dx_format.h).
+ */
+#include "dx_record.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+uint64_t dx_content_hash(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* Parses a decimal field [s, e) that must fill it. 0 or -1. */
+static int parse_num(const char *s, const char *e, int neg_ok, int64_t *out)
+{
+    int neg = 0;
+    uint64_t v = 0;
+    if (s < e && *s == '-' && neg_ok) {
+        neg = 1;
+        s++;
+    }
+    if (s == e || e - s > 19) return -1;
+    for (; s < e; s++) {
+        if (*s < '0' || *s > '9') return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    if (v > INT64_MAX) return -1;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return 0;
+}
+
+int dx_record_parse(const char *val, size_t vlen, dx_record *r)
+{
+    /* The root may itself hold tabs: the four numeric fields are found
+     * from the right. */
+    const char *end = val + vlen, *tab[4];
+    const char *p = end;
+    memset(r, 0, sizeof *r);
+    for (int k = 3; k >= 0; k--) {
+        while (p > val && p[-1] != '\t') p--;
+        if (p == val) return -1;
+        tab[k] = p - 1;
+        p--;
+    }
+    size_t rl = (size_t)(tab[0] - val);
+    if (rl == 0 || rl >= sizeof r->root) return -1;
+    memcpy(r->root, val, rl);
+    r->root[rl] = '\0';
+    int64_t size, mtime, passages;
+    if (parse_num(tab[0] + 1, tab[1], 0, &size) != 0 ||
+        parse_num(tab[1] + 1, tab[2], 1, &mtime) != 0 ||
+        parse_num(tab[2] + 1, tab[3], 0, &passages) != 0 ||
+        passages > UINT32_MAX)
+        return -1;
+    const char *h = tab[3] + 1;
+    if (end - h != 16) return -1;
+    uint64_t hash = 0;
+    for (; h < end; h++) {
+        int d = *h >= '0' && *h <= '9' ? *h - '0'
+              : *h >= 'a' && *h <= 'f' ? *h - 'a' + 10 : -1;
+        if (d < 0) return -1;
+        hash = hash << 4 | (uint64_t)d;
+    }
+    r->size = size;
+    r->mtime_ns = mtime;
+    r->passages = (unsigned)passages;
+    r->hash = hash;
+    return 0;
+}
+
+size_t dx_record_format(const dx_record *r, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "%s\t%" PRId64 "\t%" PRId64 "\t%u\t%016" PRIx64,
+                     r->root, r->size, r->mtime_ns, r->passages, r->hash);
+    return n < 0 || (size_t)n >= outlen ? 0 : (size_t)n;
+}
