@@ -20,14 +20,23 @@ typedef struct cand {
     size_t slen;
     double budget;       /* read as typed: a, o and e are themselves */
     double loose_budget; /* read as typed without å/ä/ö */
-    int valid; /* 1: stems to the word's stem; 0: not yet known; -1: no */
+    int valid; /* 1: stems to its base; 0: not yet known; -1: no */
+    int base;  /* 0: the word's stem; 1, 2: the stem + "an", + "et" */
 } cand;
 
 typedef struct cands {
     cand *v;
     size_t n, cap;
     size_t stemlen; /* every form starts with the stem: its byte length */
+    int base;       /* base of the forms being added */
 } cands;
+
+/* Snowball 2.2 keeps the definite endings -an and -et (skolan, betyget
+ * stem to themselves), but a researcher who asks for "skola" or "betyg"
+ * means them too: their forms are accepted at this small cost, so that
+ * the word's own forms still rank first. */
+#define DEFINITE_COST 0.1
+static const char *const definite[] = {"", "an", "et"};
 
 static int add_cand(void *p, const char *form, size_t len)
 {
@@ -48,6 +57,7 @@ static int add_cand(void *p, const char *form, size_t len)
     k->flen = len;
     k->budget = -1; /* computed when the index has a form to compare */
     k->valid = c->n == 0 ? 1 : 0; /* the word itself stems to its stem */
+    k->base = c->base;
     c->n++;
     return 0;
 }
@@ -69,7 +79,7 @@ static int by_cost(const void *a, const void *b)
 }
 
 static int push_variant(dq_variants *out, const char *t, size_t tl,
-                        size_t sep, double cost, unsigned freq)
+                        size_t sep, double cost, unsigned freq, int definite)
 {
     for (size_t i = 0; i < out->n; i++) /* already there (another word) */
         if (out->v[i].len == tl && memcmp(out->v[i].term, t, tl) == 0) {
@@ -94,6 +104,7 @@ static int push_variant(dq_variants *out, const char *t, size_t tl,
     v->formlen = tl - sep - 1;
     v->cost = cost;
     v->freq = freq;
+    v->definite = definite;
     return XC_OK;
 }
 
@@ -102,9 +113,11 @@ static int push_variant(dq_variants *out, const char *t, size_t tl,
  * really is an inflection before accepting it. */
 static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
                        size_t i, size_t j, const char *d, size_t dl,
-                       int exact, size_t stemlen, double *best)
+                       int exact, size_t stemlen, double *best,
+                       int *is_definite)
 {
     size_t stem_bytes = sl; /* every candidate starts with the stem */
+    char base[SV_TOKEN_MAX + 4];
     *best = 1e9;
     for (size_t k = i; k < j; k++) {
         if (v[k].budget < 0) {
@@ -118,12 +131,18 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
         if (cost > lim || cost >= *best) continue;
         if (v[k].valid == 0) {
             const char *r;
-            size_t rl;
+            size_t rl, bl = sl + strlen(definite[v[k].base]);
+            memcpy(base, stem, sl);
+            memcpy(base + sl, definite[v[k].base], bl - sl);
             if (sv_stem(st, v[k].form, v[k].flen, &r, &rl) != SV_OK)
                 return XC_ENOMEM;
-            v[k].valid = rl == sl && memcmp(r, stem, sl) == 0 ? 1 : -1;
+            v[k].valid = rl == bl && memcmp(r, base, bl) == 0 ? 1 : -1;
         }
-        if (v[k].valid == 1) *best = cost;
+        if (v[k].base && !exact) cost += DEFINITE_COST;
+        if (v[k].valid == 1 && cost < *best && (v[k].base == 0 || !exact)) {
+            *best = cost;
+            *is_definite = v[k].base != 0;
+        }
     }
     return XC_OK;
 }
@@ -180,15 +199,16 @@ static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
     const char *d = t + sep + 1;
     size_t dl = tl - sep - 1;
     double best;
+    int def = 0;
     int rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, m->exact, 0,
-                         &best);
+                         &best, &def);
     if (rc == XC_OK && best < 1e9)
-        return push_variant(m->out, t, tl, sep, best, freq);
+        return push_variant(m->out, t, tl, sep, best, freq, def);
     if (rc != XC_OK || m->exact || !m->may_be_stripped) return rc;
     rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, 0, m->stemlen,
-                     &best);
+                     &best, &def);
     if (rc == XC_OK && best < 1e9)
-        rc = push_variant(&m->loose, t, tl, sep, best, freq);
+        rc = push_variant(&m->loose, t, tl, sep, best, freq, def);
     return rc;
 }
 
@@ -207,7 +227,7 @@ static int settle(matcher *m, size_t first)
             const dq_variant *v = &m->loose.v[i];
             rc = push_variant(m->out, v->term, v->len,
                               (size_t)(v->form - v->term) - 1, v->cost,
-                              v->freq);
+                              v->freq, v->definite);
         }
     dq_variants_free(&m->loose);
     return rc;
@@ -236,6 +256,17 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         sv_suffix_forms(stem, sl, add_cand, &c) != SV_OK) {
         free(c.v);
         return XC_ENOMEM;
+    }
+    for (c.base = 1; c.base < 3 && !exact && sl + 2 <= SV_TOKEN_MAX;
+         c.base++) {
+        char ds[SV_TOKEN_MAX + 1];
+        size_t dsl = sl + strlen(definite[c.base]);
+        memcpy(ds, stem, sl);
+        memcpy(ds + sl, definite[c.base], dsl - sl);
+        if (sv_suffix_forms(ds, dsl, add_cand, &c) != SV_OK) {
+            free(c.v);
+            return XC_ENOMEM;
+        }
     }
     if (c.n > 1) qsort(c.v, c.n, sizeof *c.v, by_skel);
 

@@ -27,6 +27,8 @@ typedef struct dq_variant {
     size_t formlen;
     double cost;     /* 0: an exact inflection of the query word's stem */
     unsigned freq;   /* passages containing it */
+    int definite;    /* a form of the definite stem (skolan for skola,
+                        betyget for betyg), which Snowball 2.2 keeps apart */
 } dq_variant;
 
 typedef struct dq_variants {

@@ -96,7 +96,8 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
 {
     if (fmt == DQ_FMT_TEXT && query)
         fprintf(f, "== %s\n", query);
-    if (fmt == DQ_FMT_TEXT && r->n == 0) fputs("No passage matches.\n", f);
+    if (fmt == DQ_FMT_TEXT && r->n == 0 && !r->limited)
+        fputs("No passage matches.\n", f);
     for (size_t i = 0; i < r->n; i++) {
         const dq_hit *h = &r->hits[i];
         switch (fmt) {

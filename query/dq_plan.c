@@ -18,6 +18,9 @@
 
 /* Extra weight of the exact stem next to its spelling variants. */
 #define EXACT_BONUS 0.2
+/* Weight of the definite forms (skolan for skola), kept apart by Snowball
+ * 2.2, relative to the word's own forms: found, but ranked after them. */
+#define DEFINITE_WEIGHT 0.3
 /* Proximity: extra weight for passages where the words of a plain AND
  * query stand within PROX_SLACK extra words of each other. */
 #define PROX_SLACK 4
@@ -365,17 +368,35 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
     xc_query *q = NULL;
     if (rc == DQ_OK) rc = qcopy(b, out->exact, &q);
     if (rc == DQ_OK) rc = qpush(&syn, q);
+    qlist def = {0};
     for (size_t i = 0; rc == DQ_OK && !b->exact && i < vars.n; i++) {
         if (vars.v[i].cost == 0) continue; /* covered by Z<stem> */
         char *xerr = NULL;
         int xr = xc_query_term(vars.v[i].term, vars.v[i].len, 1, 0, &q,
                                &xerr);
-        rc = xr == XC_OK ? qpush(&syn, q) : xfail(b, xr, xerr);
+        rc = xr != XC_OK ? xfail(b, xr, xerr)
+           : vars.v[i].definite ? qpush(&def, q) : qpush(&syn, q);
     }
     if (rc == DQ_OK) {
         rc = combine(b, XC_OP_SYNONYM, syn.v, syn.n, 0, &out->syn);
         syn.n = 0;
     }
+    if (rc == DQ_OK && def.n) { /* OR(syn, SYNONYM(definite) * weight) */
+        xc_query *d = NULL, *two[2] = {out->syn, NULL};
+        char *xerr = NULL;
+        rc = combine(b, XC_OP_SYNONYM, def.v, def.n, 0, &d);
+        def.n = 0;
+        if (rc == DQ_OK) {
+            int xr = xc_query_scale(d, DEFINITE_WEIGHT, &two[1], &xerr);
+            if (xr != XC_OK) rc = xfail(b, xr, xerr);
+        }
+        xc_query_free(d);
+        if (rc == DQ_OK) {
+            out->syn = NULL;
+            rc = combine(b, XC_OP_OR, two, 2, 0, &out->syn);
+        }
+    }
+    qlist_free(&def);
     qlist_free(&syn);
     if (rc == DQ_OK && positive) rc = word_info(b, t, stem, sl, &vars);
     dq_variants_free(&vars);
@@ -577,6 +598,19 @@ static int phrase_tokens(builder *b, const dq_node *n, qtoken *t,
     return DQ_OK;
 }
 
+/* 1 if node k is a plain word that analyses to one stop word; 0 if it has
+ * content; -1 if it analyses to nothing (punctuation). */
+static int stop_word_node(builder *b, const dq_node *k, int *rc)
+{
+    if (k->kind != DQ_WORD || k->prefix) return 0;
+    qtoken t[2];
+    *rc = analyse(b, k->text, k->len);
+    if (*rc != DQ_OK) return 0;
+    size_t nt = copy_tokens(b, t, 2);
+    if (nt == 0) return -1;
+    return nt == 1 && t[0].word && sv_is_stopword(t[0].norm, t[0].len);
+}
+
 static int build_and(builder *b, const dq_node *n, int positive,
                      xc_query **out, qlist *pos_out, qlist *neg_out)
 {
@@ -584,6 +618,13 @@ static int build_and(builder *b, const dq_node *n, int positive,
     int *stops = calloc(n->nkids ? n->nkids : 1, sizeof *stops);
     int rc = stops ? DQ_OK : DQ_ENOMEM, any_content = 0;
     *out = NULL;
+    /* Stop words are ignored beside other words: decide that first, so
+     * that an ignored word is neither searched nor highlighted. */
+    for (size_t i = 0; rc == DQ_OK && i < n->nkids; i++) {
+        if (n->kids[i]->kind == DQ_NOT) continue;
+        stops[i] = stop_word_node(b, n->kids[i], &rc);
+        if (stops[i] == 0) any_content = 1;
+    }
     for (size_t i = 0; rc == DQ_OK && i < n->nkids; i++) {
         const dq_node *k = n->kids[i];
         xc_query *q = NULL;
@@ -593,20 +634,9 @@ static int build_and(builder *b, const dq_node *n, int positive,
             if (rc == DQ_OK && q) rc = qpush(&neg, q);
             continue;
         }
+        if (stops[i] == 1 && any_content) continue;
         rc = build(b, k, positive, &q, &stop);
-        if (rc == DQ_OK && q) {
-            stops[pos.n] = stop;
-            if (!stop) any_content = 1;
-            rc = qpush(&pos, q);
-        }
-    }
-    if (rc == DQ_OK && any_content) { /* drop stop words beside others */
-        size_t o = 0;
-        for (size_t i = 0; i < pos.n; i++) {
-            if (stops[i]) xc_query_free(pos.v[i]);
-            else pos.v[o++] = pos.v[i];
-        }
-        pos.n = o;
+        if (rc == DQ_OK && q) rc = qpush(&pos, q);
     }
     free(stops);
     if (rc == DQ_OK && pos.n > 0) {

@@ -427,6 +427,7 @@ static int search_once(dq_engine *e, const char *query, size_t len,
     int res = dq_plan_build(e->db, e->st, ast, o->exact, &r->plan, err,
                             errlen, erroff);
     if (res == DQ_OK) res = make_suggestion(query, len, r);
+    r->limited = o->limit == 0;
     xc_mset *m = NULL;
     if (res == DQ_OK && o->limit)
         res = run(e, r->plan->query, o->per_document ? o->passages : 0, 0,

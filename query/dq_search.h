@@ -54,6 +54,7 @@ typedef struct dq_results {
     dq_plan *plan;      /* what the query became (for --explain) */
     char *suggestion;   /* the query with rare words replaced by frequent
                            ones one edit away ("Menade du"), or NULL */
+    int limited;        /* no results were asked for (limit 0) */
 } dq_results;
 
 typedef struct dq_engine dq_engine;

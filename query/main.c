@@ -147,7 +147,8 @@ static void run_one(run_ctx *c, const char *q, const char *label,
             printf("%u,%u\n", np, nd);
         } else {
             if (label) printf("%s: ", label);
-            printf("%u passages in %u documents\n", np, nd);
+            printf("%u passage%s in %u document%s\n", np, np == 1 ? "" : "s",
+                   nd, nd == 1 ? "" : "s");
         }
         return;
     }
