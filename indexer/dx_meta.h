@@ -1,0 +1,227 @@
+/*
+ * dx_meta.h — metadata of one decision document: what kind of document it
+ * is, its date, the municipality, principal and school it concerns, its
+ * diary number, the authority that issued it and, for a Schools
+ * Inspectorate decision, the outcome per assessed area.
+ *
+ * Where it sits: indexer/, after sv_text_clean() and before passages are
+ * written. It is a pure function of the cleaned text (valid NFC UTF-8): no
+ * I/O, no global mutable state, the same answer for the same text. It uses
+ * stemmer/ (tokens, OCR skeletons and confusion costs), so a header written
+ * "Uppf6ljningsbeslut", "Borl&nge kommuns" or "Tjansteskrivelse" reads as
+ * cleanly as the original.
+ *
+ * How each field is found (details in dx_meta.c):
+ *  - the "header" is the text before the first section heading (Inledning,
+ *    Sammanfattning, Beslut, Förslag till beslut, Bakgrund ...; at most 30
+ *    lines): type, date and school are read there;
+ *  - type: a type word in the header ("Uppföljningsbeslut",
+ *    "TJÄNSTESKRIVELSE", "Sammanträdesprotokoll"; "Beslut" with "tillsyn" or
+ *    "uppföljning" in the header becomes tillsynsbeslut /
+ *    uppföljningsbeslut); without one, a Skolinspektionen signature ("På
+ *    Skolinspektionens vägnar") makes it a decision, and a förvaltning's text
+ *    with a "Sammanfattning" a tjänsteskrivelse;
+ *  - date: the date after "Datum", "Sammanträdesdatum" or "Beslutsdatum",
+ *    else the first date in the header (an ISO date, or a written date on a
+ *    short line); none when the text does not carry its own date;
+ *  - kommun: "<name> kommun", "<name>s kommun(s)", "<name> stad", "Region
+ *    Gotland", matched against the built-in table of Sweden's 290
+ *    municipalities (OCR skeleton equal and sv_confusion_cost within
+ *    budget; exact spellings preferred); the most frequent wins;
+ *  - dnr: the first "Dnr", "Diarienummer" or "Diarienr" followed by a number
+ *    with a separator ("2021:2323", "2019/233"), with any capital-letter
+ *    prefix ("SI 2021:1234", "KS/2020:45");
+ *  - outcomes: only for Skolinspektionen decisions (see DX_OUT_*).
+ */
+#ifndef DIARIUM_DX_META_H
+#define DIARIUM_DX_META_H
+
+#include <stddef.h>
+
+/* Return codes of this module. */
+enum {
+    DXM_OK = 0,
+    DXM_ENOMEM = -1, /* allocation failed */
+    DXM_EINVAL = -2  /* invalid argument: NULL where not allowed, text not
+                        valid UTF-8 */
+};
+
+/* A static English description of a DXM_* code. */
+const char *dx_meta_strerror(int rc);
+
+/* Document types. The names (dx_doctype_name) are the vocabulary stored in
+ * the index and printed in JSON. */
+enum {
+    DX_DOC_UNKNOWN = 0,         /* ""                                       */
+    DX_DOC_BESLUT,              /* "beslut": a Skolinspektionen decision
+                                   after a kvalitetsgranskning (or any other
+                                   decision that is none of the below)     */
+    DX_DOC_UPPFOLJNINGSBESLUT,  /* "uppföljningsbeslut": follow-up of one  */
+    DX_DOC_TILLSYNSBESLUT,      /* "tillsynsbeslut": decision after tillsyn */
+    DX_DOC_TJANSTESKRIVELSE,    /* "tjänsteskrivelse": a förvaltning's memo
+                                   to its nämnd (also "tjänsteutlåtande")  */
+    DX_DOC_PROTOKOLLSUTDRAG,    /* "protokollsutdrag": minutes of a nämnd or
+                                   an extract ("sammanträdesprotokoll")    */
+    DX_DOC_YTTRANDE,            /* "yttrande": a statement of opinion      */
+    DX_DOC_COUNT
+};
+
+/* The name of a DX_DOC_* type (UTF-8, with å/ä/ö); "" for DX_DOC_UNKNOWN
+ * and for anything out of range. Static. */
+const char *dx_doctype_name(int type);
+
+/* Assessment outcomes, overall and per area. Names (dx_outcome_name) are
+ * ASCII, stable, and used in JSON and as filter terms. */
+enum {
+    DX_OUT_NONE = 0,             /* "" */
+    DX_OUT_UTVECKLINGSOMRADEN,   /* "utvecklingsomraden": kvalitetsgranskning
+                                    found areas to develop ("har identifierat
+                                    följande utvecklingsområden", bullets
+                                    with "behöver" under an area heading)  */
+    DX_OUT_YTTERLIGARE_ATGARDER, /* "ytterligare_atgarder": "ytterligare
+                                    (kvalitetshöjande) åtgärder behövs"    */
+    DX_OUT_I_LINJE,              /* "i_linje": "har påbörjat ett arbete som
+                                    ligger i linje med ..."                */
+    DX_OUT_AVSLUTAD,             /* "avslutad": "Skolinspektionen avslutar
+                                    granskningen", "Kvalitetsgranskningen
+                                    avslutas", "ärendet avslutas"          */
+    DX_OUT_INGA_BRISTER,         /* "inga_brister": tillsyn found no
+                                    deficiencies ("har inte funnit brister") */
+    DX_OUT_BRISTER,              /* "brister": requirements not met ("inte
+                                    uppfyller författningarnas krav")      */
+    DX_OUT_ANMARKNING,           /* "anmarkning": a remark ("lämnar en
+                                    anmärkning")                           */
+    DX_OUT_FORELAGGANDE,         /* "forelaggande": an injunction
+                                    ("förelägger ... att")                 */
+    DX_OUT_COUNT
+};
+
+/* The name of a DX_OUT_* outcome; "" for DX_OUT_NONE and out of range. */
+const char *dx_outcome_name(int outcome);
+
+/* Longest string field kept (bytes); longer ones are cut at a character
+ * boundary. */
+#define DX_META_VALUE_MAX 200
+
+/* One assessed area with its outcome. */
+typedef struct dx_meta_area {
+    char *name;  /* the area heading: the canonical spelling for the areas
+                    of kvalitetsgranskning ("Huvudmannens kompensatoriska
+                    arbete"), else as written (tillsyn: "Trygghet och
+                    studiero"). malloc'd, owned by the dx_meta. */
+    int outcome; /* DX_OUT_*, never DX_OUT_NONE */
+} dx_meta_area;
+
+/* A date "YYYY-MM-DD" (always a real calendar date, 1900..2099). */
+typedef struct dx_date {
+    char iso[11];
+} dx_date;
+
+/* The metadata of one document. Every field may be absent: NULL strings,
+ * zero counts, "" dates, DX_DOC_UNKNOWN / DX_OUT_NONE. All strings are
+ * NUL-terminated valid UTF-8. Owned by the caller, released with
+ * dx_meta_free(). */
+typedef struct dx_meta {
+    int type;                /* DX_DOC_* */
+    dx_date date;            /* the document's own date; iso "" if none */
+    dx_date *dates;          /* every date mentioned, first mention order,
+                                no duplicates (the document's own date too) */
+    size_t ndates;
+    const char *kommun;      /* canonical name from the table ("Borlänge"):
+                                static, never freed; NULL if none */
+    const char *kommun_alt;  /* when the text carries no å/ä/ö at all and
+                                another municipality reads the same without
+                                them ("Habo" / "Håbo"): that one; else NULL.
+                                Static. */
+    char *principal;         /* huvudman when it is not a kommun
+                                ("Tallmon Utbildning AB"), as written */
+    char *school;            /* the school unit the document is about
+                                ("Asmundtorps skola", "Måsalyckeskolan"):
+                                of the OCR spellings in the text, the one
+                                the others can be read from */
+    char *dnr;               /* "2021:2323", "SI 2021:1234", "KS/2020:45" */
+    char *authority;         /* "Skolinspektionen", "Barn- och
+                                utbildningsförvaltningen" (spelled properly
+                                where the words are known) */
+    int outcome;             /* DX_OUT_*: overall, decisions only */
+    dx_meta_area *areas;     /* per area, in document order */
+    size_t nareas;
+} dx_meta;
+
+/* Extracts the metadata of the document `text` (len bytes of valid UTF-8,
+ * as produced by sv_text_clean; need not be NUL-terminated; text may be
+ * NULL when len is 0). *out is overwritten (not freed: pass a zeroed or
+ * freed struct).
+ * Returns DXM_OK; DXM_EINVAL (out NULL, text NULL with len > 0, or text not
+ * valid UTF-8); DXM_ENOMEM. On any error *out is left zeroed (everything
+ * allocated so far is freed), so dx_meta_free(out) is always safe. */
+int dx_meta_extract(const char *text, size_t len, dx_meta *out);
+
+/* Frees what a dx_meta owns and zeroes it. NULL and a zeroed struct are
+ * fine; calling it twice is fine. */
+void dx_meta_free(dx_meta *m);
+
+/* Formats m as one JSON object (no newline), keys always present, in this
+ * order, absent values as null (or [] for lists):
+ *   {"type":"uppföljningsbeslut","date":"2022-06-27","dates":["2022-06-27"],
+ *    "kommun":"Landskrona","kommun_alt":null,"principal":null,
+ *    "school":"Asmundtorps skola","dnr":"2021:2323",
+ *    "authority":"Skolinspektionen","outcome":"avslutad",
+ *    "areas":[{"name":"...","outcome":"i_linje"}]}
+ * Strings are UTF-8 with '"', '\\' and control characters escaped.
+ * On success *out is a malloc'd NUL-terminated string (free()) and *outlen
+ * (may be NULL) its length. Returns DXM_OK, DXM_EINVAL (m or out NULL) or
+ * DXM_ENOMEM (then *out is NULL). */
+int dx_meta_json(const dx_meta *m, char **out, size_t *outlen);
+
+/* Filter terms: the (field, value) pairs to index for a document, so that
+ * a query can say kommun:borlänge or år:2021. Values are lower-cased with
+ * sv_lower (å/ä/ö kept: "borlänge", "uppföljningsbeslut",
+ * "barn- och utbildningsförvaltningen"). Fields, in the order given:
+ *   "typ"        dx_doctype_name
+ *   "datum"      the document's date, "2021-12-23"
+ *   "år"         its year, "2021"
+ *   "kommun"     the kommun, and kommun_alt when set
+ *   "huvudman"   principal
+ *   "skola"      school
+ *   "dnr"        "2021:2323", "si 2021:1234"
+ *   "myndighet"  authority
+ *   "utfall"     the overall outcome, then each area's (each distinct
+ *                outcome once)
+ * Absent fields give no pair. */
+#define DX_META_FIELD_TYPE "typ"
+#define DX_META_FIELD_DATE "datum"
+#define DX_META_FIELD_YEAR "\xC3\xA5r"
+#define DX_META_FIELD_KOMMUN "kommun"
+#define DX_META_FIELD_PRINCIPAL "huvudman"
+#define DX_META_FIELD_SCHOOL "skola"
+#define DX_META_FIELD_DNR "dnr"
+#define DX_META_FIELD_AUTHORITY "myndighet"
+#define DX_META_FIELD_OUTCOME "utfall"
+
+/* Called once per pair; field is static, value (vlen bytes, also
+ * NUL-terminated) is valid during the call only. Return 0 to go on,
+ * non-zero to stop. */
+typedef int (*dx_meta_term_fn)(void *ctx, const char *field,
+                               const char *value, size_t vlen);
+
+/* Calls fn for each filter term of m. Returns DXM_OK, DXM_EINVAL (m or fn
+ * NULL), DXM_ENOMEM, or the first non-zero value fn returned. */
+int dx_meta_terms(const dx_meta *m, dx_meta_term_fn fn, void *ctx);
+
+/* Normalises a municipality as written ("Borl&nge", "Ostersunds kommun",
+ * "Gavle", "Västerås stad", "Borlange kommuns") to its name in the table
+ * ("Borlänge", "Östersund", "Gävle", "Västerås"): a trailing "kommun",
+ * "kommuns", "stad" or "stads" is dropped, a genitive s is tried both ways,
+ * exact spellings are preferred over OCR/diacritic readings. Case does not
+ * matter. On success *canon is the static table name, or NULL when the text
+ * names no municipality. Returns DXM_OK, DXM_EINVAL (name NULL with len > 0,
+ * canon NULL, invalid UTF-8) or DXM_ENOMEM (then *canon is NULL). */
+int dx_kommun_lookup(const char *name, size_t len, const char **canon);
+
+/* The built-in table: dx_kommun_count() names (290), dx_kommun_name(i) for
+ * i below it (NULL otherwise), grouped by county. Static. */
+size_t dx_kommun_count(void);
+const char *dx_kommun_name(size_t i);
+
+#endif /* DIARIUM_DX_META_H */
