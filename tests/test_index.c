@@ -1,0 +1,822 @@
+/*
+ * test_index.c — unit tests of nightly re-indexing (issue 6): the record
+ * format and content hash (dx_record), the writer lock and the --full swap
+ * (dx_dbdir), incremental runs with exact counts, renames that move
+ * passages without re-analysis, the analysis fingerprint, dry runs,
+ * interrupted --full, and --check (dx_check).
+ *
+ * Each test works in its own mkdtemp() folder: docs/ (the source files) and
+ * db (the database); teardown removes it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dx_check.h"
+#include "dx_dbdir.h"
+#include "dx_format.h"
+#include "dx_index.h"
+#include "dx_record.h"
+#include "xc.h"
+
+/* ------------------------------------------------------------ fixture */
+
+struct fx {
+    char dir[64];
+    char docs[128];
+    char db[128];
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/test_index.XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->docs, sizeof f->docs, "%s/docs", f->dir);
+    snprintf(f->db, sizeof f->db, "%s/db", f->dir);
+    if (mkdir(f->docs, 0777) != 0) return -1;
+    *state = f;
+    return 0;
+}
+
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    char sub[1024];
+    struct stat sb;
+    if (!d) {
+        unlink(path);
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode)) remove_tree(sub);
+        else unlink(sub);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    remove_tree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* Sets a file's mtime to `sec` seconds (same content: a "touch"). */
+static void set_mtime(const char *dir, const char *name, time_t sec)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct timespec ts[2] = {{sec, 0}, {sec, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void rename_file(const char *dir, const char *from, const char *to)
+{
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/%s", dir, from);
+    snprintf(b, sizeof b, "%s/%s", dir, to);
+    assert_int_equal(rename(a, b), 0);
+}
+
+static void remove_file(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(unlink(path), 0);
+}
+
+/* What a run reported. */
+struct seen {
+    unsigned problems;
+    unsigned changes[4];
+    char last_other[256]; /* the old id of the last rename */
+};
+
+static void on_problem(void *ctx, const char *path, const char *why)
+{
+    struct seen *s = ctx;
+    (void)path;
+    (void)why;
+    s->problems++;
+}
+
+static void on_change(void *ctx, int what, const char *id, const char *other)
+{
+    struct seen *s = ctx;
+    (void)id;
+    assert_true(what >= 0 && what < 4);
+    s->changes[what]++;
+    if (other) snprintf(s->last_other, sizeof s->last_other, "%s", other);
+}
+
+/* One run over `root` (or two roots); returns its stats. */
+static dx_stats run_opts(const char *db, const char *root, const char *root2,
+                         int full, int dry_run, struct seen *sn)
+{
+    struct seen local;
+    if (!sn) sn = &local;
+    memset(sn, 0, sizeof *sn);
+    dx_options o = {0};
+    o.full = full;
+    o.dry_run = dry_run;
+    o.problem = on_problem;
+    o.change = on_change;
+    o.ctx = sn;
+    o.batch_files = 2;
+    dx_indexer *ix = NULL;
+    char err[1024] = "";
+    int rc = dx_indexer_open(db, &o, &ix, err, sizeof err);
+    if (rc != DXI_OK) fail_msg("dx_indexer_open: %d %s", rc, err);
+    assert_int_equal(dx_indexer_add_root(ix, root, NULL, NULL, err,
+                                         sizeof err), DXI_OK);
+    if (root2)
+        assert_int_equal(dx_indexer_add_root(ix, root2, NULL, NULL, err,
+                                             sizeof err), DXI_OK);
+    rc = dx_indexer_finish(ix, err, sizeof err);
+    if (rc != DXI_OK) fail_msg("dx_indexer_finish: %d %s", rc, err);
+    dx_stats s = *dx_indexer_stats(ix);
+    dx_indexer_close(ix);
+    return s;
+}
+
+static dx_stats run_index(const char *db, const char *root)
+{
+    return run_opts(db, root, NULL, 0, 0, NULL);
+}
+
+static void expect_stats(dx_stats s, unsigned added, unsigned updated,
+                         unsigned renamed, unsigned removed,
+                         unsigned unchanged, unsigned failed)
+{
+    if (s.added != added || s.updated != updated || s.renamed != renamed ||
+        s.removed != removed || s.unchanged != unchanged ||
+        s.failed != failed)
+        fail_msg("got %u added, %u updated, %u renamed, %u removed, "
+                 "%u unchanged, %u failed; want %u %u %u %u %u %u",
+                 s.added, s.updated, s.renamed, s.removed, s.unchanged,
+                 s.failed, added, updated, renamed, removed, unchanged,
+                 failed);
+}
+
+/* Passages of document `id` in the committed database (0 if none). */
+static unsigned passages_of(const char *db, const char *id)
+{
+    xc_db *d = NULL;
+    char term[256];
+    unsigned n = 0;
+    assert_int_equal(xc_db_open(db, &d, NULL), XC_OK);
+    snprintf(term, sizeof term, "Q%s", id);
+    assert_int_equal(xc_db_termfreq(d, term, strlen(term), &n, NULL), XC_OK);
+    xc_db_close(d);
+    return n;
+}
+
+static unsigned doccount(const char *db)
+{
+    xc_db *d = NULL;
+    unsigned n = 0;
+    assert_int_equal(xc_db_open(db, &d, NULL), XC_OK);
+    assert_int_equal(xc_db_doccount(d, &n, NULL), XC_OK);
+    xc_db_close(d);
+    return n;
+}
+
+static void set_meta(const char *db, const char *key, const char *val)
+{
+    xc_wdb *w = NULL;
+    assert_int_equal(xc_wdb_open(db, XC_OPEN, &w, NULL), XC_OK);
+    assert_int_equal(xc_wdb_set_metadata(w, key, strlen(key), val,
+                                         strlen(val), NULL), XC_OK);
+    assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+    xc_wdb_close(w);
+}
+
+static unsigned check_problems(const char *db)
+{
+    dx_check_stats st;
+    char err[512] = "";
+    assert_int_equal(dx_check(db, NULL, NULL, &st, err, sizeof err), DXI_OK);
+    return st.problems;
+}
+
+/* Three short documents, one of them several passages long. */
+#define PARA_A1                                                              \
+    "Skolinspektionen bedömer att huvudmannen har vidtagit kompensatoriska "  \
+    "åtgärder för att eleverna ska nå så långt som möjligt i sin "            \
+    "kunskapsutveckling. Huvudmannen har analyserat studieresultaten och "     \
+    "satt in resurser där behoven är som störst. "
+#define PARA_A2                                                              \
+    "Huvudmannen behöver dock utveckla sin analys av hur undervisningen "      \
+    "anpassas efter elevernas olika behov, och följa upp om åtgärderna ger "  \
+    "effekt. Det gäller särskilt stödet till nyanlända elever. "
+static const char *const TEXT_A =
+    PARA_A1 PARA_A1 PARA_A1 PARA_A1 "\n\n" PARA_A2 PARA_A2 PARA_A2 PARA_A2
+    "\n\n" PARA_A1 PARA_A2 PARA_A1 PARA_A2 "\n\nBeslutet har fattats av "
+    "enhetschefen.\n";
+static const char *const TEXT_B =
+    "Tjänsteskrivelse om särskilt stöd i grundskolan. Elevhälsan ska "
+    "arbeta förebyggande.\n";
+static const char *const TEXT_C =
+    "Uppf6ljning av atgirder och trygghet och studiero pa skolan.\n";
+
+/* ------------------------------------------------------------ dx_record */
+
+static void test_hash_vectors(void **state)
+{
+    (void)state;
+    /* FNV-1a 64 reference values. */
+    assert_true(dx_content_hash("", 0) == 0xcbf29ce484222325ull);
+    assert_true(dx_content_hash("a", 1) == 0xaf63dc4c8601ec8cull);
+    assert_true(dx_content_hash("foobar", 6) == 0x85944171f73967e8ull);
+    assert_true(dx_content_hash("ab", 2) != dx_content_hash("ba", 2));
+}
+
+static void test_record_format(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *val;
+        int ok;
+        const char *root;
+        int64_t size, mtime;
+        unsigned passages;
+        uint64_t hash;
+    } rows[] = {
+        {"corpus\t12\t1700000000123456789\t3\t00000000000000ff", 1, "corpus",
+         12, 1700000000123456789ll, 3, 0xff},
+        /* A root holding a tab: fields are found from the right. */
+        {"a\tb\t0\t-5\t0\tcbf29ce484222325", 1, "a\tb", 0, -5, 0,
+         0xcbf29ce484222325ull},
+        /* Format 1 (no hash), junk, and near misses. */
+        {"corpus\t12\t17\t3", 0, NULL, 0, 0, 0, 0},
+        {"", 0, NULL, 0, 0, 0, 0},
+        {"\t12\t17\t3\t00000000000000ff", 0, NULL, 0, 0, 0, 0},
+        {"c\t12\t17\t3\t00000000000000f", 0, NULL, 0, 0, 0, 0},
+        {"c\t12\t17\t3\t00000000000000fF", 0, NULL, 0, 0, 0, 0},
+        {"c\t1x\t17\t3\t00000000000000ff", 0, NULL, 0, 0, 0, 0},
+        {"c\t12\t17\t\t00000000000000ff", 0, NULL, 0, 0, 0, 0},
+        {"c\t12\t17\t4294967296\t00000000000000ff", 0, NULL, 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dx_record r;
+        int rc = dx_record_parse(rows[i].val, strlen(rows[i].val), &r);
+        if ((rc == 0) != rows[i].ok) fail_msg("row %zu: rc %d", i, rc);
+        if (!rows[i].ok) continue;
+        assert_string_equal(r.root, rows[i].root);
+        assert_true(r.size == rows[i].size);
+        assert_true(r.mtime_ns == rows[i].mtime);
+        assert_int_equal(r.passages, rows[i].passages);
+        assert_true(r.hash == rows[i].hash);
+        /* Round trip. */
+        char out[4400];
+        size_t n = dx_record_format(&r, out, sizeof out);
+        assert_int_equal(n, strlen(rows[i].val));
+        assert_string_equal(out, rows[i].val);
+    }
+    dx_record r;
+    memset(&r, 0, sizeof r);
+    strcpy(r.root, "x");
+    char small[8];
+    assert_int_equal(dx_record_format(&r, small, sizeof small), 0);
+}
+
+/* ------------------------------------------------------------ dx_dbdir */
+
+static void test_lock(void **state)
+{
+    struct fx *f = *state;
+    dx_dblock *a = NULL, *b = NULL;
+    long holder = -1;
+    char err[512] = "", want[64];
+
+    /* Missing folder without create. */
+    assert_int_equal(dx_dblock_take(f->db, 0, &a, &holder, err, sizeof err),
+                     DXD_EIO);
+    assert_null(a);
+    assert_int_equal(dx_dblock_take(f->db, 1, &a, &holder, err, sizeof err),
+                     DXD_OK);
+    assert_non_null(a);
+    /* flock locks belong to an open file: a second take fails even in the
+     * same process, and names this pid. */
+    assert_int_equal(dx_dblock_take(f->db, 1, &b, &holder, err, sizeof err),
+                     DXD_EBUSY);
+    assert_null(b);
+    assert_int_equal(holder, (long)getpid());
+    snprintf(want, sizeof want, "pid %ld", (long)getpid());
+    assert_non_null(strstr(err, want));
+    dx_dblock_release(a);
+    assert_int_equal(dx_dblock_take(f->db, 1, &b, NULL, err, sizeof err),
+                     DXD_OK);
+    dx_dblock_release(b);
+    dx_dblock_release(NULL);
+
+    /* A holder killed with SIGKILL leaves its file and its pid, but no
+     * lock: the next writer is not blocked. */
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dx_dblock *l = NULL;
+        char e[256];
+        int rc = dx_dblock_take(f->db, 1, &l, NULL, e, sizeof e);
+        char c = rc == DXD_OK ? 'y' : 'n';
+        if (write(pfd[1], &c, 1) != 1) _exit(2);
+        pause();
+        _exit(0);
+    }
+    char c = 0;
+    assert_int_equal(read(pfd[0], &c, 1), 1);
+    assert_int_equal(c, 'y');
+    assert_int_equal(dx_dblock_take(f->db, 1, &b, &holder, err, sizeof err),
+                     DXD_EBUSY);
+    assert_int_equal(holder, (long)pid);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(pfd[0]);
+    close(pfd[1]);
+    assert_int_equal(dx_dblock_take(f->db, 1, &b, &holder, err, sizeof err),
+                     DXD_OK);
+    dx_dblock_release(b);
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0;
+}
+
+static void test_swap_and_leftovers(void **state)
+{
+    struct fx *f = *state;
+    char tmp[256], old[256], path[512], err[512] = "";
+    dx_dblock *l = NULL;
+
+    /* A first build: dir holds only its lock file. */
+    assert_int_equal(dx_dblock_take(f->db, 1, &l, NULL, err, sizeof err),
+                     DXD_OK);
+    assert_int_equal(dx_dbdir_temp_path(f->db, tmp, sizeof tmp), DXD_OK);
+    snprintf(path, sizeof path, "%s.full-tmp.%ld", f->db, (long)getpid());
+    assert_string_equal(tmp, path);
+    assert_int_equal(mkdir(tmp, 0777), 0);
+    write_file(tmp, "new", "1");
+    write_file(f->db, "old", "0");
+    assert_int_equal(dx_dbdir_swap(f->db, tmp, err, sizeof err), DXD_OK);
+    snprintf(path, sizeof path, "%s/new", f->db);
+    assert_true(exists(path));
+    snprintf(path, sizeof path, "%s/old", f->db);
+    assert_false(exists(path));
+    assert_false(exists(tmp));
+    /* The lock at dir is now the new folder's, and it is held (by the
+     * swap while it ran; released since, so it can be taken again). */
+    dx_dblock_release(l);
+    assert_int_equal(dx_dblock_take(f->db, 1, &l, NULL, err, sizeof err),
+                     DXD_OK);
+    dx_dblock_release(l);
+
+    /* Leftovers of interrupted rebuilds go; look-alikes stay. */
+    static const char *const names[][2] = {
+        {".full-tmp.123", "gone"}, {".full-old.45", "gone"},
+        {".full-tmp.x1", "kept"},  {".full-tmpx.1", "kept"},
+        {"x.full-tmp.1", "kept"},
+    };
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "%s%s", f->db, names[i][0]);
+        if (names[i][0][0] == 'x')
+            snprintf(path, sizeof path, "%s/%s", f->dir, names[i][0]);
+        assert_int_equal(mkdir(path, 0777), 0);
+        write_file(path, "iamglass", "x");
+    }
+    assert_int_equal(dx_dbdir_cleanup(f->db, err, sizeof err), DXD_OK);
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "%s%s", f->db, names[i][0]);
+        if (names[i][0][0] == 'x')
+            snprintf(path, sizeof path, "%s/%s", f->dir, names[i][0]);
+        if (exists(path) != (names[i][1][0] == 'k'))
+            fail_msg("%s should be %s", path, names[i][1]);
+    }
+
+    /* A swap that died between its two renames (no RENAME_EXCHANGE):
+     * dir missing, dir.full-old.<pid> present: recover puts it back. */
+    snprintf(old, sizeof old, "%s.full-old.77", f->db);
+    assert_int_equal(rename(f->db, old), 0);
+    assert_int_equal(dx_dbdir_recover(f->db, err, sizeof err), DXD_OK);
+    snprintf(path, sizeof path, "%s/new", f->db);
+    assert_true(exists(path));
+    assert_false(exists(old));
+    /* Nothing to recover: nothing happens. */
+    assert_int_equal(dx_dbdir_recover(f->db, err, sizeof err), DXD_OK);
+    assert_true(exists(path));
+}
+
+/* ------------------------------------------------------------ indexing */
+
+/* Add, modify, touch, rename, delete: exact counts, and what is in the
+ * database after each step (issue 6). */
+static void test_incremental_cycle(void **state)
+{
+    struct fx *f = *state;
+    struct seen sn;
+    dx_stats s;
+
+    write_file(f->docs, "a.txt", TEXT_A);
+    write_file(f->docs, "b.txt", TEXT_B);
+    write_file(f->docs, "c.txt", TEXT_C);
+    write_file(f->docs, "empty.txt", "");
+    s = run_index(f->db, f->docs);
+    expect_stats(s, 4, 0, 0, 0, 0, 0);
+    unsigned pa = passages_of(f->db, "a.txt");
+    assert_true(pa >= 2);
+    assert_int_equal(passages_of(f->db, "empty.txt"), 0);
+    unsigned total = doccount(f->db);
+
+    /* Nothing changed: nothing read. */
+    s = run_index(f->db, f->docs);
+    expect_stats(s, 0, 0, 0, 0, 4, 0);
+    assert_int_equal(s.bytes, 0);
+
+    /* Touched, same content: read and hashed, not analysed. */
+    set_mtime(f->docs, "b.txt", 1000000000);
+    s = run_index(f->db, f->docs);
+    expect_stats(s, 0, 0, 0, 0, 4, 0);
+    assert_int_equal(s.bytes, 0);
+    /* ... and the record now has the new mtime: skipped unread. */
+    s = run_index(f->db, f->docs);
+    expect_stats(s, 0, 0, 0, 0, 4, 0);
+
+    /* Modified. */
+    write_file(f->docs, "c.txt", "Helt ny text om betyg.\n\nOch en andra "
+               "passage om bedömning.\n");
+    set_mtime(f->docs, "c.txt", 1100000000);
+    s = run_opts(f->db, f->docs, NULL, 0, 0, &sn);
+    expect_stats(s, 0, 1, 0, 0, 3, 0);
+    assert_int_equal(sn.changes[DX_CHANGE_UPDATE], 1);
+    /* Two short paragraphs: merged into one passage (dx_passage.h). */
+    assert_int_equal(passages_of(f->db, "c.txt"), 1);
+    assert_int_equal(doccount(f->db), total);
+
+    /* Renamed (into a sub-folder): moved, not analysed. */
+    char sub[256];
+    snprintf(sub, sizeof sub, "%s/2021", f->docs);
+    assert_int_equal(mkdir(sub, 0777), 0);
+    rename_file(f->docs, "a.txt", "2021/a-flyttad.txt");
+    s = run_opts(f->db, f->docs, NULL, 0, 0, &sn);
+    expect_stats(s, 0, 0, 1, 0, 3, 0);
+    assert_int_equal(s.bytes, 0);
+    assert_int_equal(s.passages, 0);
+    assert_string_equal(sn.last_other, "a.txt");
+    assert_int_equal(passages_of(f->db, "a.txt"), 0);
+    assert_int_equal(passages_of(f->db, "2021/a-flyttad.txt"), pa);
+    assert_int_equal(doccount(f->db), total);
+
+    /* Deleted, the empty one too (it has a record but no passages). */
+    remove_file(f->docs, "b.txt");
+    remove_file(f->docs, "empty.txt");
+    s = run_opts(f->db, f->docs, NULL, 0, 0, &sn);
+    expect_stats(s, 0, 0, 0, 2, 2, 0);
+    assert_int_equal(sn.changes[DX_CHANGE_REMOVE], 2);
+    assert_int_equal(passages_of(f->db, "b.txt"), 0);
+    assert_int_equal(doccount(f->db), total - 1);
+
+    /* A copy of a file that is still there is added, not "renamed". */
+    write_file(f->docs, "c-kopia.txt", "Helt ny text om betyg.\n\nOch en "
+               "andra passage om bedömning.\n");
+    s = run_index(f->db, f->docs);
+    expect_stats(s, 1, 0, 0, 0, 2, 0);
+    assert_int_equal(check_problems(f->db), 0);
+}
+
+/* Compares every passage of document `id` in two databases: terms with
+ * wdf and positions, values, data. */
+static void expect_same_passages(const char *db1, const char *db2,
+                                 const char *id)
+{
+    xc_db *d[2] = {NULL, NULL};
+    unsigned *ids[2] = {NULL, NULL};
+    size_t n[2] = {0, 0};
+    char term[256];
+    snprintf(term, sizeof term, "Q%s", id);
+    assert_int_equal(xc_db_open(db1, &d[0], NULL), XC_OK);
+    assert_int_equal(xc_db_open(db2, &d[1], NULL), XC_OK);
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(xc_db_postlist(d[k], term, strlen(term), &ids[k],
+                                        &n[k], NULL), XC_OK);
+    assert_int_equal(n[0], n[1]);
+    assert_true(n[0] > 0);
+    for (size_t i = 0; i < n[0]; i++) {
+        /* Passages in the same order: by passage number. */
+        char *v[2][3];
+        size_t vl[2][3];
+        for (int k = 0; k < 2; k++) {
+            assert_int_equal(xc_db_get_value(d[k], ids[k][i], DX_SLOT_DOCID,
+                                             &v[k][0], &vl[k][0], NULL),
+                             XC_OK);
+            assert_int_equal(xc_db_get_value(d[k], ids[k][i],
+                                             DX_SLOT_PASSAGE, &v[k][1],
+                                             &vl[k][1], NULL), XC_OK);
+            assert_int_equal(xc_db_get_data(d[k], ids[k][i], &v[k][2],
+                                            &vl[k][2], NULL), XC_OK);
+        }
+        for (int j = 0; j < 3; j++) {
+            assert_int_equal(vl[0][j], vl[1][j]);
+            assert_memory_equal(v[0][j], v[1][j], vl[0][j]);
+            xc_free(v[0][j]);
+            xc_free(v[1][j]);
+        }
+        xc_termiter *it[2];
+        for (int k = 0; k < 2; k++)
+            assert_int_equal(xc_db_termlist(d[k], ids[k][i], &it[k], NULL),
+                             XC_OK);
+        for (;;) {
+            const char *t[2];
+            size_t tl[2];
+            unsigned wdf[2];
+            int r0 = xc_termiter_next(it[0], &t[0], &tl[0], &wdf[0], NULL);
+            int r1 = xc_termiter_next(it[1], &t[1], &tl[1], &wdf[1], NULL);
+            assert_int_equal(r0, r1);
+            if (r0 != 1) break;
+            assert_int_equal(tl[0], tl[1]);
+            assert_memory_equal(t[0], t[1], tl[0]);
+            assert_int_equal(wdf[0], wdf[1]);
+            unsigned *p[2];
+            size_t pn[2];
+            for (int k = 0; k < 2; k++)
+                assert_int_equal(xc_db_positions(d[k], ids[k][i], t[k],
+                                                 tl[k], &p[k], &pn[k], NULL),
+                                 XC_OK);
+            assert_int_equal(pn[0], pn[1]);
+            if (pn[0]) assert_memory_equal(p[0], p[1], pn[0] * sizeof *p[0]);
+            xc_free(p[0]);
+            xc_free(p[1]);
+        }
+        xc_termiter_free(it[0]);
+        xc_termiter_free(it[1]);
+    }
+    xc_free(ids[0]);
+    xc_free(ids[1]);
+    xc_db_close(d[0]);
+    xc_db_close(d[1]);
+}
+
+/* Moved passages are exactly what analysing the renamed file would give. */
+static void test_rename_equals_fresh_index(void **state)
+{
+    struct fx *f = *state;
+    char other[256], db2[256];
+    write_file(f->docs, "a.txt", TEXT_A);
+    write_file(f->docs, "b.txt", TEXT_B);
+    expect_stats(run_index(f->db, f->docs), 2, 0, 0, 0, 0, 0);
+    rename_file(f->docs, "a.txt", "ny-a.txt");
+    rename_file(f->docs, "b.txt", "ny-b.txt");
+    expect_stats(run_index(f->db, f->docs), 0, 0, 2, 0, 0, 0);
+
+    snprintf(other, sizeof other, "%s/docs2", f->dir);
+    snprintf(db2, sizeof db2, "%s/db2", f->dir);
+    assert_int_equal(mkdir(other, 0777), 0);
+    write_file(other, "ny-a.txt", TEXT_A);
+    write_file(other, "ny-b.txt", TEXT_B);
+    expect_stats(run_index(db2, other), 2, 0, 0, 0, 0, 0);
+    expect_same_passages(f->db, db2, "ny-a.txt");
+    expect_same_passages(f->db, db2, "ny-b.txt");
+    assert_int_equal(doccount(f->db), doccount(db2));
+    assert_int_equal(check_problems(f->db), 0);
+
+    /* Two identical files renamed at once: each claims one old record. */
+    write_file(f->docs, "tvilling.txt", TEXT_C);
+    write_file(f->docs, "tvilling2.txt", TEXT_C);
+    expect_stats(run_index(f->db, f->docs), 2, 0, 0, 0, 2, 0);
+    rename_file(f->docs, "tvilling.txt", "t1.txt");
+    rename_file(f->docs, "tvilling2.txt", "t2.txt");
+    expect_stats(run_index(f->db, f->docs), 0, 0, 2, 0, 2, 0);
+    assert_int_equal(passages_of(f->db, "tvilling.txt"), 0);
+    assert_int_equal(passages_of(f->db, "tvilling2.txt"), 0);
+    assert_int_equal(passages_of(f->db, "t1.txt"), 1);
+    assert_int_equal(passages_of(f->db, "t2.txt"), 1);
+    assert_int_equal(check_problems(f->db), 0);
+}
+
+/* Only documents of the roots walked in this run are removed. */
+static void test_roots(void **state)
+{
+    struct fx *f = *state;
+    char r2[256];
+    snprintf(r2, sizeof r2, "%s/other", f->dir);
+    assert_int_equal(mkdir(r2, 0777), 0);
+    write_file(f->docs, "a.txt", TEXT_A);
+    write_file(r2, "b.txt", TEXT_B);
+    expect_stats(run_opts(f->db, f->docs, r2, 0, 0, NULL), 2, 0, 0, 0, 0, 0);
+    /* Indexing only docs/ leaves other/'s documents alone. */
+    expect_stats(run_index(f->db, f->docs), 0, 0, 0, 0, 1, 0);
+    assert_true(passages_of(f->db, "b.txt") > 0);
+    /* The same id under two roots of one run: the first keeps it. */
+    write_file(r2, "a.txt", TEXT_C);
+    struct seen sn;
+    expect_stats(run_opts(f->db, f->docs, r2, 0, 0, &sn), 0, 0, 0, 0, 2, 1);
+    assert_int_equal(sn.problems, 1);
+}
+
+/* The analysis fingerprint and the format version (issue 6): a database
+ * made otherwise is refused with a message that says --full, and --full
+ * rebuilds it. */
+static void test_analysis_change(void **state)
+{
+    struct fx *f = *state;
+    static const struct {
+        const char *key, *val;
+    } rows[] = {
+        {DX_META_ANALYSIS, "other"},
+        {DX_META_FORMAT, "1"},
+    };
+    write_file(f->docs, "a.txt", TEXT_A);
+    expect_stats(run_index(f->db, f->docs), 1, 0, 0, 0, 0, 0);
+    for (size_t i = 0; i < 2; i++) {
+        set_meta(f->db, rows[i].key, rows[i].val);
+        dx_indexer *ix = NULL;
+        char err[1024] = "";
+        assert_int_equal(dx_indexer_open(f->db, NULL, &ix, err, sizeof err),
+                         DXI_EANALYSIS);
+        assert_null(ix);
+        assert_non_null(strstr(err, "--full"));
+        /* A dry run says the same. */
+        dx_options o = {0};
+        o.dry_run = 1;
+        assert_int_equal(dx_indexer_open(f->db, &o, &ix, err, sizeof err),
+                         DXI_EANALYSIS);
+        assert_true(check_problems(f->db) > 0);
+        expect_stats(run_opts(f->db, f->docs, NULL, 1, 0, NULL), 1, 0, 0, 0,
+                     0, 0);
+        expect_stats(run_index(f->db, f->docs), 0, 0, 0, 0, 1, 0);
+        assert_int_equal(check_problems(f->db), 0);
+    }
+}
+
+static void test_dry_run(void **state)
+{
+    struct fx *f = *state;
+    struct seen sn;
+    write_file(f->docs, "a.txt", TEXT_A);
+    write_file(f->docs, "b.txt", TEXT_B);
+    write_file(f->docs, "c.txt", TEXT_C);
+    /* No database yet: everything would be added; nothing is created. */
+    expect_stats(run_opts(f->db, f->docs, NULL, 0, 1, &sn), 3, 0, 0, 0, 0,
+                 0);
+    assert_int_equal(sn.changes[DX_CHANGE_ADD], 3);
+    assert_false(exists(f->db));
+    expect_stats(run_index(f->db, f->docs), 3, 0, 0, 0, 0, 0);
+    unsigned total = doccount(f->db);
+
+    write_file(f->docs, "a.txt", "Ändrad.\n");
+    set_mtime(f->docs, "a.txt", 1200000000);
+    rename_file(f->docs, "b.txt", "b2.txt");
+    remove_file(f->docs, "c.txt");
+    write_file(f->docs, "d.txt", "Ny.\n");
+    expect_stats(run_opts(f->db, f->docs, NULL, 0, 1, &sn), 1, 1, 1, 1, 0,
+                 0);
+    assert_string_equal(sn.last_other, "b.txt");
+    /* The database did not move. */
+    assert_int_equal(doccount(f->db), total);
+    assert_true(passages_of(f->db, "c.txt") > 0);
+    expect_stats(run_index(f->db, f->docs), 1, 1, 1, 1, 0, 0);
+    /* --full --dry-run: everything would be added. */
+    expect_stats(run_opts(f->db, f->docs, NULL, 1, 1, NULL), 3, 0, 0, 0, 0,
+                 0);
+}
+
+/* A --full that does not finish leaves the old database as it was. */
+static void test_full_interrupted(void **state)
+{
+    struct fx *f = *state;
+    char tmp[256], other[256], err[1024] = "";
+    write_file(f->docs, "a.txt", TEXT_A);
+    expect_stats(run_index(f->db, f->docs), 1, 0, 0, 0, 0, 0);
+    unsigned total = doccount(f->db);
+
+    snprintf(other, sizeof other, "%s/other", f->dir);
+    assert_int_equal(mkdir(other, 0777), 0);
+    write_file(other, "b.txt", TEXT_B);
+    dx_options o = {0};
+    o.full = 1;
+    dx_indexer *ix = NULL;
+    assert_int_equal(dx_indexer_open(f->db, &o, &ix, err, sizeof err),
+                     DXI_OK);
+    assert_int_equal(dx_indexer_add_root(ix, other, NULL, NULL, err,
+                                         sizeof err), DXI_OK);
+    assert_int_equal(dx_dbdir_temp_path(f->db, tmp, sizeof tmp), DXD_OK);
+    assert_true(exists(tmp));
+    /* While it runs, the old database answers, and a second writer is
+     * turned away. */
+    assert_int_equal(doccount(f->db), total);
+    dx_indexer *ix2 = NULL;
+    assert_int_equal(dx_indexer_open(f->db, NULL, &ix2, err, sizeof err),
+                     DXI_ELOCKED);
+    assert_non_null(strstr(err, "pid"));
+    dx_indexer_close(ix); /* never finished */
+    assert_false(exists(tmp));
+    assert_int_equal(doccount(f->db), total);
+    assert_true(passages_of(f->db, "a.txt") > 0);
+    assert_int_equal(passages_of(f->db, "b.txt"), 0);
+    assert_int_equal(check_problems(f->db), 0);
+
+    /* Finished, it replaces the database; no sibling is left. */
+    expect_stats(run_opts(f->db, other, NULL, 1, 0, NULL), 1, 0, 0, 0, 0, 0);
+    assert_int_equal(passages_of(f->db, "a.txt"), 0);
+    assert_true(passages_of(f->db, "b.txt") > 0);
+    assert_false(exists(tmp));
+    assert_int_equal(check_problems(f->db), 0);
+}
+
+/* --check finds what is wrong. */
+static void test_check_finds_damage(void **state)
+{
+    struct fx *f = *state;
+    dx_check_stats st;
+    char err[512], mkey[64];
+    write_file(f->docs, "a.txt", TEXT_A);
+    write_file(f->docs, "b.txt", TEXT_B);
+    expect_stats(run_index(f->db, f->docs), 2, 0, 0, 0, 0, 0);
+    assert_int_equal(dx_check(f->db, NULL, NULL, &st, err, sizeof err),
+                     DXI_OK);
+    assert_int_equal(st.problems, 0);
+    assert_int_equal(st.documents, 2);
+    assert_int_equal(st.passages, doccount(f->db));
+
+    /* A record with a wrong passage count. */
+    snprintf(mkey, sizeof mkey, "%sb.txt", DX_META_DOC);
+    set_meta(f->db, mkey, "x\t1\t1\t7\t0000000000000000");
+    assert_true(check_problems(f->db) >= 2); /* count, and the sum */
+    /* A Q term without a record. */
+    xc_wdb *w = NULL;
+    assert_int_equal(xc_wdb_open(f->db, XC_OPEN, &w, NULL), XC_OK);
+    assert_int_equal(xc_wdb_set_metadata(w, mkey, strlen(mkey), "", 0, NULL),
+                     XC_OK);
+    assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+    xc_wdb_close(w);
+    assert_true(check_problems(f->db) >= 1);
+    /* No database at all. */
+    assert_int_equal(dx_check("/nonexistent/db", NULL, NULL, &st, err,
+                              sizeof err), DXI_OK);
+    assert_int_equal(st.problems, 1);
+    /* A writer holds it. */
+    dx_indexer *ix = NULL;
+    assert_int_equal(dx_indexer_open(f->db, NULL, &ix, err, sizeof err),
+                     DXI_OK);
+    assert_int_equal(dx_check(f->db, NULL, NULL, &st, err, sizeof err),
+                     DXI_ELOCKED);
+    dx_indexer_close(ix);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+        T(test_hash_vectors),
+        T(test_record_format),
+        T(test_lock),
+        T(test_swap_and_leftovers),
+        T(test_incremental_cycle),
+        T(test_rename_equals_fresh_index),
+        T(test_roots),
+        T(test_analysis_change),
+        T(test_dry_run),
+        T(test_full_interrupted),
+        T(test_check_finds_damage),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
