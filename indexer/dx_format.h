@@ -22,6 +22,9 @@
  *                         id longer than DX_DOC_KEY_MAX bytes its first bytes,
  *                         '#' and a hash (Xapian terms and keys are limited
  *                         to 245 bytes).
+ *   X<field>:<value>      boolean: a fact of the source document (see
+ *                         DX_PREFIX_FIELD), e.g. Xkommun:borlänge,
+ *                         Xtyp:uppföljningsbeslut, Xdnr:2021:2323.
  *
  * A token flagged SV_TOKF_MAYBE_I (OCR's "1" or "|" for the word "i") also
  * gets the S and Z terms of "i" at the same position.
@@ -29,6 +32,15 @@
  * Values
  *   0  DX_SLOT_DOCID      document id (path relative to the indexed root)
  *   1  DX_SLOT_PASSAGE    passage number, 4 bytes big-endian (0-based)
+ *   2  DX_SLOT_DATE       the document's date "YYYY-MM-DD": its own date
+ *                         (dx_meta), else the latest date it mentions;
+ *                         empty when it mentions none (sorting, år:)
+ *   3  DX_SLOT_META       the document's metadata as a JSON object
+ *                         (dx_meta_json), shown as "meta" in results
+ *   4  DX_SLOT_KOMMUN     municipality, as named ("Borlänge")  } facets
+ *   5  DX_SLOT_TYPE       document type ("uppföljningsbeslut")  } (empty
+ *   6  DX_SLOT_OUTCOME    overall outcome ("i_linje")           }  when
+ *   7  DX_SLOT_AUTHORITY  authority ("Skolinspektionen")        } unknown)
  *
  * Data (the stored passage; the query tool never reads source files)
  *   byte 0      DX_DATA_VERSION
@@ -70,7 +82,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DX_FORMAT_VERSION 2
+#define DX_FORMAT_VERSION 3
 
 #define DX_PREFIX_STEM 'Z'
 #define DX_PREFIX_FORM 'S'
@@ -79,6 +91,17 @@
 
 #define DX_SLOT_DOCID 0u
 #define DX_SLOT_PASSAGE 1u
+#define DX_SLOT_DATE 2u
+#define DX_SLOT_META 3u
+#define DX_SLOT_KOMMUN 4u
+#define DX_SLOT_TYPE 5u
+#define DX_SLOT_OUTCOME 6u
+#define DX_SLOT_AUTHORITY 7u
+
+/* Metadata filter terms: DX_PREFIX_FIELD + field + ':' + lower-cased value,
+ * boolean, on every passage of the document. Fields (dx_meta_terms): typ,
+ * datum, år, kommun, huvudman, skola, dnr, myndighet, utfall. */
+#define DX_PREFIX_FIELD 'X'
 
 #define DX_DATA_VERSION 1
 #define DX_DATA_HEADER 9

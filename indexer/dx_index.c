@@ -18,6 +18,7 @@
  * together.
  */
 #include "dx_index.h"
+#include "dx_meta.h"
 #include "dx_dbdir.h"
 #include "dx_format.h"
 #include "dx_passage.h"
@@ -36,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zlib.h>
 
 /* A batch is committed after this many changed files or bytes of text. */
@@ -101,7 +103,17 @@ struct dx_indexer {
     unsigned pending_files;
     uint64_t pending_bytes;
     int finished;
+    char *mterms;    /* the current document's field terms, NUL-separated */
+    size_t mtlen, mtcap;
 };
+
+/* What every passage of the document being indexed carries (dx_meta). */
+typedef struct docmeta {
+    char date[11];   /* DX_SLOT_DATE */
+    char *json;      /* DX_SLOT_META */
+    size_t jsonlen;
+    const char *kommun, *type, *outcome, *authority;
+} docmeta;
 
 /* ------------------------------------------------------------- helpers */
 
@@ -366,9 +378,64 @@ static int pack_data(dx_indexer *ix, const char *text, size_t len,
 }
 
 /* Writes one passage as one Xapian document. */
+/* dx_meta_terms callback: appends X<field>:<value> to ix->mterms. */
+static int collect_term(void *ctx, const char *field, const char *value,
+                        size_t vlen)
+{
+    dx_indexer *ix = ctx;
+    size_t fl = strlen(field), need = 1 + fl + 1 + vlen + 1;
+    if (1 + fl + 1 + vlen > 240) return 0; /* too long for a Xapian term */
+    if (ix->mtlen + need > ix->mtcap) {
+        size_t cap = (ix->mtlen + need) * 2;
+        char *b = realloc(ix->mterms, cap);
+        if (!b) return DXM_ENOMEM;
+        ix->mterms = b;
+        ix->mtcap = cap;
+    }
+    char *o = ix->mterms + ix->mtlen;
+    *o++ = DX_PREFIX_FIELD;
+    memcpy(o, field, fl);
+    o[fl] = ':';
+    memcpy(o + fl + 1, value, vlen);
+    o[fl + 1 + vlen] = '\0';
+    ix->mtlen += need;
+    return 0;
+}
+
+/* Extracts the document's metadata into its terms (ix->mterms) and values
+ * (dm). The strings dm points to live in m, which the caller frees. */
+static int doc_metadata(dx_indexer *ix, const char *text, size_t len,
+                        dx_meta *m, docmeta *dm)
+{
+    memset(dm, 0, sizeof *dm);
+    ix->mtlen = 0;
+    if (dx_meta_extract(text, len, m) != DXM_OK) return DXI_ENOMEM;
+    if (dx_meta_terms(m, collect_term, ix) != DXM_OK) return DXI_ENOMEM;
+    if (dx_meta_json(m, &dm->json, &dm->jsonlen) != DXM_OK)
+        return DXI_ENOMEM;
+    const char *date = m->date.iso; /* its own date, */
+    if (!date[0]) /* else the latest date it mentions */
+        for (size_t i = 0; i < m->ndates; i++)
+            if (strcmp(m->dates[i].iso, date) > 0) date = m->dates[i].iso;
+    memcpy(dm->date, date, strlen(date) + 1);
+    dm->kommun = m->kommun;
+    dm->type = m->type ? dx_doctype_name(m->type) : NULL;
+    dm->outcome = m->outcome ? dx_outcome_name(m->outcome) : NULL;
+    dm->authority = m->authority;
+    return DXI_OK;
+}
+
+/* Sets a value slot from a string (nothing for NULL or ""). */
+static int set_str_value(dx_indexer *ix, unsigned slot, const char *v,
+                         char **xerr)
+{
+    if (!v || !*v) return XC_OK;
+    return xc_doc_set_value(ix->doc, slot, v, strlen(v), xerr);
+}
+
 static int add_passage(dx_indexer *ix, const char *docid, size_t idlen,
-                       const char *key, const char *text, size_t len,
-                       size_t offset, unsigned number, char *err,
+                       const char *key, const docmeta *dm, const char *text,
+                       size_t len, size_t offset, unsigned number, char *err,
                        size_t errlen)
 {
     char *xerr = NULL;
@@ -389,6 +456,22 @@ static int add_passage(dx_indexer *ix, const char *docid, size_t idlen,
         rc = xc_doc_add_boolean_term(ix->doc, ix->term, n, &xerr);
     if (rc == XC_OK)
         rc = xc_doc_set_value(ix->doc, DX_SLOT_DOCID, docid, idlen, &xerr);
+    for (size_t at = 0; rc == XC_OK && at < ix->mtlen;) { /* X terms */
+        size_t tl = strlen(ix->mterms + at);
+        rc = xc_doc_add_boolean_term(ix->doc, ix->mterms + at, tl, &xerr);
+        at += tl + 1;
+    }
+    if (rc == XC_OK) rc = set_str_value(ix, DX_SLOT_DATE, dm->date, &xerr);
+    if (rc == XC_OK && dm->json)
+        rc = xc_doc_set_value(ix->doc, DX_SLOT_META, dm->json, dm->jsonlen,
+                              &xerr);
+    if (rc == XC_OK)
+        rc = set_str_value(ix, DX_SLOT_KOMMUN, dm->kommun, &xerr);
+    if (rc == XC_OK) rc = set_str_value(ix, DX_SLOT_TYPE, dm->type, &xerr);
+    if (rc == XC_OK)
+        rc = set_str_value(ix, DX_SLOT_OUTCOME, dm->outcome, &xerr);
+    if (rc == XC_OK)
+        rc = set_str_value(ix, DX_SLOT_AUTHORITY, dm->authority, &xerr);
     unsigned char be[4];
     dx_put_be32(be, number);
     if (rc == XC_OK)
@@ -428,11 +511,16 @@ static int index_text(dx_indexer *ix, const char *docid, const char *key,
         free(sp);
         return db_error(rc, xerr, err, errlen, "removing old passages");
     }
-    int res = DXI_OK;
+    dx_meta m;
+    docmeta dm;
+    int res = doc_metadata(ix, text, len, &m, &dm);
+    if (res != DXI_OK) seterr(err, errlen, "out of memory");
     for (size_t i = 0; res == DXI_OK && i < n; i++)
-        res = add_passage(ix, docid, idlen, key, text + sp[i].start,
+        res = add_passage(ix, docid, idlen, key, &dm, text + sp[i].start,
                           sp[i].end - sp[i].start, sp[i].start, (unsigned)i,
                           err, errlen);
+    dx_meta_free(&m);
+    free(dm.json);
     ix->stats.bytes += len;
     ix->pending_bytes += len;
     *npassages = (unsigned)n;
@@ -823,9 +911,20 @@ static int open_writer(dx_indexer *ix, char *err, size_t errlen)
     } else if (!(ix->buildpath = strdup(ix->dbpath))) {
         return oom(err, errlen);
     }
-    rc = xc_wdb_open(ix->buildpath, ix->opt.full ? XC_CREATE_OR_OVERWRITE
-                                                 : XC_CREATE_OR_OPEN,
-                     &ix->w, &xerr);
+    /* We hold diarium's lock, so no other diarium-index has Xapian's. It
+     * may still be held for a moment by a writer that was just killed
+     * (Xapian releases it when the process is gone), or by another
+     * program: wait up to 2 s before giving up. */
+    for (int attempt = 0;; attempt++) {
+        rc = xc_wdb_open(ix->buildpath, ix->opt.full ? XC_CREATE_OR_OVERWRITE
+                                                     : XC_CREATE_OR_OPEN,
+                         &ix->w, &xerr);
+        if (rc != XC_ELOCK || attempt == 40) break;
+        xc_free(xerr);
+        xerr = NULL;
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
     if (rc != XC_OK) {
         int res = db_error(rc, xerr, err, errlen, ix->dbpath);
         if (res == DXI_ELOCKED)
@@ -950,6 +1049,7 @@ const dx_stats *dx_indexer_stats(const dx_indexer *ix) { return &ix->stats; }
 void dx_indexer_close(dx_indexer *ix)
 {
     if (!ix) return;
+    free(ix->mterms);
     /* Uncommitted changes are thrown away: Xapian's close() cancels an open
      * transaction rather than committing it. */
     if (ix->w && ix->in_txn) xc_wdb_cancel_transaction(ix->w, NULL);

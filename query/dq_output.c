@@ -87,8 +87,21 @@ static void csv_field(FILE *f, const char *s, size_t len)
 
 void dq_print_csv_header(FILE *f, int with_query)
 {
-    fputs(with_query ? "query,rank,doc,passage,score,text\n"
-                     : "rank,doc,passage,score,text\n", f);
+    fputs(with_query ? "query,rank,doc,passage,score,text,kommun,date,type\n"
+                     : "rank,doc,passage,score,text,kommun,date,type\n", f);
+}
+
+/* " — Trelleborg, 2021-12-23, tjänsteskrivelse" (what is known). */
+static void print_facts(FILE *f, const dq_hit *h)
+{
+    const char *v[3] = {h->kommun, h->date, h->type};
+    int any = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!v[i] || !v[i][0]) continue;
+        fputs(any ? ", " : "  \xE2\x80\x94 ", f);
+        fputs(v[i], f);
+        any = 1;
+    }
 }
 
 int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
@@ -102,14 +115,12 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
         const dq_hit *h = &r->hits[i];
         switch (fmt) {
         case DQ_FMT_TEXT:
-            fprintf(f, "%s%zu. %s%s  passage %u, score %.2f%s\n",
-                    i ? "\n" : "", i + 1, color ? BOLD : "", h->doc,
-                    h->passage, h->score,
-                    h->complete ? (color ? PLAIN : "")
-                                : (color ? PLAIN "  (words spread over the "
-                                           "document)"
-                                         : "  (words spread over the "
-                                           "document)"));
+            fprintf(f, "%s%zu. %s%s  passage %u, score %.2f%s", i ? "\n" : "",
+                    i + 1, color ? BOLD : "", h->doc, h->passage, h->score,
+                    color ? PLAIN : "");
+            print_facts(f, h);
+            fputs(h->complete ? "\n" : "  (words spread over the document)\n",
+                  f);
             print_wrapped(f, h->snippet, h->snippetlen, h->shl, h->nshl,
                           color);
             break;
@@ -132,7 +143,10 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
             dq_json_string(f, h->snippet, h->snippetlen);
             fputs(",\"snippet_highlights\":", f);
             json_ranges(f, h->shl, h->nshl);
-            fputs("}\n", f);
+            fputs(",\"date\":", f);
+            if (h->date && h->date[0]) dq_json_string(f, h->date, 10);
+            else fputs("null", f);
+            fprintf(f, ",\"meta\":%s}\n", h->meta ? h->meta : "null");
             break;
         case DQ_FMT_CSV:
             if (query) {
@@ -143,6 +157,12 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
             csv_field(f, h->doc, strlen(h->doc));
             fprintf(f, ",%u,%.6f,", h->passage, h->score);
             csv_field(f, h->text, h->textlen);
+            fputc(',', f);
+            csv_field(f, h->kommun, strlen(h->kommun));
+            fputc(',', f);
+            csv_field(f, h->date, strlen(h->date));
+            fputc(',', f);
+            csv_field(f, h->type, strlen(h->type));
             fputc('\n', f);
             break;
         }
@@ -212,5 +232,48 @@ int dq_print_suggestion(FILE *f, const dq_results *r, dq_format fmt)
         fprintf(f, ",\"passages\":%u}", w->suggestion_freq);
     }
     fputs("]}\n", f);
+    return ferror(f) ? -1 : 0;
+}
+
+int dq_print_facets(FILE *f, const dq_results *r, dq_format fmt)
+{
+    if (!r->nfacets) return 0;
+    if (fmt == DQ_FMT_JSON) {
+        fprintf(f, "{\"facets\":{\"documents\":%u", r->facet_docs);
+        for (size_t i = 0; i < r->nfacets; i++) {
+            const dq_facet *fc = &r->facets[i];
+            fputc(',', f);
+            dq_json_string(f, fc->field, strlen(fc->field));
+            fputs(":[", f);
+            for (size_t k = 0; k < fc->n; k++) {
+                fputs(k ? ",{\"value\":" : "{\"value\":", f);
+                dq_json_string(f, fc->v[k].value, strlen(fc->v[k].value));
+                fprintf(f, ",\"count\":%u}", fc->v[k].count);
+            }
+            fputc(']', f);
+        }
+        fputs("}}\n", f);
+    } else if (fmt == DQ_FMT_CSV) {
+        fputs("facet,value,count\n", f);
+        for (size_t i = 0; i < r->nfacets; i++)
+            for (size_t k = 0; k < r->facets[i].n; k++) {
+                fprintf(f, "%s,", r->facets[i].field);
+                csv_field(f, r->facets[i].v[k].value,
+                          strlen(r->facets[i].v[k].value));
+                fprintf(f, ",%u\n", r->facets[i].v[k].count);
+            }
+    } else {
+        fprintf(f, "\nDocuments matching the whole query: %u\n",
+                r->facet_docs);
+        for (size_t i = 0; i < r->nfacets; i++) {
+            const dq_facet *fc = &r->facets[i];
+            fprintf(f, "  %s:", fc->field);
+            for (size_t k = 0; k < fc->n; k++)
+                fprintf(f, "%s %s %u", k ? "," : "",
+                        fc->v[k].value[0] ? fc->v[k].value : "(unknown)",
+                        fc->v[k].count);
+            fputc('\n', f);
+        }
+    }
     return ferror(f) ? -1 : 0;
 }

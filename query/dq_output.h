@@ -31,6 +31,12 @@ void dq_print_csv_header(FILE *f, int with_query);
 /* Prints what each query word was expanded to. Returns 0 or -1. */
 int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt);
 
+/* Prints the facet counts, if any: lines "kommun: Trelleborg 3, …" in
+ * text, an object {"facets": {"documents": N, "kommun": [{"value": …,
+ * "count": …}, …], …}} in JSON, rows facet,value,count in CSV.
+ * Returns 0 or -1. */
+int dq_print_facets(FILE *f, const dq_results *r, dq_format fmt);
+
 /* Prints a spelling suggestion if the results have one: "Menade du: …?"
  * in text, an object {"suggestion": …, "words": [...]} in JSON (it has no
  * "doc", so programs can tell it from a result). Returns 0 or -1. */

@@ -683,6 +683,117 @@ static int build_and(builder *b, const dq_node *n, int positive,
     return rc;
 }
 
+/* A filter without weight of its own. Consumes q. */
+static int filter_only(builder *b, xc_query *q, xc_query **out)
+{
+    char *xerr = NULL;
+    int xr = xc_query_scale(q, 0, out, &xerr);
+    xc_query_free(q);
+    return xr == XC_OK ? DQ_OK : xfail(b, xr, xerr);
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
+}
+
+/* år:2021, år:2019..2023, år:..2020, år:2022.. and datum:2021-03-01..
+ * 2021-06-30: a range over the document's date (DX_SLOT_DATE). */
+static int date_query(builder *b, const dq_node *n, int years,
+                      xc_query **out)
+{
+    const char *lo = n->text, *hi = n->range ? n->text2 : n->text;
+    size_t ll = strlen(lo), hl = strlen(hi);
+    char from[16], to[16];
+    int ok = years ? (ll == 0 || (ll == 4 && all_digits(lo, 4))) &&
+                     (hl == 0 || (hl == 4 && all_digits(hi, 4))) &&
+                     (ll || hl)
+                   : (ll == 0 || ll == 10) && (hl == 0 || hl == 10) &&
+                     (ll || hl);
+    if (!ok)
+        return fail(b, DQ_EQUERY, n->offset, years
+                    ? "%s: takes a year or a range of years, e.g. %s:2021 or "
+                      "%s:2019..2023"
+                    : "%s: takes a date or a range of dates, e.g. "
+                      "%s:2021-12-23 or %s:2021-01-01..2021-06-30",
+                    n->field, n->field, n->field);
+    snprintf(from, sizeof from, "%s", ll ? lo : "0");
+    /* The upper bound includes the whole year: "2023" < "2023-12-31". */
+    snprintf(to, sizeof to, "%s%s", hi, years && hl ? "-99" : "");
+    xc_query *q = NULL;
+    char *xerr = NULL;
+    int xr = xc_query_value_range(DX_SLOT_DATE, from, strlen(from), to,
+                                  hl ? strlen(to) : 0, &q, &xerr);
+    if (xr != XC_OK) return xfail(b, xr, xerr);
+    return filter_only(b, q, out);
+}
+
+/* kommun:Borlänge, typ:uppföljningsbeslut, dnr:2021:2323, utfall:…,
+ * skola:…, myndighet:…, huvudman:…: the document facts of that field
+ * whose value is the one asked for, read with the same tolerance for
+ * damaged and stripped letters as words (kommun:Borlange finds Borlänge,
+ * kommun:Borlänge finds a "Borlange kommun" the indexer normalised). */
+static int value_query(builder *b, const dq_node *n, xc_query **out)
+{
+    char want[256], prefix[64];
+    if (n->range)
+        return fail(b, DQ_EQUERY, n->offset, "%s: takes a value, not a range",
+                    n->field);
+    size_t wl = sv_lower(n->text, n->len, want, sizeof want);
+    if (wl >= sizeof want || wl == 0)
+        return fail(b, DQ_EQUERY, n->offset, "the value of %s: is too long "
+                    "or empty", n->field);
+    int pl = snprintf(prefix, sizeof prefix, "%c%s:", DX_PREFIX_FIELD,
+                      n->field);
+    double budget = b->exact ? 0 : sv_confusion_budget(want, wl, wl);
+    xc_termiter *it = NULL;
+    char *xerr = NULL;
+    int xr = xc_db_allterms(b->db, prefix, (size_t)pl, &it, &xerr);
+    if (xr != XC_OK) return xfail(b, xr, xerr);
+    qlist l = {0};
+    const char *t;
+    size_t tl;
+    int rc = DQ_OK;
+    while (rc == DQ_OK &&
+           (xr = xc_termiter_next(it, &t, &tl, NULL, &xerr)) == 1) {
+        const char *v = t + pl;
+        size_t vl = tl - (size_t)pl;
+        int same = vl == wl && memcmp(v, want, wl) == 0;
+        if (!same && (budget == 0 ||
+                      sv_confusion_cost(want, wl, wl, v, vl, budget) > budget))
+            continue;
+        xc_query *q = NULL;
+        int r2 = xc_query_term(t, tl, 1, 0, &q, &xerr);
+        rc = r2 == XC_OK ? qpush(&l, q) : xfail(b, r2, xerr);
+    }
+    if (xr < 0 && rc == DQ_OK) rc = xfail(b, xr, xerr);
+    xc_termiter_free(it);
+    xc_query *any = NULL;
+    if (rc == DQ_OK && l.n == 0) { /* no such value: matches nothing */
+        char term[300];
+        int n2 = snprintf(term, sizeof term, "%s%s", prefix, want);
+        int r2 = xc_query_term(term, (size_t)n2, 1, 0, &any, &xerr);
+        if (r2 != XC_OK) rc = xfail(b, r2, xerr);
+    } else if (rc == DQ_OK) {
+        rc = combine(b, XC_OP_OR, l.v, l.n, 0, &any);
+        l.n = 0;
+    }
+    qlist_free(&l);
+    if (rc != DQ_OK) return rc;
+    return filter_only(b, any, out);
+}
+
+static int field_query(builder *b, const dq_node *n, xc_query **out)
+{
+    if (strcmp(n->field, "år") == 0 || strcmp(n->field, "year") == 0)
+        return date_query(b, n, 1, out);
+    if (strcmp(n->field, "datum") == 0 || strcmp(n->field, "date") == 0)
+        return date_query(b, n, 0, out);
+    return value_query(b, n, out);
+}
+
 static int build_node(builder *b, const dq_node *n, int positive,
                       xc_query **out, int *stop);
 
@@ -766,8 +877,7 @@ static int build_node(builder *b, const dq_node *n, int positive,
             xc_query_free(q);
             return xr == XC_OK ? DQ_OK : xfail(b, xr, xerr);
         }
-        return fail(b, DQ_EQUERY, n->offset, "the field '%s:' is not known",
-                    n->field);
+        return field_query(b, n, out);
     }
     return fail(b, DQ_EQUERY, n->offset, "unexpected query element");
 }

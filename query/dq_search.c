@@ -16,15 +16,21 @@
 #include <zlib.h>
 
 /* Fields the query language accepts. */
-static const char *const fields[] = {"doc", NULL};
+static const char *const fields[] = {
+    "doc", "år", "year", "datum", "date", "kommun", "typ", "dnr", "utfall",
+    "skola", "myndighet", "huvudman", NULL};
 
 /* Documents examined at most when words are spread over passages. */
 #define SPREAD_MAX_DOCS 5000
+
+const char *const dq_facet_fields[] = {"kommun", "år", "typ", "utfall",
+                                        "myndighet", NULL};
 
 struct dq_engine {
     xc_db *db;
     sv_stemmer *st;
     sv_tokens toks;
+    int sort_date; /* for the search under way */
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -117,7 +123,17 @@ void dq_results_free(dq_results *r)
         free(r->hits[i].hl);
         free(r->hits[i].snippet);
         free(r->hits[i].shl);
+        free(r->hits[i].date);
+        free(r->hits[i].kommun);
+        free(r->hits[i].type);
+        free(r->hits[i].meta);
     }
+    for (size_t i = 0; i < r->nfacets; i++) {
+        for (size_t k = 0; k < r->facets[i].n; k++)
+            free(r->facets[i].v[k].value);
+        free(r->facets[i].v);
+    }
+    free(r->facets);
     free(r->hits);
     dq_plan_free(r->plan);
     free(r->suggestion);
@@ -129,6 +145,24 @@ static int has_doc(const dq_results *r, const char *doc)
     for (size_t i = 0; i < r->n; i++)
         if (strcmp(r->hits[i].doc, doc) == 0) return 1;
     return 0;
+}
+
+/* Value `slot` of passage `docid` as a malloc'd string ("" if unset). */
+static int slot_str(dq_engine *e, unsigned docid, unsigned slot, char **out,
+                    char *err, size_t errlen)
+{
+    char *v = NULL, *xerr = NULL;
+    size_t vl = 0;
+    *out = NULL;
+    int rc = xc_db_get_value(e->db, docid, slot, &v, &vl, &xerr);
+    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
+    *out = malloc(vl + 1);
+    if (*out) {
+        if (vl) memcpy(*out, v, vl);
+        (*out)[vl] = '\0';
+    }
+    xc_free(v);
+    return *out ? DQ_OK : DQ_ENOMEM;
 }
 
 /* Appends a hit for passage `docid` of the database. */
@@ -179,6 +213,18 @@ static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
     xc_free(doc);
     xc_free(pn);
     xc_free(data);
+    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_DATE, &h.date, err,
+                                     errlen);
+    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_KOMMUN, &h.kommun, err,
+                                     errlen);
+    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_TYPE, &h.type, err,
+                                     errlen);
+    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_META, &h.meta, err,
+                                     errlen);
+    if (res == DQ_OK && h.meta && !h.meta[0]) {
+        free(h.meta);
+        h.meta = NULL;
+    }
     if (res == DQ_OK) {
         dq_hit *v = realloc(r->hits, (r->n + 1) * sizeof *v);
         if (!v) res = DQ_ENOMEM;
@@ -190,6 +236,10 @@ static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
     }
     free(h.doc);
     free(h.text);
+    free(h.date);
+    free(h.kommun);
+    free(h.type);
+    free(h.meta);
     return res;
 }
 
@@ -226,6 +276,8 @@ static int run_checked(dq_engine *e, const xc_query *q, unsigned collapse_max,
     if (rc == XC_OK) rc = xc_enquire_set_query(enq, q, &xerr);
     if (rc == XC_OK && collapse_max)
         rc = xc_enquire_set_collapse(enq, DX_SLOT_DOCID, collapse_max, &xerr);
+    if (rc == XC_OK && e->sort_date)
+        rc = xc_enquire_set_sort_by_value(enq, DX_SLOT_DATE, 1, &xerr);
     if (rc == XC_OK)
         rc = xc_enquire_mset(enq, first, max, check, out, &xerr);
     xc_enquire_free(enq);
@@ -417,6 +469,109 @@ static int spread_matches(dq_engine *e, const dq_plan *p,
     return res;
 }
 
+static int facet_slot(const char *field)
+{
+    if (strcmp(field, "kommun") == 0) return (int)DX_SLOT_KOMMUN;
+    if (strcmp(field, "år") == 0) return (int)DX_SLOT_DATE;
+    if (strcmp(field, "typ") == 0) return (int)DX_SLOT_TYPE;
+    if (strcmp(field, "utfall") == 0) return (int)DX_SLOT_OUTCOME;
+    if (strcmp(field, "myndighet") == 0) return (int)DX_SLOT_AUTHORITY;
+    return -1;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const dq_facet_value *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+static int facet_add(dq_facet *f, const char *v, size_t vl)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strlen(f->v[i].value) == vl && memcmp(f->v[i].value, v, vl) == 0) {
+            f->v[i].count++;
+            return DQ_OK;
+        }
+    dq_facet_value *nv = realloc(f->v, (f->n + 1) * sizeof *nv);
+    if (!nv) return DQ_ENOMEM;
+    f->v = nv;
+    f->v[f->n].value = malloc(vl + 1);
+    if (!f->v[f->n].value) return DQ_ENOMEM;
+    if (vl) memcpy(f->v[f->n].value, v, vl);
+    f->v[f->n].value[vl] = '\0';
+    f->v[f->n].count = 1;
+    f->n++;
+    return DQ_OK;
+}
+
+/* Counts the documents matching q per value of each facet field. */
+static int compute_facets(dq_engine *e, const xc_query *q, const char *spec,
+                          dq_results *r, char *err, size_t errlen,
+                          size_t *erroff)
+{
+    char name[64];
+    for (const char *p = spec; *p;) { /* parse "kommun,år,typ" */
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        if (l == 0 || l >= sizeof name) {
+            seterr(err, errlen, "--facets takes field names separated by "
+                   "commas (kommun, år, typ, utfall, myndighet)");
+            if (erroff) *erroff = 0;
+            return DQ_EQUERY;
+        }
+        memcpy(name, p, l);
+        name[l] = '\0';
+        const char *field = NULL;
+        for (size_t i = 0; dq_facet_fields[i]; i++)
+            if (strcmp(dq_facet_fields[i], name) == 0) field = dq_facet_fields[i];
+        if (strcmp(name, "year") == 0) field = "år";
+        if (!field) {
+            seterr(err, errlen, "unknown facet '%s' (known: kommun, år, typ, "
+                   "utfall, myndighet)", name);
+            if (erroff) *erroff = 0;
+            return DQ_EQUERY;
+        }
+        dq_facet *f = realloc(r->facets, (r->nfacets + 1) * sizeof *f);
+        if (!f) return DQ_ENOMEM;
+        r->facets = f;
+        memset(&r->facets[r->nfacets], 0, sizeof *f);
+        r->facets[r->nfacets++].field = field;
+        p += l + (c != NULL);
+    }
+    unsigned all = 0;
+    char *xerr = NULL;
+    int rc = xc_db_doccount(e->db, &all, &xerr);
+    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
+    xc_mset *m = NULL;
+    int res = run_checked(e, q, 1, 0, all ? all : 1, 0, &m, err, errlen);
+    unsigned n = m ? xc_mset_size(m) : 0;
+    r->facet_docs = n;
+    for (unsigned i = 0; res == DQ_OK && i < n; i++) {
+        unsigned id;
+        xc_mset_item(m, i, &id, NULL, NULL);
+        for (size_t k = 0; res == DQ_OK && k < r->nfacets; k++) {
+            char *v = NULL;
+            size_t vl = 0;
+            int slot = facet_slot(r->facets[k].field);
+            rc = xc_db_get_value(e->db, id, (unsigned)slot, &v, &vl, &xerr);
+            if (rc != XC_OK) {
+                res = xfail(rc, xerr, err, errlen);
+                break;
+            }
+            if (slot == (int)DX_SLOT_DATE && vl > 4) vl = 4; /* the year */
+            res = facet_add(&r->facets[k], v ? v : "", vl);
+            xc_free(v);
+        }
+    }
+    xc_mset_free(m);
+    for (size_t k = 0; res == DQ_OK && k < r->nfacets; k++)
+        if (r->facets[k].n > 1)
+            qsort(r->facets[k].v, r->facets[k].n, sizeof *r->facets[k].v,
+                  by_count);
+    return res;
+}
+
 static int search_once(dq_engine *e, const char *query, size_t len,
                        const dq_node *ast, const dq_options *o,
                        dq_results **out, char *err, size_t errlen,
@@ -446,6 +601,9 @@ static int search_once(dq_engine *e, const char *query, size_t len,
     }
     if (res == DQ_OK && r->plan->nparts > 1 && r->n < o->limit)
         res = spread_matches(e, r->plan, o, r, err, errlen);
+    if (res == DQ_OK && o->facets)
+        res = compute_facets(e, r->plan->query, o->facets, r, err, errlen,
+                             erroff);
     for (size_t i = 0; res == DQ_OK && i < r->n; i++) {
         dq_hit *h = &r->hits[i];
         res = highlight(e, r->plan, h);
@@ -477,6 +635,7 @@ int dq_search(dq_engine *e, const char *query, size_t len,
         return DQ_ESYNTAX;
     }
     if (rc != DQ_OK) return DQ_ENOMEM;
+    e->sort_date = o.sort_date;
     for (int attempt = 0;; attempt++) {
         rc = search_once(e, query, len, ast, &o, out, err, errlen, erroff);
         if (rc != DQ_EMODIFIED || attempt == 3) break;

@@ -25,7 +25,13 @@ typedef struct dq_options {
     int per_document;   /* at most `passages` results per document */
     unsigned passages;  /* with per_document (>= 1) */
     int exact;          /* no OCR / diacritic expansion */
+    int sort_date;      /* newest document first instead of relevance */
+    const char *facets; /* comma-separated facet fields (kommun, år, typ,
+                           utfall, myndighet), or NULL */
 } dq_options;
+
+/* Fields --facets accepts. NULL-terminated. */
+extern const char *const dq_facet_fields[];
 
 typedef struct dq_highlight {
     size_t start, end;  /* byte span in the hit's text */
@@ -45,7 +51,23 @@ typedef struct dq_hit {
     size_t snippetlen;
     dq_highlight *shl;  /* highlights in the snippet */
     size_t nshl;
+    char *date;         /* the document's date "YYYY-MM-DD", or "" */
+    char *kommun;       /* municipality, or "" */
+    char *type;         /* document type, or "" */
+    char *meta;         /* the document's metadata as JSON, or NULL */
 } dq_hit;
+
+/* Matching documents counted per value of one field. */
+typedef struct dq_facet_value {
+    char *value;        /* "" when the document has none */
+    unsigned count;
+} dq_facet_value;
+
+typedef struct dq_facet {
+    const char *field;  /* one of dq_facet_fields */
+    dq_facet_value *v;  /* most frequent first */
+    size_t n;
+} dq_facet;
 
 typedef struct dq_results {
     dq_hit *hits;
@@ -55,6 +77,10 @@ typedef struct dq_results {
     char *suggestion;   /* the query with rare words replaced by frequent
                            ones one edit away ("Menade du"), or NULL */
     int limited;        /* no results were asked for (limit 0) */
+    dq_facet *facets;   /* with opt->facets: per field, over the documents
+                           with a passage that matches the whole query */
+    size_t nfacets;
+    unsigned facet_docs;/* how many documents the facets count */
 } dq_results;
 
 typedef struct dq_engine dq_engine;
@@ -67,6 +93,7 @@ int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
 void dq_engine_close(dq_engine *e);
 
 /* Runs one query. Returns DQ_OK and *out (free with dq_results_free);
+ * DQ_EQUERY also for an unknown facet field;
  * DQ_ESYNTAX or DQ_EQUERY with err and *erroff (byte offset in the query)
  * for a query that cannot be run; DQ_EDB; DQ_ENOMEM. A database that moves
  * on under the reader is reopened and the query retried. */

@@ -37,12 +37,17 @@ static void usage(FILE *f)
 "  --timing          print each query's time to standard error (JSON)\n"
 "  --count           print only the number of matching passages and\n"
 "                    documents\n"
+"  --sort WHAT       relevance (default) or date (newest document first)\n"
+"  --facets LIST     count matching documents per value of these fields,\n"
+"                    e.g. kommun,år,typ (also utfall, myndighet)\n"
 "  --color WHEN      bold highlights: auto (default), always or never\n"
 "  --help            show this help and exit\n"
 "  --version         show the version and exit\n"
 "\n"
 "Query syntax: words (all must match), \"exact phrases\", OR, NOT or a\n"
-"leading -, parentheses, a NEAR b, a NEAR/5 b, prefix*, doc:ID.\n"
+"leading -, parentheses, a NEAR b, a NEAR/5 b, prefix*, and the fields\n"
+"doc:ID kommun: typ: dnr: utfall: skola: myndighet: huvudman:\n"
+"år:2021 år:2019..2023 datum:2021-01-01..2021-06-30.\n"
 "Examples:\n"
 "  " PROG " kompensatoriska åtgärder\n"
 "  " PROG " '\"särskilt stöd\" OR \"extra anpassningar\" -betyg'\n"
@@ -161,6 +166,7 @@ static void run_one(run_ctx *c, const char *q, const char *label,
         c->status = 3;
     if (dq_print_results(stdout, r, c->fmt, c->bold, label) != 0)
         c->status = 3;
+    if (dq_print_facets(stdout, r, c->fmt) != 0) c->status = 3;
     dq_results_free(r);
 }
 
@@ -177,13 +183,15 @@ int main(int argc, char **argv)
         {"queries", required_argument, NULL, 'Q'},
         {"timing", no_argument, NULL, 'T'},
         {"count", no_argument, NULL, 'C'},
+        {"sort", required_argument, NULL, 'S'},
+        {"facets", required_argument, NULL, 'F'},
         {"color", required_argument, NULL, 'c'},
         {"colour", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db = getenv("DIARIUM_DB");
-    dq_options o = {10, 0, 1, 0};
+    dq_options o = {10, 0, 1, 0, 0, NULL};
     dq_format fmt = DQ_FMT_TEXT;
     int explain = 0, timing = 0, count = 0, c;
     const char *queries = NULL;
@@ -217,6 +225,14 @@ int main(int argc, char **argv)
         case 'Q': queries = optarg; break;
         case 'T': timing = 1; break;
         case 'C': count = 1; break;
+        case 'S':
+            if (strcmp(optarg, "date") == 0) o.sort_date = 1;
+            else if (strcmp(optarg, "relevance") == 0) o.sort_date = 0;
+            else
+                return bad_usage("--sort is relevance or date, not '%s'",
+                                 optarg);
+            break;
+        case 'F': o.facets = optarg; break;
         case 'c':
             if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
                 strcmp(optarg, "never"))

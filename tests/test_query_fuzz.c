@@ -80,7 +80,8 @@ static int teardown(void **state)
 static void check(dq_engine *e, const char *q, size_t len)
 {
     dq_options o = {10, (int)(next_rand() % 2), 1 + next_rand() % 3,
-                    (int)(next_rand() % 4 == 0)};
+                    (int)(next_rand() % 4 == 0), (int)(next_rand() % 4 == 0),
+                    next_rand() % 8 == 0 ? "kommun,år,typ" : NULL};
     dq_results *r = NULL;
     char err[512] = "";
     size_t off = (size_t)-1;
@@ -110,6 +111,8 @@ static const char *const pieces[] = {
     "åtgärder", "atgarder", "kompensatoriska", "\"", "(", ")", "-", "*",
     "OR", "AND", "NOT", "NEAR", "NEAR/2", "OCH", "ELLER", "INTE", "doc:",
     "doc:d0.txt", "år:", "..", "1", "2021:2323", "skol*", "a*", "ö", "&mnen",
+    "kommun:", "kommun:Borlänge", "år:2021..2022", "typ:beslut", "dnr:2021:2323",
+    "datum:2021-12-23", "utfall:i_linje", "skola:\"x y\"",
     " ", "  ", "\xC3", "\xFF", "i", "och", "\"särskilt stöd\"", "f6ljd"};
 
 static void random_queries(void **state)
