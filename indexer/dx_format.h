@@ -41,6 +41,8 @@
  *   5  DX_SLOT_TYPE       document type ("uppföljningsbeslut")  } (empty
  *   6  DX_SLOT_OUTCOME    overall outcome ("i_linje")           }  when
  *   7  DX_SLOT_AUTHORITY  authority ("Skolinspektionen")        } unknown)
+ *   8  DX_SLOT_DNR        diary number ("2021:2323")
+ *   9  DX_SLOT_SCHOOL     school unit ("Asmundtorps skola")
  *
  * Data (the stored passage; the query tool never reads source files)
  *   byte 0      DX_DATA_VERSION
@@ -97,6 +99,8 @@
 #define DX_SLOT_TYPE 5u
 #define DX_SLOT_OUTCOME 6u
 #define DX_SLOT_AUTHORITY 7u
+#define DX_SLOT_DNR 8u
+#define DX_SLOT_SCHOOL 9u
 
 /* Metadata filter terms: DX_PREFIX_FIELD + field + ':' + lower-cased value,
  * boolean, on every passage of the document. Fields (dx_meta_terms): typ,

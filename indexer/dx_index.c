@@ -112,7 +112,7 @@ typedef struct docmeta {
     char date[11];   /* DX_SLOT_DATE */
     char *json;      /* DX_SLOT_META */
     size_t jsonlen;
-    const char *kommun, *type, *outcome, *authority;
+    const char *kommun, *type, *outcome, *authority, *dnr, *school;
 } docmeta;
 
 /* ------------------------------------------------------------- helpers */
@@ -422,6 +422,8 @@ static int doc_metadata(dx_indexer *ix, const char *text, size_t len,
     dm->type = m->type ? dx_doctype_name(m->type) : NULL;
     dm->outcome = m->outcome ? dx_outcome_name(m->outcome) : NULL;
     dm->authority = m->authority;
+    dm->dnr = m->dnr;
+    dm->school = m->school;
     return DXI_OK;
 }
 
@@ -472,6 +474,9 @@ static int add_passage(dx_indexer *ix, const char *docid, size_t idlen,
         rc = set_str_value(ix, DX_SLOT_OUTCOME, dm->outcome, &xerr);
     if (rc == XC_OK)
         rc = set_str_value(ix, DX_SLOT_AUTHORITY, dm->authority, &xerr);
+    if (rc == XC_OK) rc = set_str_value(ix, DX_SLOT_DNR, dm->dnr, &xerr);
+    if (rc == XC_OK)
+        rc = set_str_value(ix, DX_SLOT_SCHOOL, dm->school, &xerr);
     unsigned char be[4];
     dx_put_be32(be, number);
     if (rc == XC_OK)

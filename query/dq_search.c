@@ -126,6 +126,10 @@ void dq_results_free(dq_results *r)
         free(r->hits[i].date);
         free(r->hits[i].kommun);
         free(r->hits[i].type);
+        free(r->hits[i].outcome);
+        free(r->hits[i].dnr);
+        free(r->hits[i].school);
+        free(r->hits[i].authority);
         free(r->hits[i].meta);
     }
     for (size_t i = 0; i < r->nfacets; i++) {
@@ -219,6 +223,14 @@ static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
                                      errlen);
     if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_TYPE, &h.type, err,
                                      errlen);
+    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_OUTCOME, &h.outcome,
+                                     err, errlen);
+    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_DNR, &h.dnr, err,
+                                     errlen);
+    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_SCHOOL, &h.school, err,
+                                     errlen);
+    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_AUTHORITY,
+                                     &h.authority, err, errlen);
     if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_META, &h.meta, err,
                                      errlen);
     if (res == DQ_OK && h.meta && !h.meta[0]) {
@@ -239,6 +251,10 @@ static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
     free(h.date);
     free(h.kommun);
     free(h.type);
+    free(h.outcome);
+    free(h.dnr);
+    free(h.school);
+    free(h.authority);
     free(h.meta);
     return res;
 }

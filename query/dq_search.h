@@ -54,6 +54,10 @@ typedef struct dq_hit {
     char *date;         /* the document's date "YYYY-MM-DD", or "" */
     char *kommun;       /* municipality, or "" */
     char *type;         /* document type, or "" */
+    char *outcome;      /* overall outcome ("i_linje"), or "" */
+    char *dnr;          /* diary number, or "" */
+    char *school;       /* school unit, or "" */
+    char *authority;    /* authority, or "" */
     char *meta;         /* the document's metadata as JSON, or NULL */
 } dq_hit;
 
