@@ -73,7 +73,10 @@
  * Version history
  *   1  first format.
  *   2  records carry the content hash (rename detection, change
- *      confirmation). Version 1 databases are refused: rebuild with --full.
+ *      confirmation).
+ *   3  document metadata: X<field>:<value> terms, slots 2-9 (dx_meta).
+ * A database in another version is refused (by diarium-index, with a
+ * message to rebuild it with --full).
  *
  * Next to the database files, the folder holds diarium.lock, the writer's
  * lock (dx_dbdir.h); it is not part of the index.

@@ -91,6 +91,9 @@ struct dx_indexer {
         char *path;       /* as given, without trailing slashes */
         dx_problem_fn fn; /* its problems (NULL: opt.problem) */
         void *ctx;
+        unsigned files;   /* document files the walk found */
+        int unread;       /* the root itself could not be walked */
+        unsigned kept;    /* records kept because of that, or of files 0 */
     } *roots;
     size_t nroots;
     work *work;
@@ -588,6 +591,7 @@ static int on_file(void *p, const dx_entry *e)
     walk_ctx *c = p;
     dx_indexer *ix = c->ix;
     char key[DX_DOC_KEY_MAX + 1];
+    ix->roots[c->root].files++;
     dx_doc_key(e->docid, strlen(e->docid), key);
     if (strset_has(&ix->seen, key)) {
         /* Two roots of one run hold the same relative path: the first one
@@ -646,11 +650,42 @@ static void on_walk_error(void *p, const char *path, const char *why)
 
 /* ------------------------------------------------------------ finishing */
 
-static int root_indexed(const dx_indexer *ix, const char *root)
+/* The walked root named `root`, or NULL. */
+static struct root *find_root(dx_indexer *ix, const char *root)
 {
     for (size_t i = 0; i < ix->nroots; i++)
-        if (strcmp(ix->roots[i].path, root) == 0) return 1;
-    return 0;
+        if (strcmp(ix->roots[i].path, root) == 0) return &ix->roots[i];
+    return NULL;
+}
+
+/* Whether the documents of a walked root that were not found are gone. Not
+ * when the root could not be read at all, nor when it held no document
+ * file: an unmounted share or a folder emptied by mistake must not empty
+ * the database in the night. */
+static int root_trusted(struct root *r)
+{
+    if (r->unread || r->files == 0) {
+        r->kept++;
+        return 0;
+    }
+    return 1;
+}
+
+/* Says why the documents of untrusted roots were kept. */
+static void report_kept(dx_indexer *ix)
+{
+    char why[4400];
+    for (size_t i = 0; i < ix->nroots; i++) {
+        struct root *r = &ix->roots[i];
+        if (!r->kept) continue;
+        snprintf(why, sizeof why, "%s %s: its %u document%s stay%s in the "
+                 "database (rebuild with --full to drop %s)", r->path,
+                 r->unread ? "could not be read"
+                           : "holds no documents any more (not mounted?)",
+                 r->kept, r->kept == 1 ? "" : "s", r->kept == 1 ? "s" : "",
+                 r->kept == 1 ? "it" : "them");
+        problem(ix, i, NULL, why);
+    }
 }
 
 static int cmp_gone(const void *a, const void *b)
@@ -680,7 +715,8 @@ static int find_gone(dx_indexer *ix, char *err, size_t errlen)
         dx_record r;
         int found = 0;
         res = get_record(ix->db, key, &r, &found, err, errlen);
-        if (res != DXI_OK || !found || !root_indexed(ix, r.root)) continue;
+        struct root *rt = found ? find_root(ix, r.root) : NULL;
+        if (res != DXI_OK || !rt || !root_trusted(rt)) continue;
         if (ix->ngone == cap) {
             cap = cap ? cap * 2 : 64;
             gone *v = realloc(ix->gone, cap * sizeof *v);
@@ -698,6 +734,7 @@ static int find_gone(dx_indexer *ix, char *err, size_t errlen)
         return db_error(rc, xerr, err, errlen, "listing records");
     xc_free(xerr);
     if (ix->ngone > 1) qsort(ix->gone, ix->ngone, sizeof *ix->gone, cmp_gone);
+    if (res == DXI_OK) report_kept(ix);
     return res;
 }
 
@@ -1009,12 +1046,13 @@ int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
         return oom(err, errlen);
     }
     ix->roots = roots;
-    ix->roots[ix->nroots++] = (struct root){r, fn, ctx};
+    ix->roots[ix->nroots++] = (struct root){.path = r, .fn = fn, .ctx = ctx};
 
     walk_ctx c = {ix, ix->nroots - 1, err, errlen, DXI_OK};
     int wrc = dx_walk(root, on_file, on_walk_error, &c);
     if (c.rc != DXI_OK) return c.rc;
     if (wrc == DX_ENOMEM) return oom(err, errlen);
+    if (wrc == DX_EIO) ix->roots[c.root].unread = 1; /* reported by dx_walk */
     return DXI_OK;
 }
 

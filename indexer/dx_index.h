@@ -22,7 +22,10 @@
  *    Q term and id value rewritten in place), not analysed again;
  *  - else added or updated: all its passages are replaced.
  * Records of the PATHs indexed in this run whose files have gone (and were
- * not renamed) are removed with their passages.
+ * not renamed) are removed with their passages — except when the PATH
+ * itself could not be read or held no document file at all (an unmounted
+ * share must not empty the database): its documents are then kept, and
+ * that is reported as a problem.
  *
  * Crash safety: changes are made in batches; each batch, records included,
  * is one Xapian transaction, committed atomically, so an interrupted run
@@ -62,8 +65,10 @@ enum {
     DX_CHANGE_REMOVE = 3
 };
 
-/* Called for each file or folder that could not be indexed (also for
- * leftovers of an interrupted --full that cannot be removed). */
+/* Called for each file or folder that could not be indexed. `path` is
+ * NULL for a problem that is not about one file (`why` then says what: a
+ * PATH whose documents were kept because it could not be read or held no
+ * document; leftovers of an interrupted --full that cannot be removed). */
 typedef void (*dx_problem_fn)(void *ctx, const char *path, const char *why);
 
 /* Called for each change, when it is decided. `id` is the document id (for

@@ -649,6 +649,29 @@ static void test_roots(void **state)
     struct seen sn;
     expect_stats(run_opts(f->db, f->docs, r2, 0, 0, &sn), 0, 0, 0, 0, 2, 1);
     assert_int_equal(sn.problems, 1);
+
+    /* A root that cannot be read, or holds no document any more (an
+     * unmounted share), keeps its documents, and says so. */
+    remove_file(r2, "a.txt");
+    remove_file(r2, "b.txt");
+    expect_stats(run_opts(f->db, f->docs, r2, 0, 0, &sn), 0, 0, 0, 0, 1, 1);
+    assert_int_equal(sn.problems, 1);
+    assert_true(passages_of(f->db, "b.txt") > 0);
+    assert_int_equal(rmdir(r2), 0);
+    expect_stats(run_opts(f->db, f->docs, r2, 0, 0, &sn), 0, 0, 0, 0, 1, 2);
+    assert_int_equal(sn.problems, 2); /* the walk's, and "kept" */
+    assert_true(passages_of(f->db, "b.txt") > 0);
+    /* --full drops them. */
+    expect_stats(run_opts(f->db, f->docs, NULL, 1, 0, NULL), 1, 0, 0, 0, 0,
+                 0);
+    assert_int_equal(passages_of(f->db, "b.txt"), 0);
+    /* A root that still has one file is trusted: the others are gone. */
+    assert_int_equal(mkdir(r2, 0777), 0);
+    write_file(r2, "x.txt", TEXT_B);
+    write_file(r2, "y.txt", TEXT_C);
+    expect_stats(run_opts(f->db, f->docs, r2, 0, 0, NULL), 2, 0, 0, 0, 1, 0);
+    remove_file(r2, "y.txt");
+    expect_stats(run_opts(f->db, f->docs, r2, 0, 0, NULL), 0, 0, 0, 1, 2, 0);
 }
 
 /* The analysis fingerprint and the format version (issue 6): a database
