@@ -1,0 +1,62 @@
+# e2e_nightly_diskfull.sh — diarium-index on a full disk (issue 6): the run
+# fails with exit 3 and says so, the database stays sound as of its last
+# commit and answers queries, and once there is room again the next run
+# finishes the job, equal to a clean build.
+#
+# Needs a small file system of its own: a 4 MiB tmpfs, mounted inside the
+# test's folder. Skipped (exit 77) where that is not allowed (not root, or
+# no mount in this sandbox).
+. "$(dirname "$0")/lib_e2e.sh"
+
+[ "$(id -u)" -eq 0 ] || skip "needs root to mount a small tmpfs"
+SMALL=$WORK/small
+mkdir -p "$SMALL"
+mount -t tmpfs -o size=4m tmpfs "$SMALL" 2>/dev/null ||
+    skip "cannot mount a tmpfs here"
+trap 'umount "$SMALL" 2>/dev/null; e2e_cleanup' EXIT
+
+G=$WORK/docs
+python3 - "$G" <<'EOF' || fail "cannot generate the documents"
+import os, random, sys
+d = sys.argv[1]
+rnd = random.Random(5)
+words = ("skolan eleverna huvudmannen kommunen beslutet åtgärder "
+         "undervisningen betygen tryggheten studieron rektorn elevhälsan "
+         "analysen resurserna kompensatoriska särskilt stöd").split()
+os.makedirs(d)
+for i in range(3000):
+    with open(os.path.join(d, "b%05d.txt" % i), "w", encoding="utf-8") as f:
+        f.write("\n\n".join(" ".join(rnd.choice(words) for _ in range(60))
+                            for _ in range(4)) + "\n")
+EOF
+DB=$SMALL/db
+
+# Small batches: some commits succeed before the disk is full.
+expect_status 3 "$IDX" --db "$DB" --batch 50 "$G"
+expect_icontains stderr "space"
+expect_contains stderr "last commit"
+expect_status 0 "$IDX" --db "$DB" --check --json
+DONE=$(py 'import json,sys; print(json.load(sys.stdin)["documents"])')
+[ "$DONE" -gt 0 ] && [ "$DONE" -lt 3000 ] ||
+    fail "expected some but not all documents committed before the disk filled up, got $DONE"
+ok "the database is sound with the $DONE documents committed before the disk was full"
+expect_status 0 "$QRY" --db "$DB" --count "kompensatoriska åtgärder"
+
+# Room again: the next run finishes the job.
+mount -o remount,size=200m "$SMALL" || fail "cannot grow the tmpfs"
+expect_status 0 "$IDX" --db "$DB" --json "$G"
+expect_py "the next run adds exactly what was missing" '
+import json, sys
+d = json.load(sys.stdin)
+assert d["added"] == 3000 - int(sys.argv[1]) and d["unchanged"] == int(sys.argv[1]), d
+' "$DONE"
+expect_status 0 "$IDX" --db "$WORK/clean" "$G"
+for q in "kompensatoriska åtgärder" "särskilt stöd" "tryggheten"; do
+    run "$QRY" --db "$WORK/clean" --format json --limit 100000 "$q"
+    want=$(py 'import json,sys; print(sorted((o["doc"], o["passage"], round(o["score"], 4)) for o in map(json.loads, sys.stdin)))')
+    run "$QRY" --db "$DB" --format json --limit 100000 "$q"
+    got=$(py 'import json,sys; print(sorted((o["doc"], o["passage"], round(o["score"], 4)) for o in map(json.loads, sys.stdin)))')
+    expect_eq "'$q' after the disk-full run and its repair equals a clean build" "$want" "$got"
+done
+expect_status 0 "$IDX" --db "$DB" --check
+e2e_done
