@@ -108,6 +108,7 @@ struct dx_indexer {
     int finished;
     char *mterms;    /* the current document's field terms, NUL-separated */
     size_t mtlen, mtcap;
+    dx_meta_ctx *mctx;
 };
 
 /* What every passage of the document being indexed carries (dx_meta). */
@@ -412,7 +413,12 @@ static int doc_metadata(dx_indexer *ix, const char *text, size_t len,
 {
     memset(dm, 0, sizeof *dm);
     ix->mtlen = 0;
-    if (dx_meta_extract(text, len, m) != DXM_OK) return DXI_ENOMEM;
+    if (!ix->mctx && dx_meta_ctx_new(&ix->mctx) != DXM_OK) {
+        memset(m, 0, sizeof *m);
+        return DXI_ENOMEM;
+    }
+    if (dx_meta_extract_with(ix->mctx, text, len, m) != DXM_OK)
+        return DXI_ENOMEM;
     if (dx_meta_terms(m, collect_term, ix) != DXM_OK) return DXI_ENOMEM;
     if (dx_meta_json(m, &dm->json, &dm->jsonlen) != DXM_OK)
         return DXI_ENOMEM;
@@ -1093,6 +1099,7 @@ void dx_indexer_close(dx_indexer *ix)
 {
     if (!ix) return;
     free(ix->mterms);
+    dx_meta_ctx_free(ix->mctx);
     /* Uncommitted changes are thrown away: Xapian's close() cancels an open
      * transaction rather than committing it. */
     if (ix->w && ix->in_txn) xc_wdb_cancel_transaction(ix->w, NULL);

@@ -208,7 +208,34 @@ typedef struct doc {
     size_t hdr_lines; /* lines [0, hdr_lines) are the header */
     size_t hdr_toks;  /* tokens [0, hdr_toks) lie in it */
     int plain;       /* 1 when the text has no å/ä/ö (stripped or OCR) */
+    struct qskel *qc;/* skeletons of the fixed words compared against */
+    const struct kname *kt; /* the prepared municipality table, or NULL */
 } doc;
+
+/* A small cache of the skeletons of the fixed words (string literals)
+ * that tokens are compared with, so that each is computed once per
+ * document rather than once per token. */
+#define QCACHE 48
+typedef struct qskel {
+    const char *q[QCACHE];
+    char sk[QCACHE][SV_SKELETON_MAX];
+    size_t n;
+} qskel;
+
+/* The skeleton of fixed word q (NULL when it has none). */
+static const char *q_skeleton(const doc *d, const char *q, size_t ql)
+{
+    qskel *c = d->qc;
+    for (size_t i = 0; c && i < c->n; i++)
+        if (c->q[i] == q) return c->sk[i];
+    if (c && c->n < QCACHE) {
+        if (!sv_skeleton(q, ql, c->sk[c->n], sizeof c->sk[c->n]))
+            return NULL;
+        c->q[c->n] = q;
+        return c->sk[c->n++];
+    }
+    return NULL;
+}
 
 static void doc_free(doc *d)
 {
@@ -218,6 +245,7 @@ static void doc_free(doc *d)
     free(d->tline);
     free(d->lines);
     free(d->ltok);
+    free(d->qc);
     memset(d, 0, sizeof *d);
 }
 
@@ -234,8 +262,13 @@ static int tkind(const doc *d, size_t t) { return d->tk.tok[t].kind; }
 static double tok_cost(const doc *d, size_t t, const char *q)
 {
     if (t >= d->tk.n || tkind(d, t) != SV_TOK_WORD) return NOMATCH;
-    return form_cost(q, strlen(q), tnorm(d, t), tlen(d, t),
-                     d->skbuf + d->skoff[t]);
+    size_t ql = strlen(q);
+    const char *w = tnorm(d, t), *wsk = d->skbuf + d->skoff[t];
+    size_t wl = tlen(d, t);
+    if (ql == wl && memcmp(q, w, ql) == 0) return 0;
+    const char *qs = q_skeleton(d, q, ql);
+    if (qs && strcmp(qs, wsk) != 0) return NOMATCH; /* the usual case */
+    return form_cost(q, ql, w, wl, wsk);
 }
 
 static int tok_is(const doc *d, size_t t, const char *q)
@@ -297,6 +330,8 @@ static int doc_init(doc *d, const char *s, size_t len)
                           b == 0x84 || b == 0x96))
             d->plain = 0;
     }
+    d->qc = calloc(1, sizeof *d->qc);
+    if (!d->qc) return DXM_ENOMEM;
     if (sv_tokenize(s, len, &d->tk) != SV_OK) return DXM_ENOMEM;
     size_t n = d->tk.n;
 
@@ -929,7 +964,9 @@ static const char *const kommun_words[] = {"kommun", "kommuns", NULL};
  * or after "Region". */
 static int find_kommun(const doc *d, dx_meta *m)
 {
-    kname *kt = ktable_new();
+    kname *own = NULL;
+    const kname *kt = d->kt;
+    if (!kt) kt = own = ktable_new();
     if (!kt) return DXM_ENOMEM;
     unsigned score[NKOMMUNER];
     size_t first[NKOMMUNER];
@@ -978,7 +1015,7 @@ static int find_kommun(const doc *d, dx_meta *m)
             (score[k] == score[best] && first[k] < first[best]))
             best = (int)k;
     }
-    free(kt);
+    free(own);
     if (best < 0) return DXM_OK;
     m->kommun = kommuner[best];
     if (d->plain && alt[best] >= 0) m->kommun_alt = kommuner[alt[best]];
@@ -1408,10 +1445,34 @@ static int put_part(sbuf *b, const char *w, size_t wl, int cap, int *rc)
 /* If token t names an authority, writes its name into b and returns its
  * kind; *known is set when every part of the name is a known one.
  * Handles "X- och Y<suffix>" over three tokens. */
+/* 1 when skeleton sk ends with tail, optionally followed by 's'. */
+static int skel_ends(const char *sk, const char *tail)
+{
+    size_t n = strlen(sk), m = strlen(tail);
+    if (n >= m && memcmp(sk + n - m, tail, m) == 0) return 1;
+    return n >= m + 1 && sk[n - 1] == 's' && memcmp(sk + n - 1 - m, tail,
+                                                    m) == 0;
+}
+
+/* A necessary condition for split_authority, cheap enough for every
+ * token: every suffix starts with a consonant, so a word that ends in one
+ * has a skeleton that ends in the suffix's skeleton less its first letter
+ * (which may merge with the part before), a genitive s allowed. */
+static int may_be_authority(const doc *d, size_t t)
+{
+    const char *sk = d->skbuf + d->skoff[t];
+    for (const suffix *x = auth_suffixes; x->w; x++) {
+        const char *xs = q_skeleton(d, x->w, strlen(x->w));
+        if (!xs || !xs[0] || skel_ends(sk, xs + 1)) return 1;
+    }
+    return 0;
+}
+
 static int authority_at(const doc *d, size_t t, sbuf *b, int *known, int *rc)
 {
     *known = 0;
     if (tkind(d, t) != SV_TOK_WORD) return AUTH_NONE;
+    if (!may_be_authority(d, t)) return AUTH_NONE;
     size_t plen;
     const suffix *s = split_authority(tnorm(d, t), tlen(d, t), &plen);
     if (!s) return AUTH_NONE;
@@ -1456,6 +1517,8 @@ static int forvaltningen_named(const doc *d, size_t t, sbuf *b, int *rc)
  * the header (for minutes the nämnd, otherwise the förvaltning/kontor that
  * wrote it); else the first förvaltning/kontor of a known name in the text
  * ("Bildningsförvaltningen har följt upp ..."). */
+#define AUTH_BODY_TOKENS 1000
+
 static int find_authority(const doc *d, dx_meta *m, int si, int *forv)
 {
     int rc = DXM_OK, known;
@@ -1488,7 +1551,10 @@ static int find_authority(const doc *d, dx_meta *m, int si, int *forv)
         }
         if (k == want) break;
     }
-    for (size_t t = d->hdr_toks; t < d->tk.n && rc == DXM_OK &&
+    /* A body names its author early: the first AUTH_BODY_TOKENS words. */
+    size_t body_end = d->tk.n < d->hdr_toks + AUTH_BODY_TOKENS
+                          ? d->tk.n : d->hdr_toks + AUTH_BODY_TOKENS;
+    for (size_t t = d->hdr_toks; t < body_end && rc == DXM_OK &&
                                  bestkind == AUTH_NONE; t++) {
         if (authority_at(d, t, &b, &known, &rc) != AUTH_FORV || !known)
             continue;
@@ -1808,7 +1874,38 @@ static int is_decision(int type)
            type == DX_DOC_TILLSYNSBESLUT;
 }
 
+struct dx_meta_ctx {
+    kname *kt;
+};
+
+int dx_meta_ctx_new(dx_meta_ctx **out)
+{
+    *out = NULL;
+    dx_meta_ctx *c = calloc(1, sizeof *c);
+    if (!c) return DXM_ENOMEM;
+    c->kt = ktable_new();
+    if (!c->kt) {
+        free(c);
+        return DXM_ENOMEM;
+    }
+    *out = c;
+    return DXM_OK;
+}
+
+void dx_meta_ctx_free(dx_meta_ctx *c)
+{
+    if (!c) return;
+    free(c->kt);
+    free(c);
+}
+
 int dx_meta_extract(const char *text, size_t len, dx_meta *out)
+{
+    return dx_meta_extract_with(NULL, text, len, out);
+}
+
+int dx_meta_extract_with(dx_meta_ctx *ctx, const char *text, size_t len,
+                         dx_meta *out)
 {
     if (!out) return DXM_EINVAL;
     memset(out, 0, sizeof *out);
@@ -1818,6 +1915,7 @@ int dx_meta_extract(const char *text, size_t len, dx_meta *out)
 
     doc d;
     int rc = doc_init(&d, text, len);
+    d.kt = ctx ? ctx->kt : NULL;
     if (rc == DXM_OK) {
         find_header(&d);
         int si = has_si_signature(&d);

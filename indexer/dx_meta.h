@@ -157,6 +157,19 @@ typedef struct dx_meta {
  * allocated so far is freed), so dx_meta_free(out) is always safe. */
 int dx_meta_extract(const char *text, size_t len, dx_meta *out);
 
+/* A reusable extraction context (the prepared table of municipalities).
+ * dx_meta_extract() prepares one for every call; an indexer creates one
+ * with dx_meta_ctx_new() and passes it to dx_meta_extract_with(). One per
+ * thread. dx_meta_ctx_new returns DXM_OK or DXM_ENOMEM (*out NULL);
+ * dx_meta_ctx_free accepts NULL. */
+typedef struct dx_meta_ctx dx_meta_ctx;
+int dx_meta_ctx_new(dx_meta_ctx **out);
+void dx_meta_ctx_free(dx_meta_ctx *c);
+
+/* dx_meta_extract with a context (ctx may be NULL). */
+int dx_meta_extract_with(dx_meta_ctx *ctx, const char *text, size_t len,
+                         dx_meta *out);
+
 /* Frees what a dx_meta owns and zeroes it. NULL and a zeroed struct are
  * fine; calling it twice is fine. */
 void dx_meta_free(dx_meta *m);
