@@ -709,3 +709,34 @@ int dq_count(dq_engine *e, const char *query, size_t len,
     dq_node_free(ast);
     return rc;
 }
+
+int dq_engine_stats(dq_engine *e, unsigned *passages, unsigned *documents,
+                    char *err, size_t errlen)
+{
+    static const char prefix[] = {DX_PREFIX_DOC};
+    for (int attempt = 0;; attempt++) {
+        unsigned np = 0, nd = 0;
+        char *xerr = NULL;
+        xc_termiter *it = NULL;
+        int rc = xc_db_doccount(e->db, &np, &xerr);
+        if (rc == XC_OK && documents)
+            rc = xc_db_allterms(e->db, prefix, sizeof prefix, &it, &xerr);
+        while (rc == XC_OK && it) {
+            int more = xc_termiter_next(it, NULL, NULL, NULL, &xerr);
+            if (more < 0) rc = more;
+            if (more <= 0) break;
+            nd++;
+        }
+        xc_termiter_free(it);
+        if (rc == XC_OK) {
+            if (passages) *passages = np;
+            if (documents) *documents = nd;
+            return DQ_OK;
+        }
+        int res = xfail(rc, xerr, err, errlen);
+        if (res != DQ_EMODIFIED) return res;
+        /* The index moved on under us: read the latest commit. */
+        if (attempt == 3 || xc_db_reopen(e->db, NULL, NULL) != XC_OK)
+            return DQ_EDB;
+    }
+}

@@ -116,4 +116,11 @@ int dq_count(dq_engine *e, const char *query, size_t len,
 /* The engine's stemmer (for dq_plan_matches and output). */
 sv_stemmer *dq_engine_stemmer(dq_engine *e);
 
+/* What the database holds: *passages (Xapian documents) and *documents
+ * (source documents with at least one passage: the distinct Q terms, read
+ * from the term dictionary). Either may be NULL. Returns DQ_OK; DQ_EDB with
+ * err; DQ_ENOMEM. */
+int dq_engine_stats(dq_engine *e, unsigned *passages, unsigned *documents,
+                    char *err, size_t errlen);
+
 #endif /* DIARIUM_DQ_SEARCH_H */

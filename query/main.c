@@ -6,6 +6,7 @@
  * error, with a message that points at the problem; 3 fatal.
  */
 #include "dq_output.h"
+#include "dq_report.h"
 #include "dq_search.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PROG "diarium-query"
@@ -41,6 +43,10 @@ static void usage(FILE *f)
 "  --facets LIST     count matching documents per value of these fields,\n"
 "                    e.g. kommun,år,typ (also utfall, myndighet)\n"
 "  --color WHEN      bold highlights: auto (default), always or never\n"
+"  --report FMT      write a topic report of QUERY: html, md or csv;\n"
+"                    per document up to 3 passages, at most 500\n"
+"                    documents unless --limit is given\n"
+"  -o, --output FILE where --report writes ('-': standard output)\n"
 "  --help            show this help and exit\n"
 "  --version         show the version and exit\n"
 "\n"
@@ -170,6 +176,79 @@ static void run_one(run_ctx *c, const char *q, const char *label,
     dq_results_free(r);
 }
 
+/* --report: runs q once (per document, up to 3 passages each unless
+ * --passages says otherwise, at most 500 documents unless --limit does,
+ * with the facets the charts need) and writes the report to `out` ('-':
+ * standard output). A report that cannot be written is removed. Returns the
+ * exit status. */
+static int run_report(dq_engine *e, const char *db, const char *q,
+                      dq_options o, int fmt, const char *out,
+                      int limit_given, int passages_given)
+{
+    char err[1024] = "", when[40] = "";
+    size_t erroff = 0;
+    dq_results *r = NULL;
+    unsigned np = 0, nd = 0;
+    o.per_document = 1;
+    if (!passages_given) o.passages = 3;
+    if (!limit_given) o.limit = 500;
+    unsigned max_docs = o.limit;
+    o.limit *= o.passages; /* dq_search counts passages, the report
+                              documents */
+    o.facets = "kommun,år,typ,utfall";
+    int rc = dq_search(e, q, strlen(q), &o, &r, err, sizeof err, &erroff);
+    if (rc == DQ_ESYNTAX || rc == DQ_EQUERY) {
+        fprintf(stderr, PROG ": error: %s: %s\n",
+                rc == DQ_ESYNTAX ? "query syntax" : "query", err);
+        point_at(q, erroff);
+        return 2;
+    }
+    if (rc == DQ_OK) rc = dq_engine_stats(e, &np, &nd, err, sizeof err);
+    if (rc != DQ_OK) {
+        fprintf(stderr, PROG ": error: %s\n",
+                rc == DQ_ENOMEM ? "out of memory" : err);
+        dq_results_free(r);
+        return 3;
+    }
+    time_t now_t = time(NULL);
+    struct tm tm;
+    if (localtime_r(&now_t, &tm) &&
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", &tm) == 24) {
+        memmove(when + 23, when + 22, 3); /* +0100 -> +01:00 */
+        when[22] = ':';
+    }
+    dq_report_info info = {q, db, when, nd, np, "0.1.0" /* as --version */,
+                           o.passages, max_docs};
+    FILE *f = strcmp(out, "-") == 0 ? stdout : fopen(out, "w");
+    if (!f) {
+        fprintf(stderr, PROG ": error: cannot write the report to %s: %s\n",
+                out, strerror(errno));
+        dq_results_free(r);
+        return 3;
+    }
+    struct stat sb; /* only a regular file is removed after a failure */
+    int regular = f != stdout && fstat(fileno(f), &sb) == 0 &&
+                  S_ISREG(sb.st_mode);
+    dq_print_suggestion(stderr, r, DQ_FMT_TEXT);
+    errno = 0;
+    rc = dq_report_write(f, (dq_report_format)fmt, &info, r);
+    int why = errno;
+    if (fclose(f) != 0 && rc == DQ_OK) {
+        rc = DQ_EWRITE;
+        why = errno;
+    }
+    dq_results_free(r);
+    if (rc == DQ_OK) return 0;
+    if (rc == DQ_ENOMEM)
+        fprintf(stderr, PROG ": error: out of memory writing the report to "
+                "%s\n", out);
+    else
+        fprintf(stderr, PROG ": error: cannot write the report to %s: %s\n",
+                out, why ? strerror(why) : "write error");
+    if (regular) remove(out);
+    return 3;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -187,6 +266,8 @@ int main(int argc, char **argv)
         {"facets", required_argument, NULL, 'F'},
         {"color", required_argument, NULL, 'c'},
         {"colour", required_argument, NULL, 'c'},
+        {"report", required_argument, NULL, 'R'},
+        {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -196,20 +277,24 @@ int main(int argc, char **argv)
     int explain = 0, timing = 0, count = 0, c;
     const char *queries = NULL;
     const char *color = "auto";
+    const char *report_out = NULL;
+    int report = -1, limit_given = 0, passages_given = 0;
     if (!db || !*db) db = "diarium.db";
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'l':
             if (parse_uint(optarg, &o.limit))
                 return bad_usage("--limit takes a number from 0 to 100000, "
                                  "not '%s'", optarg);
+            limit_given = 1;
             break;
         case 'P':
             if (parse_uint(optarg, &o.passages) || o.passages == 0)
                 return bad_usage("--passages takes a number from 1 to "
                                  "100000, not '%s'", optarg);
+            passages_given = 1;
             break;
         case 'f':
             if (strcmp(optarg, "text") == 0) fmt = DQ_FMT_TEXT;
@@ -240,6 +325,13 @@ int main(int argc, char **argv)
                                  "'%s'", optarg);
             color = optarg;
             break;
+        case 'R':
+            report = dq_report_format_from_name(optarg);
+            if (report < 0)
+                return bad_usage("--report is html, md or csv, not '%s'",
+                                 optarg);
+            break;
+        case 'o': report_out = optarg; break;
         case 'h': usage(stdout); return 0;
         case 'V': puts(PROG " 0.1.0"); return 0;
         default:
@@ -251,6 +343,14 @@ int main(int argc, char **argv)
         return bad_usage("%s", "no QUERY given (or --queries FILE)");
     if (optind < argc && queries)
         return bad_usage("%s", "give either QUERY or --queries FILE");
+    if (report >= 0 && !report_out)
+        return bad_usage("%s", "--report needs -o FILE ('-o -': standard "
+                         "output)");
+    if (report_out && report < 0)
+        return bad_usage("%s", "-o FILE goes with --report html|md|csv");
+    if (report >= 0 && (queries || count))
+        return bad_usage("%s", "--report takes one QUERY (not --queries or "
+                         "--count)");
 
     /* The query: the remaining arguments joined by spaces. */
     size_t qlen = 0;
@@ -278,6 +378,13 @@ int main(int argc, char **argv)
                 rc == DQ_ENOMEM ? "out of memory" : err);
         free(q);
         return 3;
+    }
+    if (report >= 0) {
+        int st = run_report(e, db, q, o, report, report_out, limit_given,
+                            passages_given);
+        dq_engine_close(e);
+        free(q);
+        return st;
     }
     run_ctx ctx = {e, &o, fmt, bold, explain, timing, count, 0};
     if (fmt == DQ_FMT_CSV && count)
