@@ -299,7 +299,7 @@ int main(int argc, char **argv)
             break;
         }
         case 'h': usage(stdout); return 0;
-        case 'V': puts(PROG " 0.1.0"); return 0;
+        case 'V': puts(PROG " " DIARIUM_VERSION); return 0;
         default:
             /* All options are long: name the one that failed as written. */
             if (optopt && strchr("db", optopt))

@@ -217,7 +217,7 @@ static int run_report(dq_engine *e, const char *db, const char *q,
         memmove(when + 23, when + 22, 3); /* +0100 -> +01:00 */
         when[22] = ':';
     }
-    dq_report_info info = {q, db, when, nd, np, "0.1.0" /* as --version */,
+    dq_report_info info = {q, db, when, nd, np, DIARIUM_VERSION,
                            o.passages, max_docs};
     FILE *f = strcmp(out, "-") == 0 ? stdout : fopen(out, "w");
     if (!f) {
@@ -333,7 +333,7 @@ int main(int argc, char **argv)
             break;
         case 'o': report_out = optarg; break;
         case 'h': usage(stdout); return 0;
-        case 'V': puts(PROG " 0.1.0"); return 0;
+        case 'V': puts(PROG " " DIARIUM_VERSION); return 0;
         default:
             return bad_usage("unknown option or missing argument: '%s'",
                              argv[optind - 1]);
