@@ -9,16 +9,18 @@
 
 G=$WORK/docs
 DB=$WORK/db
-python3 - "$G" <<'EOF' || fail "cannot generate the documents"
+# Sanitizer builds run several times slower: fewer files there.
+if ldd "$IDX" 2>/dev/null | grep -q libasan; then NFILES=1000; else NFILES=3000; fi
+python3 - "$G" "$NFILES" <<'EOF' || fail "cannot generate the documents"
 import os, random, sys
-d = sys.argv[1]
+d, nfiles = sys.argv[1], int(sys.argv[2])
 rnd = random.Random(11)
 words = ("skolan eleverna huvudmannen kommunen beslutet åtgärder "
          "undervisningen betygen tryggheten studieron rektorn elevhälsan "
          "analysen resurserna kompensatoriska särskilt stöd nyanlända "
          "uppföljning granskningen likvärdig utbildning ansvar").split()
 os.makedirs(d)
-for i in range(3000):
+for i in range(nfiles):
     paras = [" ".join(rnd.choice(words) for _ in range(rnd.randint(30, 90)))
              for _ in range(rnd.randint(2, 5))]
     with open(os.path.join(d, "beslut_%05d.txt" % i), "w",
@@ -92,7 +94,7 @@ wait "$IDXPID" || fail "the re-index failed: $(cat "$WORK/idx.err")"
 stop_reader "incremental"
 [ "$NQ" -ge 3 ] || fail "only $NQ queries ran during the re-index (too fast to test?)"
 ok "incremental: $NQ one-shot queries during the re-index, none failed"
-expect_summary "$WORK/idx.out" 1800 updated
+expect_summary "$WORK/idx.out" $((NFILES * 3 / 5)) updated
 
 # --- a --full rebuild, swapped in at the end ---------------------------------
 start_reader
@@ -108,7 +110,7 @@ done
 stop_reader "--full"
 [ "$NQ" -ge 3 ] || fail "only $NQ queries ran during --full"
 ok "--full: $NQ one-shot queries during the rebuild, none failed"
-expect_summary "$WORK/idx.out" 3000 added
+expect_summary "$WORK/idx.out" "$NFILES" added
 expect_status 0 "$IDX" --db "$DB" --check
 
 e2e_done
