@@ -602,8 +602,8 @@ static int on_file(void *p, const dx_entry *e)
     if (strset_has(&ix->seen, key)) {
         /* Two roots of one run hold the same relative path: the first one
          * keeps the id, or the two would replace each other every run. */
-        problem(ix, c->root, e->path, "the same document id was already found under "
-                "another PATH of this run");
+        problem(ix, c->root, e->path, "the same document id was already "
+                "found under another PATH of this run");
         return 0;
     }
     if (strset_add(&ix->seen, key) != 0) {
@@ -713,7 +713,8 @@ static int find_gone(dx_indexer *ix, char *err, size_t errlen)
     if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "listing records");
     int res = DXI_OK;
     char key[DX_DOC_KEY_MAX + 1];
-    while (res == DXI_OK && (rc = xc_termiter_next(it, &k, &kl, NULL, &xerr)) == 1) {
+    while (res == DXI_OK &&
+           (rc = xc_termiter_next(it, &k, &kl, NULL, &xerr)) == 1) {
         if (kl - plen > DX_DOC_KEY_MAX) continue; /* not one of ours */
         memcpy(key, k + plen, kl - plen);
         key[kl - plen] = '\0';
@@ -1045,6 +1046,10 @@ int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
     size_t rl = strlen(root);
     while (rl > 1 && root[rl - 1] == '/') rl--;
     char *r = strndup(root, rl);
+    if (r && find_root(ix, r)) { /* given twice: walked once */
+        free(r);
+        return DXI_OK;
+    }
     struct root *roots =
         r ? realloc(ix->roots, (ix->nroots + 1) * sizeof *roots) : NULL;
     if (!roots) {

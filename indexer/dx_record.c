@@ -78,7 +78,8 @@ int dx_record_parse(const char *val, size_t vlen, dx_record *r)
 
 size_t dx_record_format(const dx_record *r, char *out, size_t outlen)
 {
-    int n = snprintf(out, outlen, "%s\t%" PRId64 "\t%" PRId64 "\t%u\t%016" PRIx64,
-                     r->root, r->size, r->mtime_ns, r->passages, r->hash);
+    int n = snprintf(out, outlen,
+                     "%s\t%" PRId64 "\t%" PRId64 "\t%u\t%016" PRIx64, r->root,
+                     r->size, r->mtime_ns, r->passages, r->hash);
     return n < 0 || (size_t)n >= outlen ? 0 : (size_t)n;
 }

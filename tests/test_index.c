@@ -641,6 +641,9 @@ static void test_roots(void **state)
     write_file(f->docs, "a.txt", TEXT_A);
     write_file(r2, "b.txt", TEXT_B);
     expect_stats(run_opts(f->db, f->docs, r2, 0, 0, NULL), 2, 0, 0, 0, 0, 0);
+    /* A root given twice is walked once. */
+    expect_stats(run_opts(f->db, f->docs, f->docs, 0, 0, NULL), 0, 0, 0, 0,
+                 1, 0);
     /* Indexing only docs/ leaves other/'s documents alone. */
     expect_stats(run_index(f->db, f->docs), 0, 0, 0, 0, 1, 0);
     assert_true(passages_of(f->db, "b.txt") > 0);
