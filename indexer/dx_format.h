@@ -128,7 +128,7 @@ static inline size_t dx_doc_key(const char *id, size_t len, char *out)
         out[len] = '\0';
         return len;
     }
-    uint64_t h = 1469598103934665603ull; /* FNV-1a of the whole id */
+    uint64_t h = 14695981039346656037ull; /* FNV-1a of the whole id */
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)id[i];
         h *= 1099511628211ull;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zlib.h>
 
 /* Fields the query language accepts. */
@@ -66,6 +67,16 @@ int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
     dq_engine *e = calloc(1, sizeof *e);
     if (!e) return DQ_ENOMEM;
     int rc = xc_db_open(dbpath, &e->db, &xerr);
+    /* diarium-index --full swaps a new database in with one rename: an
+     * open that meets the swap half-way fails; try again shortly. */
+    for (int attempt = 0; rc != XC_OK && rc != XC_ENOMEM && attempt < 5;
+         attempt++) {
+        struct timespec pause = {0, 50 * 1000000L};
+        nanosleep(&pause, NULL);
+        xc_free(xerr);
+        xerr = NULL;
+        rc = xc_db_open(dbpath, &e->db, &xerr);
+    }
     if (rc != XC_OK) {
         int res = rc == XC_EOPEN ? DQ_ENODB : xfail(rc, xerr, err, errlen);
         if (rc == XC_EOPEN) {

@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PKGS="build-essential cmake pkg-config libxapian-dev libstemmer-dev
+PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools libstemmer-dev
       libutf8proc-dev libcmocka-dev zlib1g-dev python3"
 
 missing=""
