@@ -257,13 +257,16 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         free(c.v);
         return XC_ENOMEM;
     }
-    for (c.base = 1; c.base < 3 && !exact && sl + 2 <= SV_TOKEN_MAX;
+    /* The definite stem's forms: itself and its genitive (skolan,
+     * skolans; betyget, betygets). */
+    for (c.base = 1; c.base < 3 && !exact && sl + 3 <= SV_TOKEN_MAX;
          c.base++) {
-        char ds[SV_TOKEN_MAX + 1];
+        char ds[SV_TOKEN_MAX + 2];
         size_t dsl = sl + strlen(definite[c.base]);
         memcpy(ds, stem, sl);
         memcpy(ds + sl, definite[c.base], dsl - sl);
-        if (sv_suffix_forms(ds, dsl, add_cand, &c) != SV_OK) {
+        ds[dsl] = 's';
+        if (add_cand(&c, ds, dsl) != 0 || add_cand(&c, ds, dsl + 1) != 0) {
             free(c.v);
             return XC_ENOMEM;
         }

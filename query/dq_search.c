@@ -125,23 +125,16 @@ sv_stemmer *dq_engine_stemmer(dq_engine *e) { return e->st; }
 
 /* ------------------------------------------------------------ results */
 
+static void hit_free(dq_hit *h);
+
 void dq_results_free(dq_results *r)
 {
     if (!r) return;
     for (size_t i = 0; i < r->n; i++) {
-        free(r->hits[i].doc);
-        free(r->hits[i].text);
+        hit_free(&r->hits[i]);
         free(r->hits[i].hl);
         free(r->hits[i].snippet);
         free(r->hits[i].shl);
-        free(r->hits[i].date);
-        free(r->hits[i].kommun);
-        free(r->hits[i].type);
-        free(r->hits[i].outcome);
-        free(r->hits[i].dnr);
-        free(r->hits[i].school);
-        free(r->hits[i].authority);
-        free(r->hits[i].meta);
     }
     for (size_t i = 0; i < r->nfacets; i++) {
         for (size_t k = 0; k < r->facets[i].n; k++)
@@ -162,14 +155,14 @@ static int has_doc(const dq_results *r, const char *doc)
     return 0;
 }
 
-/* Value `slot` of passage `docid` as a malloc'd string ("" if unset). */
-static int slot_str(dq_engine *e, unsigned docid, unsigned slot, char **out,
-                    char *err, size_t errlen)
+/* Value `slot` of document d as a malloc'd string ("" if unset). */
+static int slot_str(xc_doc *d, unsigned slot, char **out, char *err,
+                    size_t errlen)
 {
     char *v = NULL, *xerr = NULL;
     size_t vl = 0;
     *out = NULL;
-    int rc = xc_db_get_value(e->db, docid, slot, &v, &vl, &xerr);
+    int rc = xc_doc_get_value(d, slot, &v, &vl, &xerr);
     if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
     *out = malloc(vl + 1);
     if (*out) {
@@ -180,70 +173,77 @@ static int slot_str(dq_engine *e, unsigned docid, unsigned slot, char **out,
     return *out ? DQ_OK : DQ_ENOMEM;
 }
 
-/* Appends a hit for passage `docid` of the database. */
+static void hit_free(dq_hit *h)
+{
+    free(h->doc);
+    free(h->text);
+    free(h->date);
+    free(h->kommun);
+    free(h->type);
+    free(h->outcome);
+    free(h->dnr);
+    free(h->school);
+    free(h->authority);
+    free(h->meta);
+}
+
+/* Unpacks the stored passage (see dx_format.h) into h->text. */
+static int unpack(dq_hit *h, const char *data, size_t datalen, char *err,
+                  size_t errlen)
+{
+    const unsigned char *d = (const unsigned char *)data;
+    if (datalen < DX_DATA_HEADER || d[0] != DX_DATA_VERSION) {
+        seterr(err, errlen, "stored passage %u of %s has an unknown format",
+               h->passage, h->doc);
+        return DQ_EDB;
+    }
+    uLongf tl = dx_get_be32(d + 1);
+    h->offset = dx_get_be32(d + 5);
+    h->text = malloc((size_t)tl + 1);
+    if (!h->text) return DQ_ENOMEM;
+    if (uncompress((Bytef *)h->text, &tl, d + DX_DATA_HEADER,
+                   (uLong)(datalen - DX_DATA_HEADER)) != Z_OK) {
+        seterr(err, errlen, "stored passage %u of %s is damaged", h->passage,
+               h->doc);
+        return DQ_EDB;
+    }
+    h->text[tl] = '\0';
+    h->textlen = tl;
+    return DQ_OK;
+}
+
+/* Appends a hit for passage `docid` of the database: one document read
+ * for its data and all its values. */
 static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
                    int complete, char *err, size_t errlen)
 {
-    char *xerr = NULL, *doc = NULL, *pn = NULL, *data = NULL;
-    size_t dl = 0, pl = 0, datalen = 0;
-    int rc = xc_db_get_value(e->db, docid, DX_SLOT_DOCID, &doc, &dl, &xerr);
-    if (rc == XC_OK)
-        rc = xc_db_get_value(e->db, docid, DX_SLOT_PASSAGE, &pn, &pl, &xerr);
-    if (rc == XC_OK) rc = xc_db_get_data(e->db, docid, &data, &datalen, &xerr);
-    if (rc != XC_OK) {
-        xc_free(doc);
-        xc_free(pn);
-        return xfail(rc, xerr, err, errlen);
-    }
+    xc_doc *d = NULL;
+    char *xerr = NULL, *pn = NULL, *data = NULL;
+    size_t pl = 0, datalen = 0;
     dq_hit h = {0};
     h.score = w;
     h.complete = complete;
-    h.passage = pl == 4 ? dx_get_be32((const unsigned char *)pn) : 0;
-    h.doc = malloc(dl + 1);
-    int res = h.doc ? DQ_OK : DQ_ENOMEM;
-    if (h.doc) {
-        memcpy(h.doc, doc, dl);
-        h.doc[dl] = '\0';
+    int rc = xc_db_document(e->db, docid, &d, &xerr);
+    if (rc == XC_OK)
+        rc = xc_doc_get_value(d, DX_SLOT_PASSAGE, &pn, &pl, &xerr);
+    if (rc == XC_OK) rc = xc_doc_get_data(d, &data, &datalen, &xerr);
+    int res = rc == XC_OK ? DQ_OK : xfail(rc, xerr, err, errlen);
+    if (res == DQ_OK) {
+        h.passage = pl == 4 ? dx_get_be32((const unsigned char *)pn) : 0;
+        res = slot_str(d, DX_SLOT_DOCID, &h.doc, err, errlen);
     }
-    const unsigned char *d = (const unsigned char *)data;
-    if (res == DQ_OK && datalen >= DX_DATA_HEADER && d[0] == DX_DATA_VERSION) {
-        uLongf tl = dx_get_be32(d + 1);
-        h.offset = dx_get_be32(d + 5);
-        h.text = malloc((size_t)tl + 1);
-        if (!h.text) res = DQ_ENOMEM;
-        else if (uncompress((Bytef *)h.text, &tl, d + DX_DATA_HEADER,
-                            (uLong)(datalen - DX_DATA_HEADER)) != Z_OK) {
-            seterr(err, errlen, "stored passage %u of %s is damaged",
-                   h.passage, h.doc);
-            res = DQ_EDB;
-        } else {
-            h.text[tl] = '\0';
-            h.textlen = tl;
-        }
-    } else if (res == DQ_OK) {
-        seterr(err, errlen, "stored passage %u of %s has an unknown format",
-               h.passage, h.doc);
-        res = DQ_EDB;
-    }
-    xc_free(doc);
+    if (res == DQ_OK) res = unpack(&h, data, datalen, err, errlen);
+    static const unsigned slots[] = {DX_SLOT_DATE, DX_SLOT_KOMMUN,
+                                     DX_SLOT_TYPE, DX_SLOT_OUTCOME,
+                                     DX_SLOT_DNR, DX_SLOT_SCHOOL,
+                                     DX_SLOT_AUTHORITY, DX_SLOT_META};
+    char **dst[] = {&h.date, &h.kommun, &h.type, &h.outcome, &h.dnr,
+                    &h.school, &h.authority, &h.meta};
+    for (size_t i = 0; res == DQ_OK && i < sizeof slots / sizeof *slots; i++)
+        res = slot_str(d, slots[i], dst[i], err, errlen);
     xc_free(pn);
     xc_free(data);
-    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_DATE, &h.date, err,
-                                     errlen);
-    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_KOMMUN, &h.kommun, err,
-                                     errlen);
-    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_TYPE, &h.type, err,
-                                     errlen);
-    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_OUTCOME, &h.outcome,
-                                     err, errlen);
-    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_DNR, &h.dnr, err,
-                                     errlen);
-    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_SCHOOL, &h.school, err,
-                                     errlen);
-    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_AUTHORITY,
-                                     &h.authority, err, errlen);
-    if (res == DQ_OK) res = slot_str(e, docid, DX_SLOT_META, &h.meta, err,
-                                     errlen);
+    xc_doc_free(d);
     if (res == DQ_OK && h.meta && !h.meta[0]) {
         free(h.meta);
         h.meta = NULL;
@@ -257,16 +257,7 @@ static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
             return DQ_OK;
         }
     }
-    free(h.doc);
-    free(h.text);
-    free(h.date);
-    free(h.kommun);
-    free(h.type);
-    free(h.outcome);
-    free(h.dnr);
-    free(h.school);
-    free(h.authority);
-    free(h.meta);
+    hit_free(&h);
     return res;
 }
 

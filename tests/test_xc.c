@@ -1747,11 +1747,46 @@ static void test_check(void **state)
     xc_free(err);
 }
 
+/* xc_db_document + xc_doc_get_value / xc_doc_get_data read what was
+ * stored, and report unset slots as empty (query/ fetches hits this way). */
+static void test_doc_getters(void **state)
+{
+    struct state *st = *state;
+    xc_doc *d = NULL;
+    unsigned id = 0;
+    assert_int_equal(xc_doc_new(&d, NULL), XC_OK);
+    assert_int_equal(xc_doc_set_value(d, 3, "tre", 3, NULL), XC_OK);
+    assert_int_equal(xc_doc_set_data(d, "data\0x", 6, NULL), XC_OK);
+    assert_int_equal(xc_doc_add_term(d, "t", 1, 1, NULL), XC_OK);
+    assert_int_equal(xc_wdb_add(st->w, d, &id, NULL), XC_OK);
+    xc_doc_free(d);
+    d = NULL;
+    assert_int_equal(xc_wdb_commit(st->w, NULL), XC_OK);
+    assert_int_equal(xc_db_document(xc_wdb_reader(st->w), id, &d, NULL),
+                     XC_OK);
+    char *v = NULL;
+    size_t n = 99;
+    assert_int_equal(xc_doc_get_value(d, 3, &v, &n, NULL), XC_OK);
+    assert_int_equal(n, 3);
+    assert_memory_equal(v, "tre", 3);
+    xc_free(v);
+    assert_int_equal(xc_doc_get_value(d, 4, &v, &n, NULL), XC_OK);
+    assert_int_equal(n, 0);
+    xc_free(v);
+    assert_int_equal(xc_doc_get_data(d, &v, &n, NULL), XC_OK);
+    assert_int_equal(n, 6);
+    assert_memory_equal(v, "data\0x", 6);
+    xc_free(v);
+    assert_int_equal(xc_doc_get_value(NULL, 3, &v, &n, NULL), XC_EINVAL);
+    xc_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(test_version_strerror),
+        T(test_doc_getters),
         T(test_counts),
         T(test_data_and_values),
         T(test_binary_bytes),

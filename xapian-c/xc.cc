@@ -663,7 +663,38 @@ extern "C" int xc_db_document(xc_db *db, unsigned docid, xc_doc **out,
     XC_NEED(db, err);
     try {
         Xapian::Document d = db->db.get_document(docid);
+        (void)d.values_count(); /* reads all values in one go */
         *out = new xc_doc{d};
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_doc_get_value(xc_doc *d, unsigned slot, char **val,
+                                size_t *len, char **err)
+{
+    XC_NEED(d && val, err);
+    *val = nullptr;
+    if (len)
+        *len = 0;
+    try {
+        give(d->doc.get_value(slot), val, len);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_doc_get_data(xc_doc *d, char **data, size_t *len,
+                               char **err)
+{
+    XC_NEED(d && data, err);
+    *data = nullptr;
+    if (len)
+        *len = 0;
+    try {
+        give(d->doc.get_data(), data, len);
         return XC_OK;
     } catch (...) {
         return xc_catch(err);

@@ -200,6 +200,13 @@ int xc_db_positions(xc_db *db, unsigned docid, const char *term, size_t len,
  * XC_ERANGE when it does not exist. */
 int xc_db_document(xc_db *db, unsigned docid, xc_doc **out, char **err);
 
+/* Value slot `slot` / the data of a document (from xc_db_document, which
+ * reads all its values at once: cheaper than xc_db_get_value per slot).
+ * Malloc'd (xc_free), empty when unset. */
+int xc_doc_get_value(xc_doc *d, unsigned slot, char **val, size_t *len,
+                     char **err);
+int xc_doc_get_data(xc_doc *d, char **data, size_t *len, char **err);
+
 /* The ids of the documents indexed by `term` (len 0: every document),
  * ascending, as a malloc'd array (release with xc_free); *n = 0 and
  * *ids = NULL when none. */
