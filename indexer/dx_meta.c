@@ -915,6 +915,7 @@ static void kommun_match(const kname *kt, const char *const *w,
     km->best = km->alt = -1;
     km->cost = 0;
     km->nparts = 0;
+    if (n == 0 || n > 3) return; /* names have at most three parts */
     for (size_t i = 0; i < n; i++)
         if (wl[i] > SV_TOKEN_MAX || !sv_skeleton(w[i], wl[i], sk[i], sizeof sk[i]))
             sk[i][0] = '\0';

@@ -82,6 +82,20 @@ static const char *replacement(int cp, int *drop)
     return NULL;
 }
 
+/* 0 when utf8proc cannot change the text: no code point at or above
+ * U+0300 (every lead byte of one is >= 0xCC), so nothing for NFC to
+ * compose, and no CR or NEL (U+0085) for line-end normalisation. */
+static int needs_utf8proc(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0xCC || c == '\r') return 1;
+        if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85)
+            return 1;
+    }
+    return 0;
+}
+
 int sv_text_clean(const char *in, size_t len, char **out, size_t *outlen,
                   unsigned *flags)
 {
@@ -106,7 +120,16 @@ int sv_text_clean(const char *in, size_t len, char **out, size_t *outlen,
 
     utf8proc_uint8_t *nfc = NULL;
     utf8proc_ssize_t n = 0;
-    if (srclen > 0) {
+    if (srclen > 0 && !needs_utf8proc(src, srclen)) {
+        /* Already NFC with LF line ends: skip the copy through utf8proc. */
+        nfc = malloc(srclen);
+        if (!nfc) {
+            free(tmp);
+            return SV_ENOMEM;
+        }
+        memcpy(nfc, src, srclen);
+        n = (utf8proc_ssize_t)srclen;
+    } else if (srclen > 0) {
         n = utf8proc_map((const utf8proc_uint8_t *)src, (utf8proc_ssize_t)srclen,
                          &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
                          UTF8PROC_NLF2LF);
