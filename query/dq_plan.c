@@ -154,8 +154,6 @@ typedef struct qlist {
     size_t n, cap;
 } qlist;
 
-static int qpush(qlist *l, xc_query *q);
-
 static int qpush(qlist *l, xc_query *q)
 {
     if (l->n == l->cap) {
@@ -573,8 +571,8 @@ static int prefix_query(builder *b, const dq_node *n, int positive,
     return rc;
 }
 
-static int build(builder *b, const dq_node *n, int positive, xc_query **out,
-                 int *stop);
+static int build(builder *b, const dq_node *n, int positive,
+                 xc_query **out);
 
 /* Tokens of a phrase's words, in order. */
 static int phrase_tokens(builder *b, const dq_node *n, qtoken *t,
@@ -628,14 +626,13 @@ static int build_and(builder *b, const dq_node *n, int positive,
     for (size_t i = 0; rc == DQ_OK && i < n->nkids; i++) {
         const dq_node *k = n->kids[i];
         xc_query *q = NULL;
-        int stop = 0;
         if (k->kind == DQ_NOT) {
-            rc = build(b, k->kids[0], 0, &q, &stop);
+            rc = build(b, k->kids[0], 0, &q);
             if (rc == DQ_OK && q) rc = qpush(&neg, q);
             continue;
         }
         if (stops[i] == 1 && any_content) continue;
-        rc = build(b, k, positive, &q, &stop);
+        rc = build(b, k, positive, &q);
         if (rc == DQ_OK && q) rc = qpush(&pos, q);
     }
     free(stops);
@@ -656,11 +653,9 @@ static int build_and(builder *b, const dq_node *n, int positive,
             qlist all = {0};
             rc = qpush(&all, a);
             for (size_t i = 0; rc == DQ_OK && i < neg.n; i++) {
-                char *xerr = NULL;
-                xc_query *c = NULL;
-                int xr = xc_query_combine(XC_OP_OR, &neg.v[i], 1, 0, &c,
-                                          &xerr); /* a copy */
-                rc = xr == XC_OK ? qpush(&all, c) : xfail(b, xr, xerr);
+                xc_query *c = NULL; /* neg keeps its own for the caller */
+                rc = qcopy(b, neg.v[i], &c);
+                if (rc == DQ_OK) rc = qpush(&all, c);
             }
             if (rc == DQ_OK) {
                 rc = combine(b, XC_OP_AND_NOT, all.v, all.n, 0, out);
@@ -795,25 +790,24 @@ static int field_query(builder *b, const dq_node *n, xc_query **out)
 }
 
 static int build_node(builder *b, const dq_node *n, int positive,
-                      xc_query **out, int *stop);
+                      xc_query **out);
 
-static int build(builder *b, const dq_node *n, int positive, xc_query **out,
-                 int *stop)
+static int build(builder *b, const dq_node *n, int positive,
+                 xc_query **out)
 {
     b->depth++;
-    int rc = build_node(b, n, positive, out, stop);
+    int rc = build_node(b, n, positive, out);
     b->depth--;
     return rc;
 }
 
 static int build_node(builder *b, const dq_node *n, int positive,
-                      xc_query **out, int *stop)
+                      xc_query **out)
 {
     qtoken t[MAX_QTOKENS];
     size_t nt = 0;
     int rc;
     *out = NULL;
-    *stop = 0;
     switch (n->kind) {
     case DQ_WORD:
         if (n->prefix) return prefix_query(b, n, positive, out);
@@ -822,7 +816,6 @@ static int build_node(builder *b, const dq_node *n, int positive,
         nt = copy_tokens(b, t, MAX_QTOKENS);
         if (nt == 0) return DQ_OK; /* punctuation only */
         if (nt == 1) {
-            *stop = t[0].word && sv_is_stopword(t[0].norm, t[0].len);
             b->located = 1; /* for a suggestion that replaces the word */
             b->off = n->offset;
             b->len = n->len;
@@ -848,8 +841,7 @@ static int build_node(builder *b, const dq_node *n, int positive,
         rc = DQ_OK;
         for (size_t i = 0; rc == DQ_OK && i < n->nkids; i++) {
             xc_query *q = NULL;
-            int s = 0;
-            rc = build(b, n->kids[i], positive, &q, &s);
+            rc = build(b, n->kids[i], positive, &q);
             if (rc == DQ_OK && q) rc = qpush(&l, q);
         }
         if (rc == DQ_OK && l.n) {
@@ -914,7 +906,7 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
     qlist prox[2] = {{0}, {0}};
     builder b = {db, st, exact, p, err, errlen, erroff, {0}, 0, 0, prox,
                  0, 0, 0};
-    int rc, stop = 0;
+    int rc;
     if (ast->kind == DQ_AND) {
         qlist pos = {0}, neg = {0};
         b.root_and = 1;
@@ -931,7 +923,7 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
         }
         qlist_free(&neg);
     } else {
-        rc = build(&b, ast, 1, &p->query, &stop);
+        rc = build(&b, ast, 1, &p->query);
     }
     qlist_free(&prox[0]);
     qlist_free(&prox[1]);

@@ -637,22 +637,31 @@ static int search_once(dq_engine *e, const char *query, size_t len,
     return DQ_OK;
 }
 
-int dq_search(dq_engine *e, const char *query, size_t len,
-              const dq_options *opt, dq_results **out, char *err,
-              size_t errlen, size_t *erroff)
+/* Parses the query with the fields it may use; DQ_ESYNTAX puts the
+ * message in err and the position in *erroff. */
+static int parse(const char *query, size_t len, dq_node **ast, char *err,
+                 size_t errlen, size_t *erroff)
 {
-    dq_node *ast = NULL;
     dq_parse_error pe;
-    dq_options o = *opt;
-    *out = NULL;
-    if (o.passages == 0) o.passages = 1;
-    int rc = dq_parse(query, len, fields, &ast, &pe);
+    int rc = dq_parse(query, len, fields, ast, &pe);
     if (rc == DQ_ESYNTAX) {
         seterr(err, errlen, "%s", pe.msg);
         if (erroff) *erroff = pe.offset;
         return DQ_ESYNTAX;
     }
-    if (rc != DQ_OK) return DQ_ENOMEM;
+    return rc == DQ_OK ? DQ_OK : DQ_ENOMEM;
+}
+
+int dq_search(dq_engine *e, const char *query, size_t len,
+              const dq_options *opt, dq_results **out, char *err,
+              size_t errlen, size_t *erroff)
+{
+    dq_node *ast = NULL;
+    dq_options o = *opt;
+    *out = NULL;
+    if (o.passages == 0) o.passages = 1;
+    int rc = parse(query, len, &ast, err, errlen, erroff);
+    if (rc != DQ_OK) return rc;
     e->sort_date = o.sort_date;
     for (int attempt = 0;; attempt++) {
         rc = search_once(e, query, len, ast, &o, out, err, errlen, erroff);
@@ -670,15 +679,9 @@ int dq_count(dq_engine *e, const char *query, size_t len,
              char *err, size_t errlen, size_t *erroff)
 {
     dq_node *ast = NULL;
-    dq_parse_error pe;
     *passages = *documents = 0;
-    int rc = dq_parse(query, len, fields, &ast, &pe);
-    if (rc == DQ_ESYNTAX) {
-        seterr(err, errlen, "%s", pe.msg);
-        if (erroff) *erroff = pe.offset;
-        return DQ_ESYNTAX;
-    }
-    if (rc != DQ_OK) return DQ_ENOMEM;
+    int rc = parse(query, len, &ast, err, errlen, erroff);
+    if (rc != DQ_OK) return rc;
     for (int attempt = 0;; attempt++) {
         dq_plan *p = NULL;
         unsigned all = 0;
