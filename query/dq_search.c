@@ -97,6 +97,20 @@ int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
     const char *fp = sv_fingerprint();
     int same = val && vlen == strlen(fp) && memcmp(val, fp, vlen) == 0;
     xc_free(val);
+    val = NULL;
+    if (same) { /* and the layout of dx_format.h this build reads */
+        char want[16];
+        int wl = snprintf(want, sizeof want, "%d", DX_FORMAT_VERSION);
+        rc = xc_db_get_metadata(e->db, DX_META_FORMAT, strlen(DX_META_FORMAT),
+                                &val, &vlen, &xerr);
+        if (rc != XC_OK) {
+            int res = xfail(rc, xerr, err, errlen);
+            dq_engine_close(e);
+            return res;
+        }
+        same = val && vlen == (size_t)wl && memcmp(val, want, vlen) == 0;
+        xc_free(val);
+    }
     if (!same) {
         seterr(err, errlen, "%s was built by another diarium version (or is "
                "not a diarium database): rebuild it with "
