@@ -278,6 +278,7 @@ typedef struct tokq {
     xc_query *syn;   /* all its spellings weighted as one term */
     xc_query *alts;  /* OR of the positional S terms of its spellings */
     xc_query *exact; /* Z<stem> (words only) */
+    int only_exact;  /* syn is just the exact stem: no other spelling */
 } tokq;
 
 static void tokq_free(tokq *q)
@@ -375,6 +376,7 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
         rc = xr != XC_OK ? xfail(b, xr, xerr)
            : vars.v[i].definite ? qpush(&def, q) : qpush(&syn, q);
     }
+    out->only_exact = syn.n == 1 && def.n == 0;
     if (rc == DQ_OK) {
         rc = combine(b, XC_OP_SYNONYM, syn.v, syn.n, 0, &out->syn);
         syn.n = 0;
@@ -423,6 +425,12 @@ static int word_query(builder *b, const qtoken *t, int positive,
     if (rc == DQ_OK && (!t->word || b->exact)) {
         *out = tq.syn;
         tq.syn = NULL;
+    } else if (rc == DQ_OK && tq.only_exact) {
+        /* No other spelling: OR(Z, Z * bonus) is Z * (1 + bonus), read
+         * once. */
+        char *xerr = NULL;
+        int xr = xc_query_scale(tq.exact, 1 + EXACT_BONUS, out, &xerr);
+        if (xr != XC_OK) rc = xfail(b, xr, xerr);
     } else if (rc == DQ_OK) {
         xc_query *bonus = NULL;
         char *xerr = NULL;
