@@ -38,7 +38,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <zlib.h>
 
 /* A batch is committed after this many changed files or bytes of text. */
 #define BATCH_FILES 2000
@@ -79,8 +78,6 @@ struct dx_indexer {
     xc_doc *doc;
     sv_stemmer *st;
     sv_tokens toks;
-    z_stream z;
-    int z_ready;
     unsigned char *zbuf;
     size_t zcap;
     char *term;
@@ -351,18 +348,11 @@ static int add_word(dx_indexer *ix, const char *norm, size_t nlen, int word,
     return xc_doc_add_posting(ix->doc, ix->term, n, pos, 1, xerr);
 }
 
-/* Compresses a passage into ix->zbuf behind the data header. */
+/* The passage's data (dx_format.h) in ix->zbuf: header and text. */
 static int pack_data(dx_indexer *ix, const char *text, size_t len,
                      size_t offset, size_t *outlen)
 {
-    if (!ix->z_ready) {
-        memset(&ix->z, 0, sizeof ix->z);
-        if (deflateInit(&ix->z, 6) != Z_OK) return -1;
-        ix->z_ready = 1;
-    } else if (deflateReset(&ix->z) != Z_OK) {
-        return -1;
-    }
-    size_t need = DX_DATA_HEADER + deflateBound(&ix->z, (uLong)len);
+    size_t need = DX_DATA_HEADER + len;
     if (need > ix->zcap) {
         unsigned char *b = realloc(ix->zbuf, need);
         if (!b) return -1;
@@ -372,12 +362,8 @@ static int pack_data(dx_indexer *ix, const char *text, size_t len,
     ix->zbuf[0] = DX_DATA_VERSION;
     dx_put_be32(ix->zbuf + 1, (uint32_t)len);
     dx_put_be32(ix->zbuf + 5, (uint32_t)offset);
-    ix->z.next_in = (Bytef *)(uintptr_t)text;
-    ix->z.avail_in = (uInt)len;
-    ix->z.next_out = ix->zbuf + DX_DATA_HEADER;
-    ix->z.avail_out = (uInt)(need - DX_DATA_HEADER);
-    if (deflate(&ix->z, Z_FINISH) != Z_STREAM_END) return -1;
-    *outlen = DX_DATA_HEADER + ix->z.total_out;
+    memcpy(ix->zbuf + DX_DATA_HEADER, text, len);
+    *outlen = need;
     return 0;
 }
 
@@ -1121,7 +1107,6 @@ void dx_indexer_close(dx_indexer *ix)
     xc_doc_free(ix->doc);
     sv_stemmer_free(ix->st);
     sv_tokens_free(&ix->toks);
-    if (ix->z_ready) deflateEnd(&ix->z);
     free(ix->zbuf);
     free(ix->term);
     strset_free(&ix->seen);

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <zlib.h>
 
 /* Fields the query language accepts. */
 static const char *const fields[] = {
@@ -211,16 +210,16 @@ static int unpack(dq_hit *h, const char *data, size_t datalen, char *err,
                h->passage, h->doc);
         return DQ_EDB;
     }
-    uLongf tl = dx_get_be32(d + 1);
+    size_t tl = dx_get_be32(d + 1);
     h->offset = dx_get_be32(d + 5);
-    h->text = malloc((size_t)tl + 1);
-    if (!h->text) return DQ_ENOMEM;
-    if (uncompress((Bytef *)h->text, &tl, d + DX_DATA_HEADER,
-                   (uLong)(datalen - DX_DATA_HEADER)) != Z_OK) {
+    if (tl != datalen - DX_DATA_HEADER) {
         seterr(err, errlen, "stored passage %u of %s is damaged", h->passage,
                h->doc);
         return DQ_EDB;
     }
+    h->text = malloc(tl + 1);
+    if (!h->text) return DQ_ENOMEM;
+    memcpy(h->text, d + DX_DATA_HEADER, tl);
     h->text[tl] = '\0';
     h->textlen = tl;
     return DQ_OK;
