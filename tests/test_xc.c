@@ -1781,6 +1781,102 @@ static void test_doc_getters(void **state)
     xc_doc_free(d);
 }
 
+/* Scratch databases built apart and merged in order by xc_compact: the
+ * documents keep their order, numbered from 1; terms, positions, values,
+ * data and metadata all arrive; a key set in both keeps the first value. */
+static void test_scratch_and_compact(void **state)
+{
+    struct state *st = *state;
+    char a[160], b[160], out[160], *err = NULL;
+    xc_wdb *w = NULL;
+    snprintf(a, sizeof a, "%s/s0", st->dir);
+    snprintf(b, sizeof b, "%s/s1", st->dir);
+    snprintf(out, sizeof out, "%s/merged", st->dir);
+    /* Shard 0: corpus 0..2; shard 1: corpus 3..4 (docids 1..2 there). */
+    assert_int_equal(xc_wdb_open(a, XC_SCRATCH, &w, NULL), XC_OK);
+    add_corpus(w, CORPUS, 3);
+    assert_int_equal(xc_wdb_set_metadata(w, "k", 1, "first", 5, NULL), XC_OK);
+    assert_int_equal(xc_wdb_set_metadata(w, "a", 1, "A", 1, NULL), XC_OK);
+    assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+    xc_wdb_close(w);
+    assert_int_equal(xc_wdb_open(b, XC_SCRATCH, &w, NULL), XC_OK);
+    xc_doc *d = NULL;
+    assert_int_equal(xc_doc_new(&d, NULL), XC_OK);
+    for (size_t i = 3; i < NCORPUS; i++) {
+        build_doc(d, &CORPUS[i]);
+        assert_int_equal(xc_wdb_add(w, d, NULL, NULL), XC_OK);
+    }
+    xc_doc_free(d);
+    assert_int_equal(xc_wdb_set_metadata(w, "k", 1, "second", 6, NULL),
+                     XC_OK);
+    assert_int_equal(xc_wdb_set_metadata(w, "b", 1, "B", 1, NULL), XC_OK);
+    assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+    xc_wdb_close(w);
+
+    const char *src[2] = {a, b};
+    assert_int_equal(xc_compact(src, 2, out, &err), XC_OK);
+    assert_null(err);
+    xc_db *m = NULL;
+    assert_int_equal(xc_db_open(out, &m, NULL), XC_OK);
+    unsigned count = 0;
+    assert_int_equal(xc_db_doccount(m, &count, NULL), XC_OK);
+    assert_int_equal(count, NCORPUS);
+    /* Same postings as the database built in one piece. */
+    static const char *const terms[] = {"fox", "dog", "the", "Zdoc4",
+                                        "Zdoc1"};
+    for (size_t t = 0; t < sizeof terms / sizeof *terms; t++) {
+        unsigned *x = NULL, *y = NULL;
+        size_t nx = 0, ny = 0;
+        size_t tl = strlen(terms[t]);
+        assert_int_equal(xc_db_postlist(m, terms[t], tl, &x, &nx, NULL),
+                         XC_OK);
+        assert_int_equal(xc_db_postlist(st->db, terms[t], tl, &y, &ny, NULL),
+                         XC_OK);
+        assert_int_equal(nx, ny);
+        if (nx) assert_memory_equal(x, y, nx * sizeof *x);
+        xc_free(x);
+        xc_free(y);
+    }
+    /* Document 4 came from the second shard: data, value and positions. */
+    char *v = NULL;
+    size_t vl = 0;
+    assert_int_equal(xc_db_get_data(m, 4, &v, &vl, NULL), XC_OK);
+    assert_int_equal(vl, strlen(CORPUS[3].data));
+    assert_memory_equal(v, CORPUS[3].data, vl);
+    xc_free(v);
+    assert_int_equal(xc_db_get_value(m, 4, SLOT_YEAR, &v, &vl, NULL), XC_OK);
+    assert_int_equal(vl, 4);
+    assert_memory_equal(v, "2018", 4);
+    xc_free(v);
+    unsigned *pos = NULL;
+    size_t np = 0;
+    assert_int_equal(xc_db_positions(m, 4, "fox", 3, &pos, &np, NULL), XC_OK);
+    assert_int_equal(np, 1);
+    assert_int_equal(pos[0], 4);
+    xc_free(pos);
+    /* Metadata: both shards' keys; "k" from the first. */
+    static const char *const keys[][2] = {
+        {"a", "A"}, {"b", "B"}, {"k", "first"}};
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(xc_db_get_metadata(m, keys[k][0], 1, &v, &vl, NULL),
+                         XC_OK);
+        assert_int_equal(vl, strlen(keys[k][1]));
+        assert_memory_equal(v, keys[k][1], vl);
+        xc_free(v);
+    }
+    xc_db_close(m);
+
+    /* Errors: no source, a missing source, NULL. */
+    char out2[160];
+    snprintf(out2, sizeof out2, "%s/merged2", st->dir);
+    assert_int_equal(xc_compact(src, 0, out2, NULL), XC_EINVAL);
+    const char *bad[2] = {a, "/nonexistent/diarium/shard"};
+    assert_int_equal(xc_compact(bad, 2, out2, &err), XC_EOPEN);
+    assert_non_null(err);
+    xc_free(err);
+    assert_int_equal(xc_compact(NULL, 1, out2, NULL), XC_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1820,6 +1916,7 @@ int main(void)
         T(test_postlist),
         T(test_metadata_keys),
         T(test_check),
+        T(test_scratch_and_compact),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

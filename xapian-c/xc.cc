@@ -235,6 +235,10 @@ extern "C" int xc_wdb_open(const char *path, int mode, xc_wdb **out,
             flags = Xapian::DB_CREATE_OR_OVERWRITE;
             break;
         case XC_OPEN: flags = Xapian::DB_OPEN; break;
+        case XC_SCRATCH:
+            flags = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC |
+                    Xapian::DB_DANGEROUS;
+            break;
         default: return fail(err, XC_EINVAL, "xc_wdb_open: unknown mode");
         }
         Xapian::WritableDatabase w(path, flags);
@@ -262,6 +266,28 @@ extern "C" int xc_wdb_commit(xc_wdb *w, char **err)
     XC_NEED(w, err);
     try {
         w->w.commit();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_compact(const char *const *src, size_t n, const char *dst,
+                          char **err)
+{
+    XC_NEED(src, err);
+    XC_NEED(dst, err);
+    if (n == 0) return fail(err, XC_EINVAL, "xc_compact: no source");
+    try {
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++) {
+            XC_NEED(src[i], err);
+            all.add_database(Xapian::Database(src[i]));
+        }
+        // Merging many sources pairwise in passes is faster than all at
+        // once (Xapian's advice for more than three).
+        unsigned flags = n > 3 ? Xapian::DBCOMPACT_MULTIPASS : 0;
+        all.compact(dst, flags);
         return XC_OK;
     } catch (...) {
         return xc_catch(err);

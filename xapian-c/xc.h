@@ -68,7 +68,11 @@ typedef struct xc_termiter xc_termiter; /* terms: all, by prefix, or of a doc */
 enum {
     XC_CREATE_OR_OPEN = 0,      /* open, creating it if missing */
     XC_CREATE_OR_OVERWRITE = 1, /* start from an empty database */
-    XC_OPEN = 2                 /* must exist */
+    XC_OPEN = 2,                /* must exist */
+    XC_SCRATCH = 3              /* start from an empty database that is
+                                   thrown away if the run fails: no fsync,
+                                   blocks updated in place (a reader or a
+                                   crash may see it inconsistent) */
 };
 
 /* Opens the writable database at `path` (mode XC_CREATE_OR_OPEN, ...).
@@ -83,6 +87,15 @@ void xc_wdb_close(xc_wdb *w);
 
 /* Commits all pending changes. XC_OK, XC_EIO, XC_ECORRUPT, XC_ENOMEM. */
 int xc_wdb_commit(xc_wdb *w, char **err);
+
+/* Merges the closed databases src[0..n-1] (n >= 1) into a new, compact
+ * database at `dst` (a folder that must not hold a database yet), in that
+ * order: the documents of src[0] first, then those of src[1], ..., numbered
+ * from 1 up. User metadata is copied; for a key set in several sources the
+ * value of the first one is kept. Returns XC_OK; XC_EOPEN (a source cannot
+ * be opened); XC_ECORRUPT; XC_EIO; XC_ENOMEM; XC_EINVAL (n == 0). */
+int xc_compact(const char *const *src, size_t n, const char *dst,
+               char **err);
 
 /* Transactions: everything between begin and commit becomes visible
  * atomically; cancel throws it away. `flushed` = 1 makes commit_transaction
