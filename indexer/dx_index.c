@@ -67,6 +67,23 @@ typedef struct gone {
     int claimed; /* by a rename */
 } gone;
 
+/* What analyses documents and writes their passages: the indexer's own,
+ * or one per thread of a parallel build (each with its own database). */
+typedef struct writer {
+    xc_wdb *w;
+    xc_doc *doc;
+    sv_stemmer *st;
+    sv_tokens toks;
+    unsigned char *zbuf; /* a passage's data */
+    size_t zcap;
+    char *term;
+    size_t termcap;
+    char *mterms; /* the current document's field terms, NUL-separated */
+    size_t mtlen, mtcap;
+    dx_meta_ctx *mctx;
+    uint64_t passages, bytes; /* written, analysed (since last taken) */
+} writer;
+
 struct dx_indexer {
     dx_options opt;
     char *dbpath;    /* as given, without trailing slashes */
@@ -75,13 +92,7 @@ struct dx_indexer {
     xc_wdb *w;       /* NULL in a dry run */
     xc_db *rdb;      /* dry run: the database read-only (NULL if none) */
     xc_db *db;       /* where records are read: w's reader, rdb, or NULL */
-    xc_doc *doc;
-    sv_stemmer *st;
-    sv_tokens toks;
-    unsigned char *zbuf;
-    size_t zcap;
-    char *term;
-    size_t termcap;
+    writer wr;       /* analysis; wr.w is w */
     dx_stats stats;
     strset seen;
     struct root {
@@ -103,9 +114,6 @@ struct dx_indexer {
     unsigned pending_files;
     uint64_t pending_bytes;
     int finished;
-    char *mterms;    /* the current document's field terms, NUL-separated */
-    size_t mtlen, mtcap;
-    dx_meta_ctx *mctx;
 };
 
 /* What every passage of the document being indexed carries (dx_meta). */
@@ -231,24 +239,52 @@ static size_t arena_put(dx_indexer *ix, const char *s)
 }
 
 /* Builds prefix + a [+ sep + b] into ix->term; returns its length or 0. */
-static size_t make_term(dx_indexer *ix, char prefix, const char *a,
+static size_t make_term(writer *wr, char prefix, const char *a,
                         size_t alen, const char *b, size_t blen)
 {
     size_t need = 1 + alen + (b ? 1 + blen : 0);
-    if (need + 1 > ix->termcap) {
+    if (need + 1 > wr->termcap) {
         size_t cap = need * 2 + 64;
-        char *t = realloc(ix->term, cap);
+        char *t = realloc(wr->term, cap);
         if (!t) return 0;
-        ix->term = t;
-        ix->termcap = cap;
+        wr->term = t;
+        wr->termcap = cap;
     }
-    ix->term[0] = prefix;
-    memcpy(ix->term + 1, a, alen);
+    wr->term[0] = prefix;
+    memcpy(wr->term + 1, a, alen);
     if (b) {
-        ix->term[1 + alen] = DX_FORM_SEP;
-        memcpy(ix->term + 2 + alen, b, blen);
+        wr->term[1 + alen] = DX_FORM_SEP;
+        memcpy(wr->term + 2 + alen, b, blen);
     }
     return need;
+}
+
+/* A writer for database w (NULL: none yet). */
+static int writer_init(writer *wr, xc_wdb *w, char *err, size_t errlen)
+{
+    char *xerr = NULL;
+    memset(wr, 0, sizeof *wr);
+    wr->w = w;
+    int rc = xc_doc_new(&wr->doc, &xerr);
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "new document");
+    if (sv_stemmer_new(&wr->st) != SV_OK) {
+        seterr(err, errlen, "cannot create the Swedish stemmer");
+        return DXI_ENOMEM;
+    }
+    return DXI_OK;
+}
+
+/* Frees what wr holds (not its database). */
+static void writer_free(writer *wr)
+{
+    xc_doc_free(wr->doc);
+    sv_stemmer_free(wr->st);
+    sv_tokens_free(&wr->toks);
+    free(wr->zbuf);
+    free(wr->term);
+    free(wr->mterms);
+    dx_meta_ctx_free(wr->mctx);
+    memset(wr, 0, sizeof *wr);
 }
 
 /* ------------------------------------------------------------- records */
@@ -301,7 +337,7 @@ static int commit(dx_indexer *ix, char *err, size_t errlen)
     return DXI_OK;
 }
 
-static int put_record(dx_indexer *ix, const char *key, const dx_record *r,
+static int put_record(xc_wdb *w, const char *key, const dx_record *r,
                       char *err, size_t errlen)
 {
     char mkey[DX_DOC_KEY_MAX + 32], val[4400];
@@ -309,7 +345,7 @@ static int put_record(dx_indexer *ix, const char *key, const dx_record *r,
     size_t kn = meta_key(key, mkey, sizeof mkey);
     size_t vn = dx_record_format(r, val, sizeof val);
     if (!kn || !vn) return DXI_OK; /* cannot happen: roots are < 4096 */
-    int rc = xc_wdb_set_metadata(ix->w, mkey, kn, val, vn, &xerr);
+    int rc = xc_wdb_set_metadata(w, mkey, kn, val, vn, &xerr);
     if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "writing record");
     return DXI_OK;
 }
@@ -329,40 +365,40 @@ static int del_record(dx_indexer *ix, const char *key, char *err,
 /* ------------------------------------------------------------ analysis */
 
 /* Adds the S and Z terms of one normalised word at position pos. */
-static int add_word(dx_indexer *ix, const char *norm, size_t nlen, int word,
+static int add_word(writer *wr, const char *norm, size_t nlen, int word,
                     unsigned pos, char **xerr)
 {
     const char *stem = norm;
     size_t slen = nlen;
     char skel[SV_SKELETON_MAX];
-    if (word && sv_stem(ix->st, norm, nlen, &stem, &slen) != SV_OK)
+    if (word && sv_stem(wr->st, norm, nlen, &stem, &slen) != SV_OK)
         return XC_ENOMEM;
-    size_t n = make_term(ix, DX_PREFIX_STEM, stem, slen, NULL, 0);
+    size_t n = make_term(wr, DX_PREFIX_STEM, stem, slen, NULL, 0);
     if (!n) return XC_ENOMEM;
-    int rc = xc_doc_add_term(ix->doc, ix->term, n, 1, xerr);
+    int rc = xc_doc_add_term(wr->doc, wr->term, n, 1, xerr);
     if (rc != XC_OK) return rc;
     size_t kl = sv_skeleton(norm, nlen, skel, sizeof skel);
     if (!kl) return XC_OK; /* cannot happen for tokens <= SV_TOKEN_MAX */
-    n = make_term(ix, DX_PREFIX_FORM, skel, kl, norm, nlen);
+    n = make_term(wr, DX_PREFIX_FORM, skel, kl, norm, nlen);
     if (!n) return XC_ENOMEM;
-    return xc_doc_add_posting(ix->doc, ix->term, n, pos, 1, xerr);
+    return xc_doc_add_posting(wr->doc, wr->term, n, pos, 1, xerr);
 }
 
 /* The passage's data (dx_format.h) in ix->zbuf: header and text. */
-static int pack_data(dx_indexer *ix, const char *text, size_t len,
+static int pack_data(writer *wr, const char *text, size_t len,
                      size_t offset, size_t *outlen)
 {
     size_t need = DX_DATA_HEADER + len;
-    if (need > ix->zcap) {
-        unsigned char *b = realloc(ix->zbuf, need);
+    if (need > wr->zcap) {
+        unsigned char *b = realloc(wr->zbuf, need);
         if (!b) return -1;
-        ix->zbuf = b;
-        ix->zcap = need;
+        wr->zbuf = b;
+        wr->zcap = need;
     }
-    ix->zbuf[0] = DX_DATA_VERSION;
-    dx_put_be32(ix->zbuf + 1, (uint32_t)len);
-    dx_put_be32(ix->zbuf + 5, (uint32_t)offset);
-    memcpy(ix->zbuf + DX_DATA_HEADER, text, len);
+    wr->zbuf[0] = DX_DATA_VERSION;
+    dx_put_be32(wr->zbuf + 1, (uint32_t)len);
+    dx_put_be32(wr->zbuf + 5, (uint32_t)offset);
+    memcpy(wr->zbuf + DX_DATA_HEADER, text, len);
     *outlen = need;
     return 0;
 }
@@ -372,40 +408,40 @@ static int pack_data(dx_indexer *ix, const char *text, size_t len,
 static int collect_term(void *ctx, const char *field, const char *value,
                         size_t vlen)
 {
-    dx_indexer *ix = ctx;
+    writer *wr = ctx;
     size_t fl = strlen(field), need = 1 + fl + 1 + vlen + 1;
     if (1 + fl + 1 + vlen > 240) return 0; /* too long for a Xapian term */
-    if (ix->mtlen + need > ix->mtcap) {
-        size_t cap = (ix->mtlen + need) * 2;
-        char *b = realloc(ix->mterms, cap);
+    if (wr->mtlen + need > wr->mtcap) {
+        size_t cap = (wr->mtlen + need) * 2;
+        char *b = realloc(wr->mterms, cap);
         if (!b) return DXM_ENOMEM;
-        ix->mterms = b;
-        ix->mtcap = cap;
+        wr->mterms = b;
+        wr->mtcap = cap;
     }
-    char *o = ix->mterms + ix->mtlen;
+    char *o = wr->mterms + wr->mtlen;
     *o++ = DX_PREFIX_FIELD;
     memcpy(o, field, fl);
     o[fl] = ':';
     memcpy(o + fl + 1, value, vlen);
     o[fl + 1 + vlen] = '\0';
-    ix->mtlen += need;
+    wr->mtlen += need;
     return 0;
 }
 
 /* Extracts the document's metadata into its terms (ix->mterms) and values
  * (dm). The strings dm points to live in m, which the caller frees. */
-static int doc_metadata(dx_indexer *ix, const char *text, size_t len,
+static int doc_metadata(writer *wr, const char *text, size_t len,
                         dx_meta *m, docmeta *dm)
 {
     memset(dm, 0, sizeof *dm);
-    ix->mtlen = 0;
-    if (!ix->mctx && dx_meta_ctx_new(&ix->mctx) != DXM_OK) {
+    wr->mtlen = 0;
+    if (!wr->mctx && dx_meta_ctx_new(&wr->mctx) != DXM_OK) {
         memset(m, 0, sizeof *m);
         return DXI_ENOMEM;
     }
-    if (dx_meta_extract_with(ix->mctx, text, len, m) != DXM_OK)
+    if (dx_meta_extract_with(wr->mctx, text, len, m) != DXM_OK)
         return DXI_ENOMEM;
-    if (dx_meta_terms(m, collect_term, ix) != DXM_OK) return DXI_ENOMEM;
+    if (dx_meta_terms(m, collect_term, wr) != DXM_OK) return DXI_ENOMEM;
     if (dx_meta_json(m, &dm->json, &dm->jsonlen) != DXM_OK)
         return DXI_ENOMEM;
     const char *date = m->date.iso; /* its own date, */
@@ -423,76 +459,76 @@ static int doc_metadata(dx_indexer *ix, const char *text, size_t len,
 }
 
 /* Sets a value slot from a string (nothing for NULL or ""). */
-static int set_str_value(dx_indexer *ix, unsigned slot, const char *v,
+static int set_str_value(writer *wr, unsigned slot, const char *v,
                          char **xerr)
 {
     if (!v || !*v) return XC_OK;
-    return xc_doc_set_value(ix->doc, slot, v, strlen(v), xerr);
+    return xc_doc_set_value(wr->doc, slot, v, strlen(v), xerr);
 }
 
-static int add_passage(dx_indexer *ix, const char *docid, size_t idlen,
+static int add_passage(writer *wr, const char *docid, size_t idlen,
                        const char *key, const docmeta *dm, const char *text,
                        size_t len, size_t offset, unsigned number, char *err,
                        size_t errlen)
 {
     char *xerr = NULL;
     int rc = XC_OK;
-    xc_doc_clear(ix->doc);
-    if (sv_tokenize(text, len, &ix->toks) != SV_OK) rc = XC_ENOMEM;
-    for (size_t i = 0; rc == XC_OK && i < ix->toks.n; i++) {
-        const sv_token *k = &ix->toks.tok[i];
+    xc_doc_clear(wr->doc);
+    if (sv_tokenize(text, len, &wr->toks) != SV_OK) rc = XC_ENOMEM;
+    for (size_t i = 0; rc == XC_OK && i < wr->toks.n; i++) {
+        const sv_token *k = &wr->toks.tok[i];
         if (k->flags & SV_TOKF_LONG) continue;
-        rc = add_word(ix, sv_token_norm(&ix->toks, k), k->normlen,
+        rc = add_word(wr, sv_token_norm(&wr->toks, k), k->normlen,
                       k->kind == SV_TOK_WORD, k->pos, &xerr);
         if (rc == XC_OK && (k->flags & SV_TOKF_MAYBE_I))
-            rc = add_word(ix, "i", 1, 1, k->pos, &xerr);
+            rc = add_word(wr, "i", 1, 1, k->pos, &xerr);
     }
-    size_t n = make_term(ix, DX_PREFIX_DOC, key, strlen(key), NULL, 0);
+    size_t n = make_term(wr, DX_PREFIX_DOC, key, strlen(key), NULL, 0);
     if (rc == XC_OK && !n) rc = XC_ENOMEM;
     if (rc == XC_OK)
-        rc = xc_doc_add_boolean_term(ix->doc, ix->term, n, &xerr);
+        rc = xc_doc_add_boolean_term(wr->doc, wr->term, n, &xerr);
     if (rc == XC_OK)
-        rc = xc_doc_set_value(ix->doc, DX_SLOT_DOCID, docid, idlen, &xerr);
-    for (size_t at = 0; rc == XC_OK && at < ix->mtlen;) { /* X terms */
-        size_t tl = strlen(ix->mterms + at);
-        rc = xc_doc_add_boolean_term(ix->doc, ix->mterms + at, tl, &xerr);
+        rc = xc_doc_set_value(wr->doc, DX_SLOT_DOCID, docid, idlen, &xerr);
+    for (size_t at = 0; rc == XC_OK && at < wr->mtlen;) { /* X terms */
+        size_t tl = strlen(wr->mterms + at);
+        rc = xc_doc_add_boolean_term(wr->doc, wr->mterms + at, tl, &xerr);
         at += tl + 1;
     }
-    if (rc == XC_OK) rc = set_str_value(ix, DX_SLOT_DATE, dm->date, &xerr);
+    if (rc == XC_OK) rc = set_str_value(wr, DX_SLOT_DATE, dm->date, &xerr);
     if (rc == XC_OK && dm->json)
-        rc = xc_doc_set_value(ix->doc, DX_SLOT_META, dm->json, dm->jsonlen,
+        rc = xc_doc_set_value(wr->doc, DX_SLOT_META, dm->json, dm->jsonlen,
                               &xerr);
     if (rc == XC_OK)
-        rc = set_str_value(ix, DX_SLOT_KOMMUN, dm->kommun, &xerr);
-    if (rc == XC_OK) rc = set_str_value(ix, DX_SLOT_TYPE, dm->type, &xerr);
+        rc = set_str_value(wr, DX_SLOT_KOMMUN, dm->kommun, &xerr);
+    if (rc == XC_OK) rc = set_str_value(wr, DX_SLOT_TYPE, dm->type, &xerr);
     if (rc == XC_OK)
-        rc = set_str_value(ix, DX_SLOT_OUTCOME, dm->outcome, &xerr);
+        rc = set_str_value(wr, DX_SLOT_OUTCOME, dm->outcome, &xerr);
     if (rc == XC_OK)
-        rc = set_str_value(ix, DX_SLOT_AUTHORITY, dm->authority, &xerr);
-    if (rc == XC_OK) rc = set_str_value(ix, DX_SLOT_DNR, dm->dnr, &xerr);
+        rc = set_str_value(wr, DX_SLOT_AUTHORITY, dm->authority, &xerr);
+    if (rc == XC_OK) rc = set_str_value(wr, DX_SLOT_DNR, dm->dnr, &xerr);
     if (rc == XC_OK)
-        rc = set_str_value(ix, DX_SLOT_SCHOOL, dm->school, &xerr);
+        rc = set_str_value(wr, DX_SLOT_SCHOOL, dm->school, &xerr);
     unsigned char be[4];
     dx_put_be32(be, number);
     if (rc == XC_OK)
-        rc = xc_doc_set_value(ix->doc, DX_SLOT_PASSAGE, (const char *)be, 4,
+        rc = xc_doc_set_value(wr->doc, DX_SLOT_PASSAGE, (const char *)be, 4,
                               &xerr);
     size_t dlen = 0;
-    if (rc == XC_OK && pack_data(ix, text, len, offset, &dlen) != 0)
+    if (rc == XC_OK && pack_data(wr, text, len, offset, &dlen) != 0)
         rc = XC_ENOMEM;
     if (rc == XC_OK)
-        rc = xc_doc_set_data(ix->doc, (const char *)ix->zbuf, dlen, &xerr);
-    if (rc == XC_OK) rc = xc_wdb_add(ix->w, ix->doc, NULL, &xerr);
+        rc = xc_doc_set_data(wr->doc, (const char *)wr->zbuf, dlen, &xerr);
+    if (rc == XC_OK) rc = xc_wdb_add(wr->w, wr->doc, NULL, &xerr);
     if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "adding passage");
-    ix->stats.passages++;
+    wr->passages++;
     return DXI_OK;
 }
 
 /* Replaces every passage of docid (key: its dx_doc_key) with those of the
- * (raw) file content. */
-static int index_text(dx_indexer *ix, const char *docid, const char *key,
-                      const char *raw, size_t rawlen, unsigned *npassages,
-                      char *err, size_t errlen)
+ * (raw) file content; `fresh`: the database cannot hold any of them. */
+static int index_text(writer *wr, const char *docid, const char *key,
+                      const char *raw, size_t rawlen, int fresh,
+                      unsigned *npassages, char *err, size_t errlen)
 {
     char *text = NULL, *xerr = NULL;
     size_t len = 0, idlen = strlen(docid), n = 0;
@@ -503,9 +539,10 @@ static int index_text(dx_indexer *ix, const char *docid, const char *key,
         seterr(err, errlen, "out of memory");
         return DXI_ENOMEM;
     }
-    size_t tn = make_term(ix, DX_PREFIX_DOC, key, strlen(key), NULL, 0);
-    int rc = tn ? xc_wdb_delete_by_term(ix->w, ix->term, tn, &xerr)
-                : XC_ENOMEM;
+    size_t tn = make_term(wr, DX_PREFIX_DOC, key, strlen(key), NULL, 0);
+    int rc = !tn ? XC_ENOMEM
+           : fresh ? XC_OK
+                   : xc_wdb_delete_by_term(wr->w, wr->term, tn, &xerr);
     if (rc != XC_OK) {
         free(text);
         free(sp);
@@ -513,16 +550,15 @@ static int index_text(dx_indexer *ix, const char *docid, const char *key,
     }
     dx_meta m;
     docmeta dm;
-    int res = doc_metadata(ix, text, len, &m, &dm);
+    int res = doc_metadata(wr, text, len, &m, &dm);
     if (res != DXI_OK) seterr(err, errlen, "out of memory");
     for (size_t i = 0; res == DXI_OK && i < n; i++)
-        res = add_passage(ix, docid, idlen, key, &dm, text + sp[i].start,
+        res = add_passage(wr, docid, idlen, key, &dm, text + sp[i].start,
                           sp[i].end - sp[i].start, sp[i].start, (unsigned)i,
                           err, errlen);
     dx_meta_free(&m);
     free(dm.json);
-    ix->stats.bytes += len;
-    ix->pending_bytes += len;
+    wr->bytes += len;
     *npassages = (unsigned)n;
     free(text);
     free(sp);
@@ -544,17 +580,17 @@ static int move_passages(dx_indexer *ix, const char *oldkey,
     unsigned *ids = NULL;
     size_t nids = 0;
     xc_doc *d = NULL;
-    size_t on = make_term(ix, DX_PREFIX_DOC, oldkey, strlen(oldkey), NULL, 0);
+    size_t on = make_term(&ix->wr, DX_PREFIX_DOC, oldkey, strlen(oldkey), NULL, 0);
     if (!on || !(oldterm = malloc(on))) return oom(err, errlen);
-    memcpy(oldterm, ix->term, on);
-    size_t nn = make_term(ix, DX_PREFIX_DOC, newkey, strlen(newkey), NULL, 0);
+    memcpy(oldterm, ix->wr.term, on);
+    size_t nn = make_term(&ix->wr, DX_PREFIX_DOC, newkey, strlen(newkey), NULL, 0);
     int rc = nn ? xc_db_postlist(ix->db, oldterm, on, &ids, &nids, &xerr)
                 : XC_ENOMEM;
     for (size_t i = 0; rc == XC_OK && i < nids; i++) {
         rc = xc_db_document(ix->db, ids[i], &d, &xerr);
         if (rc == XC_OK) rc = xc_doc_remove_term(d, oldterm, on, &xerr);
         if (rc == XC_OK)
-            rc = xc_doc_add_boolean_term(d, ix->term, nn, &xerr);
+            rc = xc_doc_add_boolean_term(d, ix->wr.term, nn, &xerr);
         if (rc == XC_OK)
             rc = xc_doc_set_value(d, DX_SLOT_DOCID, docid, strlen(docid),
                                   &xerr);
@@ -745,6 +781,15 @@ static gone *gone_by_hash(dx_indexer *ix, uint64_t h)
     return NULL;
 }
 
+/* Adds what wr wrote and analysed to the run's counts. */
+static void take_counts(dx_indexer *ix, writer *wr)
+{
+    ix->stats.passages += wr->passages;
+    ix->stats.bytes += wr->bytes;
+    ix->pending_bytes += wr->bytes;
+    wr->passages = wr->bytes = 0;
+}
+
 /* Reads one file of the work list and does what it needs. */
 static int do_work(dx_indexer *ix, const work *w, char *err, size_t errlen)
 {
@@ -775,7 +820,7 @@ static int do_work(dx_indexer *ix, const work *w, char *err, size_t errlen)
         ix->stats.unchanged++;
         if (!ix->opt.dry_run) {
             res = begin_write(ix, err, errlen);
-            if (res == DXI_OK) res = put_record(ix, key, &r, err, errlen);
+            if (res == DXI_OK) res = put_record(ix->w, key, &r, err, errlen);
         }
     } else if (!w->found && (g = gone_by_hash(ix, r.hash)) != NULL) {
         g->claimed = 1;
@@ -790,7 +835,7 @@ static int do_work(dx_indexer *ix, const work *w, char *err, size_t errlen)
             if (res == DXI_OK)
                 res = move_passages(ix, g->key, key, docid, err, errlen);
             if (res == DXI_OK) res = del_record(ix, g->key, err, errlen);
-            if (res == DXI_OK) res = put_record(ix, key, &r, err, errlen);
+            if (res == DXI_OK) res = put_record(ix->w, key, &r, err, errlen);
         }
     } else {
         if (w->found) ix->stats.updated++;
@@ -799,9 +844,10 @@ static int do_work(dx_indexer *ix, const work *w, char *err, size_t errlen)
         if (!ix->opt.dry_run) {
             res = begin_write(ix, err, errlen);
             if (res == DXI_OK)
-                res = index_text(ix, docid, key, raw, rawlen, &r.passages,
-                                 err, errlen);
-            if (res == DXI_OK) res = put_record(ix, key, &r, err, errlen);
+                res = index_text(&ix->wr, docid, key, raw, rawlen, 0,
+                                 &r.passages, err, errlen);
+            take_counts(ix, &ix->wr);
+            if (res == DXI_OK) res = put_record(ix->w, key, &r, err, errlen);
         }
     }
     free(raw);
@@ -823,12 +869,12 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
         change(ix, DX_CHANGE_REMOVE, g->key, NULL);
         if (ix->opt.dry_run) continue;
         char *xerr = NULL;
-        size_t n = make_term(ix, DX_PREFIX_DOC, g->key, strlen(g->key), NULL,
+        size_t n = make_term(&ix->wr, DX_PREFIX_DOC, g->key, strlen(g->key), NULL,
                              0);
         if (!n) return oom(err, errlen);
         res = begin_write(ix, err, errlen);
         if (res != DXI_OK) break;
-        int rc = xc_wdb_delete_by_term(ix->w, ix->term, n, &xerr);
+        int rc = xc_wdb_delete_by_term(ix->w, ix->wr.term, n, &xerr);
         if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "removing");
         res = del_record(ix, g->key, err, errlen);
     }
@@ -994,7 +1040,6 @@ static int open_reader(dx_indexer *ix, char *err, size_t errlen)
 int dx_indexer_open(const char *dbpath, const dx_options *opt,
                     dx_indexer **out, char *err, size_t errlen)
 {
-    char *xerr = NULL;
     *out = NULL;
     dx_indexer *ix = calloc(1, sizeof *ix);
     if (!ix) return oom(err, errlen);
@@ -1009,14 +1054,7 @@ int dx_indexer_open(const char *dbpath, const dx_options *opt,
     }
     int res = ix->opt.dry_run ? open_reader(ix, err, errlen)
                               : open_writer(ix, err, errlen);
-    if (res == DXI_OK) {
-        int rc = xc_doc_new(&ix->doc, &xerr);
-        if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "new document");
-    }
-    if (res == DXI_OK && sv_stemmer_new(&ix->st) != SV_OK) {
-        seterr(err, errlen, "cannot create the Swedish stemmer");
-        res = DXI_ENOMEM;
-    }
+    if (res == DXI_OK) res = writer_init(&ix->wr, ix->w, err, errlen);
     if (res != DXI_OK) {
         dx_indexer_close(ix);
         return res;
@@ -1089,8 +1127,6 @@ const dx_stats *dx_indexer_stats(const dx_indexer *ix) { return &ix->stats; }
 void dx_indexer_close(dx_indexer *ix)
 {
     if (!ix) return;
-    free(ix->mterms);
-    dx_meta_ctx_free(ix->mctx);
     /* Uncommitted changes are thrown away: Xapian's close() cancels an open
      * transaction rather than committing it. */
     if (ix->w && ix->in_txn) xc_wdb_cancel_transaction(ix->w, NULL);
@@ -1104,11 +1140,7 @@ void dx_indexer_close(dx_indexer *ix)
         dx_dbdir_cleanup(ix->dbpath, why, sizeof why);
     }
     dx_dblock_release(ix->lock);
-    xc_doc_free(ix->doc);
-    sv_stemmer_free(ix->st);
-    sv_tokens_free(&ix->toks);
-    free(ix->zbuf);
-    free(ix->term);
+    writer_free(&ix->wr);
     strset_free(&ix->seen);
     for (size_t i = 0; i < ix->nroots; i++) free(ix->roots[i].path);
     free(ix->roots);
