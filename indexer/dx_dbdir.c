@@ -19,6 +19,7 @@
 
 #define TMP_TAG ".full-tmp."
 #define OLD_TAG ".full-old."
+#define SHARD_TAG ".shard-tmp."
 
 struct dx_dblock {
     int fd;
@@ -295,6 +296,7 @@ int dx_dbdir_cleanup(const char *dir, char *err, size_t errlen)
     fix_ctx c = {d, err, errlen, DXD_OK};
     each_leftover(d, TMP_TAG, remove_leftover, &c);
     each_leftover(d, OLD_TAG, remove_leftover, &c);
+    each_leftover(d, SHARD_TAG, remove_leftover, &c);
     return c.rc;
 }
 
@@ -317,6 +319,17 @@ int dx_dbdir_temp_path(const char *dir, char *out, size_t outlen)
     int n = snprintf(out, outlen, "%s" TMP_TAG "%ld", d, (long)getpid());
     return n < 0 || (size_t)n >= outlen ? DXD_EIO : DXD_OK;
 }
+
+int dx_dbdir_shard_path(const char *dir, unsigned k, char *out,
+                        size_t outlen)
+{
+    char d[4096];
+    if (strip_path(dir, d, sizeof d) != 0) return DXD_EIO;
+    int n = snprintf(out, outlen, "%s" SHARD_TAG "%u", d, k);
+    return n < 0 || (size_t)n >= outlen ? DXD_EIO : DXD_OK;
+}
+
+int dx_dbdir_remove(const char *path) { return remove_flat(path); }
 
 /* ----------------------------------------------------------------- swap */
 

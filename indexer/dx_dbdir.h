@@ -14,6 +14,9 @@
  *    drops the lock when its holder dies (kill -9, power loss), so a stale
  *    file never blocks: only a held lock does.
  *
+ *  - Shards: a parallel build (dx_index.c) writes DIR.shard-tmp.<k>
+ *    siblings and merges them; the next writer removes any left behind.
+ *
  *  - Rebuilds aside: --full builds a new database in DIR.full-tmp.<pid> (a
  *    sibling, so on the same file system) and, once it is committed, swaps
  *    it with DIR in one atomic step (renameat2 RENAME_EXCHANGE), then removes
@@ -60,7 +63,8 @@ void dx_dblock_release(dx_dblock *l);
 int dx_dbdir_recover(const char *dir, char *err, size_t errlen);
 
 /* With the lock held: removes the leftovers of interrupted rebuilds of
- * `dir` (DIR.full-tmp.* and DIR.full-old.*). DXD_OK or DXD_EIO. */
+ * `dir` (DIR.full-tmp.*, DIR.full-old.* and DIR.shard-tmp.*). DXD_OK or
+ * DXD_EIO. */
 int dx_dbdir_cleanup(const char *dir, char *err, size_t errlen);
 
 /* The folder that `dir` names, malloc'd: where a symbolic link points, so
@@ -72,6 +76,16 @@ char *dx_dbdir_resolve(const char *dir);
  * "<dir>.full-tmp.<pid>", into out (outlen bytes). DXD_OK, or DXD_EIO when
  * it does not fit. */
 int dx_dbdir_temp_path(const char *dir, char *out, size_t outlen);
+
+/* Writes the path of shard k of a parallel build of `dir`,
+ * "<dir>.shard-tmp.<k>" (a sibling; only the lock holder builds shards),
+ * into out. DXD_OK, or DXD_EIO when it does not fit. */
+int dx_dbdir_shard_path(const char *dir, unsigned k, char *out,
+                        size_t outlen);
+
+/* Removes a database folder made by this module's callers (its files, then
+ * the folder). 0, or -1 with errno set. */
+int dx_dbdir_remove(const char *path);
 
 /* Puts the finished (committed and closed) database folder `tmp` in the
  * place of `dir`, atomically when the file system allows, and removes the

@@ -32,12 +32,15 @@
 #include "sv_token.h"
 #include "xc.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* A batch is committed after this many changed files or bytes of text. */
 #define BATCH_FILES 2000
@@ -110,6 +113,7 @@ struct dx_indexer {
     size_t alen, acap;
     gone *gone;
     size_t ngone;
+    int empty;       /* the database holds no passage and no record */
     int in_txn;
     unsigned pending_files;
     uint64_t pending_bytes;
@@ -881,6 +885,321 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
     return res;
 }
 
+/* ------------------------------------------------------- parallel build */
+
+/* A first build, or a --full one, of more than one file is built in
+ * parallel. The work list is cut, in order, into chunks of about equal
+ * bytes; each thread takes the next chunk and indexes it into a shard of
+ * its own (an XC_SCRATCH database: no transactions, no fsync, committed
+ * every batch so that memory stays bounded); the shards are then merged in
+ * chunk order by Xapian's compaction into a new folder, which is swapped
+ * in. Passages are numbered as a one-thread build numbers them, so the two
+ * give the same results. All or nothing: an interrupted or failed build
+ * leaves the database as it was (empty, or the old one for --full) and the
+ * next writer removes the shards. Problems are reported in work-list
+ * order once the threads are done. */
+
+#define BULK_CHUNK_BYTES ((uint64_t)4 << 20) /* aimed at, when enough */
+#define BULK_CHUNKS_PER_JOB 4 /* more chunks than threads: load balance */
+
+typedef struct bproblem {
+    size_t root;
+    char *path, *why;
+} bproblem;
+
+typedef struct chunk {
+    size_t first, end; /* work items [first, end) */
+    char path[4200];   /* its shard */
+    bproblem *pb;      /* its problems, in order */
+    size_t npb, cappb;
+    unsigned added;
+    uint64_t passages, bytes;
+} chunk;
+
+typedef struct bulk {
+    dx_indexer *ix;
+    chunk *ch;
+    size_t nch;
+    pthread_mutex_t mu; /* guards all below, and the callbacks */
+    size_t next;        /* the next chunk to take */
+    int stop;           /* a thread failed: the others stop */
+    int res;            /* its DXI_ code and message */
+    char err[1024];
+    dx_progress pr;
+} bulk;
+
+static int stamp(xc_wdb *w, const char *path, char *err, size_t errlen);
+
+/* Keeps a problem of chunk c to report it later (out of memory: reports it
+ * at once instead). */
+static void chunk_problem(bulk *b, chunk *c, size_t root, const char *path,
+                          const char *why)
+{
+    if (c->npb == c->cappb) {
+        size_t cap = c->cappb ? c->cappb * 2 : 8;
+        bproblem *v = realloc(c->pb, cap * sizeof *v);
+        if (v) {
+            c->pb = v;
+            c->cappb = cap;
+        }
+    }
+    char *p = c->npb < c->cappb ? strdup(path) : NULL;
+    char *w = p ? strdup(why) : NULL;
+    if (!w) {
+        free(p);
+        pthread_mutex_lock(&b->mu);
+        problem(b->ix, root, path, why);
+        pthread_mutex_unlock(&b->mu);
+        return;
+    }
+    c->pb[c->npb++] = (bproblem){root, p, w};
+}
+
+/* Counts one file as done; whether the build goes on. */
+static int bulk_step(bulk *b, const work *w)
+{
+    dx_indexer *ix = b->ix;
+    pthread_mutex_lock(&b->mu);
+    b->pr.files_done++;
+    b->pr.bytes_done += (uint64_t)(w->size > 0 ? w->size : 0);
+    if (ix->opt.progress) ix->opt.progress(ix->opt.ctx, &b->pr);
+    int go = !b->stop;
+    pthread_mutex_unlock(&b->mu);
+    return go;
+}
+
+/* Indexes the files of chunk c into its shard with writer wr. */
+static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
+                      size_t errlen)
+{
+    dx_indexer *ix = b->ix;
+    char *xerr = NULL;
+    int rc = xc_wdb_open(c->path, XC_SCRATCH, &wr->w, &xerr);
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, c->path);
+    int res = stamp(wr->w, c->path, err, errlen);
+    unsigned pending = 0;
+    uint64_t pbytes = 0;
+    for (size_t i = c->first; res == DXI_OK && i < c->end; i++) {
+        const work *w = &ix->work[i];
+        const char *path = ix->arena + w->path,
+                   *docid = ix->arena + w->docid, *key = ix->arena + w->key;
+        char why[512] = "";
+        char *raw = NULL;
+        size_t rawlen = 0;
+        int rrc = dx_read_file(path, &raw, &rawlen, why, sizeof why);
+        if (rrc != DX_OK) {
+            chunk_problem(b, c, w->root, path,
+                          why[0] ? why : dx_strerror(rrc));
+        } else {
+            dx_record r;
+            memset(&r, 0, sizeof r);
+            snprintf(r.root, sizeof r.root, "%s", ix->roots[w->root].path);
+            r.size = w->size;
+            r.mtime_ns = w->mtime_ns;
+            r.hash = dx_content_hash(raw, rawlen);
+            pthread_mutex_lock(&b->mu);
+            change(ix, DX_CHANGE_ADD, docid, NULL);
+            pthread_mutex_unlock(&b->mu);
+            res = index_text(wr, docid, key, raw, rawlen, 1, &r.passages, err,
+                             errlen);
+            if (res == DXI_OK) res = put_record(wr->w, key, &r, err, errlen);
+            free(raw);
+            c->added++;
+            c->passages += wr->passages;
+            c->bytes += wr->bytes;
+            pbytes += wr->bytes;
+            wr->passages = wr->bytes = 0;
+            if (res == DXI_OK && (++pending >= ix->opt.batch_files ||
+                                  pbytes >= BATCH_BYTES)) {
+                rc = xc_wdb_commit(wr->w, &xerr);
+                if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "commit");
+                pending = 0;
+                pbytes = 0;
+            }
+        }
+        if (!bulk_step(b, w)) break;
+    }
+    if (res == DXI_OK) {
+        rc = xc_wdb_commit(wr->w, &xerr);
+        if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "commit");
+    }
+    xc_wdb_close(wr->w);
+    wr->w = NULL;
+    return res;
+}
+
+/* A thread of the build: takes chunks until none is left or one failed. */
+static void *bulk_thread(void *p)
+{
+    bulk *b = p;
+    writer wr;
+    char err[1024] = "";
+    int res = writer_init(&wr, NULL, err, sizeof err);
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        size_t k = res == DXI_OK && !b->stop ? b->next++ : b->nch;
+        pthread_mutex_unlock(&b->mu);
+        if (k >= b->nch) break;
+        res = bulk_chunk(b, &wr, &b->ch[k], err, sizeof err);
+    }
+    writer_free(&wr);
+    if (res != DXI_OK) {
+        pthread_mutex_lock(&b->mu);
+        if (!b->stop) {
+            b->stop = 1;
+            b->res = res;
+            snprintf(b->err, sizeof b->err, "%s", err);
+        }
+        pthread_mutex_unlock(&b->mu);
+    }
+    return NULL;
+}
+
+/* The number of threads a build may use. */
+static unsigned bulk_jobs(const dx_indexer *ix)
+{
+    unsigned j = ix->opt.jobs;
+    if (!j) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        j = n > 0 ? (unsigned)n : 1;
+    }
+    return j > DX_JOBS_MAX ? DX_JOBS_MAX : j;
+}
+
+/* Whether this run is a parallel build. */
+static int use_bulk(const dx_indexer *ix)
+{
+    return !ix->opt.dry_run && ix->empty && ix->ngone == 0 &&
+           ix->nwork > 1 && bulk_jobs(ix) > 1;
+}
+
+/* Cuts the work list into chunks of about equal bytes, in order. */
+static int plan_chunks(bulk *b, unsigned jobs, uint64_t total)
+{
+    dx_indexer *ix = b->ix;
+    uint64_t want = total / BULK_CHUNK_BYTES;
+    size_t lo = jobs, hi = (size_t)jobs * BULK_CHUNKS_PER_JOB;
+    size_t nch = want < lo ? lo : want > hi ? hi : (size_t)want;
+    if (nch > ix->nwork) nch = ix->nwork;
+    b->ch = calloc(nch, sizeof *b->ch);
+    if (!b->ch) return -1;
+    size_t k = 0, first = 0;
+    uint64_t acc = 0;
+    for (size_t i = 0; i < ix->nwork && k + 1 < nch; i++) {
+        acc += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size : 0);
+        size_t items_left = ix->nwork - (i + 1), chunks_left = nch - (k + 1);
+        if (acc * nch >= (uint64_t)(k + 1) * total ||
+            items_left == chunks_left) {
+            b->ch[k].first = first;
+            b->ch[k].end = i + 1;
+            first = i + 1;
+            k++;
+        }
+    }
+    b->ch[k].first = first;
+    b->ch[k].end = ix->nwork;
+    b->nch = k + 1;
+    for (size_t i = 0; i < b->nch; i++)
+        if (dx_dbdir_shard_path(ix->dbpath, (unsigned)i, b->ch[i].path,
+                                sizeof b->ch[i].path) != DXD_OK)
+            return -1;
+    return 0;
+}
+
+/* Merges the shards into a new database and swaps it in. */
+static int bulk_merge(dx_indexer *ix, bulk *b, char *err, size_t errlen)
+{
+    char target[4200], *xerr = NULL;
+    const char **src = malloc(b->nch * sizeof *src);
+    if (!src) return oom(err, errlen);
+    for (size_t i = 0; i < b->nch; i++) src[i] = b->ch[i].path;
+    /* The empty database that was open goes: a --full one is replaced by
+     * the merge; the one at dbpath stays until the swap. */
+    if (ix->in_txn) xc_wdb_cancel_transaction(ix->w, NULL);
+    ix->in_txn = 0;
+    xc_wdb_close(ix->w);
+    ix->w = ix->wr.w = NULL;
+    ix->db = NULL;
+    int res = DXI_OK;
+    if (ix->opt.full) {
+        snprintf(target, sizeof target, "%s", ix->buildpath);
+        if (dx_dbdir_remove(target) != 0) {
+            seterr(err, errlen, "cannot remove %s: %s", target,
+                   strerror(errno));
+            res = DXI_EDB;
+        }
+    } else if (dx_dbdir_temp_path(ix->dbpath, target, sizeof target) !=
+               DXD_OK) {
+        seterr(err, errlen, "%s: path too long", ix->dbpath);
+        res = DXI_EDB;
+    }
+    if (res == DXI_OK) {
+        int rc = xc_compact(src, b->nch, target, &xerr);
+        if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "merging");
+    }
+    free(src);
+    for (size_t i = 0; i < b->nch; i++) (void)dx_dbdir_remove(b->ch[i].path);
+    if (res == DXI_OK &&
+        dx_dbdir_swap(ix->dbpath, target, err, errlen) != DXD_OK)
+        res = DXI_EDB;
+    if (res != DXI_OK && !ix->opt.full) (void)dx_dbdir_remove(target);
+    return res;
+}
+
+/* The whole work list as a parallel build (see above). */
+static int finish_bulk(dx_indexer *ix, const dx_progress *pr, char *err,
+                       size_t errlen)
+{
+    bulk b;
+    memset(&b, 0, sizeof b);
+    b.ix = ix;
+    b.pr = *pr;
+    unsigned jobs = bulk_jobs(ix);
+    if (plan_chunks(&b, jobs, pr->bytes_total) != 0) {
+        free(b.ch);
+        return oom(err, errlen);
+    }
+    if (pthread_mutex_init(&b.mu, NULL) != 0) {
+        free(b.ch);
+        seterr(err, errlen, "cannot create a mutex");
+        return DXI_ENOMEM;
+    }
+    if (jobs > b.nch) jobs = (unsigned)b.nch;
+    pthread_t tid[DX_JOBS_MAX];
+    unsigned started = 0;
+    /* This thread is one of them; fewer threads if they cannot start. */
+    while (started + 1 < jobs &&
+           pthread_create(&tid[started], NULL, bulk_thread, &b) == 0)
+        started++;
+    bulk_thread(&b);
+    for (unsigned i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    pthread_mutex_destroy(&b.mu);
+
+    for (size_t k = 0; k < b.nch; k++) {
+        chunk *c = &b.ch[k];
+        for (size_t i = 0; i < c->npb; i++) {
+            problem(ix, c->pb[i].root, c->pb[i].path, c->pb[i].why);
+            free(c->pb[i].path);
+            free(c->pb[i].why);
+        }
+        free(c->pb);
+        ix->stats.added += c->added;
+        ix->stats.passages += c->passages;
+        ix->stats.bytes += c->bytes;
+    }
+    int res = b.res;
+    if (res != DXI_OK) {
+        seterr(err, errlen, "%s", b.err);
+        for (size_t i = 0; i < b.nch; i++)
+            (void)dx_dbdir_remove(b.ch[i].path);
+    } else {
+        res = bulk_merge(ix, &b, err, errlen);
+    }
+    free(b.ch);
+    if (res == DXI_OK) ix->finished = 1;
+    return res;
+}
+
 /* ------------------------------------------------------------ public API */
 
 /* Reads a metadata value as a C string into buf (empty when missing). */
@@ -903,9 +1222,10 @@ static int get_meta(xc_db *db, const char *key, char *buf, size_t buflen,
 }
 
 /* Checks that db was indexed by this build's analysis and format. A new,
- * empty database gives *fresh = 1. */
+ * unstamped database gives *fresh = 1; one with no passage and no record
+ * (fresh, or stamped but never filled) *empty = 1. */
 static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
-                          char *err, size_t errlen)
+                          int *empty, char *err, size_t errlen)
 {
     char fp[512], ver[32], *xerr = NULL;
     unsigned count = 0;
@@ -924,6 +1244,7 @@ static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
     xc_termiter_free(it);
     if (rc < 0) return db_error(rc, xerr, err, errlen, dbpath);
     *fresh = 0;
+    *empty = count == 0 && !records;
     if (!fp[0] && !ver[0] && count == 0 && !records) {
         *fresh = 1;
         return DXI_OK;
@@ -949,21 +1270,21 @@ static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
     return DXI_OK;
 }
 
-/* Marks a new database as ours and commits, so that it opens (empty) for
- * queries from the very start. */
-static int stamp_new(dx_indexer *ix, char *err, size_t errlen)
+/* Marks a new database (at path) as ours and commits, so that it opens
+ * (empty) for queries from the very start. */
+static int stamp(xc_wdb *w, const char *path, char *err, size_t errlen)
 {
     char ver[16], *xerr = NULL;
     const char *fp = sv_fingerprint();
     snprintf(ver, sizeof ver, "%d", DX_FORMAT_VERSION);
-    int rc = xc_wdb_set_metadata(ix->w, DX_META_ANALYSIS,
+    int rc = xc_wdb_set_metadata(w, DX_META_ANALYSIS,
                                  strlen(DX_META_ANALYSIS), fp, strlen(fp),
                                  &xerr);
     if (rc == XC_OK)
-        rc = xc_wdb_set_metadata(ix->w, DX_META_FORMAT, strlen(DX_META_FORMAT),
+        rc = xc_wdb_set_metadata(w, DX_META_FORMAT, strlen(DX_META_FORMAT),
                                  ver, strlen(ver), &xerr);
-    if (rc == XC_OK) rc = xc_wdb_commit(ix->w, &xerr);
-    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, ix->buildpath);
+    if (rc == XC_OK) rc = xc_wdb_commit(w, &xerr);
+    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, path);
     return DXI_OK;
 }
 
@@ -1015,8 +1336,9 @@ static int open_writer(dx_indexer *ix, char *err, size_t errlen)
     }
     ix->db = xc_wdb_reader(ix->w);
     int fresh = 0;
-    int res = check_analysis(ix->db, ix->dbpath, &fresh, err, errlen);
-    if (res == DXI_OK && fresh) res = stamp_new(ix, err, errlen);
+    int res = check_analysis(ix->db, ix->dbpath, &fresh, &ix->empty, err,
+                             errlen);
+    if (res == DXI_OK && fresh) res = stamp(ix->w, ix->buildpath, err, errlen);
     return res;
 }
 
@@ -1033,8 +1355,8 @@ static int open_reader(dx_indexer *ix, char *err, size_t errlen)
     }
     if (rc != XC_OK) return db_error(rc, xerr, err, errlen, ix->dbpath);
     ix->db = ix->rdb;
-    int fresh = 0;
-    return check_analysis(ix->db, ix->dbpath, &fresh, err, errlen);
+    int fresh = 0, empty = 0;
+    return check_analysis(ix->db, ix->dbpath, &fresh, &empty, err, errlen);
 }
 
 int dx_indexer_open(const char *dbpath, const dx_options *opt,
@@ -1099,6 +1421,7 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
         pr.bytes_total += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size
                                                           : 0);
     if (ix->opt.progress && ix->nwork) ix->opt.progress(ix->opt.ctx, &pr);
+    if (res == DXI_OK && use_bulk(ix)) return finish_bulk(ix, &pr, err, errlen);
     for (size_t i = 0; res == DXI_OK && i < ix->nwork; i++) {
         res = do_work(ix, &ix->work[i], err, errlen);
         pr.files_done++;

@@ -34,6 +34,16 @@
  * adding to them). With `full`, the database is rebuilt in a sibling folder
  * and swapped in only when complete (dx_dbdir_swap).
  *
+ * Parallel build: a first build (the database holds nothing yet) or a
+ * --full one, of more than one file, uses `jobs` threads. Each indexes a
+ * run of the work list into a shard of its own; the shards are merged in
+ * order (Xapian compaction) and swapped in at the end, so the result is
+ * the same as with one thread. Such a build is all or nothing: when it is
+ * interrupted, the database stays as it was and the next run starts over
+ * (with jobs = 1 a first build commits batch by batch instead). Memory:
+ * each thread holds at most one batch (batch_files files or 64 MiB of
+ * text) before it commits.
+ *
  * One writer at a time: open takes the folder's lock (dx_dbdir) and fails
  * with DXI_ELOCKED, naming the holder's pid, when another run has it.
  */
@@ -42,6 +52,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* The most threads a build uses. */
+#define DX_JOBS_MAX 64
 
 enum {
     DXI_OK = 0,
@@ -90,6 +103,9 @@ typedef struct dx_options {
                              read-only (if it exists) and never written;
                              changed files are read to be hashed */
     unsigned batch_files; /* files per commit; 0: the default (2000) */
+    unsigned jobs;        /* threads of a first or --full build; 0: one per
+                             processor; 1: one, committing batch by batch
+                             (see "Parallel build" above) */
     dx_problem_fn problem; /* each may be NULL; all get ctx */
     dx_change_fn change;
     dx_progress_fn progress;

@@ -43,6 +43,8 @@ static void usage(FILE *f)
 "  --quiet      print only problems\n"
 "  --json       print the summary (or the check) as one JSON object\n"
 "  --batch N    commit every N changed files (default 2000)\n"
+"  --jobs N     threads of a first or --full build (default: one per\n"
+"               processor); 1: one thread, committing batch by batch\n"
 "  --help       show this help and exit\n"
 "  --version    show the version and exit\n"
 "\n"
@@ -51,8 +53,12 @@ static void usage(FILE *f)
 "file whose content is unchanged (same hash) is not analysed again, nor is\n"
 "a renamed or moved one; files gone from a PATH are removed from the\n"
 "database. A run that is interrupted leaves the database as of its last\n"
-"commit; the next run finishes the job. Only one run at a time: a second\n"
-"one exits with status 3, naming the first one's pid.\n"
+"commit; the next run finishes the job. A first or --full build with\n"
+"more than one thread builds shards in parallel and merges them at the\n"
+"end: it appears all at once, and when interrupted starts over. Memory:\n"
+"each thread holds at most one batch (N files or 64 MiB of text).\n"
+"Only one run at a time: a second one exits with status 3, naming the\n"
+"first one's pid.\n"
 "\n"
 "Exit status: 0 all indexed (--check: sound); 1 some files skipped (named\n"
 "on stderr); 2 usage error; 3 fatal (database locked, unwritable, corrupt\n"
@@ -267,6 +273,7 @@ int main(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"json", no_argument, NULL, 'j'},
         {"batch", required_argument, NULL, 'b'},
+        {"jobs", required_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -284,25 +291,28 @@ int main(int argc, char **argv)
         case 'c': check = 1; break;
         case 'q': r.quiet = 1; break;
         case 'j': r.json = 1; break;
-        case 'b': {
+        case 'b':
+        case 'J': {
+            const char *name = c == 'b' ? "--batch" : "--jobs";
+            unsigned long max = c == 'b' ? 1000000 : DX_JOBS_MAX;
             char *end = NULL;
             unsigned long n = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || n == 0 || n > 1000000 ||
-                optarg[0] == '-') {
-                fprintf(stderr, PROG ": error: --batch needs a number from "
-                        "1 to 1000000, not '%s'\n", optarg);
+            if (!*optarg || *end || n == 0 || n > max || optarg[0] == '-') {
+                fprintf(stderr, PROG ": error: %s needs a number from 1 to "
+                        "%lu, not '%s'\n", name, max, optarg);
                 fprintf(stderr, "Try '" PROG " --help' for more "
                         "information.\n");
                 return 2;
             }
-            o.batch_files = (unsigned)n;
+            if (c == 'b') o.batch_files = (unsigned)n;
+            else o.jobs = (unsigned)n;
             break;
         }
         case 'h': usage(stdout); return 0;
         case 'V': puts(PROG " " DIARIUM_VERSION); return 0;
         default:
             /* All options are long: name the one that failed as written. */
-            if (optopt && strchr("db", optopt))
+            if (optopt && strchr("dbJ", optopt))
                 fprintf(stderr, PROG ": error: option '%s' needs an "
                         "argument\n", argv[optind - 1]);
             else

@@ -127,8 +127,8 @@ finish_and_compare() { # LABEL ARGS...
         "$CLEAN_COUNTS" "$(counts_of "$DB")"
     expect_eq "$label: query results equal a clean build's" \
         "$CLEAN_SNAP" "$(snapshot "$DB")"
-    ls -d "$WORK"/db.full-* >/dev/null 2>&1 &&
-        fail "$label: a --full sibling folder was left behind"
+    ls -d "$WORK"/db.full-* "$WORK"/db.shard-* >/dev/null 2>&1 &&
+        fail "$label: a --full sibling or shard folder was left behind"
     return 0
 }
 
@@ -137,9 +137,14 @@ clean_build
 echo "note: a clean build of $NFILES files takes ${CLEAN_MS} ms"
 DONE_DOCS=0
 for i in 1 2 3 4; do
-    # Small batches in some runs, so that kills land between commits too.
-    if [ $((i % 2)) -eq 0 ]; then killed_run "$(left_ms)" --batch 150 "$G"
-    else killed_run "$(left_ms)" "$G"; fi
+    # Runs 1-2: the parallel first build (all or nothing: a kill leaves the
+    # database empty and shards behind). Runs 3-4: one thread with small
+    # batches, so that kills land between commits too.
+    if [ "$i" -ge 3 ]; then killed_run "$(left_ms)" --jobs 1 --batch 150 "$G"
+    else killed_run "$(left_ms)" --jobs 2 "$G"; fi
+    if [ "$i" -le 2 ] && [ "$KILLED" = 1 ] && [ "$DONE_DOCS" != 0 ]; then
+        fail "a killed parallel first build left $DONE_DOCS documents (expected none)"
+    fi
 done
 finish_and_compare "first build after kills"
 

@@ -32,9 +32,23 @@ for i in range(nfiles):
                             for _ in range(4)) + "\n")
 EOF
 DB=$SMALL/db
-
-# Small batches: some commits succeed before the disk is full.
-expect_status 3 "$IDX" --db "$DB" --batch 50 "$G"
+# A parallel first build is all or nothing: on a full disk it fails with a
+# message (no abort), the (empty) database stays sound and answers, and no
+# shard is left behind.
+expect_status 3 "$IDX" --db "$DB" --jobs 2 --batch 50 "$G"
+expect_icontains stderr "space"
+expect_status 0 "$IDX" --db "$DB" --check --json
+expect_py "the failed parallel build left the database empty" '
+import json, sys
+d = json.load(sys.stdin)
+assert d["documents"] == 0 and d["passages"] == 0, d
+'
+ls -d "$SMALL"/db.* >/dev/null 2>&1 &&
+    fail "shards or build folders left behind on the full disk: $(ls "$SMALL")"
+ok "no shard left behind"
+expect_status 0 "$QRY" --db "$DB" --count "kompensatoriska åtgärder"
+# One thread, small batches: some commits succeed before the disk is full.
+expect_status 3 "$IDX" --db "$DB" --jobs 1 --batch 50 "$G"
 expect_icontains stderr "space"
 expect_contains stderr "last commit"
 expect_status 0 "$IDX" --db "$DB" --check --json

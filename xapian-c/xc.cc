@@ -236,8 +236,7 @@ extern "C" int xc_wdb_open(const char *path, int mode, xc_wdb **out,
             break;
         case XC_OPEN: flags = Xapian::DB_OPEN; break;
         case XC_SCRATCH:
-            flags = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC |
-                    Xapian::DB_DANGEROUS;
+            flags = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC;
             break;
         default: return fail(err, XC_EINVAL, "xc_wdb_open: unknown mode");
         }

@@ -70,9 +70,10 @@ enum {
     XC_CREATE_OR_OVERWRITE = 1, /* start from an empty database */
     XC_OPEN = 2,                /* must exist */
     XC_SCRATCH = 3              /* start from an empty database that is
-                                   thrown away if the run fails: no fsync,
-                                   blocks updated in place (a reader or a
-                                   crash may see it inconsistent) */
+                                   thrown away if the run fails: commits
+                                   are not fsync'ed. (Not DB_DANGEROUS:
+                                   Xapian 1.4 aborts in commit when a
+                                   write fails in that mode.) */
 };
 
 /* Opens the writable database at `path` (mode XC_CREATE_OR_OPEN, ...).

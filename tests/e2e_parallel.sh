@@ -1,0 +1,136 @@
+# e2e_parallel.sh — the parallel first build and --full (issue 7): with
+# several threads the database is built in shards and merged, and must be
+# the same as a one-thread build: the same documents, passages, passage
+# numbers and scores for every query; problems named once each; no shard
+# left behind; a later incremental run works on it as on any other.
+. "$(dirname "$0")/lib_e2e.sh"
+G=$WORK/docs
+python3 - "$G" <<'PYEOF' || fail "cannot generate the documents"
+import os, random, sys
+d = sys.argv[1]
+rnd = random.Random(11)
+words = ("skolan eleverna huvudmannen kommunen beslutet åtgärder "
+         "undervisningen betygen tryggheten studieron rektorn elevhälsan "
+         "analysen resurserna kompensatoriska särskilt stöd atgärder "
+         "likvärdig utbildning förskolan").split()
+for i in range(400):
+    sub = os.path.join(d, "del%d" % (i % 7))
+    os.makedirs(sub, exist_ok=True)
+    # Sizes from a few bytes to tens of kB, so that chunks differ.
+    paras = ["Beslut ärende%05d." % i] + [
+        " ".join(rnd.choice(words) for _ in range(rnd.randint(5, 80)))
+        for _ in range(rnd.choice([1, 2, 4, 8, 30]))]
+    with open(os.path.join(sub, "b%05d.txt" % i), "w", encoding="utf-8") as f:
+        f.write("\n\n".join(paras) + "\n")
+# Two that cannot be indexed: binary, and a truncated gzip file.
+with open(os.path.join(d, "del3", "trasig.txt"), "wb") as f:
+    f.write(bytes(range(256)) * 8)
+with open(os.path.join(d, "del5", "avbruten.txt.gz"), "wb") as f:
+    f.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xf3H")
+PYEOF
+
+QUERIES=("kompensatoriska åtgärder" "särskilt stöd" "\"likvärdig utbildning\""
+         "tryggheten OR studieron" "ärende00042" "skola NEAR/3 elevhälsan"
+         "atgarder")
+snapshot() { # every result of QUERIES on $1, in ranking order, with scores
+    local q
+    for q in "${QUERIES[@]}"; do
+        "$QRY" --db "$1" --format json --limit 100000 "$q" >"$WORK/snap" 2>"$ERR" ||
+            fail "query '$q' on $1: exit $?: $(cat "$ERR")"
+        python3 -c '
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    if "doc" in o:
+        print(sys.argv[2], o["doc"], o["passage"], "%.6f" % o["score"])
+' "$WORK/snap" "$q"
+    done
+}
+no_shards() { # LABEL
+    ls -d "$WORK"/*.shard-tmp.* "$WORK"/*.full-tmp.* >/dev/null 2>&1 &&
+        fail "$1: shard or build folders were left behind: $(ls "$WORK")"
+    ok "$1: no shard or build folder left behind"
+}
+
+expect_status 1 "$IDX" --db "$WORK/one" --jobs 1 --json "$G"
+ONE_SUMMARY=$(cat "$OUT")
+expect_status 1 "$IDX" --db "$WORK/par" --jobs 3 --json "$G"
+expect_py "the parallel build adds what the one-thread build adds" '
+import json, sys
+one, par = json.loads(sys.argv[1]), json.load(sys.stdin)
+for k in ("added", "failed", "passages", "updated", "removed"):
+    assert one[k] == par[k], (k, one[k], par[k])
+assert par["added"] == 400 and par["failed"] == 2, par
+' "$ONE_SUMMARY"
+expect_contains stderr "trasig.txt"
+expect_contains stderr "avbruten.txt.gz"
+[ "$(grep -c 'trasig.txt' "$ERR")" -eq 1 ] || fail "trasig.txt reported more than once: $(cat "$ERR")"
+ok "each problem is reported once"
+no_shards "parallel build"
+expect_status 0 "$IDX" --db "$WORK/par" --check
+expect_contains stdout "sound: 400 documents"
+ONE=$(snapshot "$WORK/one")
+[ -n "$ONE" ] || fail "the queries found nothing"
+expect_eq "parallel build: every result, passage number and score equal the one-thread build's" \
+    "$ONE" "$(snapshot "$WORK/par")"
+
+# As many threads as files, and more: tiny chunks.
+mkdir -p "$WORK/few"
+cp "$G"/del0/b0000*.txt "$WORK/few/"
+NFEW=$(ls "$WORK/few" | wc -l)
+expect_status 0 "$IDX" --db "$WORK/few1" --jobs 1 "$WORK/few"
+expect_status 0 "$IDX" --db "$WORK/fewN" --jobs 64 "$WORK/few"
+expect_summary stdout "$NFEW" added
+expect_eq "64 threads on $NFEW files equal one thread" \
+    "$(snapshot "$WORK/few1")" "$(snapshot "$WORK/fewN")"
+no_shards "64 threads"
+
+# --full with threads over the parallel build: the same again.
+expect_status 1 "$IDX" --db "$WORK/par" --full --jobs 2 "$G"
+expect_summary stdout 400 added
+expect_eq "--full in parallel equals the one-thread build" \
+    "$ONE" "$(snapshot "$WORK/par")"
+no_shards "--full in parallel"
+
+# Incremental runs work on a merged database: nothing to do, then changes.
+expect_status 1 "$IDX" --db "$WORK/par" --json "$G"
+expect_py "a re-run finds everything unchanged" '
+import json, sys
+d = json.load(sys.stdin)
+assert d["unchanged"] == 400 and d["added"] == d["updated"] == 0, d
+'
+python3 - "$G" <<'PYEOF' || fail "cannot change the documents"
+import os, sys
+d = sys.argv[1]
+with open(os.path.join(d, "del1", "b00001.txt"), "a", encoding="utf-8") as f:
+    f.write("\nTillägg: kompensatoriska åtgärder för nyanlända.\n")
+os.remove(os.path.join(d, "del2", "b00002.txt"))
+PYEOF
+for db in one par; do
+    expect_status 1 "$IDX" --db "$WORK/$db" --json "$G"
+    expect_py "$db: one updated, one removed" '
+import json, sys
+d = json.load(sys.stdin)
+assert d["updated"] == 1 and d["removed"] == 1 and d["added"] == 0, d
+'
+done
+expect_eq "after the same changes, both databases answer the same" \
+    "$(snapshot "$WORK/one")" "$(snapshot "$WORK/par")"
+
+# A database that is not empty is never rebuilt in parallel: new files
+# go in batch by batch (an interrupted run keeps what was committed).
+mkdir -p "$G/nya"
+for i in 1 2 3; do echo "Nytt beslut om kompensatoriska åtgärder $i." >"$G/nya/n$i.txt"; done
+expect_status 1 "$IDX" --db "$WORK/par" --jobs 4 --json "$G"
+expect_py "new files are added to the existing database" '
+import json, sys
+d = json.load(sys.stdin)
+assert d["added"] == 3 and d["unchanged"] == 399, d
+'
+
+# --jobs: a number from 1 to 64.
+for bad in 0 65 -1 x ""; do
+    expect_status 2 "$IDX" --db "$WORK/x" --jobs "$bad" "$G"
+    expect_contains stderr "--jobs needs a number from 1 to 64"
+done
+e2e_done
