@@ -360,7 +360,7 @@ static int make_suggestion(const char *q, size_t len, dq_results *r)
 }
 
 /* Candidates for a document-level match: the best passage of each of the
- * documents ranked highest for any of the query's parts. */
+ * documents ranked highest for the query's rarest part. */
 typedef struct cand {
     char *doc;
     unsigned docid; /* its best passage */
@@ -374,28 +374,18 @@ static void cands_free(cand *c, size_t n)
     free(c);
 }
 
-/* The document id stored in passage `docid`, malloc'd. */
-static int doc_of(dq_engine *e, unsigned docid, char **out, char *err,
-                  size_t errlen)
+static int by_doc(const void *a, const void *b)
 {
-    char *v = NULL, *xerr = NULL;
-    size_t vl = 0;
-    *out = NULL;
-    int rc = xc_db_get_value(e->db, docid, DX_SLOT_DOCID, &v, &vl, &xerr);
-    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
-    *out = malloc(vl + 1);
-    if (*out) {
-        memcpy(*out, v, vl);
-        (*out)[vl] = '\0';
-    }
-    xc_free(v);
-    return *out ? DQ_OK : DQ_ENOMEM;
+    return strcmp(((const cand *const *)a)[0]->doc,
+                  ((const cand *const *)b)[0]->doc);
 }
 
 /* Sets ok = want on the candidates with a passage matching q (restricted to
- * the candidates by `only`), and ok = !want on the others. */
+ * the candidates by `only`), and ok = !want on the others. `byd` lists the
+ * candidates sorted by document id. */
 static int mark(dq_engine *e, const xc_query *q, const xc_query *only,
-                cand *c, size_t n, int want, char *err, size_t errlen)
+                cand *c, cand **byd, size_t n, int want, char *err,
+                size_t errlen)
 {
     xc_query *f = NULL;
     xc_mset *m = NULL;
@@ -409,13 +399,17 @@ static int mark(dq_engine *e, const xc_query *q, const xc_query *only,
     char *found = calloc(n ? n : 1, 1);
     if (res == DQ_OK && !found) res = DQ_ENOMEM;
     for (unsigned i = 0; res == DQ_OK && i < xc_mset_size(m); i++) {
-        unsigned id;
         char *doc = NULL;
-        xc_mset_item(m, i, &id, NULL, NULL);
-        res = doc_of(e, id, &doc, err, errlen);
-        for (size_t k = 0; res == DQ_OK && k < n; k++)
-            if (strcmp(c[k].doc, doc) == 0) found[k] = 1;
-        free(doc);
+        size_t dl = 0;
+        rc = xc_mset_collapse_key(m, i, &doc, &dl);
+        if (rc != XC_OK) {
+            res = xfail(rc, NULL, err, errlen);
+            break;
+        }
+        cand key = {.doc = doc}, *kp = &key;
+        cand **hit = bsearch(&kp, byd, n, sizeof *byd, by_doc);
+        if (hit) found[*hit - c] = 1;
+        xc_free(doc);
     }
     for (size_t k = 0; res == DQ_OK && k < n; k++)
         if (found[k] != want) c[k].ok = 0;
@@ -424,11 +418,25 @@ static int mark(dq_engine *e, const xc_query *q, const xc_query *only,
     return res;
 }
 
-/* Documents whose AND-ed parts are spread over several passages. The
- * candidates are the documents ranked highest for any of the parts; each
- * part (and each excluded word) is then checked within them in one
- * filtered query. Their best passages follow those that match the whole
- * query. */
+/* Xapian's estimate and upper bound of the passages matching q (no
+ * passage is scored). */
+static int estimate(dq_engine *e, const xc_query *q, unsigned *est,
+                    unsigned *upper, char *err, size_t errlen)
+{
+    xc_mset *m = NULL;
+    int res = run(e, q, 0, 0, 0, &m, err, errlen);
+    *est = *upper = 0;
+    if (res == DQ_OK) xc_mset_estimates(m, NULL, est, upper);
+    xc_mset_free(m);
+    return res;
+}
+
+/* Documents whose AND-ed parts are spread over several passages. A
+ * document that has every part has the rarest one: the candidates are the
+ * documents ranked highest for it (their collapse keys are their ids);
+ * each other part (and each excluded word) is then checked within them in
+ * one filtered query. Their best passages follow those that match the
+ * whole query. */
 static int spread_matches(dq_engine *e, const dq_plan *p,
                           const dq_options *o, dq_results *r, char *err,
                           size_t errlen)
@@ -436,15 +444,26 @@ static int spread_matches(dq_engine *e, const dq_plan *p,
     unsigned want = o->limit > r->n ? o->limit - (unsigned)r->n : 0;
     unsigned ncand = want * 20 < 200 ? 200 : want * 20;
     if (ncand > SPREAD_MAX_DOCS) ncand = SPREAD_MAX_DOCS;
-    xc_query *any = NULL, *only = NULL;
+    size_t rare = 0;
+    unsigned rare_est = 0;
+    int res = DQ_OK;
+    for (size_t i = 0; res == DQ_OK && i < p->nparts; i++) {
+        unsigned est = 0, upper = 0;
+        res = estimate(e, p->parts[i], &est, &upper, err, errlen);
+        if (res == DQ_OK && upper == 0) return DQ_OK; /* a part is nowhere */
+        if (i == 0 || est < rare_est) {
+            rare = i;
+            rare_est = est;
+        }
+    }
+    if (res != DQ_OK) return res;
+    xc_query *only = NULL;
     xc_query **terms = NULL;
     xc_mset *m = NULL;
-    cand *c = NULL;
+    cand *c = NULL, **byd = NULL;
     size_t n = 0;
     char *xerr = NULL;
-    int rc = xc_query_combine(XC_OP_OR, p->parts, p->nparts, 0, &any, &xerr);
-    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
-    int res = run(e, any, 1, 0, ncand, &m, err, errlen);
+    res = run(e, p->parts[rare], 1, 0, ncand, &m, err, errlen);
     unsigned size = m ? xc_mset_size(m) : 0;
     if (res == DQ_OK && size) {
         c = calloc(size, sizeof *c);
@@ -454,42 +473,57 @@ static int spread_matches(dq_engine *e, const dq_plan *p,
     for (unsigned i = 0; res == DQ_OK && i < size; i++) {
         unsigned id;
         double w;
-        xc_mset_item(m, i, &id, &w, NULL);
         char *doc = NULL;
-        res = doc_of(e, id, &doc, err, errlen);
-        if (res != DQ_OK) break;
+        size_t dl = 0;
+        xc_mset_item(m, i, &id, &w, NULL);
+        int rc = xc_mset_collapse_key(m, i, &doc, &dl);
+        if (rc != XC_OK) {
+            res = xfail(rc, NULL, err, errlen);
+            break;
+        }
         if (has_doc(r, doc)) { /* already listed as a complete match */
-            free(doc);
+            xc_free(doc);
             continue;
         }
         char t[DX_DOC_KEY_MAX + 2];
         t[0] = DX_PREFIX_DOC;
-        size_t l = dx_doc_key(doc, strlen(doc), t + 1);
+        size_t l = dx_doc_key(doc, dl, t + 1);
+        c[n].doc = strdup(doc);
+        xc_free(doc);
+        if (!c[n].doc) {
+            res = DQ_ENOMEM;
+            break;
+        }
         rc = xc_query_term(t, l + 1, 1, 0, &terms[n], &xerr);
         if (rc != XC_OK) {
-            free(doc);
+            free(c[n].doc);
             res = xfail(rc, xerr, err, errlen);
             break;
         }
-        c[n].doc = doc;
         c[n].docid = id;
         c[n].weight = w;
         c[n].ok = 1;
         n++;
     }
     xc_mset_free(m);
-    xc_query_free(any);
     if (res == DQ_OK && n) {
-        rc = xc_query_combine(XC_OP_OR, terms, n, 0, &only, &xerr);
+        int rc = xc_query_combine(XC_OP_OR, terms, n, 0, &only, &xerr);
         if (rc != XC_OK) res = xfail(rc, xerr, err, errlen);
     }
     for (size_t i = 0; i < n; i++) xc_query_free(terms[i]);
     free(terms);
+    if (res == DQ_OK && n && !(byd = malloc(n * sizeof *byd))) res = DQ_ENOMEM;
+    if (res == DQ_OK && n) {
+        for (size_t i = 0; i < n; i++) byd[i] = &c[i];
+        qsort(byd, n, sizeof *byd, by_doc);
+    }
     for (size_t i = 0; res == DQ_OK && n && i < p->nparts; i++)
-        res = mark(e, p->parts[i], only, c, n, 1, err, errlen);
+        if (i != rare)
+            res = mark(e, p->parts[i], only, c, byd, n, 1, err, errlen);
     if (res == DQ_OK && n && p->neg)
-        res = mark(e, p->neg, only, c, n, 0, err, errlen);
+        res = mark(e, p->neg, only, c, byd, n, 0, err, errlen);
     xc_query_free(only);
+    free(byd);
     /* Candidates are in ranking order already. */
     for (size_t i = 0; res == DQ_OK && i < n && want > 0; i++) {
         if (!c[i].ok) continue;

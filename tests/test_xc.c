@@ -1037,7 +1037,20 @@ static void test_enquire_collapse(void **state)
             assert_int_equal(xc_mset_item(m, i, &did, NULL, &c), XC_OK);
             assert_int_equal(did, rows[r].want[i]);
             assert_int_equal(c, rows[r].collapsed[i]);
+            /* The collapse key is the group of the document, or empty. */
+            char *key = NULL;
+            size_t kl = 99;
+            assert_int_equal(xc_mset_collapse_key(m, i, &key, &kl), XC_OK);
+            const char *g = rows[r].max ? CORPUS[did - 1].group : "";
+            assert_int_equal(kl, strlen(g));
+            assert_string_equal(key, g);
+            xc_free(key);
         }
+        char *key = NULL;
+        size_t kl = 0;
+        assert_int_equal(xc_mset_collapse_key(m, n, &key, &kl), XC_ERANGE);
+        assert_null(key);
+        assert_int_equal(xc_mset_collapse_key(NULL, 0, &key, &kl), XC_EINVAL);
         xc_mset_free(m);
     }
     xc_enquire_free(e);

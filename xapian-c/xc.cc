@@ -1161,6 +1161,23 @@ extern "C" unsigned xc_mset_size(const xc_mset *m)
     return m ? m->m.size() : 0;
 }
 
+extern "C" int xc_mset_collapse_key(const xc_mset *m, unsigned i,
+                                    char **key, size_t *len)
+{
+    if (!m || !key || !len)
+        return XC_EINVAL;
+    *key = nullptr;
+    *len = 0;
+    try {
+        if (i >= m->m.size())
+            return XC_ERANGE;
+        give(m->m[i].get_collapse_key(), key, len);
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(nullptr);
+    }
+}
+
 extern "C" int xc_mset_item(const xc_mset *m, unsigned i, unsigned *docid,
                             double *weight, unsigned *collapsed)
 {

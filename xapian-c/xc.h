@@ -353,6 +353,12 @@ unsigned xc_mset_size(const xc_mset *m);
 int xc_mset_item(const xc_mset *m, unsigned i, unsigned *docid,
                  double *weight, unsigned *collapsed);
 
+/* The collapse key of result i (the value of the collapse slot; empty
+ * without collapsing), as a malloc'd, NUL-terminated copy of *len bytes
+ * (release with xc_free). XC_ERANGE when i >= size; XC_ENOMEM. */
+int xc_mset_collapse_key(const xc_mset *m, unsigned i, char **key,
+                         size_t *len);
+
 /* Estimated total number of matches: lower bound, estimate, upper bound. */
 void xc_mset_estimates(const xc_mset *m, unsigned *lower, unsigned *est,
                        unsigned *upper);
