@@ -13,19 +13,22 @@
 void dq_json_string(FILE *f, const char *s, size_t len)
 {
     fputc('"', f);
+    size_t run = 0; /* start of the bytes not written yet */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) continue;
+        fwrite(s + run, 1, i - run, f);
+        run = i + 1;
         switch (c) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
         case '\n': fputs("\\n", f); break;
         case '\t': fputs("\\t", f); break;
         case '\r': fputs("\\r", f); break;
-        default:
-            if (c < 0x20 || c == 0x7F) fprintf(f, "\\u%04x", c);
-            else fputc(c, f);
+        default: fprintf(f, "\\u%04x", c);
         }
     }
+    fwrite(s + run, 1, len - run, f);
     fputc('"', f);
 }
 
