@@ -24,7 +24,6 @@
 /* Proximity: extra weight for passages where the words of a plain AND
  * query stand within PROX_SLACK extra words of each other. */
 #define PROX_SLACK 4
-#define PROX_WEIGHT 0.5
 /* Suggest another spelling for a word in at most this many passages. */
 #define SUGGEST_RARE 2
 /* Prefix search: shortest prefix, most words, most terms scanned. */
@@ -43,8 +42,8 @@ typedef struct builder {
     sv_tokens toks;
     int depth;      /* nesting of build() calls */
     int root_and;   /* the query is an AND at the top */
-    struct qlist *prox; /* [0] weighted, [1] positional queries of the
-                           words of a top-level AND, for proximity */
+    struct qlist *prox; /* positional queries of the words of a top-level
+                           AND, for proximity */
     int located;        /* the word being built is query bytes */
     size_t off, len;    /* [off, off+len) */
 } builder;
@@ -279,6 +278,8 @@ typedef struct tokq {
     xc_query *alts;  /* OR of the positional S terms of its spellings */
     xc_query *exact; /* Z<stem> (words only) */
     int only_exact;  /* syn is just the exact stem: no other spelling */
+    char **forms;    /* the spellings in alts (words only) */
+    size_t nforms, capforms;
 } tokq;
 
 static void tokq_free(tokq *q)
@@ -286,6 +287,8 @@ static void tokq_free(tokq *q)
     xc_query_free(q->syn);
     xc_query_free(q->alts);
     xc_query_free(q->exact);
+    for (size_t i = 0; i < q->nforms; i++) free(q->forms[i]);
+    free(q->forms);
     memset(q, 0, sizeof *q);
 }
 
@@ -364,6 +367,12 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
     if (rc == DQ_OK)
         rc = term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, &out->exact);
     if (rc == DQ_OK) rc = alts_query(b, t, &vars, &out->alts);
+    for (size_t i = 0; rc == DQ_OK && i < vars.n; i++)
+        rc = list_add(&out->forms, &out->nforms, &out->capforms,
+                      vars.v[i].form, vars.v[i].formlen);
+    if (rc == DQ_OK && vars.n == 0)
+        rc = list_add(&out->forms, &out->nforms, &out->capforms, t->norm,
+                      t->len);
     xc_query *q = NULL;
     if (rc == DQ_OK) rc = qcopy(b, out->exact, &q);
     if (rc == DQ_OK) rc = qpush(&syn, q);
@@ -404,6 +413,51 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
     return rc;
 }
 
+/* Whether two sorted lists of strings share one. */
+static int lists_meet(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    size_t i = 0, k = 0;
+    while (i < na && k < nb) {
+        int d = strcmp(a[i], b[k]);
+        if (d == 0) return 1;
+        if (d < 0) i++;
+        else k++;
+    }
+    return 0;
+}
+
+/* Moves the spellings of a word of the proximity bonus into the plan;
+ * *added = 0 when the same word is there already. */
+static int prox_word(dq_plan *p, tokq *tq, int *added)
+{
+    *added = 0;
+    list_sort_unique(tq->forms, &tq->nforms);
+    for (size_t i = 0; i < p->nprox; i++) {
+        if (p->prox_nforms[i] != tq->nforms) continue;
+        size_t k = 0;
+        while (k < tq->nforms && !strcmp(p->prox_forms[i][k], tq->forms[k]))
+            k++;
+        if (k == tq->nforms) return DQ_OK;
+    }
+    char ***f = realloc(p->prox_forms, (p->nprox + 1) * sizeof *f);
+    if (!f) return DQ_ENOMEM;
+    p->prox_forms = f;
+    size_t *nf = realloc(p->prox_nforms, (p->nprox + 1) * sizeof *nf);
+    if (!nf) return DQ_ENOMEM;
+    p->prox_nforms = nf;
+    for (size_t i = 0; i < p->nprox; i++)
+        if (lists_meet(p->prox_forms[i], p->prox_nforms[i], tq->forms,
+                       tq->nforms))
+            p->prox_overlap = 1;
+    f[p->nprox] = tq->forms;
+    nf[p->nprox] = tq->nforms;
+    p->nprox++;
+    tq->forms = NULL;
+    tq->nforms = tq->capforms = 0;
+    *added = 1;
+    return DQ_OK;
+}
+
 /* The plain query for one token: all its spellings as one term, and a
  * little extra for the exact stem so that exact spellings rank first. */
 static int word_query(builder *b, const qtoken *t, int positive,
@@ -415,12 +469,23 @@ static int word_query(builder *b, const qtoken *t, int positive,
     if (rc != DQ_OK) return rc;
     if (positive && b->root_and && b->depth == 1 && b->prox && t->word &&
         !sv_is_stopword(t->norm, t->len)) {
-        /* Kept for the proximity bonus of the whole query. */
-        xc_query *a = NULL, *s2 = NULL;
-        rc = qcopy(b, tq.syn, &s2);
-        if (rc == DQ_OK) rc = qpush(&b->prox[0], s2);
-        if (rc == DQ_OK) rc = qcopy(b, tq.alts, &a);
-        if (rc == DQ_OK) rc = qpush(&b->prox[1], a);
+        /* Kept for the proximity bonus of the whole query (once: a word
+         * typed twice counts once). */
+        int added = 0;
+        rc = prox_word(b->p, &tq, &added);
+        if (rc == DQ_OK && added && b->p->nwords) {
+            /* The passages holding some spelling of it (an upper bound
+             * of what the whole query matches). */
+            const dq_word_info *w = &b->p->words[b->p->nwords - 1];
+            unsigned f = w->stem_freq;
+            for (size_t i = 0; i < w->variants.n; i++)
+                if (w->variants.v[i].cost > 0) f += w->variants.v[i].freq;
+            if (b->p->nprox == 1 || f < b->p->prox_min_freq)
+                b->p->prox_min_freq = f;
+        }
+        xc_query *a = NULL;
+        if (rc == DQ_OK && added) rc = qcopy(b, tq.alts, &a);
+        if (rc == DQ_OK && added) rc = qpush(b->prox, a);
     }
     if (rc == DQ_OK && (!t->word || b->exact)) {
         *out = tq.syn;
@@ -882,25 +947,32 @@ static int build_node(builder *b, const dq_node *n, int positive,
     return fail(b, DQ_EQUERY, n->offset, "unexpected query element");
 }
 
-/* query := AND_MAYBE(query, NEAR(words) * PROX_WEIGHT), the NEAR weighted
- * by the words' own (synonym) weights. prox[0]: weighted, prox[1]:
- * positional queries of the words (both consumed). */
+/* query := AND_MAYBE(base, FILTER(base, NEAR(words)) * DQ_PROX_WEIGHT):
+ * a passage where the words stand within the window scores
+ * 1 + DQ_PROX_WEIGHT times its base weight. prox: the positional queries of
+ * the words (consumed). The base query is kept (p->base): dq_search can
+ * rank its best passages by the same rule without Xapian's position
+ * checks on every match. */
 static int add_proximity(builder *b, qlist *prox, xc_query **query)
 {
-    unsigned n = (unsigned)prox[0].n;
-    xc_query *pq = NULL, *parts[2] = {*query, NULL};
-    int rc = positional_of(b, &prox[0], &prox[1], XC_OP_NEAR, n + PROX_SLACK,
-                           &pq);
-    if (rc != DQ_OK) return rc;
+    unsigned window = (unsigned)prox->n + PROX_SLACK;
+    xc_query *near = NULL, *f = NULL, *parts[2] = {*query, NULL};
     char *xerr = NULL;
-    int xr = xc_query_scale(pq, PROX_WEIGHT, &parts[1], &xerr);
-    xc_query_free(pq);
+    int rc = combine(b, XC_OP_NEAR, prox->v, prox->n, window, &near);
+    prox->n = 0;
+    if (rc != DQ_OK) return rc;
+    xc_query *two[2] = {*query, near};
+    int xr = xc_query_combine(XC_OP_FILTER, two, 2, 0, &f, &xerr);
+    xc_query_free(near);
+    if (xr == XC_OK) xr = xc_query_scale(f, DQ_PROX_WEIGHT, &parts[1], &xerr);
+    xc_query_free(f);
     xc_query *res = NULL;
     if (xr == XC_OK)
         xr = xc_query_combine(XC_OP_AND_MAYBE, parts, 2, 0, &res, &xerr);
     xc_query_free(parts[1]);
     if (xr != XC_OK) return xfail(b, xr, xerr);
-    xc_query_free(*query);
+    b->p->base = *query; /* queries are immutable and counted */
+    b->p->prox_window = window;
     *query = res;
     return DQ_OK;
 }
@@ -911,16 +983,16 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
     *out = NULL;
     dq_plan *p = calloc(1, sizeof *p);
     if (!p) return DQ_ENOMEM;
-    qlist prox[2] = {{0}, {0}};
-    builder b = {db, st, exact, p, err, errlen, erroff, {0}, 0, 0, prox,
+    qlist prox = {0};
+    builder b = {db, st, exact, p, err, errlen, erroff, {0}, 0, 0, &prox,
                  0, 0, 0};
     int rc;
     if (ast->kind == DQ_AND) {
         qlist pos = {0}, neg = {0};
         b.root_and = 1;
         rc = build_and(&b, ast, 1, &p->query, &pos, &neg);
-        if (rc == DQ_OK && prox[0].n >= 2 && p->query)
-            rc = add_proximity(&b, prox, &p->query);
+        if (rc == DQ_OK && prox.n >= 2 && p->query)
+            rc = add_proximity(&b, &prox, &p->query);
         if (rc == DQ_OK) {
             p->parts = pos.v;
             p->nparts = pos.n;
@@ -933,8 +1005,7 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
     } else {
         rc = build(&b, ast, 1, &p->query);
     }
-    qlist_free(&prox[0]);
-    qlist_free(&prox[1]);
+    qlist_free(&prox);
     sv_tokens_free(&b.toks);
     if (rc == DQ_OK && !p->query)
         rc = fail(&b, DQ_EQUERY, 0, "the query has no words to search for");
@@ -952,6 +1023,14 @@ void dq_plan_free(dq_plan *p)
 {
     if (!p) return;
     xc_query_free(p->query);
+    xc_query_free(p->base);
+    for (size_t i = 0; i < p->nprox; i++) {
+        for (size_t k = 0; k < p->prox_nforms[i]; k++)
+            free(p->prox_forms[i][k]);
+        free(p->prox_forms[i]);
+    }
+    free(p->prox_forms);
+    free(p->prox_nforms);
     free_all(p->parts, p->nparts);
     free(p->parts);
     xc_query_free(p->neg);

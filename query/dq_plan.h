@@ -45,8 +45,27 @@ typedef struct dq_word_info {
     size_t qoff, qlen;
 } dq_word_info;
 
+/* Extra weight, relative to its own, of a passage where the words of a
+ * plain AND query stand close together (dq_plan.base). */
+#define DQ_PROX_WEIGHT 0.5
+
 typedef struct dq_plan {
     xc_query *query;  /* the whole query, passage level */
+    /* With a proximity bonus (a top-level AND of two or more words),
+     * query = AND_MAYBE(base, FILTER(base, NEAR(words)) * DQ_PROX_WEIGHT):
+     * the same matches as base; a passage scores 1 + DQ_PROX_WEIGHT times
+     * its base weight when it holds one spelling of each word within
+     * prox_window consecutive positions. prox_forms[i] (prox_nforms[i]
+     * of them, sorted): the normalised spellings of word i (each word
+     * once); prox_overlap: two words share a spelling. Without a bonus,
+     * base is NULL and nprox 0. */
+    xc_query *base;
+    char ***prox_forms;
+    size_t *prox_nforms;
+    size_t nprox;
+    unsigned prox_window;
+    int prox_overlap;
+    unsigned prox_min_freq; /* passages with the rarest word (any spelling) */
     xc_query **parts; /* positive top-level conjuncts (document level) */
     size_t nparts;
     xc_query *neg;    /* OR of the top-level negatives, or NULL */

@@ -322,6 +322,155 @@ static int run(dq_engine *e, const xc_query *q, unsigned collapse_max,
     return run_checked(e, q, collapse_max, first, max, 0, out, err, errlen);
 }
 
+/* ------------------------------------------------------ proximity */
+
+/* A query with a proximity bonus (dq_plan.base) is ranked from a
+ * shortlist: the best SHORTLIST_EXTRA more passages than wanted by the base
+ * query alone, each checked for the words standing close together in its
+ * stored text, the bonus added, and sorted again. Passages outside the
+ * shortlist weigh at most the last one's base weight w, so at most
+ * (1 + DQ_PROX_WEIGHT) w with the bonus: when the wanted ones all weigh
+ * more, the order is the one Xapian gives the whole query; otherwise the
+ * whole query is run (Xapian then checks positions on every match, which
+ * is what made such queries slow). Only when every word is frequent (see
+ * SHORTLIST_MIN_FREQ); not when two words share a spelling (how Xapian's
+ * NEAR shares a position is not copied here). For tests,
+ * DIARIUM_SHORTLIST=0 never uses the shortlist, =1 uses it whatever the
+ * frequencies (the two must give the same results). */
+#define SHORTLIST_EXTRA 10
+#define PROX_MAX_WORDS 64
+/* Below this many passages with the rarest word, Xapian's checks on every
+ * match cost less than reading the shortlist's texts (measured on g0vse:
+ * even at about 270 matches). */
+#define SHORTLIST_MIN_FREQ 2000
+
+typedef struct scored {
+    unsigned docid;
+    double w;
+} scored;
+
+static int by_weight(const void *a, const void *b)
+{
+    const scored *x = a, *y = b;
+    if (x->w != y->w) return x->w > y->w ? -1 : 1;
+    return x->docid < y->docid ? -1 : x->docid > y->docid;
+}
+
+/* Whether the sorted list v holds s (len bytes). */
+static int form_in(char *const *v, size_t n, const char *s, size_t len)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = strncmp(v[mid], s, len);
+        if (d == 0 && v[mid][len]) d = 1;
+        if (d == 0) return 1;
+        if (d < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+/* Whether passage `docid` holds one spelling of each proximity word within
+ * p->prox_window consecutive positions (positions as the indexer gave
+ * them: the same tokeniser on the same stored text). */
+static int passage_near(dq_engine *e, const dq_plan *p, unsigned docid,
+                        int *near, char *err, size_t errlen)
+{
+    char *data = NULL, *xerr = NULL;
+    size_t dl = 0;
+    *near = 0;
+    int rc = xc_db_get_data(e->db, docid, &data, &dl, &xerr);
+    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
+    const unsigned char *d = (const unsigned char *)data;
+    if (dl < DX_DATA_HEADER || d[0] != DX_DATA_VERSION ||
+        dx_get_be32(d + 1) != dl - DX_DATA_HEADER) {
+        xc_free(data);
+        seterr(err, errlen, "stored passage %u is damaged", docid);
+        return DQ_EDB;
+    }
+    int res = sv_tokenize(data + DX_DATA_HEADER, dl - DX_DATA_HEADER,
+                          &e->toks) == SV_OK ? DQ_OK : DQ_ENOMEM;
+    /* Matched tokens in position order: their positions and words; the
+     * window is [lo, nm). */
+    unsigned pos[256];
+    uint64_t mask[256];
+    size_t nm = 0, lo = 0;
+    unsigned count[PROX_MAX_WORDS] = {0}, covered = 0;
+    for (size_t i = 0; res == DQ_OK && i < e->toks.n && !*near; i++) {
+        const sv_token *k = &e->toks.tok[i];
+        if (k->flags & SV_TOKF_LONG) continue;
+        const char *norm = sv_token_norm(&e->toks, k);
+        uint64_t m = 0;
+        for (size_t w = 0; w < p->nprox; w++)
+            if (form_in(p->prox_forms[w], p->prox_nforms[w], norm,
+                        k->normlen))
+                m |= (uint64_t)1 << w;
+        if (!m) continue;
+        if (nm == sizeof pos / sizeof *pos) { /* keep the window's part */
+            memmove(pos, pos + lo, (nm - lo) * sizeof *pos);
+            memmove(mask, mask + lo, (nm - lo) * sizeof *mask);
+            nm -= lo;
+            lo = 0;
+            if (nm == sizeof pos / sizeof *pos) continue; /* cannot be:
+                a window holds at most prox_window tokens */
+        }
+        pos[nm] = k->pos;
+        mask[nm++] = m;
+        for (size_t w = 0; w < p->nprox; w++)
+            if ((m >> w & 1) && count[w]++ == 0) covered++;
+        /* Shrink from the left while the window is too wide. */
+        while (lo < nm && k->pos - pos[lo] >= p->prox_window) {
+            for (size_t w = 0; w < p->nprox; w++)
+                if ((mask[lo] >> w & 1) && --count[w] == 0) covered--;
+            lo++;
+        }
+        if (covered == p->nprox) *near = 1;
+    }
+    xc_free(data);
+    return res;
+}
+
+/* Ranks the query from a shortlist (above); *done = 0 when the shortlist
+ * cannot prove the order. */
+static int shortlist(dq_engine *e, dq_results *r, const dq_options *o,
+                     int *done, char *err, size_t errlen)
+{
+    const dq_plan *p = r->plan;
+    unsigned k = o->limit + SHORTLIST_EXTRA;
+    xc_mset *m = NULL;
+    *done = 0;
+    int res = run(e, p->base, 0, 0, k, &m, err, errlen);
+    unsigned size = m ? xc_mset_size(m) : 0;
+    scored *v = res == DQ_OK ? calloc(size ? size : 1, sizeof *v) : NULL;
+    if (res == DQ_OK && !v) res = DQ_ENOMEM;
+    double last = 0;
+    for (unsigned i = 0; res == DQ_OK && i < size; i++) {
+        int near = 0;
+        xc_mset_item(m, i, &v[i].docid, &v[i].w, NULL);
+        last = v[i].w;
+        res = passage_near(e, p, v[i].docid, &near, err, errlen);
+        if (near) v[i].w *= 1 + DQ_PROX_WEIGHT;
+    }
+    unsigned keep = size < o->limit ? size : o->limit;
+    if (res == DQ_OK && size) qsort(v, size, sizeof *v, by_weight);
+    /* Proven when nothing can lie beyond the shortlist, or when what lies
+     * there cannot outweigh the last passage kept. */
+    if (res == DQ_OK &&
+        (size < k || (keep && v[keep - 1].w > last * (1 + DQ_PROX_WEIGHT)))) {
+        unsigned est = 0;
+        xc_mset_estimates(m, NULL, &est, NULL);
+        r->matches = est;
+        for (unsigned i = 0; res == DQ_OK && i < keep; i++)
+            res = add_hit(e, r, v[i].docid, v[i].w, 1, err, errlen);
+        *done = 1;
+    }
+    free(v);
+    xc_mset_free(m);
+    return res;
+}
+
+
 /* The query with each word that has a suggestion replaced by it. */
 static int make_suggestion(const char *q, size_t len, dq_results *r)
 {
@@ -649,7 +798,15 @@ static int search_once(dq_engine *e, const char *query, size_t len,
     if (res == DQ_OK) res = make_suggestion(query, len, r);
     r->limited = o->limit == 0;
     xc_mset *m = NULL;
-    if (res == DQ_OK && o->limit)
+    int done = 0;
+    const char *sl = getenv("DIARIUM_SHORTLIST");
+    int always = sl && !strcmp(sl, "1"), never = sl && !strcmp(sl, "0");
+    if (res == DQ_OK && o->limit && r->plan->base && !o->per_document &&
+        !e->sort_date && r->plan->nprox <= PROX_MAX_WORDS &&
+        !r->plan->prox_overlap && !never &&
+        (always || r->plan->prox_min_freq >= SHORTLIST_MIN_FREQ))
+        res = shortlist(e, r, o, &done, err, errlen);
+    if (res == DQ_OK && o->limit && !done)
         res = run(e, r->plan->query, o->per_document ? o->passages : 0, 0,
                   o->limit, &m, err, errlen);
     if (m) {

@@ -632,4 +632,28 @@ done
 q --color always --limit 3 "och skolan"
 expect_not_contains stdout "$(printf '\033[1moch')"
 
+# Proximity from a shortlist (dq_search.c): the best passages by the base
+# query, re-scored with the bonus, must be exactly what Xapian gives the
+# whole query (DIARIUM_SHORTLIST=1 forces the shortlist, =0 forbids it).
+# Small limits, so that the shortlist is shorter than the matches and its
+# proof (or the fallback) is what keeps the order.
+for query in "kompensatoriska åtgärder" "skolan elever" "elevernas kunskapsutveckling" \
+    "huvudmannen skolan" "trygghet studiero" "betyg bedömning" "undervisningen eleverna" \
+    "skolan eleverna huvudmannen" "atgarder kompensatoriska" "skolan skolan elever"; do
+    for lim in 1 3 10; do
+        expect_status 0 env DIARIUM_SHORTLIST=1 "$QRY" --db "$DB" --format json --limit "$lim" -- "$query"
+        A=$(py 'import json,sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if "doc" in o: print(o["doc"], o["passage"], "%.5f" % o["score"])')
+        expect_status 0 env DIARIUM_SHORTLIST=0 "$QRY" --db "$DB" --format json --limit "$lim" -- "$query"
+        B=$(py 'import json,sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if "doc" in o: print(o["doc"], o["passage"], "%.5f" % o["score"])')
+        [ -n "$B" ] || fail "'$query' found nothing"
+        expect_eq "'$query' --limit $lim: shortlist ranking equals the whole query's" "$B" "$A"
+    done
+done
+
 e2e_done
