@@ -206,13 +206,19 @@ Notes
   paragraph text); FTS5 returns path and score.
 - What each index holds: diarium one Xapian document per passage (stems
   without positions, surface forms under OCR skeletons with positions,
-  zlib-compressed passage text); scriptindex Xapian's TermGenerator terms
+  the passage text, which Xapian stores zlib-compressed, and the
+  document's metadata as values and filter terms); scriptindex Xapian's
+  TermGenerator terms
   (unstemmed with positions, Z-stems without) and the path (per file) or
   the paragraph text (per paragraph); FTS5 the full text, detail=full.
 - The stock-Xapian queries are built as QueryParser (Stem swedish,
   STEM_SOME, default AND) would build them, by `bench/xapian_bench.c` through
   diarium's C shim; per-paragraph results are collapsed to one per file
   (value slot 0). FTS5 queries run from python3's sqlite3 module.
+- diarium builds a new index with one thread per processor (`--jobs`,
+  here all cores) into shards that Xapian's compaction merges at the end
+  (included in the time; the result is compact, hence smaller);
+  scriptindex and FTS5 use one core.
 - Not timed: corpus preparation and the scriptindex dump files. The
   per-file dump only names the files (scriptindex `load`s them); the
   per-paragraph dump carries the paragraph text, so that run does not read

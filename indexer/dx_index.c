@@ -15,7 +15,8 @@
  *     committed; a --full build is swapped in.
  * Writes happen in batches, each one Xapian transaction (no automatic
  * flush can commit half a batch), so records and passages are committed
- * together.
+ * together. A first (or --full) build of more than one file instead does
+ * step 2 in parallel shards merged at the end ("parallel build" below).
  */
 #include "dx_index.h"
 #include "dx_meta.h"
