@@ -243,7 +243,7 @@ static size_t arena_put(dx_indexer *ix, const char *s)
     return ix->alen - n;
 }
 
-/* Builds prefix + a [+ sep + b] into ix->term; returns its length or 0. */
+/* Builds prefix + a [+ sep + b] into wr->term; returns its length or 0. */
 static size_t make_term(writer *wr, char prefix, const char *a,
                         size_t alen, const char *b, size_t blen)
 {
