@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -891,8 +892,8 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
 /* A first build, or a --full one, of more than one file is built in
  * parallel. The work list is cut, in order, into chunks of about equal
  * bytes; each thread takes the next chunk and indexes it into a shard of
- * its own (an XC_SCRATCH database: no transactions, no fsync, committed
- * every batch so that memory stays bounded); the shards are then merged in
+ * its own (an XC_SCRATCH database: no fsync; each batch one transaction,
+ * so that memory stays bounded); the shards are then merged in
  * chunk order by Xapian's compaction into a new folder, which is swapped
  * in. Passages are numbered as a one-thread build numbers them, so the two
  * give the same results. All or nothing: an interrupted or failed build
@@ -902,6 +903,11 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
 
 #define BULK_CHUNK_BYTES ((uint64_t)4 << 20) /* aimed at, when enough */
 #define BULK_CHUNKS_PER_JOB 4 /* more chunks than threads: load balance */
+/* Free space a parallel build wants: this many times the text (shards
+ * about 10x, the merged copy about 7x on g0vse) plus BULK_ROOM_MIN; and,
+ * before each batch is committed, BULK_ROOM_MIN. */
+#define BULK_ROOM_FACTOR 20u
+#define BULK_ROOM_MIN ((uint64_t)64 << 20)
 
 typedef struct bproblem {
     size_t root;
@@ -956,6 +962,21 @@ static void chunk_problem(bulk *b, chunk *c, size_t root, const char *path,
     c->pb[c->npb++] = (bproblem){root, p, w};
 }
 
+static uint64_t free_bytes(const dx_indexer *ix);
+
+/* Stops a shard before its commit when the disk is nearly full (see
+ * use_bulk): the database stays as it was. */
+static int room_left(const dx_indexer *ix, char *err, size_t errlen)
+{
+    uint64_t f = free_bytes(ix);
+    if (f >= BULK_ROOM_MIN) return DXI_OK;
+    seterr(err, errlen, "%s: the disk is nearly full (%llu MB free) and a "
+           "parallel build needs room for its shards; no space left for "
+           "them — free some space, or build in one thread with --jobs 1",
+           ix->dbpath, (unsigned long long)(f >> 20));
+    return DXI_EDB;
+}
+
 /* Counts one file as done; whether the build goes on. */
 static int bulk_step(bulk *b, const work *w)
 {
@@ -980,7 +1001,19 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
     int res = stamp(wr->w, c->path, err, errlen);
     unsigned pending = 0;
     uint64_t pbytes = 0;
+    int in_txn = 0;
     for (size_t i = c->first; res == DXI_OK && i < c->end; i++) {
+        /* Each batch is a transaction, as in a one-thread run: Xapian 1.4
+         * can abort inside a plain commit() whose write fails (a full
+         * disk), not inside commit_transaction(). */
+        if (!in_txn) {
+            rc = xc_wdb_begin_transaction(wr->w, 1, &xerr);
+            if (rc != XC_OK) {
+                res = db_error(rc, xerr, err, errlen, "transaction");
+                break;
+            }
+            in_txn = 1;
+        }
         const work *w = &ix->work[i];
         const char *path = ix->arena + w->path,
                    *docid = ix->arena + w->docid, *key = ix->arena + w->key;
@@ -1012,7 +1045,10 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
             wr->passages = wr->bytes = 0;
             if (res == DXI_OK && (++pending >= ix->opt.batch_files ||
                                   pbytes >= BATCH_BYTES)) {
-                rc = xc_wdb_commit(wr->w, &xerr);
+                res = room_left(ix, err, errlen);
+                if (res != DXI_OK) break;
+                rc = xc_wdb_commit_transaction(wr->w, &xerr);
+                in_txn = 0; /* committed, or cancelled by Xapian */
                 if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "commit");
                 pending = 0;
                 pbytes = 0;
@@ -1020,9 +1056,14 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
         }
         if (!bulk_step(b, w)) break;
     }
-    if (res == DXI_OK) {
-        rc = xc_wdb_commit(wr->w, &xerr);
-        if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "commit");
+    if (in_txn && res == DXI_OK) res = room_left(ix, err, errlen);
+    if (in_txn) {
+        if (res == DXI_OK) {
+            rc = xc_wdb_commit_transaction(wr->w, &xerr);
+            if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "commit");
+        } else {
+            xc_wdb_cancel_transaction(wr->w, NULL);
+        }
     }
     xc_wdb_close(wr->w);
     wr->w = NULL;
@@ -1068,10 +1109,31 @@ static unsigned bulk_jobs(const dx_indexer *ix)
 }
 
 /* Whether this run is a parallel build. */
+/* Free bytes for an unprivileged writer where the shards go (beside the
+ * database folder); UINT64_MAX when it cannot be told. */
+static uint64_t free_bytes(const dx_indexer *ix)
+{
+    char parent[4200];
+    snprintf(parent, sizeof parent, "%s/..", ix->dbpath);
+    struct statvfs sv;
+    if (statvfs(parent, &sv) != 0) return UINT64_MAX;
+    return (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
+}
+
 static int use_bulk(const dx_indexer *ix)
 {
-    return !ix->opt.dry_run && ix->empty && ix->ngone == 0 &&
-           ix->nwork > 1 && bulk_jobs(ix) > 1;
+    if (ix->opt.dry_run || !ix->empty || ix->ngone != 0 || ix->nwork < 2 ||
+        bulk_jobs(ix) < 2)
+        return 0;
+    /* The shards and the merged copy need room side by side. With less,
+     * build in one thread, batch by batch: Xapian 1.4 can abort inside a
+     * commit that runs out of space while another writer is busy, and one
+     * thread fails cleanly. */
+    uint64_t text = 0;
+    for (size_t i = 0; i < ix->nwork; i++)
+        text += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size : 0);
+    uint64_t need = BULK_ROOM_FACTOR * text + BULK_ROOM_MIN;
+    return free_bytes(ix) >= need;
 }
 
 /* Cuts the work list into chunks of about equal bytes, in order. */
@@ -1174,6 +1236,7 @@ static int finish_bulk(dx_indexer *ix, const dx_progress *pr, char *err,
         started++;
     bulk_thread(&b);
     for (unsigned i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    ix->stats.threads = started + 1;
     pthread_mutex_destroy(&b.mu);
 
     for (size_t k = 0; k < b.nch; k++) {

@@ -68,6 +68,7 @@ typedef struct dx_stats {
     unsigned added, updated, renamed, removed, unchanged, failed;
     uint64_t passages; /* passages written (moved ones not counted) */
     uint64_t bytes;    /* bytes of text analysed */
+    unsigned threads;  /* that indexed: >1 for a parallel build, else 1 */
 } dx_stats;
 
 /* What a run does (or in a dry run would do) to one document. */

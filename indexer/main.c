@@ -378,11 +378,11 @@ int main(int argc, char **argv)
     if (r.json) {
         printf("{\"added\":%u,\"updated\":%u,\"renamed\":%u,\"removed\":%u,"
                "\"unchanged\":%u,\"failed\":%u,\"passages\":%llu,"
-               "\"bytes\":%llu,\"seconds\":%.3f,\"dry_run\":%s,"
-               "\"failures\":[",
+               "\"bytes\":%llu,\"seconds\":%.3f,\"threads\":%u,"
+               "\"dry_run\":%s,\"failures\":[",
                s.added, s.updated, s.renamed, s.removed, s.unchanged,
                s.failed, (unsigned long long)s.passages,
-               (unsigned long long)s.bytes, secs,
+               (unsigned long long)s.bytes, secs, s.threads ? s.threads : 1,
                o.dry_run ? "true" : "false");
         for (size_t i = 0; i < r.failures.n; i++) {
             const char *p = r.failures.v[i];

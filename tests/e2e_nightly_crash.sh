@@ -142,7 +142,10 @@ for i in 1 2 3 4; do
     # batches, so that kills land between commits too.
     if [ "$i" -ge 3 ]; then killed_run "$(left_ms)" --jobs 1 --batch 150 "$G"
     else killed_run "$(left_ms)" --jobs 2 "$G"; fi
-    if [ "$i" -le 2 ] && [ "$KILLED" = 1 ] && [ "$DONE_DOCS" != 0 ]; then
+    # (Only with room for shards: with little free disk the first build
+    # runs in one thread, batch by batch — see use_bulk in dx_index.c.)
+    if [ "$i" -le 2 ] && [ "$KILLED" = 1 ] && [ "$DONE_DOCS" != 0 ] &&
+        [ "$(df -Pk "$WORK" | awk 'NR == 2 {print $4}')" -gt 1048576 ]; then
         fail "a killed parallel first build left $DONE_DOCS documents (expected none)"
     fi
 done

@@ -32,22 +32,23 @@ for i in range(nfiles):
                             for _ in range(4)) + "\n")
 EOF
 DB=$SMALL/db
-# A parallel first build is all or nothing: on a full disk it fails with a
-# message (no abort), the (empty) database stays sound and answers, and no
-# shard is left behind.
-expect_status 3 "$IDX" --db "$DB" --jobs 2 --batch 50 "$G"
-expect_icontains stderr "space"
+# A first build with two threads on a disk without room for its shards
+# builds in one thread instead (Xapian 1.4 can abort in a commit that runs
+# out of space while another writer is busy): it fails with a message, no
+# abort, the database stays sound and answers, and no shard is left behind.
+# Run several times: the abort depended on timing.
+for i in 1 2 3 4 5; do
+    rm -rf "$DB"
+    expect_status 3 "$IDX" --db "$DB" --jobs 2 --batch 50 "$G"
+    expect_icontains stderr "space"
+done
 expect_status 0 "$IDX" --db "$DB" --check --json
-expect_py "the failed parallel build left the database empty" '
-import json, sys
-d = json.load(sys.stdin)
-assert d["documents"] == 0 and d["passages"] == 0, d
-'
 ls -d "$SMALL"/db.* >/dev/null 2>&1 &&
     fail "shards or build folders left behind on the full disk: $(ls "$SMALL")"
 ok "no shard left behind"
 expect_status 0 "$QRY" --db "$DB" --count "kompensatoriska åtgärder"
 # One thread, small batches: some commits succeed before the disk is full.
+rm -rf "$DB"
 expect_status 3 "$IDX" --db "$DB" --jobs 1 --batch 50 "$G"
 expect_icontains stderr "space"
 expect_contains stderr "last commit"
