@@ -200,26 +200,35 @@ static void hit_free(dq_hit *h)
     free(h->meta);
 }
 
+/* The passage text of a stored data blob (dx_format.h): *text points into
+ * data, *tl bytes. 0; -1 for an unknown format; -2 when damaged. */
+static int stored_text(const char *data, size_t len, const char **text,
+                       size_t *tl)
+{
+    const unsigned char *d = (const unsigned char *)data;
+    if (len < DX_DATA_HEADER || d[0] != DX_DATA_VERSION) return -1;
+    *tl = dx_get_be32(d + 1);
+    if (*tl != len - DX_DATA_HEADER) return -2;
+    *text = data + DX_DATA_HEADER;
+    return 0;
+}
+
 /* Unpacks the stored passage (see dx_format.h) into h->text. */
 static int unpack(dq_hit *h, const char *data, size_t datalen, char *err,
                   size_t errlen)
 {
-    const unsigned char *d = (const unsigned char *)data;
-    if (datalen < DX_DATA_HEADER || d[0] != DX_DATA_VERSION) {
-        seterr(err, errlen, "stored passage %u of %s has an unknown format",
-               h->passage, h->doc);
+    const char *t = NULL;
+    size_t tl = 0;
+    int k = stored_text(data, datalen, &t, &tl);
+    if (k != 0) {
+        seterr(err, errlen, "stored passage %u of %s %s", h->passage, h->doc,
+               k == -1 ? "has an unknown format" : "is damaged");
         return DQ_EDB;
     }
-    size_t tl = dx_get_be32(d + 1);
-    h->offset = dx_get_be32(d + 5);
-    if (tl != datalen - DX_DATA_HEADER) {
-        seterr(err, errlen, "stored passage %u of %s is damaged", h->passage,
-               h->doc);
-        return DQ_EDB;
-    }
+    h->offset = dx_get_be32((const unsigned char *)data + 5);
     h->text = malloc(tl + 1);
     if (!h->text) return DQ_ENOMEM;
-    memcpy(h->text, d + DX_DATA_HEADER, tl);
+    memcpy(h->text, t, tl);
     h->text[tl] = '\0';
     h->textlen = tl;
     return DQ_OK;
@@ -382,15 +391,14 @@ static int passage_near(dq_engine *e, const dq_plan *p, unsigned docid,
     *near = 0;
     int rc = xc_db_get_data(e->db, docid, &data, &dl, &xerr);
     if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
-    const unsigned char *d = (const unsigned char *)data;
-    if (dl < DX_DATA_HEADER || d[0] != DX_DATA_VERSION ||
-        dx_get_be32(d + 1) != dl - DX_DATA_HEADER) {
+    const char *text = NULL;
+    size_t tl = 0;
+    if (stored_text(data, dl, &text, &tl) != 0) {
         xc_free(data);
         seterr(err, errlen, "stored passage %u is damaged", docid);
         return DQ_EDB;
     }
-    int res = sv_tokenize(data + DX_DATA_HEADER, dl - DX_DATA_HEADER,
-                          &e->toks) == SV_OK ? DQ_OK : DQ_ENOMEM;
+    int res = sv_tokenize(text, tl, &e->toks) == SV_OK ? DQ_OK : DQ_ENOMEM;
     /* Matched tokens in position order: their positions and words; the
      * window is [lo, nm). */
     unsigned pos[256];
