@@ -1108,7 +1108,6 @@ static unsigned bulk_jobs(const dx_indexer *ix)
     return j > DX_JOBS_MAX ? DX_JOBS_MAX : j;
 }
 
-/* Whether this run is a parallel build. */
 /* Free bytes for an unprivileged writer where the shards go (beside the
  * database folder); UINT64_MAX when it cannot be told. */
 static uint64_t free_bytes(const dx_indexer *ix)
@@ -1120,7 +1119,8 @@ static uint64_t free_bytes(const dx_indexer *ix)
     return (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
 }
 
-static int use_bulk(const dx_indexer *ix)
+/* Whether this run is a parallel build; text: the bytes to index. */
+static int use_bulk(const dx_indexer *ix, uint64_t text)
 {
     if (ix->opt.dry_run || !ix->empty || ix->ngone != 0 || ix->nwork < 2 ||
         bulk_jobs(ix) < 2)
@@ -1129,9 +1129,6 @@ static int use_bulk(const dx_indexer *ix)
      * build in one thread, batch by batch: Xapian 1.4 can abort inside a
      * commit that runs out of space while another writer is busy, and one
      * thread fails cleanly. */
-    uint64_t text = 0;
-    for (size_t i = 0; i < ix->nwork; i++)
-        text += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size : 0);
     uint64_t need = BULK_ROOM_FACTOR * text + BULK_ROOM_MIN;
     return free_bytes(ix) >= need;
 }
@@ -1485,7 +1482,8 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
         pr.bytes_total += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size
                                                           : 0);
     if (ix->opt.progress && ix->nwork) ix->opt.progress(ix->opt.ctx, &pr);
-    if (res == DXI_OK && use_bulk(ix)) return finish_bulk(ix, &pr, err, errlen);
+    if (res == DXI_OK && use_bulk(ix, pr.bytes_total))
+        return finish_bulk(ix, &pr, err, errlen);
     for (size_t i = 0; res == DXI_OK && i < ix->nwork; i++) {
         res = do_work(ix, &ix->work[i], err, errlen);
         pr.files_done++;
