@@ -22,11 +22,14 @@ typedef struct cand {
     double loose_budget; /* read as typed without å/ä/ö */
     int valid; /* 1: stems to its base; 0: not yet known; -1: no */
     int base;  /* 0: the word's stem; 1, 2: the stem + "an", + "et" */
+    int stemmed; /* starts with the stem (every form Snowball reduces to
+                    it does; checked, not assumed) */
 } cand;
 
 typedef struct cands {
     cand *v;
     size_t n, cap;
+    const char *stem;
     size_t stemlen; /* every form starts with the stem: its byte length */
     int base;       /* base of the forms being added */
 } cands;
@@ -58,6 +61,7 @@ static int add_cand(void *p, const char *form, size_t len)
     k->budget = -1; /* computed when the index has a form to compare */
     k->valid = c->n == 0 ? 1 : 0; /* the word itself stems to its stem */
     k->base = c->base;
+    k->stemmed = len >= c->stemlen && memcmp(form, c->stem, c->stemlen) == 0;
     c->n++;
     return 0;
 }
@@ -108,6 +112,21 @@ static int push_variant(dq_variants *out, const char *t, size_t tl,
     return XC_OK;
 }
 
+/* Whether candidate k stems to its base (the stem, or the definite stem),
+ * asked of Snowball once. Returns XC_OK or XC_ENOMEM. */
+static int check_valid(sv_stemmer *st, const char *stem, size_t sl, cand *k)
+{
+    if (k->valid != 0) return XC_OK;
+    char base[SV_TOKEN_MAX + 4];
+    const char *r;
+    size_t rl, bl = sl + strlen(definite[k->base]);
+    memcpy(base, stem, sl);
+    memcpy(base + sl, definite[k->base], bl - sl);
+    if (sv_stem(st, k->form, k->flen, &r, &rl) != SV_OK) return XC_ENOMEM;
+    k->valid = rl == bl && memcmp(r, base, bl) == 0 ? 1 : -1;
+    return XC_OK;
+}
+
 /* The candidates [i, j) share skeleton; is index form d one of them, read
  * through OCR? Checks with Snowball, once per candidate, that a candidate
  * really is an inflection before accepting it. */
@@ -117,27 +136,42 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
                        int *is_definite)
 {
     size_t stem_bytes = sl; /* every candidate starts with the stem */
-    char base[SV_TOKEN_MAX + 4];
+    double maxlim = 0;
     *best = 1e9;
     for (size_t k = i; k < j; k++) {
+        /* d itself, if it is an inflection: it costs 0, and no other
+         * reading can beat that (only identical forms cost 0). */
+        if (v[k].base == 0 && v[k].flen == dl &&
+            memcmp(v[k].form, d, dl) == 0) {
+            if (check_valid(st, stem, sl, &v[k]) != XC_OK) return XC_ENOMEM;
+            if (v[k].valid == 1) {
+                *best = 0;
+                *is_definite = 0;
+                return XC_OK;
+            }
+        }
         if (v[k].budget < 0) {
             v[k].budget = sv_confusion_budget(v[k].form, v[k].flen, 0);
             v[k].loose_budget = sv_confusion_budget(v[k].form, v[k].flen,
                                                     stem_bytes);
         }
         double lim = exact ? 0 : stemlen ? v[k].loose_budget : v[k].budget;
+        if (lim > maxlim) maxlim = lim;
+    }
+    /* The candidates start with the stem: when no beginning of d reads as
+     * the stem within the largest budget, none of them can match. */
+    int all_stemmed = 1;
+    for (size_t k = i; k < j; k++) all_stemmed &= v[k].stemmed;
+    double floor = sv_confusion_prefix(stem, sl, stemlen, d, dl, maxlim);
+    if (floor > maxlim && all_stemmed) return XC_OK;
+    for (size_t k = i; k < j; k++) {
+        double lim = exact ? 0 : stemlen ? v[k].loose_budget : v[k].budget;
+        if (v[k].stemmed && (floor > lim || floor >= *best)) continue;
+        /* Nothing dearer than the best so far can win: prune at it. */
         double cost = sv_confusion_cost(v[k].form, v[k].flen, stemlen, d, dl,
-                                        lim);
+                                        lim < *best ? lim : *best);
         if (cost > lim || cost >= *best) continue;
-        if (v[k].valid == 0) {
-            const char *r;
-            size_t rl, bl = sl + strlen(definite[v[k].base]);
-            memcpy(base, stem, sl);
-            memcpy(base + sl, definite[v[k].base], bl - sl);
-            if (sv_stem(st, v[k].form, v[k].flen, &r, &rl) != SV_OK)
-                return XC_ENOMEM;
-            v[k].valid = rl == bl && memcmp(r, base, bl) == 0 ? 1 : -1;
-        }
+        if (check_valid(st, stem, sl, &v[k]) != XC_OK) return XC_ENOMEM;
         if (v[k].base && !exact) cost += DEFINITE_COST;
         if (v[k].valid == 1 && cost < *best && (v[k].base == 0 || !exact)) {
             *best = cost;
@@ -145,25 +179,6 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
         }
     }
     return XC_OK;
-}
-
-/* Finds the group of candidates with skeleton key[0..kl) (binary search in
- * the candidates sorted by skeleton): [*i, *j), empty when none. */
-static void find_group(const cands *c, const char *key, size_t kl, size_t *i,
-                       size_t *j)
-{
-    size_t lo = 0, hi = c->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int d = strncmp(c->v[mid].skel, key, kl);
-        if (d == 0 && c->v[mid].slen > kl) d = 1;
-        if (d < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    *i = *j = lo;
-    while (*j < c->n && c->v[*j].slen == kl &&
-           memcmp(c->v[*j].skel, key, kl) == 0)
-        (*j)++;
 }
 
 /* Whether the word may have been typed without å/ä/ö is decided by the
@@ -233,10 +248,6 @@ static int settle(matcher *m, size_t first)
     return rc;
 }
 
-/* Shortest skeleton prefix worth one scan over everything under it;
- * shorter ones are looked up skeleton by skeleton. */
-#define SCAN_PREFIX_MIN 3
-
 int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
               int exact, dq_variants *out, char **err)
 {
@@ -251,6 +262,7 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     if (sv_stem(st, w, len, &s, &sl) != SV_OK) return XC_ENOMEM;
     memcpy(stem, s, sl);
     stem[sl] = '\0';
+    c.stem = stem;
     c.stemlen = sl; /* Snowball Swedish only ever shortens a word */
     if (add_cand(&c, w, len) != 0 ||
         sv_suffix_forms(stem, sl, add_cand, &c) != SV_OK) {
@@ -273,56 +285,46 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     }
     if (c.n > 1) qsort(c.v, c.n, sizeof *c.v, by_skel);
 
-    /* Every candidate's skeleton starts with the stem's skeleton less its
-     * last letter (which may merge with a suffix: r+n reads as m). */
-    char sk[SV_SKELETON_MAX + 2];
-    size_t kl = sv_skeleton(stem, sl, sk + 1, sizeof sk - 1);
-    if (kl > 0) kl--;
-    sk[0] = DX_PREFIX_FORM;
-
     matcher m = {st, stem, sl, exact, !has_swedish_letter(w, len), c.stemlen,
                  out, {0}};
+    /* The index forms of each candidate skeleton, skeleton by skeleton in
+     * order, with one iterator that skips ahead: it never reads the forms
+     * (and the posting-list chunks) in between, which for a short stem are
+     * much of the vocabulary. */
+    const char prefix_s[1] = {DX_PREFIX_FORM};
+    char prefix[SV_SKELETON_MAX + 2];
+    const char *t = NULL;
+    size_t tl = 0;
+    unsigned freq = 0;
+    int have = 0; /* t holds a term read but not yet looked at */
     xc_termiter *it = NULL;
-    const char *t;
-    size_t tl;
-    unsigned freq;
-    if (kl >= SCAN_PREFIX_MIN) {
-        /* One scan over every form whose skeleton starts that way. */
-        rc = xc_db_allterms(db, sk, kl + 1, &it, err);
-        while (rc == XC_OK &&
-               (rc = xc_termiter_next(it, &t, &tl, &freq, err)) == 1) {
-            rc = XC_OK;
-            const char *sep = memchr(t, DX_FORM_SEP, tl);
-            if (!sep) continue;
-            size_t i, j, skl = (size_t)(sep - t) - 1;
-            find_group(&c, t + 1, skl, &i, &j);
-            if (i == j) continue;
-            rc = consider(&m, c.v, i, j, t, tl, skl + 1, freq);
+    rc = xc_db_allterms(db, prefix_s, 1, &it, err);
+    for (size_t i = 0; rc == XC_OK && i < c.n;) {
+        size_t j = i;
+        while (j < c.n && strcmp(c.v[j].skel, c.v[i].skel) == 0) j++;
+        prefix[0] = DX_PREFIX_FORM;
+        memcpy(prefix + 1, c.v[i].skel, c.v[i].slen);
+        prefix[1 + c.v[i].slen] = DX_FORM_SEP;
+        size_t plen = c.v[i].slen + 2;
+        /* Skip ahead unless the term in hand is at or past the group. */
+        if (have != 1 || memcmp(t, prefix, tl < plen ? tl : plen) < 0 ||
+            (tl < plen && memcmp(t, prefix, tl) == 0)) {
+            rc = xc_termiter_skip_to(it, prefix, plen, err);
+            if (rc == XC_OK)
+                rc = have = xc_termiter_next(it, &t, &tl, &freq, err);
         }
-        if (rc == 0) rc = XC_OK;
-        xc_termiter_free(it);
-    } else {
-        /* A short stem: its prefix covers much of the vocabulary, so look
-         * each candidate skeleton up on its own. */
-        char prefix[SV_SKELETON_MAX + 2];
-        for (size_t i = 0; rc == XC_OK && i < c.n;) {
-            size_t j = i;
-            while (j < c.n && strcmp(c.v[j].skel, c.v[i].skel) == 0) j++;
-            prefix[0] = DX_PREFIX_FORM;
-            memcpy(prefix + 1, c.v[i].skel, c.v[i].slen);
-            prefix[1 + c.v[i].slen] = DX_FORM_SEP;
-            size_t plen = c.v[i].slen + 2;
-            it = NULL;
-            rc = xc_db_allterms(db, prefix, plen, &it, err);
-            while (rc == XC_OK &&
-                   (rc = xc_termiter_next(it, &t, &tl, &freq, err)) == 1) {
-                rc = consider(&m, c.v, i, j, t, tl, plen - 1, freq);
-            }
-            if (rc == 0) rc = XC_OK;
-            xc_termiter_free(it);
-            i = j;
+        while (rc >= 0 && have == 1 && tl >= plen &&
+               memcmp(t, prefix, plen) == 0) {
+            rc = consider(&m, c.v, i, j, t, tl, plen - 1, freq);
+            if (rc == XC_OK)
+                rc = have = xc_termiter_next(it, &t, &tl, &freq, err);
         }
+        if (rc > 0) rc = XC_OK;
+        if (have == 0) break; /* past the last S term */
+        i = j;
     }
+    if (rc > 0) rc = XC_OK;
+    xc_termiter_free(it);
     free(c.v);
     if (rc == XC_OK) rc = settle(&m, first);
     dq_variants_free(&m.loose);

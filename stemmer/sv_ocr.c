@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define NO_WAY 1e9 /* a substitution, insertion or deletion not allowed */
+#define UNKNOWN (-2) /* an intended letter not known yet (align, prefix) */
 
 static int in_set(int cp, const int *set)
 {
@@ -80,11 +81,15 @@ size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap)
         }
         if (c == last) continue;
         last = c;
-        char buf[4];
-        size_t n = sv_utf8_put(c, buf);
-        if (o + n + 1 > cap) return 0;
-        memcpy(out + o, buf, n);
-        o += n;
+        if (o + 5 > cap) { /* near the end: check the exact room */
+            char buf[4];
+            size_t n = sv_utf8_put(c, buf);
+            if (o + n + 1 > cap) return 0;
+            memcpy(out + o, buf, n);
+            o += n;
+        } else {
+            o += sv_utf8_put(c, out + o);
+        }
     }
     out[o] = '\0';
     return o;
@@ -177,31 +182,31 @@ static size_t decode(const char *s, size_t len, int *out)
 
 static double min2(double a, double b) { return a < b ? a : b; }
 
-double sv_confusion_cost(const char *qs, size_t qlen, size_t qstem,
-                         const char *ds, size_t dlen, double limit)
+/* The alignment of q (nq code points, the first nstem of them a stem
+ * that may have lost its å/ä/ö) against d. Whole (prefix == 0): the cost
+ * of reading d as q, or a value > limit once it must exceed limit. Prefix:
+ * q is only the beginning of the intended form, of which the letter after
+ * it is unknown (UNKNOWN); returns the least cost of aligning q with any
+ * beginning of d, which no form starting with q can undercut. (That letter
+ * matters to the last row only through junk beside it, an insertion, which
+ * never lowers a row's least cost; and through "rn", see the end.) */
+static double align(const int *q, size_t nq, size_t nstem, const int *d,
+                    size_t nd, double limit, int prefix)
 {
-    if (qlen == dlen && memcmp(qs, ds, qlen) == 0) return 0;
-    int q[MAXCP], d[MAXCP];
-    size_t nq = decode(qs, qlen, q), nd = decode(ds, dlen, d);
-    size_t nstem = 0; /* code points of q's stem */
-    for (size_t i = 0; i < qstem && i < qlen; i++)
-        nstem += ((unsigned char)qs[i] & 0xC0) != 0x80;
-    if (nq > MAXCP || nd > MAXCP) return limit + 1;
-    if (nq > nd + 4 || nd > nq + 4) return limit + 1;
-
     static const double inf = NO_WAY;
     double row[3][MAXCP + 1]; /* rows i-2, i-1, i (rolling) */
     double *r2 = row[0], *r1 = row[1], *r0 = row[2];
     r1[0] = 0;
     for (size_t j = 1; j <= nd; j++) /* junk before the first letter */
         r1[j] = r1[j - 1] + ins_cost(d[j - 1], j > 1 ? d[j - 2] : -1,
-                                     j < nd ? d[j] : -1, -1, nq ? q[0] : -1);
+                                     j < nd ? d[j] : -1, -1,
+                                     nq ? q[0] : prefix ? UNKNOWN : -1);
     for (size_t j = 0; j <= nd; j++) r2[j] = inf;
 
     for (size_t i = 1; i <= nq; i++) {
         int qc = q[i - 1], qp = i > 1 ? q[i - 2] : -1;
         int literal = i > nstem;
-        int qn = i < nq ? q[i] : -1;
+        int qn = i < nq ? q[i] : prefix ? UNKNOWN : -1;
         double del = del_cost(qc, qp);
         r0[0] = r1[0] + del;
         double best = r0[0];
@@ -219,14 +224,51 @@ double sv_confusion_cost(const char *qs, size_t qlen, size_t qstem,
             if (c < best) best = c;
         }
         /* Prune, unless this 'r' may start an "rn" read as 'm'. */
-        if (best > limit && !(qc == 'r' && i < nq && q[i] == 'n'))
+        if (best > limit && !(qc == 'r' && (qn == 'n' || qn == UNKNOWN)))
             return limit + 1;
         double *t = r2;
         r2 = r1;
         r1 = r0;
         r0 = t;
     }
-    return r1[nd] > limit ? limit + 1 : r1[nd];
+    if (!prefix) return r1[nd] > limit ? limit + 1 : r1[nd];
+    /* A path may leave the last row only through a later row, except an
+     * "rn" read as 'm' that skips the row of a final 'r'. */
+    if (nq && q[nq - 1] == 'r') return 0;
+    double least = inf;
+    for (size_t j = 0; j <= nd; j++) least = min2(least, r1[j]);
+    return least;
+}
+
+/* The code points of q's first qstem bytes. */
+static size_t stem_points(const char *qs, size_t qlen, size_t qstem)
+{
+    size_t nstem = 0;
+    for (size_t i = 0; i < qstem && i < qlen; i++)
+        nstem += ((unsigned char)qs[i] & 0xC0) != 0x80;
+    return nstem;
+}
+
+double sv_confusion_cost(const char *qs, size_t qlen, size_t qstem,
+                         const char *ds, size_t dlen, double limit)
+{
+    if (qlen == dlen && memcmp(qs, ds, qlen) == 0) return 0;
+    int q[MAXCP], d[MAXCP];
+    size_t nq = decode(qs, qlen, q), nd = decode(ds, dlen, d);
+    if (nq > MAXCP || nd > MAXCP) return limit + 1;
+    if (nq > nd + 4 || nd > nq + 4) return limit + 1;
+    return align(q, nq, stem_points(qs, qlen, qstem), d, nd, limit, 0);
+}
+
+double sv_confusion_prefix(const char *ps, size_t plen, size_t qstem,
+                           const char *ds, size_t dlen, double limit)
+{
+    int q[MAXCP], d[MAXCP];
+    size_t nq = decode(ps, plen, q), nd = decode(ds, dlen, d);
+    if (nq > MAXCP || nd > MAXCP) return 0; /* no bound known */
+    double least = align(q, nq, stem_points(ps, plen, qstem), d, nd, limit,
+                         1);
+    return least > limit ? limit + 1 : least;
 }
 
 double sv_confusion_budget(const char *q, size_t qlen, size_t qstem)

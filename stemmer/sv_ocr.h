@@ -50,6 +50,14 @@ size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap);
 double sv_confusion_cost(const char *q, size_t qlen, size_t qstem,
                          const char *d, size_t dlen, double limit);
 
+/* A lower bound of sv_confusion_cost(q, ..., qstem, d, dlen, limit) for
+ * every form q that starts with the plen bytes p (a stem: the cost of the
+ * cheapest reading of some beginning of d as p), or a value > limit as
+ * soon as it exceeds limit. Lets a caller with many forms sharing a stem
+ * rule a document form out for all of them at once. */
+double sv_confusion_prefix(const char *p, size_t plen, size_t qstem,
+                           const char *d, size_t dlen, double limit);
+
 /* How much confusion a match for form q may cost: grows with its length and
  * with the number of å/ä/ö in it (0.3 + 0.55 per å/ä/ö + 0.05 per
  * character, at most 2.5). A form without å/ä/ö may have been typed without

@@ -48,6 +48,10 @@ static int is_lower_letter(int cp)
 /* Appends the normalised form of cp to buf (room for 12 bytes). */
 static size_t put_norm(int cp, char *buf)
 {
+    if (cp < 0x80) { /* ASCII: what utf8proc_tolower gives, without it */
+        buf[0] = (char)(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
+        return 1;
+    }
     if (cp >= 0xFB00 && cp <= 0xFB06) { /* ligatures: ff fi fl ffi ffl st */
         utf8proc_int32_t d[4];
         int bound = 0;

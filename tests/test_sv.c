@@ -1448,6 +1448,90 @@ static void test_confusion_budget(void **state)
     assert_true(budget_of("ååååååååååååå") == 2.5);
 }
 
+/* sv_confusion_prefix is a lower bound: no form that starts with the
+ * prefix reads d more cheaply. Checked on the seed pairs and the exact
+ * cases at every code-point boundary of q (as a stem, and literal), and
+ * on generated forms over the letters OCR confuses, including "rn" split
+ * by the boundary (barn / bam: the prefix "bar" must not rule "bam" out). */
+static size_t check_prefix_bound(const char *q, const char *d, double limit)
+{
+    size_t ql = strlen(q), dl = strlen(d), ruled_out = 0;
+    for (int lit = 0; lit < 2; lit++) {
+        size_t qstem = lit ? 0 : ql;
+        double full = sv_confusion_cost(q, ql, qstem, d, dl, limit);
+        for (size_t pl = 0; pl <= ql; pl++) {
+            if (pl < ql && ((unsigned char)q[pl] & 0xC0) == 0x80) continue;
+            double lb = sv_confusion_prefix(q, pl, qstem, d, dl, limit);
+            if (full <= limit && lb > full + 1e-9)
+                fail_msg("prefix \"%.*s\" of \"%s\" (qstem %zu) bounds "
+                         "\"%s\" by %g, but the whole costs %g", (int)pl, q,
+                         qstem, d, lb, full);
+            ruled_out += lb > limit;
+        }
+    }
+    return ruled_out;
+}
+
+static void test_confusion_prefix_bound(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof seed_pairs / sizeof *seed_pairs; k++)
+        check_prefix_bound(seed_pairs[k].clean, seed_pairs[k].damaged, 2.5);
+    for (size_t k = 0; k < sizeof cost_cases / sizeof *cost_cases; k++)
+        check_prefix_bound(cost_cases[k].q, cost_cases[k].d, 100);
+    assert_true(sv_confusion_prefix(LIT("bar"), 3, LIT("bam"), 0.45) <= 0.4);
+    /* a prefix that cannot start d rules every longer form out */
+    assert_true(sv_confusion_prefix(LIT("elev"), 4, LIT("olovliga"), 2.5) >
+                2.5);
+    assert_true(sv_confusion_prefix(LIT("skol"), 4, LIT("skolorna"), 0) == 0);
+
+    static const char *const letters[] = {"a", "e", "o", "i", "l", "d", "r",
+                                          "n", "m", "s", "t", "1", "6", "&",
+                                          "\xC3\xA5", "\xC3\xA4",
+                                          "\xC3\xB6", "\xC3\xA9"};
+    uint32_t seed = 20261122;
+    char q[64], d[64];
+    size_t ruled_out = 0;
+    for (int round = 0; round < 4000; round++) {
+        size_t ql = 0, dl = 0;
+        size_t nq = 1 + next_rand(&seed) % 7;
+        for (size_t k = 0; k < nq; k++) {
+            const char *l = letters[next_rand(&seed) % 18];
+            memcpy(q + ql, l, strlen(l));
+            ql += strlen(l);
+        }
+        q[ql] = '\0';
+        /* d: q with a few random edits, so that many pairs are close */
+        size_t qi = 0;
+        while (qi < ql && dl + 8 < sizeof d) {
+            uint32_t r = next_rand(&seed) % 8;
+            size_t n = 1;
+            while (qi + n < ql && ((unsigned char)q[qi + n] & 0xC0) == 0x80)
+                n++;
+            if (r == 0) { /* replace */
+                const char *l = letters[next_rand(&seed) % 18];
+                memcpy(d + dl, l, strlen(l));
+                dl += strlen(l);
+                qi += n;
+            } else if (r == 1) { /* insert */
+                const char *l = letters[next_rand(&seed) % 18];
+                memcpy(d + dl, l, strlen(l));
+                dl += strlen(l);
+            } else if (r == 2) { /* delete */
+                qi += n;
+            } else {
+                memcpy(d + dl, q + qi, n);
+                dl += n;
+                qi += n;
+            }
+        }
+        d[dl] = '\0';
+        ruled_out += check_prefix_bound(q, d, 2.5);
+    }
+    /* and it is a bound that rules forms out, not a constant 0 */
+    assert_true(ruled_out > 1000);
+}
+
 /* The early exit: a limit below the real cost gives a value above the
  * limit, whatever the limit. */
 static void test_confusion_early_exit(void **state)
@@ -1654,6 +1738,7 @@ int main(void)
         cmocka_unit_test(test_confusion_monotone),
         cmocka_unit_test(test_confusion_budget),
         cmocka_unit_test(test_confusion_early_exit),
+        cmocka_unit_test(test_confusion_prefix_bound),
         cmocka_unit_test(test_inflections),
         cmocka_unit_test(test_inflections_stem_first),
         cmocka_unit_test(test_inflections_stop_early),
