@@ -31,6 +31,9 @@ typedef struct cands {
     size_t n, cap;
     const char *stem;
     size_t stemlen; /* every form starts with the stem: its byte length */
+    size_t cut;     /* skel is the skeleton of the stem's first cut bytes */
+    char skel[SV_SKELETON_MAX];
+    size_t slen;
     int base;       /* base of the forms being added */
 } cands;
 
@@ -53,7 +56,11 @@ static int add_cand(void *p, const char *form, size_t len)
         c->cap = cap;
     }
     cand *k = &c->v[c->n];
-    k->slen = sv_skeleton(form, len, k->skel, sizeof k->skel);
+    k->stemmed = len >= c->stemlen && memcmp(form, c->stem, c->stemlen) == 0;
+    k->slen = k->stemmed && c->slen
+                ? sv_skeleton_extend(form, len, c->cut, c->skel, c->slen,
+                                     k->skel, sizeof k->skel)
+                : sv_skeleton(form, len, k->skel, sizeof k->skel);
     if (!k->slen) return 0;
     memcpy(k->form, form, len);
     k->form[len] = '\0';
@@ -61,7 +68,6 @@ static int add_cand(void *p, const char *form, size_t len)
     k->budget = -1; /* computed when the index has a form to compare */
     k->valid = c->n == 0 ? 1 : 0; /* the word itself stems to its stem */
     k->base = c->base;
-    k->stemmed = len >= c->stemlen && memcmp(form, c->stem, c->stemlen) == 0;
     c->n++;
     return 0;
 }
@@ -264,6 +270,11 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     stem[sl] = '\0';
     c.stem = stem;
     c.stemlen = sl; /* Snowball Swedish only ever shortens a word */
+    /* The stem's skeleton, once for all its forms (less a final 'r', which
+     * may read as part of an "rn" with the suffix). */
+    c.cut = sl;
+    while (c.cut > 0 && stem[c.cut - 1] == 'r') c.cut--;
+    c.slen = c.cut ? sv_skeleton(stem, c.cut, c.skel, sizeof c.skel) : 0;
     if (add_cand(&c, w, len) != 0 ||
         sv_suffix_forms(stem, sl, add_cand, &c) != SV_OK) {
         free(c.v);

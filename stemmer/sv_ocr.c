@@ -62,16 +62,11 @@ static int has_letter(const char *w, size_t len)
     return 0;
 }
 
-size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap)
+/* Writes the skeleton of w[i..len) after the o bytes already in out, the
+ * last of them the class `last` (-1: none); returns the length or 0. */
+static size_t skel_run(const char *w, size_t len, size_t i, int last,
+                       char *out, size_t o, size_t cap)
 {
-    if (!has_letter(w, len)) {
-        if (len + 1 > cap) return 0;
-        memcpy(out, w, len);
-        out[len] = '\0';
-        return len;
-    }
-    size_t i = 0, o = 0;
-    int last = -1;
     while (i < len) {
         int cp = sv_utf8_next(w, len, &i);
         int c = skel_class(cp);
@@ -91,8 +86,39 @@ size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap)
             o += sv_utf8_put(c, out + o);
         }
     }
+    if (o + 1 > cap) return 0;
     out[o] = '\0';
     return o;
+}
+
+size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap)
+{
+    if (!has_letter(w, len)) {
+        if (len + 1 > cap) return 0;
+        memcpy(out, w, len);
+        out[len] = '\0';
+        return len;
+    }
+    return skel_run(w, len, 0, -1, out, 0, cap);
+}
+
+size_t sv_skeleton_extend(const char *w, size_t len, size_t from,
+                          const char *skel, size_t slen, char *out,
+                          size_t cap)
+{
+    /* Only a cut that holds a letter, sits between code points and does
+     * not split an "rn" continues where it stopped. */
+    if (from == 0 || from > len || slen == 0 || slen + 1 > cap ||
+        w[from - 1] == 'r' ||
+        (from < len && ((unsigned char)w[from] & 0xC0) == 0x80) ||
+        !has_letter(w, from))
+        return sv_skeleton(w, len, out, cap);
+    size_t k = slen - 1; /* the class written last: skel's last code point */
+    while (k > 0 && ((unsigned char)skel[k] & 0xC0) == 0x80) k--;
+    size_t at = k;
+    int last = sv_utf8_next(skel, slen, &at);
+    if (out != skel) memmove(out, skel, slen);
+    return skel_run(w, len, from, last, out, slen, cap);
 }
 
 /* Cost of document letter d standing where the intended letter q is;

@@ -41,6 +41,14 @@
  * skeleton. Returns the length, or 0 when it does not fit. */
 size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap);
 
+/* The same as sv_skeleton(w, len, out, cap), given skel (slen bytes), the
+ * skeleton of w's first `from` bytes: only w[from..len) is read when that
+ * beginning holds a letter and does not end in 'r' (which may join an 'n'
+ * after it), else the whole of w. For many words sharing a beginning. */
+size_t sv_skeleton_extend(const char *w, size_t len, size_t from,
+                          const char *skel, size_t slen, char *out,
+                          size_t cap);
+
 /* The cost of reading document form d as the intended form q (both
  * normalised). Only the first `qstem` bytes of q (its stem) may have been
  * typed without å/ä/ö; the rest is an inflectional suffix, whose a, o and e

@@ -1264,6 +1264,49 @@ static void test_skeleton_cap(void **state)
     assert_int_equal(sv_skeleton(w, len, out, sizeof out), len);
 }
 
+/* sv_skeleton_extend gives what sv_skeleton gives, at every cut of
+ * generated words (with "rn" across the cut, digits-only beginnings and
+ * multi-byte letters), and for the stems and forms query/ extends. */
+static void test_skeleton_extend(void **state)
+{
+    (void)state;
+    static const char *const parts[] = {"r", "n", "rn", "m", "a", "\xC3\xA4",
+                                        "\xC3\xB6", "l", "1", "6", "s", "t",
+                                        "e", "d", "w", "v", "-", "2"};
+    uint32_t seed = 7;
+    char w[80], pre[SV_SKELETON_MAX], whole[SV_SKELETON_MAX],
+        ext[SV_SKELETON_MAX];
+    size_t checked = 0;
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0, n = 1 + next_rand(&seed) % 10;
+        for (size_t k = 0; k < n; k++) {
+            const char *p = parts[next_rand(&seed) % 18];
+            memcpy(w + len, p, strlen(p));
+            len += strlen(p);
+        }
+        size_t wl = sv_skeleton(w, len, whole, sizeof whole);
+        assert_true(wl > 0);
+        for (size_t cut = 1; cut <= len; cut++) {
+            if (cut < len && ((unsigned char)w[cut] & 0xC0) == 0x80) continue;
+            size_t pl = sv_skeleton(w, cut, pre, sizeof pre);
+            size_t el = sv_skeleton_extend(w, len, cut, pre, pl, ext,
+                                           sizeof ext);
+            if (el != wl || memcmp(ext, whole, wl) != 0)
+                fail_msg("\"%.*s\" cut at %zu: \"%s\", not \"%s\"",
+                         (int)len, w, cut, ext, whole);
+            checked++;
+        }
+    }
+    assert_true(checked > 10000);
+    /* written over the beginning's own skeleton */
+    size_t pl = sv_skeleton(LIT("skol"), pre, sizeof pre);
+    assert_string_equal(pre, "skV");
+    assert_int_equal(sv_skeleton_extend(LIT("skolorna"), 4, pre, pl, pre,
+                                        sizeof pre),
+                     sv_skeleton(LIT("skolorna"), whole, sizeof whole));
+    assert_string_equal(pre, whole);
+}
+
 /* ------------------------------------------------------------------------ */
 /* sv_confusion_cost and sv_confusion_budget                                */
 
@@ -1730,6 +1773,7 @@ int main(void)
         cmocka_unit_test(test_skeleton_known_gaps),
         cmocka_unit_test(test_skeleton_numbers),
         cmocka_unit_test(test_skeleton_cap),
+        cmocka_unit_test(test_skeleton_extend),
         cmocka_unit_test(test_confusion_seed_pairs),
         cmocka_unit_test(test_confusion_values),
         cmocka_unit_test(test_confusion_rules),
