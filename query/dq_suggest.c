@@ -19,40 +19,124 @@ static const int alphabet[] = {
 #define NALPHA (sizeof alphabet / sizeof *alphabet)
 #define MAXCP SV_TOKEN_MAX
 
-typedef struct best {
-    char form[SV_TOKEN_MAX * 2];
-    unsigned freq;
-    int found;
-} best;
+/* The candidates as index terms S<skeleton>\x1f<form>, in one arena, each
+ * with the order it was made in (which breaks ties between equally
+ * frequent ones, as looking them up one by one in that order did). */
+typedef struct entry {
+    size_t off, len; /* in the arena; t points there once it is complete */
+    const char *t;
+    unsigned order;
+} entry;
 
-/* Looks candidate c (n code points) up in the index. */
-static int try_candidate(xc_db *db, const int *c, size_t n, best *b,
-                         char **err)
+typedef struct cands {
+    char *arena;
+    size_t used, cap;
+    entry *v;
+    size_t n, vcap;
+} cands;
+
+/* The skeletons of the word's beginnings: its first k code points are
+ * bytes[k] bytes with skeleton skel[k] (len[k] bytes). */
+typedef struct prefixes {
+    size_t bytes[MAXCP + 1], len[MAXCP + 1];
+    char skel[MAXCP + 1][SV_SKELETON_MAX];
+} prefixes;
+
+/* Adds candidate c (n code points, the first k of them the word's) as its
+ * index term. */
+static int add_candidate(cands *cs, const prefixes *pf, size_t k,
+                         const int *c, size_t n)
 {
     char form[SV_TOKEN_MAX * 2], skel[SV_SKELETON_MAX];
-    char term[SV_SKELETON_MAX + sizeof form + 2];
     size_t len = 0;
     for (size_t i = 0; i < n; i++) {
         if (len + 4 >= sizeof form) return XC_OK;
         len += sv_utf8_put(c[i], form + len);
     }
     if (len > SV_TOKEN_MAX) return XC_OK;
-    size_t kl = sv_skeleton(form, len, skel, sizeof skel);
+    size_t kl = k && pf->len[k]
+                    ? sv_skeleton_extend(form, len, pf->bytes[k], pf->skel[k],
+                                         pf->len[k], skel, sizeof skel)
+                    : sv_skeleton(form, len, skel, sizeof skel);
     if (!kl) return XC_OK;
-    term[0] = DX_PREFIX_FORM;
-    memcpy(term + 1, skel, kl);
-    term[1 + kl] = DX_FORM_SEP;
-    memcpy(term + 2 + kl, form, len);
-    unsigned f = 0;
-    int rc = xc_db_termfreq(db, term, kl + 2 + len, &f, err);
-    if (rc != XC_OK) return rc;
-    if (f > b->freq) {
-        memcpy(b->form, form, len);
-        b->form[len] = '\0';
-        b->freq = f;
-        b->found = 1;
+    size_t tl = kl + 2 + len;
+    if (cs->used + tl > cs->cap) {
+        size_t cap = cs->cap ? cs->cap * 2 : 16384;
+        while (cap < cs->used + tl) cap *= 2;
+        char *b = realloc(cs->arena, cap);
+        if (!b) return XC_ENOMEM;
+        cs->arena = b;
+        cs->cap = cap;
     }
+    if (cs->n == cs->vcap) {
+        size_t cap = cs->vcap ? cs->vcap * 2 : 1024;
+        entry *v = realloc(cs->v, cap * sizeof *v);
+        if (!v) return XC_ENOMEM;
+        cs->v = v;
+        cs->vcap = cap;
+    }
+    char *t = cs->arena + cs->used;
+    t[0] = DX_PREFIX_FORM;
+    memcpy(t + 1, skel, kl);
+    t[1 + kl] = DX_FORM_SEP;
+    memcpy(t + 2 + kl, form, len);
+    cs->v[cs->n] = (entry){cs->used, tl, NULL, (unsigned)cs->n};
+    cs->n++;
+    cs->used += tl;
     return XC_OK;
+}
+
+static int by_term(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int d = memcmp(x->t, y->t, n);
+    if (d) return d;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Looks every candidate up with one iterator over the S terms, in term
+ * order, skipping ahead from one to the next (far cheaper than a fresh
+ * lookup each): *best the index of the most frequent (the earliest made
+ * on a tie), or n when none is in the index. */
+static int lookup(xc_db *db, cands *cs, size_t *best, unsigned *bestfreq,
+                  char **err)
+{
+    static const char s[1] = {DX_PREFIX_FORM};
+    xc_termiter *it = NULL;
+    const char *t = NULL;
+    size_t tl = 0;
+    unsigned f = 0;
+    int have = 0;
+    *best = cs->n;
+    *bestfreq = 0;
+    int rc = xc_db_allterms(db, s, 1, &it, err);
+    for (size_t i = 0; rc == XC_OK && i < cs->n; i++) {
+        const char *want = cs->v[i].t;
+        size_t wl = cs->v[i].len;
+        size_t m = tl < wl ? tl : wl;
+        int cmp = have == 1 ? memcmp(t, want, m) : -1;
+        if (have == 1 && cmp == 0) cmp = tl < wl ? -1 : tl > wl;
+        if (cmp < 0) { /* the term in hand is before it: skip ahead */
+            rc = xc_termiter_skip_to(it, want, wl, err);
+            if (rc == XC_OK) rc = have = xc_termiter_next(it, &t, &tl, &f, err);
+            if (rc < 0) break;
+            rc = XC_OK;
+            if (have == 0) break; /* past the last S term */
+            m = tl < wl ? tl : wl;
+            cmp = memcmp(t, want, m);
+            if (cmp == 0) cmp = tl < wl ? -1 : tl > wl;
+        }
+        if (cmp == 0 && (f > *bestfreq ||
+                         (f == *bestfreq && f > 0 &&
+                          cs->v[i].order < cs->v[*best].order))) {
+            *best = i;
+            *bestfreq = f;
+        }
+    }
+    xc_termiter_free(it);
+    return rc < 0 ? rc : XC_OK;
 }
 
 int dq_suggest(xc_db *db, const char *w, size_t len, unsigned min_freq,
@@ -60,44 +144,69 @@ int dq_suggest(xc_db *db, const char *w, size_t len, unsigned min_freq,
 {
     int q[MAXCP], c[MAXCP + 1];
     size_t n = 0, i = 0;
-    best b = {{0}, 0, 0};
+    cands cs = {0};
     *out = NULL;
     *freq = 0;
     while (i < len && n < MAXCP) q[n++] = sv_utf8_next(w, len, &i);
     if (i < len || n < 3) return XC_OK; /* too long, or too short to guess */
+    prefixes *pf = malloc(sizeof *pf);
+    if (!pf) return XC_ENOMEM;
+    for (size_t k = 0, at = 0; k <= n; k++) {
+        pf->bytes[k] = at;
+        pf->len[k] = k ? sv_skeleton(w, at, pf->skel[k], sizeof pf->skel[k])
+                       : 0;
+        if (k < n) sv_utf8_next(w, len, &at);
+    }
     int rc = XC_OK;
     for (size_t k = 0; rc == XC_OK && k < n; k++) { /* deletion */
         size_t m = 0;
         for (size_t j = 0; j < n; j++)
             if (j != k) c[m++] = q[j];
-        rc = try_candidate(db, c, m, &b, err);
+        rc = add_candidate(&cs, pf, k, c, m);
     }
     for (size_t k = 0; rc == XC_OK && k + 1 < n; k++) { /* transposition */
         if (q[k] == q[k + 1]) continue;
         memcpy(c, q, n * sizeof *c);
         c[k] = q[k + 1];
         c[k + 1] = q[k];
-        rc = try_candidate(db, c, n, &b, err);
+        rc = add_candidate(&cs, pf, k, c, n);
     }
     for (size_t k = 0; rc == XC_OK && k < n; k++) /* replacement */
         for (size_t a = 0; rc == XC_OK && a < NALPHA; a++) {
             if (alphabet[a] == q[k]) continue;
             memcpy(c, q, n * sizeof *c);
             c[k] = alphabet[a];
-            rc = try_candidate(db, c, n, &b, err);
+            rc = add_candidate(&cs, pf, k, c, n);
         }
     for (size_t k = 0; rc == XC_OK && k <= n && n < MAXCP; k++) /* insert */
         for (size_t a = 0; rc == XC_OK && a < NALPHA; a++) {
             memcpy(c, q, k * sizeof *c);
             c[k] = alphabet[a];
             memcpy(c + k + 1, q + k, (n - k) * sizeof *c);
-            rc = try_candidate(db, c, n + 1, &b, err);
+            rc = add_candidate(&cs, pf, k, c, n + 1);
         }
-    if (rc != XC_OK) return rc;
-    if (b.found && b.freq >= min_freq) {
-        *out = strdup(b.form);
-        if (!*out) return XC_ENOMEM;
-        *freq = b.freq;
+    size_t best = 0;
+    unsigned bf = 0;
+    if (rc == XC_OK && cs.n) {
+        for (size_t k = 0; k < cs.n; k++) cs.v[k].t = cs.arena + cs.v[k].off;
+        qsort(cs.v, cs.n, sizeof *cs.v, by_term);
+        rc = lookup(db, &cs, &best, &bf, err);
     }
-    return XC_OK;
+    if (rc == XC_OK && cs.n && best < cs.n && bf >= min_freq) {
+        const char *t = cs.v[best].t;
+        const char *sep = memchr(t, DX_FORM_SEP, cs.v[best].len);
+        size_t fl = cs.v[best].len - (size_t)(sep - t) - 1;
+        *out = malloc(fl + 1);
+        if (!*out) {
+            rc = XC_ENOMEM;
+        } else {
+            memcpy(*out, sep + 1, fl);
+            (*out)[fl] = '\0';
+            *freq = bf;
+        }
+    }
+    free(pf);
+    free(cs.arena);
+    free(cs.v);
+    return rc;
 }
