@@ -343,6 +343,18 @@ static int commit(dx_indexer *ix, char *err, size_t errlen)
     return DXI_OK;
 }
 
+/* The record of a file about to be indexed from raw (passages: 0, set by
+ * the caller once they are known). */
+static void new_record(const dx_indexer *ix, const work *w, const char *raw,
+                       size_t rawlen, dx_record *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->root, sizeof r->root, "%s", ix->roots[w->root].path);
+    r->size = w->size;
+    r->mtime_ns = w->mtime_ns;
+    r->hash = dx_content_hash(raw, rawlen);
+}
+
 static int put_record(xc_wdb *w, const char *key, const dx_record *r,
                       char *err, size_t errlen)
 {
@@ -811,11 +823,7 @@ static int do_work(dx_indexer *ix, const work *w, char *err, size_t errlen)
         return DXI_OK;
     }
     dx_record r;
-    memset(&r, 0, sizeof r);
-    snprintf(r.root, sizeof r.root, "%s", ix->roots[w->root].path);
-    r.size = w->size;
-    r.mtime_ns = w->mtime_ns;
-    r.hash = dx_content_hash(raw, rawlen);
+    new_record(ix, w, raw, rawlen, &r);
     r.passages = w->passages;
 
     int res = DXI_OK;
@@ -1026,11 +1034,7 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
                           why[0] ? why : dx_strerror(rrc));
         } else {
             dx_record r;
-            memset(&r, 0, sizeof r);
-            snprintf(r.root, sizeof r.root, "%s", ix->roots[w->root].path);
-            r.size = w->size;
-            r.mtime_ns = w->mtime_ns;
-            r.hash = dx_content_hash(raw, rawlen);
+            new_record(ix, w, raw, rawlen, &r);
             pthread_mutex_lock(&b->mu);
             change(ix, DX_CHANGE_ADD, docid, NULL);
             pthread_mutex_unlock(&b->mu);

@@ -341,6 +341,21 @@ static size_t known_values(const dq_facet *f)
 
 static const char *str(const char *s) { return s ? s : ""; }
 
+/* The facts shown after a passage's document id, in order, with their
+ * labels (HTML and Markdown print them alike); "" when unknown. */
+#define DOCMETA_N 4
+static void docmeta_fields(const dq_hit *h, const char *lbl[DOCMETA_N],
+                           const char *val[DOCMETA_N])
+{
+    static const char *const labels[DOCMETA_N] = {"Dnr ", "", "",
+                                                   "Utfall: "};
+    for (int i = 0; i < DOCMETA_N; i++) lbl[i] = labels[i];
+    val[0] = str(h->dnr);
+    val[1] = str(h->school);
+    val[2] = str(h->authority);
+    val[3] = dq_report_outcome_label(str(h->outcome));
+}
+
 /* v with a no-break space between thousands ("44 060"). */
 static const char *num(char buf[32], unsigned long v)
 {
@@ -1042,10 +1057,9 @@ static void html_document(FILE *f, const report *m, size_t d)
     fputs("</h3>\n<p class=\"docmeta\"><span class=\"docid\">", f);
     h_str(f, h->doc);
     fputs("</span>", f);
-    const char *lbl[4] = {"Dnr ", "", "", "Utfall: "};
-    const char *val[4] = {str(h->dnr), str(h->school), str(h->authority),
-                          dq_report_outcome_label(str(h->outcome))};
-    for (int i = 0; i < 4; i++) {
+    const char *lbl[DOCMETA_N], *val[DOCMETA_N];
+    docmeta_fields(h, lbl, val);
+    for (int i = 0; i < DOCMETA_N; i++) {
         if (!val[i][0]) continue;
         fputs(" " MIDDOT " ", f);
         h_str(f, lbl[i]);
@@ -1305,10 +1319,9 @@ static void write_md(FILE *f, const report *m)
         if (!any) md_str(f, h->doc, 0);
         fputs("\n\n", f);
         md_str(f, h->doc, 1);
-        const char *lbl[4] = {"Dnr ", "", "", "Utfall: "};
-        const char *val[4] = {str(h->dnr), str(h->school), str(h->authority),
-                              dq_report_outcome_label(str(h->outcome))};
-        for (int i = 0; i < 4; i++) {
+        const char *lbl[DOCMETA_N], *val[DOCMETA_N];
+        docmeta_fields(h, lbl, val);
+        for (int i = 0; i < DOCMETA_N; i++) {
             if (!val[i][0]) continue;
             fputs(" " MIDDOT " ", f);
             fputs(lbl[i], f);
