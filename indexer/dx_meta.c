@@ -19,6 +19,7 @@
 #include "sv_text.h"
 #include "sv_token.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,8 +215,9 @@ typedef struct doc {
 
 /* A small cache of the skeletons of the fixed words (string literals)
  * that tokens are compared with, so that each is computed once per
- * document rather than once per token. */
-#define QCACHE 48
+ * document rather than once per token: an open-addressing table keyed by
+ * the literal's address (it is asked for several times per token). */
+#define QCACHE 256 /* a power of two; well above the fixed words in use */
 typedef struct qskel {
     const char *q[QCACHE];
     char sk[QCACHE][SV_SKELETON_MAX];
@@ -226,15 +228,17 @@ typedef struct qskel {
 static const char *q_skeleton(const doc *d, const char *q, size_t ql)
 {
     qskel *c = d->qc;
-    for (size_t i = 0; c && i < c->n; i++)
+    if (!c) return NULL;
+    uint64_t h = (uint64_t)(uintptr_t)q * UINT64_C(0x9E3779B97F4A7C15);
+    for (size_t i = (size_t)(h >> 56);; i = (i + 1) & (QCACHE - 1)) {
         if (c->q[i] == q) return c->sk[i];
-    if (c && c->n < QCACHE) {
-        if (!sv_skeleton(q, ql, c->sk[c->n], sizeof c->sk[c->n]))
-            return NULL;
-        c->q[c->n] = q;
-        return c->sk[c->n++];
+        if (c->q[i]) continue;
+        if (c->n >= QCACHE * 3 / 4) return NULL; /* full: the slow path */
+        if (!sv_skeleton(q, ql, c->sk[i], sizeof c->sk[i])) return NULL;
+        c->q[i] = q;
+        c->n++;
+        return c->sk[i];
     }
-    return NULL;
 }
 
 static void doc_free(doc *d)
