@@ -72,12 +72,39 @@ static int add_cand(void *p, const char *form, size_t len)
     return 0;
 }
 
-static int by_skel(const void *a, const void *b)
+/* Candidates by skeleton, the word itself first, then as made. */
+static int by_skel(const cand *x, const cand *y)
 {
-    const cand *x = a, *y = b;
     int d = strcmp(x->skel, y->skel);
     if (d) return d;
-    return x->valid > y->valid ? -1 : x->valid < y->valid; /* word first */
+    if (x->valid != y->valid) return x->valid > y->valid ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static int by_skel_ptr(const void *a, const void *b)
+{
+    return by_skel(*(const cand *const *)a, *(const cand *const *)b);
+}
+
+/* Sorts the candidates by_skel: pointers are sorted, then the structs
+ * (some 300 bytes each) moved once. */
+static int sort_cands(cands *c)
+{
+    cand **p = malloc(c->n * sizeof *p);
+    cand *v = malloc(c->n * sizeof *v);
+    if (!p || !v) {
+        free(p);
+        free(v);
+        return XC_ENOMEM;
+    }
+    for (size_t i = 0; i < c->n; i++) p[i] = &c->v[i];
+    qsort(p, c->n, sizeof *p, by_skel_ptr);
+    for (size_t i = 0; i < c->n; i++) v[i] = *p[i];
+    free(p);
+    free(c->v);
+    c->v = v;
+    c->cap = c->n;
+    return XC_OK;
 }
 
 static int by_cost(const void *a, const void *b)
@@ -294,7 +321,10 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
             return XC_ENOMEM;
         }
     }
-    if (c.n > 1) qsort(c.v, c.n, sizeof *c.v, by_skel);
+    if (c.n > 1 && sort_cands(&c) != XC_OK) {
+        free(c.v);
+        return XC_ENOMEM;
+    }
 
     matcher m = {st, stem, sl, exact, !has_swedish_letter(w, len), c.stemlen,
                  out, {0}};

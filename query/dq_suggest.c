@@ -86,14 +86,52 @@ static int add_candidate(cands *cs, const prefixes *pf, size_t k,
     return XC_OK;
 }
 
-static int by_term(const void *a, const void *b)
+static int by_order(const void *a, const void *b)
 {
     const entry *x = a, *y = b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int d = memcmp(x->t, y->t, n);
-    if (d) return d;
-    if (x->len != y->len) return x->len < y->len ? -1 : 1;
     return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Byte d of e's term, -1 past its end (a term sorts before its
+ * extensions). */
+static int byte_at(const entry *e, size_t d)
+{
+    return d < e->len ? (unsigned char)e->t[d] : -1;
+}
+
+static void swap(entry *a, entry *b)
+{
+    entry t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Sorts v by term, equal terms by order: a three-way radix quicksort
+ * (the candidates share long beginnings, which a comparison sort would
+ * compare again and again). Every term in v[0, n) has the same first d
+ * bytes. The recursion is at most as deep as there are candidates (a few
+ * thousand at most: one edit of a word of SV_TOKEN_MAX bytes). */
+static void sort_terms(entry *v, size_t n, size_t d)
+{
+    while (n > 1) {
+        int pivot = byte_at(&v[n / 2], d);
+        size_t lt = 0, i = 0, gt = n; /* [0,lt) < [lt,i) = ... [gt,n) > */
+        while (i < gt) {
+            int c = byte_at(&v[i], d);
+            if (c < pivot) swap(&v[lt++], &v[i++]);
+            else if (c > pivot) swap(&v[i], &v[--gt]);
+            else i++;
+        }
+        sort_terms(v, lt, d);
+        sort_terms(v + gt, n - gt, d);
+        if (pivot < 0) { /* identical terms: the earliest made first */
+            qsort(v + lt, gt - lt, sizeof *v, by_order);
+            return;
+        }
+        v += lt; /* the equal part, one byte deeper */
+        n = gt - lt;
+        d++;
+    }
 }
 
 /* Looks every candidate up with one iterator over the S terms, in term
@@ -189,7 +227,7 @@ int dq_suggest(xc_db *db, const char *w, size_t len, unsigned min_freq,
     unsigned bf = 0;
     if (rc == XC_OK && cs.n) {
         for (size_t k = 0; k < cs.n; k++) cs.v[k].t = cs.arena + cs.v[k].off;
-        qsort(cs.v, cs.n, sizeof *cs.v, by_term);
+        sort_terms(cs.v, cs.n, 0);
         rc = lookup(db, &cs, &best, &bf, err);
     }
     if (rc == XC_OK && cs.n && best < cs.n && bf >= min_freq) {
