@@ -898,8 +898,8 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
 /* ------------------------------------------------------- parallel build */
 
 /* A first build, or a --full one, of more than one file is built in
- * parallel. The work list is cut, in order, into chunks of about equal
- * bytes; each thread takes the next chunk and indexes it into a shard of
+ * parallel. The work list is cut, in order, into chunks (plan_chunks);
+ * each thread takes the next chunk and indexes it into a shard of
  * its own (an XC_SCRATCH database: no fsync; each batch one transaction,
  * so that memory stays bounded); the shards are then merged in
  * chunk order by Xapian's compaction into a new folder, which is swapped
@@ -1137,7 +1137,18 @@ static int use_bulk(const dx_indexer *ix, uint64_t text)
     return free_bytes(ix) >= need;
 }
 
-/* Cuts the work list into chunks of about equal bytes, in order. */
+/* The share of chunk k of nch (in units; see plan_chunks). */
+static uint64_t chunk_weight(size_t k, size_t nch, unsigned jobs)
+{
+    if (nch < 2 * (size_t)jobs) return 1;
+    return k < nch / 2 ? 4 : k < nch - nch / 4 ? 2 : 1;
+}
+
+/* Cuts the work list into chunks, in order. With enough chunks their
+ * sizes fall (the first half 4 units of bytes each, the next quarter 2,
+ * the last quarter 1), so that the threads, taking them in order, finish
+ * within a small chunk of each other (with 8 equal chunks one thread sat
+ * idle for most of one at the end). */
 static int plan_chunks(bulk *b, unsigned jobs, uint64_t total)
 {
     dx_indexer *ix = b->ix;
@@ -1147,17 +1158,18 @@ static int plan_chunks(bulk *b, unsigned jobs, uint64_t total)
     if (nch > ix->nwork) nch = ix->nwork;
     b->ch = calloc(nch, sizeof *b->ch);
     if (!b->ch) return -1;
+    uint64_t units = 0, acc = 0, upto = chunk_weight(0, nch, jobs);
+    for (size_t k = 0; k < nch; k++) units += chunk_weight(k, nch, jobs);
     size_t k = 0, first = 0;
-    uint64_t acc = 0;
     for (size_t i = 0; i < ix->nwork && k + 1 < nch; i++) {
         acc += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size : 0);
         size_t items_left = ix->nwork - (i + 1), chunks_left = nch - (k + 1);
-        if (acc * nch >= (uint64_t)(k + 1) * total ||
-            items_left == chunks_left) {
+        if (acc * units >= upto * total || items_left == chunks_left) {
             b->ch[k].first = first;
             b->ch[k].end = i + 1;
             first = i + 1;
             k++;
+            upto += chunk_weight(k, nch, jobs);
         }
     }
     b->ch[k].first = first;
