@@ -241,22 +241,31 @@ static int has_swedish_letter(const char *s, size_t len)
     return 0;
 }
 
+/* Index term t (the iterator's current term) against the candidates
+ * [i, j); its frequency is read only for a term that is kept. */
 static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
-                    size_t tl, size_t sep, unsigned freq)
+                    size_t tl, size_t sep, xc_termiter *it, char **err)
 {
     const char *d = t + sep + 1;
     size_t dl = tl - sep - 1;
     double best;
     int def = 0;
+    unsigned freq = 0;
     int rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, m->exact, 0,
                          &best, &def);
-    if (rc == XC_OK && best < 1e9)
-        return push_variant(m->out, t, tl, sep, best, freq, def);
+    if (rc == XC_OK && best < 1e9) {
+        rc = xc_termiter_freq(it, &freq, err);
+        return rc == XC_OK ? push_variant(m->out, t, tl, sep, best, freq, def)
+                           : rc;
+    }
     if (rc != XC_OK || m->exact || !m->may_be_stripped) return rc;
     rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, 0, m->stemlen,
                      &best, &def);
-    if (rc == XC_OK && best < 1e9)
-        rc = push_variant(&m->loose, t, tl, sep, best, freq, def);
+    if (rc == XC_OK && best < 1e9) {
+        rc = xc_termiter_freq(it, &freq, err);
+        if (rc == XC_OK)
+            rc = push_variant(&m->loose, t, tl, sep, best, freq, def);
+    }
     return rc;
 }
 
@@ -336,7 +345,6 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     char prefix[SV_SKELETON_MAX + 2];
     const char *t = NULL;
     size_t tl = 0;
-    unsigned freq = 0;
     int have = 0; /* t holds a term read but not yet looked at */
     xc_termiter *it = NULL;
     rc = xc_db_allterms(db, prefix_s, 1, &it, err);
@@ -352,13 +360,13 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
             (tl < plen && memcmp(t, prefix, tl) == 0)) {
             rc = xc_termiter_skip_to(it, prefix, plen, err);
             if (rc == XC_OK)
-                rc = have = xc_termiter_next(it, &t, &tl, &freq, err);
+                rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
         }
         while (rc >= 0 && have == 1 && tl >= plen &&
                memcmp(t, prefix, plen) == 0) {
-            rc = consider(&m, c.v, i, j, t, tl, plen - 1, freq);
+            rc = consider(&m, c.v, i, j, t, tl, plen - 1, it, err);
             if (rc == XC_OK)
-                rc = have = xc_termiter_next(it, &t, &tl, &freq, err);
+                rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
         }
         if (rc > 0) rc = XC_OK;
         if (have == 0) break; /* past the last S term */

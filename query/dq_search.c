@@ -234,8 +234,8 @@ static int unpack(dq_hit *h, const char *data, size_t datalen, char *err,
     return DQ_OK;
 }
 
-/* Appends a hit for passage `docid` of the database: one document read
- * for its data and all its values. */
+/* Appends a hit for passage `docid` of the database (from an mset of it):
+ * one document read for its data and all its values. */
 static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
                    int complete, char *err, size_t errlen)
 {
@@ -245,7 +245,7 @@ static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
     dq_hit h = {0};
     h.score = w;
     h.complete = complete;
-    int rc = xc_db_document(e->db, docid, &d, &xerr);
+    int rc = xc_db_document_known(e->db, docid, &d, &xerr);
     if (rc == XC_OK)
         rc = xc_doc_get_value(d, DX_SLOT_PASSAGE, &pn, &pl, &xerr);
     if (rc == XC_OK) rc = xc_doc_get_data(d, &data, &datalen, &xerr);

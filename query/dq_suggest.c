@@ -146,7 +146,7 @@ static int lookup(xc_db *db, cands *cs, size_t *best, unsigned *bestfreq,
     const char *t = NULL;
     size_t tl = 0;
     unsigned f = 0;
-    int have = 0;
+    int have = 0, fknown = 0;
     *best = cs->n;
     *bestfreq = 0;
     int rc = xc_db_allterms(db, s, 1, &it, err);
@@ -158,13 +158,20 @@ static int lookup(xc_db *db, cands *cs, size_t *best, unsigned *bestfreq,
         if (have == 1 && cmp == 0) cmp = tl < wl ? -1 : tl > wl;
         if (cmp < 0) { /* the term in hand is before it: skip ahead */
             rc = xc_termiter_skip_to(it, want, wl, err);
-            if (rc == XC_OK) rc = have = xc_termiter_next(it, &t, &tl, &f, err);
+            if (rc == XC_OK)
+                rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
             if (rc < 0) break;
+            fknown = 0;
             rc = XC_OK;
             if (have == 0) break; /* past the last S term */
             m = tl < wl ? tl : wl;
             cmp = memcmp(t, want, m);
             if (cmp == 0) cmp = tl < wl ? -1 : tl > wl;
+        }
+        if (cmp == 0 && !fknown) { /* read only for terms that exist */
+            rc = xc_termiter_freq(it, &f, err);
+            if (rc != XC_OK) break;
+            fknown = 1;
         }
         if (cmp == 0 && (f > *bestfreq ||
                          (f == *bestfreq && f > 0 &&

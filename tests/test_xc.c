@@ -411,6 +411,55 @@ static void test_allterms_prefix(void **state)
     xc_termiter_free(it);
 }
 
+/* The frequency on demand: of the term last yielded, whether or not next()
+ * was asked for it; 0 before the first term and at the end. */
+static void test_termiter_freq(void **state)
+{
+    struct state *st = *state;
+    xc_termiter *it = NULL;
+    unsigned f = 99;
+    const char *t = NULL;
+    size_t len = 0;
+    assert_int_equal(xc_db_allterms(st->db, NULL, 0, &it, NULL), XC_OK);
+    assert_int_equal(xc_termiter_freq(it, &f, NULL), XC_OK);
+    assert_int_equal(f, 0);
+    assert_int_equal(xc_termiter_skip_to(it, "fox", 3, NULL), XC_OK);
+    assert_int_equal(xc_termiter_next(it, &t, &len, NULL, NULL), 1);
+    assert_memory_equal(t, "fox", 3);
+    assert_int_equal(xc_termiter_freq(it, &f, NULL), XC_OK);
+    assert_int_equal(f, 4);
+    f = 99; /* asked twice: the same */
+    assert_int_equal(xc_termiter_freq(it, &f, NULL), XC_OK);
+    assert_int_equal(f, 4);
+    assert_int_equal(xc_termiter_next(it, &t, &len, NULL, NULL), 1);
+    assert_memory_equal(t, "jumps", 5);
+    assert_int_equal(xc_termiter_freq(it, &f, NULL), XC_OK);
+    assert_int_equal(f, 1);
+    assert_int_equal(xc_termiter_skip_to(it, "the", 3, NULL), XC_OK);
+    expect_next(it, "the", 2);
+    assert_int_equal(xc_termiter_freq(it, &f, NULL), XC_OK);
+    assert_int_equal(f, 2);
+    expect_next(it, NULL, 0);
+    f = 99;
+    assert_int_equal(xc_termiter_freq(it, &f, NULL), XC_OK);
+    assert_int_equal(f, 0);
+    xc_termiter_free(it);
+
+    /* A termlist: the wdf (document 5 is "fox fox fox"). */
+    assert_int_equal(xc_db_termlist(st->db, 5, &it, NULL), XC_OK);
+    assert_int_equal(xc_termiter_skip_to(it, "fox", 3, NULL), XC_OK);
+    assert_int_equal(xc_termiter_next(it, &t, &len, NULL, NULL), 1);
+    assert_memory_equal(t, "fox", 3);
+    assert_int_equal(xc_termiter_freq(it, &f, NULL), XC_OK);
+    assert_int_equal(f, 3);
+    xc_termiter_free(it);
+
+    char *err = NULL;
+    assert_int_equal(xc_termiter_freq(NULL, &f, &err), XC_EINVAL);
+    assert_non_null(err);
+    xc_free(err);
+}
+
 /* The next/skip_to state machine, table-driven. */
 enum step_kind { END = 0, NEXT, SKIP }; /* END: a zeroed step, no more */
 struct step {
@@ -1792,6 +1841,38 @@ static void test_doc_getters(void **state)
     xc_free(v);
     assert_int_equal(xc_doc_get_value(NULL, 3, &v, &n, NULL), XC_EINVAL);
     xc_doc_free(d);
+
+    /* The same through xc_db_document_known (no existence check). */
+    d = NULL;
+    assert_int_equal(
+        xc_db_document_known(xc_wdb_reader(st->w), id, &d, NULL), XC_OK);
+    assert_int_equal(xc_doc_get_value(d, 3, &v, &n, NULL), XC_OK);
+    assert_int_equal(n, 3);
+    assert_memory_equal(v, "tre", 3);
+    xc_free(v);
+    assert_int_equal(xc_doc_get_data(d, &v, &n, NULL), XC_OK);
+    assert_int_equal(n, 6);
+    assert_memory_equal(v, "data\0x", 6);
+    xc_free(v);
+    xc_doc_free(d);
+    /* A docid that is not there: an empty document, as documented. */
+    d = NULL;
+    assert_int_equal(
+        xc_db_document_known(xc_wdb_reader(st->w), id + 50, &d, NULL), XC_OK);
+    assert_int_equal(xc_doc_get_data(d, &v, &n, NULL), XC_OK);
+    assert_int_equal(n, 0);
+    xc_free(v);
+    assert_int_equal(xc_doc_get_value(d, 3, &v, &n, NULL), XC_OK);
+    assert_int_equal(n, 0);
+    xc_free(v);
+    xc_doc_free(d);
+    char *err = NULL;
+    d = (xc_doc *)&err; /* must be reset to NULL */
+    assert_int_equal(xc_db_document_known(xc_wdb_reader(st->w), 0, &d, &err),
+                     XC_EINVAL);
+    assert_null(d);
+    assert_non_null(err);
+    xc_free(err);
 }
 
 /* Scratch databases built apart and merged in order by xc_compact: the
@@ -1901,6 +1982,7 @@ int main(void)
         T(test_binary_bytes),
         T(test_doc_clear_reuse),
         T(test_allterms_prefix),
+        T(test_termiter_freq),
         T(test_termiter_skip_to),
         T(test_termlist),
         T(test_positions),

@@ -699,6 +699,23 @@ extern "C" int xc_db_document(xc_db *db, unsigned docid, xc_doc **out,
     }
 }
 
+extern "C" int xc_db_document_known(xc_db *db, unsigned docid, xc_doc **out,
+                                    char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(db && docid, err);
+    try {
+        Xapian::Document d =
+            db->db.get_document(docid, Xapian::DOC_ASSUME_VALID);
+        (void)d.values_count();
+        *out = new xc_doc{d};
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
 extern "C" int xc_doc_get_value(xc_doc *d, unsigned slot, char **val,
                                 size_t *len, char **err)
 {
@@ -856,10 +873,12 @@ extern "C" int xc_termiter_next(xc_termiter *it, const char **term,
         /* Marked yielded only once copied: after an error, a retry gives
          * the same term rather than skipping it. */
         std::string t = term_at(it);
+        /* The frequency only when asked for: an allterms termfreq reads the
+         * term's first posting-list chunk, most of the cost of a step. */
         unsigned f = 0;
-        if (it->kind == xc_termiter::ALLTERMS)
+        if (freq && it->kind == xc_termiter::ALLTERMS)
             f = it->it.get_termfreq();
-        else if (it->kind == xc_termiter::TERMLIST)
+        else if (freq && it->kind == xc_termiter::TERMLIST)
             f = it->it.get_wdf();
         it->cur.swap(t);
         it->yielded = true;
@@ -870,6 +889,25 @@ extern "C" int xc_termiter_next(xc_termiter *it, const char **term,
         if (freq)
             *freq = f;
         return 1;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_termiter_freq(xc_termiter *it, unsigned *freq, char **err)
+{
+    XC_NEED(it && freq, err);
+    *freq = 0;
+    try {
+        /* The last term yielded is still under the cursor (next() moves
+         * on first). */
+        if (!it->yielded || at_end(it))
+            return XC_OK;
+        if (it->kind == xc_termiter::ALLTERMS)
+            *freq = it->it.get_termfreq();
+        else if (it->kind == xc_termiter::TERMLIST)
+            *freq = it->it.get_wdf();
+        return XC_OK;
     } catch (...) {
         return xc_catch(err);
     }

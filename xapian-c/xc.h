@@ -214,6 +214,12 @@ int xc_db_positions(xc_db *db, unsigned docid, const char *term, size_t len,
  * XC_ERANGE when it does not exist. */
 int xc_db_document(xc_db *db, unsigned docid, xc_doc **out, char **err);
 
+/* As xc_db_document, for a docid known to be in `db` (from an mset of it):
+ * the existence check (a B-tree lookup) is skipped, so a docid that is not
+ * there reads as a document with no values and no data. */
+int xc_db_document_known(xc_db *db, unsigned docid, xc_doc **out,
+                         char **err);
+
 /* Value slot `slot` / the data of a document (from xc_db_document, which
  * reads all its values at once: cheaper than xc_db_get_value per slot).
  * Malloc'd (xc_free), empty when unset. */
@@ -254,6 +260,12 @@ int xc_db_metadata_keys(xc_db *db, const char *prefix, size_t plen,
  * negative on error. The first call yields the first term. */
 int xc_termiter_next(xc_termiter *it, const char **term, size_t *len,
                      unsigned *freq, char **err);
+
+/* The frequency (as for xc_termiter_next) of the term the last
+ * xc_termiter_next() yielded; 0 before the first term, at the end and for
+ * kinds without one. Asking only for the terms one keeps is cheaper: an
+ * allterms frequency reads the term's first posting-list chunk. */
+int xc_termiter_freq(xc_termiter *it, unsigned *freq, char **err);
 
 /* Positions the iterator so that the next xc_termiter_next() yields the
  * first term >= `term` (within the prefix for allterms). */
