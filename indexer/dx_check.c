@@ -113,26 +113,38 @@ static void check_stamp(checker *c)
                "queries refuse it", fp, sv_fingerprint());
 }
 
-/* Checks a passage's stored data: header, length, valid UTF-8; 0 or -1
- * (reported). */
+/* Checks a passage's stored data: header, lengths, valid UTF-8 (text and
+ * fields), the passage number it repeats (`number`, from its value slot;
+ * -1 when unknown); 0 or -1 (reported). */
 static int check_data(checker *c, const char *key, unsigned docid,
-                      const char *data, size_t len)
+                      const char *data, size_t len, long number)
 {
-    const unsigned char *d = (const unsigned char *)data;
-    if (len < DX_DATA_HEADER || d[0] != DX_DATA_VERSION) {
-        report(c, "passage %u of %s: stored data has no valid header", docid,
-               key);
+    dx_data d;
+    int k = dx_data_parse(data, len, &d);
+    if (k == -1) {
+        report(c, "passage %u of %s: stored data has no valid header (or "
+               "another format's)", docid, key);
         return -1;
     }
-    uint32_t want = dx_get_be32(d + 1);
-    if (want != len - DX_DATA_HEADER) {
-        report(c, "passage %u of %s: stored text is %zu bytes, its header "
-               "says %u", docid, key, len - DX_DATA_HEADER, (unsigned)want);
+    if (k != 0) {
+        report(c, "passage %u of %s: stored data is %zu bytes, which its "
+               "text and field lengths do not add up to", docid, key, len);
         return -1;
     }
-    if (!sv_utf8_valid(data + DX_DATA_HEADER, want)) {
+    if (!sv_utf8_valid(d.text, d.textlen)) {
         report(c, "passage %u of %s: stored text is not valid UTF-8", docid,
                key);
+        return -1;
+    }
+    for (int f = 0; f < DX_NFIELDS; f++)
+        if (!sv_utf8_valid(d.field[f], d.fieldlen[f])) {
+            report(c, "passage %u of %s: stored field %d is not valid UTF-8",
+                   docid, key, f);
+            return -1;
+        }
+    if (number >= 0 && d.passage != (unsigned long)number) {
+        report(c, "passage %u of %s: its data says passage number %u, its "
+               "value %ld", docid, key, (unsigned)d.passage, number);
         return -1;
     }
     return 0;
@@ -182,7 +194,8 @@ static void check_passages(checker *c, const char *key, const dx_record *r,
             else if (got[num]++)
                 report(c, "%s: passage number %u occurs twice", key,
                        (unsigned)num);
-            check_data(c, key, ids[i], data, dl);
+            check_data(c, key, ids[i], data, dl,
+                       pl == 4 ? (long)dx_get_be32((unsigned char *)pn) : -1);
         }
         xc_free(v);
         xc_free(pn);

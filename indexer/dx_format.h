@@ -29,30 +29,39 @@
  * A token flagged SV_TOKF_MAYBE_I (OCR's "1" or "|" for the word "i") also
  * gets the S and Z terms of "i" at the same position.
  *
- * Values
+ * Values (what the matcher needs: collapsing, sorting, date ranges,
+ * facets; what results show is in the data, read with the text)
  *   0  DX_SLOT_DOCID      document id (path relative to the indexed root)
  *   1  DX_SLOT_PASSAGE    passage number, 4 bytes big-endian (0-based)
  *   2  DX_SLOT_DATE       the document's date "YYYY-MM-DD": its own date
  *                         (dx_meta), else the latest date it mentions;
  *                         empty when it mentions none (sorting, år:)
- *   3  DX_SLOT_META       the document's metadata as a JSON object
- *                         (dx_meta_json), shown as "meta" in results
+ *   3                     unused (format 4: the metadata JSON)
  *   4  DX_SLOT_KOMMUN     municipality, as named ("Borlänge")  } facets
  *   5  DX_SLOT_TYPE       document type ("uppföljningsbeslut")  } (empty
  *   6  DX_SLOT_OUTCOME    overall outcome ("i_linje")           }  when
  *   7  DX_SLOT_AUTHORITY  authority ("Skolinspektionen")        } unknown)
- *   8  DX_SLOT_DNR        diary number ("2021:2323")
- *   9  DX_SLOT_SCHOOL     school unit ("Asmundtorps skola")
+ *   8, 9                  unused (format 4: diary number, school unit)
  *
- * Data (the stored passage; the query tool never reads source files)
+ * Data (the stored passage and what a result shows of its document; the
+ * query tool never reads source files)
  *   byte 0      DX_DATA_VERSION
  *   bytes 1..4  length of the passage text, big-endian
  *   bytes 5..8  byte offset of the passage in the cleaned document text,
  *               big-endian
- *   rest        the passage text, UTF-8. Not compressed here: Xapian
- *               stores document data zlib-compressed (glass), and a
- *               second compression cost 10 % of indexing time for no
- *               saving (format 3 did that).
+ *   bytes 9..12 passage number, big-endian (as DX_SLOT_PASSAGE)
+ *   then        the passage text, UTF-8
+ *   then        the document's DX_NFIELDS fields, in dx_field order, each
+ *               its length (4 bytes, big-endian) and its bytes (empty when
+ *               unknown): date, municipality, type, outcome and authority
+ *               (as in their slots), diary number ("2021:2323"), school
+ *               unit ("Asmundtorps skola"), and the metadata as a JSON
+ *               object (dx_meta_json; shown as "meta" in results).
+ *   Nothing is compressed here: Xapian stores document data
+ *   zlib-compressed (glass), and a second compression cost 10 % of
+ *   indexing time for no saving (format 3 did that). One read of the data
+ *   gives a result everything but its document id: reading the ten value
+ *   slots of format 4 cost a hit as much as inflating its text.
  *
  * User metadata
  *   DX_META_FORMAT        DX_FORMAT_VERSION as decimal text
@@ -78,6 +87,9 @@
  *   2  records carry the content hash (rename detection, change
  *      confirmation).
  *   3  document metadata: X<field>:<value> terms, slots 2-9 (dx_meta).
+ *   4  stored data without a second compression.
+ *   5  what results show (metadata JSON, diary number, school unit, the
+ *      facet fields, the passage number) in the data; slots 3, 8, 9 unused.
  * A database in another version is refused (by diarium-index, with a
  * message to rebuild it with --full).
  *
@@ -90,7 +102,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DX_FORMAT_VERSION 4
+#define DX_FORMAT_VERSION 5
 
 #define DX_PREFIX_STEM 'Z'
 #define DX_PREFIX_FORM 'S'
@@ -100,21 +112,31 @@
 #define DX_SLOT_DOCID 0u
 #define DX_SLOT_PASSAGE 1u
 #define DX_SLOT_DATE 2u
-#define DX_SLOT_META 3u
 #define DX_SLOT_KOMMUN 4u
 #define DX_SLOT_TYPE 5u
 #define DX_SLOT_OUTCOME 6u
 #define DX_SLOT_AUTHORITY 7u
-#define DX_SLOT_DNR 8u
-#define DX_SLOT_SCHOOL 9u
 
 /* Metadata filter terms: DX_PREFIX_FIELD + field + ':' + lower-cased value,
  * boolean, on every passage of the document. Fields (dx_meta_terms): typ,
  * datum, år, kommun, huvudman, skola, dnr, myndighet, utfall. */
 #define DX_PREFIX_FIELD 'X'
 
-#define DX_DATA_VERSION 2
-#define DX_DATA_HEADER 9
+#define DX_DATA_VERSION 3
+#define DX_DATA_HEADER 13
+
+/* The document's fields in the stored data, in order. */
+typedef enum dx_field {
+    DX_FIELD_DATE,
+    DX_FIELD_KOMMUN,
+    DX_FIELD_TYPE,
+    DX_FIELD_OUTCOME,
+    DX_FIELD_AUTHORITY,
+    DX_FIELD_DNR,
+    DX_FIELD_SCHOOL,
+    DX_FIELD_META,
+    DX_NFIELDS
+} dx_field;
 
 #define DX_META_FORMAT "diarium.format"
 #define DX_META_ANALYSIS "diarium.analysis"
@@ -158,6 +180,41 @@ static inline uint32_t dx_get_be32(const unsigned char *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
            (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* A stored passage's data, unpacked (pointers into the data). */
+typedef struct dx_data {
+    const char *text;
+    size_t textlen;
+    uint32_t offset;  /* of the passage in the cleaned document text */
+    uint32_t passage; /* its number */
+    const char *field[DX_NFIELDS];
+    size_t fieldlen[DX_NFIELDS];
+} dx_data;
+
+/* Unpacks data (len bytes) into *out: 0; -1 when it is not of this
+ * DX_DATA_VERSION; -2 when its lengths do not add up to len (damaged). */
+static inline int dx_data_parse(const char *data, size_t len, dx_data *out)
+{
+    const unsigned char *d = (const unsigned char *)data;
+    if (len < DX_DATA_HEADER || d[0] != DX_DATA_VERSION) return -1;
+    size_t at = DX_DATA_HEADER, tl = dx_get_be32(d + 1);
+    if (tl > len - at) return -2;
+    out->text = data + at;
+    out->textlen = tl;
+    out->offset = dx_get_be32(d + 5);
+    out->passage = dx_get_be32(d + 9);
+    at += tl;
+    for (int f = 0; f < DX_NFIELDS; f++) {
+        if (len - at < 4) return -2;
+        size_t fl = dx_get_be32(d + at);
+        at += 4;
+        if (fl > len - at) return -2;
+        out->field[f] = data + at;
+        out->fieldlen[f] = fl;
+        at += fl;
+    }
+    return at == len ? 0 : -2;
 }
 
 #endif /* DIARIUM_DX_FORMAT_H */

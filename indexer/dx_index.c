@@ -125,7 +125,7 @@ struct dx_indexer {
 /* What every passage of the document being indexed carries (dx_meta). */
 typedef struct docmeta {
     char date[11];   /* DX_SLOT_DATE */
-    char *json;      /* DX_SLOT_META */
+    char *json;      /* the metadata JSON (DX_FIELD_META) */
     size_t jsonlen;
     const char *kommun, *type, *outcome, *authority, *dnr, *school;
 } docmeta;
@@ -402,21 +402,51 @@ static int add_word(writer *wr, const char *norm, size_t nlen, int word,
     return xc_doc_add_posting(wr->doc, wr->term, n, pos, 1, xerr);
 }
 
-/* The passage's data (dx_format.h) in ix->zbuf: header and text. */
-static int pack_data(writer *wr, const char *text, size_t len,
-                     size_t offset, size_t *outlen)
+/* The passage's data (dx_format.h) in wr->zbuf: header, text and the
+ * document's fields. */
+static int pack_data(writer *wr, const docmeta *dm, const char *text,
+                     size_t len, size_t offset, unsigned number,
+                     size_t *outlen)
 {
+    const char *f[DX_NFIELDS];
+    size_t fl[DX_NFIELDS];
+    f[DX_FIELD_DATE] = dm->date;
+    f[DX_FIELD_KOMMUN] = dm->kommun;
+    f[DX_FIELD_TYPE] = dm->type;
+    f[DX_FIELD_OUTCOME] = dm->outcome;
+    f[DX_FIELD_AUTHORITY] = dm->authority;
+    f[DX_FIELD_DNR] = dm->dnr;
+    f[DX_FIELD_SCHOOL] = dm->school;
     size_t need = DX_DATA_HEADER + len;
+    for (int i = 0; i < DX_NFIELDS; i++) {
+        if (i == DX_FIELD_META) {
+            f[i] = dm->json;
+            fl[i] = dm->json ? dm->jsonlen : 0;
+        } else {
+            fl[i] = f[i] ? strlen(f[i]) : 0;
+        }
+        need += 4 + fl[i];
+    }
+    if (need > UINT32_MAX) return -1; /* lengths are 4 bytes */
     if (need > wr->zcap) {
         unsigned char *b = realloc(wr->zbuf, need);
         if (!b) return -1;
         wr->zbuf = b;
         wr->zcap = need;
     }
-    wr->zbuf[0] = DX_DATA_VERSION;
-    dx_put_be32(wr->zbuf + 1, (uint32_t)len);
-    dx_put_be32(wr->zbuf + 5, (uint32_t)offset);
-    memcpy(wr->zbuf + DX_DATA_HEADER, text, len);
+    unsigned char *p = wr->zbuf;
+    p[0] = DX_DATA_VERSION;
+    dx_put_be32(p + 1, (uint32_t)len);
+    dx_put_be32(p + 5, (uint32_t)offset);
+    dx_put_be32(p + 9, (uint32_t)number);
+    memcpy(p + DX_DATA_HEADER, text, len);
+    size_t at = DX_DATA_HEADER + len;
+    for (int i = 0; i < DX_NFIELDS; i++) {
+        dx_put_be32(p + at, (uint32_t)fl[i]);
+        at += 4;
+        if (fl[i]) memcpy(p + at, f[i], fl[i]);
+        at += fl[i];
+    }
     *outlen = need;
     return 0;
 }
@@ -513,9 +543,6 @@ static int add_passage(writer *wr, const char *docid, size_t idlen,
         at += tl + 1;
     }
     if (rc == XC_OK) rc = set_str_value(wr, DX_SLOT_DATE, dm->date, &xerr);
-    if (rc == XC_OK && dm->json)
-        rc = xc_doc_set_value(wr->doc, DX_SLOT_META, dm->json, dm->jsonlen,
-                              &xerr);
     if (rc == XC_OK)
         rc = set_str_value(wr, DX_SLOT_KOMMUN, dm->kommun, &xerr);
     if (rc == XC_OK) rc = set_str_value(wr, DX_SLOT_TYPE, dm->type, &xerr);
@@ -523,16 +550,14 @@ static int add_passage(writer *wr, const char *docid, size_t idlen,
         rc = set_str_value(wr, DX_SLOT_OUTCOME, dm->outcome, &xerr);
     if (rc == XC_OK)
         rc = set_str_value(wr, DX_SLOT_AUTHORITY, dm->authority, &xerr);
-    if (rc == XC_OK) rc = set_str_value(wr, DX_SLOT_DNR, dm->dnr, &xerr);
-    if (rc == XC_OK)
-        rc = set_str_value(wr, DX_SLOT_SCHOOL, dm->school, &xerr);
     unsigned char be[4];
     dx_put_be32(be, number);
     if (rc == XC_OK)
         rc = xc_doc_set_value(wr->doc, DX_SLOT_PASSAGE, (const char *)be, 4,
                               &xerr);
     size_t dlen = 0;
-    if (rc == XC_OK && pack_data(wr, text, len, offset, &dlen) != 0)
+    if (rc == XC_OK &&
+        pack_data(wr, dm, text, len, offset, number, &dlen) != 0)
         rc = XC_ENOMEM;
     if (rc == XC_OK)
         rc = xc_doc_set_data(wr->doc, (const char *)wr->zbuf, dlen, &xerr);

@@ -86,6 +86,42 @@ static int by_skel_ptr(const void *a, const void *b)
     return by_skel(*(const cand *const *)a, *(const cand *const *)b);
 }
 
+static void swap_ptr(cand **a, cand **b)
+{
+    cand *t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Sorts p[0, n) by_skel with a three-way radix quicksort on the skeleton
+ * bytes (NUL-terminated; the candidates share the stem's skeleton, which a
+ * comparison sort would compare again and again); equal skeletons are then
+ * ordered by by_skel's tie-break. Every skeleton in p[0, n) has the same
+ * first d bytes. The recursion is at most SV_SKELETON_MAX deep on the
+ * equal parts and bounded by n on the others (a few hundred). */
+static void sort_skel(cand **p, size_t n, size_t d)
+{
+    while (n > 1) {
+        int pivot = (unsigned char)p[n / 2]->skel[d];
+        size_t lt = 0, i = 0, gt = n; /* [0,lt) < [lt,i) = ... [gt,n) > */
+        while (i < gt) {
+            int c = (unsigned char)p[i]->skel[d];
+            if (c < pivot) swap_ptr(&p[lt++], &p[i++]);
+            else if (c > pivot) swap_ptr(&p[i], &p[--gt]);
+            else i++;
+        }
+        sort_skel(p, lt, d);
+        sort_skel(p + gt, n - gt, d);
+        if (pivot == 0) { /* identical skeletons: by_skel decides */
+            qsort(p + lt, gt - lt, sizeof *p, by_skel_ptr);
+            return;
+        }
+        p += lt; /* the equal part, one byte deeper */
+        n = gt - lt;
+        d++;
+    }
+}
+
 /* Sorts the candidates by_skel: pointers are sorted, then the structs
  * (some 300 bytes each) moved once. */
 static int sort_cands(cands *c)
@@ -98,7 +134,7 @@ static int sort_cands(cands *c)
         return XC_ENOMEM;
     }
     for (size_t i = 0; i < c->n; i++) p[i] = &c->v[i];
-    qsort(p, c->n, sizeof *p, by_skel_ptr);
+    sort_skel(p, c->n, 0);
     for (size_t i = 0; i < c->n; i++) v[i] = *p[i];
     free(p);
     free(c->v);

@@ -200,70 +200,64 @@ static void hit_free(dq_hit *h)
     free(h->meta);
 }
 
-/* The passage text of a stored data blob (dx_format.h): *text points into
- * data, *tl bytes. 0; -1 for an unknown format; -2 when damaged. */
-static int stored_text(const char *data, size_t len, const char **text,
-                       size_t *tl)
+/* Unpacks a stored passage's data (dx_format.h) into *d; DQ_EDB with a
+ * message naming the passage (Xapian document `docid`, of source document
+ * `doc` when known) when it is of another format or damaged. */
+static int unpack_data(const char *data, size_t len, const char *doc,
+                       unsigned docid, dx_data *d, char *err, size_t errlen)
 {
-    const unsigned char *d = (const unsigned char *)data;
-    if (len < DX_DATA_HEADER || d[0] != DX_DATA_VERSION) return -1;
-    *tl = dx_get_be32(d + 1);
-    if (*tl != len - DX_DATA_HEADER) return -2;
-    *text = data + DX_DATA_HEADER;
-    return 0;
+    int k = dx_data_parse(data, len, d);
+    if (k == 0) return DQ_OK;
+    seterr(err, errlen, "the stored passage %u%s%s %s (diarium-index --check "
+           "examines the database)", docid, doc ? " of " : "", doc ? doc : "",
+           k == -1 ? "has an unknown format" : "is damaged");
+    return DQ_EDB;
 }
 
-/* Unpacks the stored passage (see dx_format.h) into h->text. */
-static int unpack(dq_hit *h, const char *data, size_t datalen, char *err,
-                  size_t errlen)
+/* A malloc'd NUL-terminated copy of (s, n) into *out. */
+static int copy_str(const char *s, size_t n, char **out)
 {
-    const char *t = NULL;
-    size_t tl = 0;
-    int k = stored_text(data, datalen, &t, &tl);
-    if (k != 0) {
-        seterr(err, errlen, "stored passage %u of %s %s", h->passage, h->doc,
-               k == -1 ? "has an unknown format" : "is damaged");
-        return DQ_EDB;
-    }
-    h->offset = dx_get_be32((const unsigned char *)data + 5);
-    h->text = malloc(tl + 1);
-    if (!h->text) return DQ_ENOMEM;
-    memcpy(h->text, t, tl);
-    h->text[tl] = '\0';
-    h->textlen = tl;
+    *out = malloc(n + 1);
+    if (!*out) return DQ_ENOMEM;
+    if (n) memcpy(*out, s, n);
+    (*out)[n] = '\0';
     return DQ_OK;
 }
 
 /* Appends a hit for passage `docid` of the database (from an mset of it):
- * one document read for its data and all its values. */
+ * its id value and its data, which holds the text and every field shown
+ * (dx_format.h). */
 static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
                    int complete, char *err, size_t errlen)
 {
     xc_doc *d = NULL;
-    char *xerr = NULL, *pn = NULL, *data = NULL;
-    size_t pl = 0, datalen = 0;
+    char *xerr = NULL, *data = NULL;
+    size_t datalen = 0;
     dq_hit h = {0};
     h.score = w;
     h.complete = complete;
     int rc = xc_db_document_known(e->db, docid, &d, &xerr);
-    if (rc == XC_OK)
-        rc = xc_doc_get_value(d, DX_SLOT_PASSAGE, &pn, &pl, &xerr);
     if (rc == XC_OK) rc = xc_doc_get_data(d, &data, &datalen, &xerr);
     int res = rc == XC_OK ? DQ_OK : xfail(rc, xerr, err, errlen);
+    if (res == DQ_OK) res = slot_str(d, DX_SLOT_DOCID, &h.doc, err, errlen);
+    dx_data dd;
+    if (res == DQ_OK)
+        res = unpack_data(data, datalen, h.doc, docid, &dd, err, errlen);
     if (res == DQ_OK) {
-        h.passage = pl == 4 ? dx_get_be32((const unsigned char *)pn) : 0;
-        res = slot_str(d, DX_SLOT_DOCID, &h.doc, err, errlen);
+        h.passage = dd.passage;
+        h.offset = dd.offset;
+        h.textlen = dd.textlen;
+        res = copy_str(dd.text, dd.textlen, &h.text);
     }
-    if (res == DQ_OK) res = unpack(&h, data, datalen, err, errlen);
-    static const unsigned slots[] = {DX_SLOT_DATE, DX_SLOT_KOMMUN,
-                                     DX_SLOT_TYPE, DX_SLOT_OUTCOME,
-                                     DX_SLOT_DNR, DX_SLOT_SCHOOL,
-                                     DX_SLOT_AUTHORITY, DX_SLOT_META};
+    static const dx_field fields[] = {DX_FIELD_DATE, DX_FIELD_KOMMUN,
+                                      DX_FIELD_TYPE, DX_FIELD_OUTCOME,
+                                      DX_FIELD_DNR, DX_FIELD_SCHOOL,
+                                      DX_FIELD_AUTHORITY, DX_FIELD_META};
     char **dst[] = {&h.date, &h.kommun, &h.type, &h.outcome, &h.dnr,
                     &h.school, &h.authority, &h.meta};
-    for (size_t i = 0; res == DQ_OK && i < sizeof slots / sizeof *slots; i++)
-        res = slot_str(d, slots[i], dst[i], err, errlen);
-    xc_free(pn);
+    for (size_t i = 0; res == DQ_OK && i < sizeof fields / sizeof *fields;
+         i++)
+        res = copy_str(dd.field[fields[i]], dd.fieldlen[fields[i]], dst[i]);
     xc_free(data);
     xc_doc_free(d);
     if (res == DQ_OK && h.meta && !h.meta[0]) {
@@ -391,14 +385,14 @@ static int passage_near(dq_engine *e, const dq_plan *p, unsigned docid,
     *near = 0;
     int rc = xc_db_get_data(e->db, docid, &data, &dl, &xerr);
     if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
-    const char *text = NULL;
-    size_t tl = 0;
-    if (stored_text(data, dl, &text, &tl) != 0) {
+    dx_data dd;
+    int res = unpack_data(data, dl, NULL, docid, &dd, err, errlen);
+    if (res != DQ_OK) {
         xc_free(data);
-        seterr(err, errlen, "stored passage %u is damaged", docid);
-        return DQ_EDB;
+        return res;
     }
-    int res = sv_tokenize(text, tl, &e->toks) == SV_OK ? DQ_OK : DQ_ENOMEM;
+    res = sv_tokenize(dd.text, dd.textlen, &e->toks) == SV_OK ? DQ_OK
+                                                             : DQ_ENOMEM;
     /* Matched tokens in position order: their positions and words; the
      * window is [lo, nm). */
     unsigned pos[256];

@@ -27,23 +27,71 @@ static size_t advance(const char *s, size_t len, size_t from, size_t n)
     return i;
 }
 
-/* Highlights lying fully in [a, b) with distinct text. */
-static size_t distinct_in(const dq_hit *h, size_t a, size_t b)
+/* Highlights lying fully in [a, b) with distinct text. cls[i] is the
+ * first highlight with the text of highlight i; stamp (nhl entries) marks
+ * the classes seen, with the mark `w` unique to this window. */
+static size_t distinct_in(const dq_hit *h, const size_t *cls, size_t *stamp,
+                          size_t w, size_t a, size_t b)
 {
     size_t n = 0;
     for (size_t i = 0; i < h->nhl; i++) {
         if (h->hl[i].start < a || h->hl[i].end > b) continue;
-        size_t li = h->hl[i].end - h->hl[i].start;
-        int seen = 0;
-        for (size_t k = 0; k < i && !seen; k++) {
-            if (h->hl[k].start < a || h->hl[k].end > b) continue;
-            size_t lk = h->hl[k].end - h->hl[k].start;
-            seen = lk == li && memcmp(h->text + h->hl[k].start,
-                                      h->text + h->hl[i].start, li) == 0;
-        }
-        n += !seen;
+        if (stamp[cls[i]] == w) continue;
+        stamp[cls[i]] = w;
+        n++;
     }
     return n;
+}
+
+/* The highlight that opens the window (of `span` characters) with the
+ * most highlights of distinct text, the first on a tie; 0 when there are
+ * none. *err = 1 when out of memory. */
+static size_t richest(const dq_hit *h, size_t span, int *err)
+{
+    const char *t = h->text;
+    size_t len = h->textlen, best = 0, best_n = 0;
+    *err = 0;
+    if (!h->nhl) return 0;
+    size_t *cls = malloc(2 * h->nhl * sizeof *cls);
+    if (!cls) {
+        *err = 1;
+        return 0;
+    }
+    size_t *stamp = cls + h->nhl;
+    for (size_t i = 0; i < h->nhl; i++) {
+        size_t li = h->hl[i].end - h->hl[i].start;
+        cls[i] = i;
+        for (size_t k = 0; k < i; k++) {
+            size_t lk = h->hl[k].end - h->hl[k].start;
+            if (cls[k] == k && lk == li &&
+                memcmp(t + h->hl[k].start, t + h->hl[i].start, li) == 0) {
+                cls[i] = k;
+                break;
+            }
+        }
+        stamp[i] = 0;
+    }
+    /* The window of each highlight ends span characters after its start;
+     * with the starts ascending, each end follows from the one before. */
+    size_t a0 = 0, b0 = 0;
+    for (size_t i = 0; i < h->nhl; i++) {
+        size_t a = h->hl[i].start, b;
+        if (i > 0 && a >= a0 && b0 < len)
+            b = advance(t, len, b0, chars(t, a0, a));
+        else if (i > 0 && a >= a0)
+            b = len;
+        else
+            b = advance(t, len, a, span);
+        a0 = a;
+        b0 = b;
+        size_t n = distinct_in(h, cls, stamp, i + 1, a, b);
+        if (n > best_n) {
+            best_n = n;
+            best = i;
+        }
+    }
+    free(cls);
+    return best;
 }
 
 int dq_snippet(const dq_hit *h, size_t max, char **out, size_t *outlen,
@@ -58,15 +106,9 @@ int dq_snippet(const dq_hit *h, size_t max, char **out, size_t *outlen,
     if (chars(t, 0, len) > max) {
         /* Start a little before the highlight that opens the richest
          * window. */
-        size_t best = 0, best_n = 0;
-        for (size_t i = 0; i < h->nhl; i++) {
-            size_t a = h->hl[i].start;
-            size_t n = distinct_in(h, a, advance(t, len, a, max * 3 / 4));
-            if (n > best_n) {
-                best_n = n;
-                best = i;
-            }
-        }
+        int oom = 0;
+        size_t best = richest(h, max * 3 / 4, &oom);
+        if (oom) return DQ_ENOMEM;
         if (h->nhl) {
             size_t a = h->hl[best].start, lead = max / 4;
             size_t before = chars(t, 0, a);

@@ -3,7 +3,8 @@
  * format and content hash (dx_record), the writer lock and the --full swap
  * (dx_dbdir), incremental runs with exact counts, renames that move
  * passages without re-analysis, the analysis fingerprint, dry runs,
- * interrupted --full, and --check (dx_check).
+ * interrupted --full, --check (dx_check), and the stored data a query
+ * reads (dx_format.h).
  *
  * Each test works in its own mkdtemp() folder: docs/ (the source files) and
  * db (the database); teardown removes it.
@@ -30,6 +31,7 @@
 #include "dx_dbdir.h"
 #include "dx_format.h"
 #include "dx_index.h"
+#include "dq_search.h"
 #include "dx_record.h"
 #include "xc.h"
 
@@ -827,6 +829,124 @@ static void test_check_finds_damage(void **state)
     dx_indexer_close(ix);
 }
 
+/* Replaces the stored data of passage `id` with (data, len). */
+static void set_data(const char *db, unsigned id, const char *data,
+                     size_t len)
+{
+    xc_wdb *w = NULL;
+    xc_doc *d = NULL;
+    assert_int_equal(xc_wdb_open(db, XC_OPEN, &w, NULL), XC_OK);
+    assert_int_equal(xc_db_document(xc_wdb_reader(w), id, &d, NULL), XC_OK);
+    assert_int_equal(xc_doc_set_data(d, data, len, NULL), XC_OK);
+    assert_int_equal(xc_wdb_replace(w, id, d, NULL), XC_OK);
+    xc_doc_free(d);
+    assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+    xc_wdb_close(w);
+}
+
+/* The stored data (dx_format.h): the passage text where the record's
+ * offset says, its number as in its slot, the document's fields; --check
+ * notices every kind of damage to it, and a query names the passage. */
+static void test_stored_data(void **state)
+{
+    struct fx *f = *state;
+    static const char doc[] =
+        "Beslut\n  2020-02-03\nKalmar kommun\nDnr 2021:2323\n\n"
+        "Inledning\n\nSkolinspektionen bedömer att huvudmannen har "
+        "vidtagit kompensatoriska åtgärder.\n";
+    write_file(f->docs, "k.txt", doc);
+    expect_stats(run_index(f->db, f->docs), 1, 0, 0, 0, 0, 0);
+    assert_int_equal(check_problems(f->db), 0);
+
+    xc_db *db = NULL;
+    unsigned *ids = NULL;
+    size_t n = 0;
+    assert_int_equal(xc_db_open(f->db, &db, NULL), XC_OK);
+    assert_int_equal(xc_db_postlist(db, "Qk.txt", 6, &ids, &n, NULL), XC_OK);
+    assert_true(n >= 1);
+    char *data = NULL, *pn = NULL;
+    size_t dl = 0, pl = 0;
+    assert_int_equal(xc_db_get_data(db, ids[0], &data, &dl, NULL), XC_OK);
+    assert_int_equal(xc_db_get_value(db, ids[0], DX_SLOT_PASSAGE, &pn, &pl,
+                                     NULL), XC_OK);
+    dx_data d;
+    assert_int_equal(dx_data_parse(data, dl, &d), 0);
+    assert_int_equal(pl, 4);
+    assert_int_equal(d.passage, dx_get_be32((unsigned char *)pn));
+    assert_true(d.textlen > 0);
+    /* The first passage starts the cleaned text: the header's words. */
+    assert_int_equal(d.offset, 0);
+    assert_true(d.textlen >= 6);
+    assert_memory_equal(d.text, "Beslut", 6);
+    assert_int_equal(d.fieldlen[DX_FIELD_DATE], 10);
+    assert_memory_equal(d.field[DX_FIELD_DATE], "2020-02-03", 10);
+    assert_int_equal(d.fieldlen[DX_FIELD_KOMMUN], 6);
+    assert_memory_equal(d.field[DX_FIELD_KOMMUN], "Kalmar", 6);
+    assert_int_equal(d.fieldlen[DX_FIELD_DNR], 9);
+    assert_memory_equal(d.field[DX_FIELD_DNR], "2021:2323", 9);
+    assert_true(d.fieldlen[DX_FIELD_META] > 2);
+    assert_int_equal(d.field[DX_FIELD_META][0], '{');
+    assert_int_equal(d.field[DX_FIELD_META][d.fieldlen[DX_FIELD_META] - 1],
+                     '}');
+    /* The facet slot agrees with the field; the slots of format 4 that
+     * moved into the data are gone. */
+    char *v = NULL;
+    size_t vl = 0;
+    assert_int_equal(xc_db_get_value(db, ids[0], DX_SLOT_KOMMUN, &v, &vl,
+                                     NULL), XC_OK);
+    assert_int_equal(vl, 6);
+    xc_free(v);
+    for (unsigned slot = 3; slot <= 9; slot += slot == 3 ? 5 : 1) {
+        assert_int_equal(xc_db_get_value(db, ids[0], slot, &v, &vl, NULL),
+                         XC_OK);
+        assert_int_equal(vl, 0);
+        xc_free(v);
+    }
+    /* Parsing refuses what does not add up. */
+    assert_int_equal(dx_data_parse(data, dl - 1, &d), -2);
+    assert_int_equal(dx_data_parse(data, DX_DATA_HEADER - 1, &d), -1);
+    char *copy = malloc(dl + 1);
+    assert_non_null(copy);
+    memcpy(copy, data, dl);
+    copy[dl] = 'x';
+    assert_int_equal(dx_data_parse(copy, dl + 1, &d), -2);
+    copy[0] = (char)(DX_DATA_VERSION - 1);
+    assert_int_equal(dx_data_parse(copy, dl, &d), -1);
+    xc_db_close(db);
+
+    /* --check: another version; a field cut short; a wrong number. */
+    set_data(f->db, ids[0], copy, dl);
+    assert_int_equal(check_problems(f->db), 1);
+    set_data(f->db, ids[0], data, dl - 1);
+    assert_int_equal(check_problems(f->db), 1);
+    memcpy(copy, data, dl);
+    dx_put_be32((unsigned char *)copy + 9, 77);
+    set_data(f->db, ids[0], copy, dl);
+    assert_int_equal(check_problems(f->db), 1);
+
+    /* A query that finds the damaged passage fails with its name. */
+    set_data(f->db, ids[0], data, dl - 1);
+    dq_engine *e = NULL;
+    char err[512] = "";
+    assert_int_equal(dq_engine_open(f->db, &e, err, sizeof err), DQ_OK);
+    dq_options o = {0};
+    o.limit = 10;
+    dq_results *r = NULL;
+    int rc = dq_search(e, "kompensatoriska", 15, &o, &r, err, sizeof err,
+                       NULL);
+    assert_int_equal(rc, DQ_EDB);
+    assert_non_null(strstr(err, "k.txt"));
+    assert_non_null(strstr(err, "damaged"));
+    dq_engine_close(e);
+    /* Mended, all is well again. */
+    set_data(f->db, ids[0], data, dl);
+    assert_int_equal(check_problems(f->db), 0);
+    free(copy);
+    xc_free(data);
+    xc_free(pn);
+    xc_free(ids);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -842,6 +962,7 @@ int main(void)
         T(test_dry_run),
         T(test_full_interrupted),
         T(test_check_finds_damage),
+        T(test_stored_data),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

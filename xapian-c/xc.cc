@@ -708,7 +708,6 @@ extern "C" int xc_db_document_known(xc_db *db, unsigned docid, xc_doc **out,
     try {
         Xapian::Document d =
             db->db.get_document(docid, Xapian::DOC_ASSUME_VALID);
-        (void)d.values_count();
         *out = new xc_doc{d};
         return XC_OK;
     } catch (...) {

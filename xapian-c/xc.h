@@ -216,7 +216,8 @@ int xc_db_document(xc_db *db, unsigned docid, xc_doc **out, char **err);
 
 /* As xc_db_document, for a docid known to be in `db` (from an mset of it):
  * the existence check (a B-tree lookup) is skipped, so a docid that is not
- * there reads as a document with no values and no data. */
+ * there reads as a document with no values and no data; and each value is
+ * read when asked for (cheaper when one or two of many are wanted). */
 int xc_db_document_known(xc_db *db, unsigned docid, xc_doc **out,
                          char **err);
 
