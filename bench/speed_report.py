@@ -206,8 +206,9 @@ Notes
   paragraph text); FTS5 returns path and score.
 - What each index holds: diarium one Xapian document per passage (stems
   without positions, surface forms under OCR skeletons with positions,
-  the passage text, which Xapian stores zlib-compressed, and the
-  document's metadata as values and filter terms); scriptindex Xapian's
+  the passage text with the document's fields shown in results, which
+  Xapian stores zlib-compressed, and the metadata as filter terms and
+  facet values); scriptindex Xapian's
   TermGenerator terms
   (unstemmed with positions, Z-stems without) and the path (per file) or
   the paragraph text (per paragraph); FTS5 the full text, detail=full.
