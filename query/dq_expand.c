@@ -97,8 +97,8 @@ static void swap_ptr(cand **a, cand **b)
  * bytes (NUL-terminated; the candidates share the stem's skeleton, which a
  * comparison sort would compare again and again); equal skeletons are then
  * ordered by by_skel's tie-break. Every skeleton in p[0, n) has the same
- * first d bytes. The recursion is at most SV_SKELETON_MAX deep on the
- * equal parts and bounded by n on the others (a few hundred). */
+ * first d bytes. The equal part is followed in the loop; the recursion on
+ * the others is at most n deep (a few hundred candidates). */
 static void sort_skel(cand **p, size_t n, size_t d)
 {
     while (n > 1) {

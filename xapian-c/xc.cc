@@ -872,8 +872,9 @@ extern "C" int xc_termiter_next(xc_termiter *it, const char **term,
         /* Marked yielded only once copied: after an error, a retry gives
          * the same term rather than skipping it. */
         std::string t = term_at(it);
-        /* The frequency only when asked for: an allterms termfreq reads the
-         * term's first posting-list chunk, most of the cost of a step. */
+        /* The frequency only when asked for (an allterms termfreq reads
+         * the term's first posting-list chunk): callers that pass most
+         * terms over ask xc_termiter_freq() for the few they keep. */
         unsigned f = 0;
         if (freq && it->kind == xc_termiter::ALLTERMS)
             f = it->it.get_termfreq();
