@@ -136,10 +136,13 @@ static int check_data(checker *c, const char *key, unsigned docid,
                key);
         return -1;
     }
+    static const char *const names[DX_NFIELDS] = {
+        "date", "municipality", "type", "outcome", "authority",
+        "diary number", "school unit", "metadata JSON"};
     for (int f = 0; f < DX_NFIELDS; f++)
         if (!sv_utf8_valid(d.field[f], d.fieldlen[f])) {
-            report(c, "passage %u of %s: stored field %d is not valid UTF-8",
-                   docid, key, f);
+            report(c, "passage %u of %s: stored %s is not valid UTF-8",
+                   docid, key, names[f]);
             return -1;
         }
     if (number >= 0 && d.passage != (unsigned long)number) {
