@@ -382,21 +382,28 @@ static int del_record(dx_indexer *ix, const char *key, char *err,
 
 /* ------------------------------------------------------------ analysis */
 
-/* Adds the S and Z terms of one normalised word at position pos. */
+/* Adds the S term of one normalised word at position pos, and its Z term
+ * when the word is an inflected form (its stem is not the word itself:
+ * the S term already holds the others, see dx_format.h). */
 static int add_word(writer *wr, const char *norm, size_t nlen, int word,
                     unsigned pos, char **xerr)
 {
     const char *stem = norm;
     size_t slen = nlen;
     char skel[SV_SKELETON_MAX];
+    size_t n;
     if (word && sv_stem(wr->st, norm, nlen, &stem, &slen) != SV_OK)
         return XC_ENOMEM;
-    size_t n = make_term(wr, DX_PREFIX_STEM, stem, slen, NULL, 0);
-    if (!n) return XC_ENOMEM;
-    int rc = xc_doc_add_term(wr->doc, wr->term, n, 1, xerr);
-    if (rc != XC_OK) return rc;
     size_t kl = sv_skeleton(norm, nlen, skel, sizeof skel);
-    if (!kl) return XC_OK; /* cannot happen for tokens <= SV_TOKEN_MAX */
+    /* (kl is 0 only for tokens over SV_TOKEN_MAX, which never come here;
+     * the Z term then stands alone.) */
+    if (slen != nlen || memcmp(stem, norm, nlen) != 0 || !kl) {
+        n = make_term(wr, DX_PREFIX_STEM, stem, slen, NULL, 0);
+        if (!n) return XC_ENOMEM;
+        int rc = xc_doc_add_term(wr->doc, wr->term, n, 1, xerr);
+        if (rc != XC_OK) return rc;
+    }
+    if (!kl) return XC_OK;
     n = make_term(wr, DX_PREFIX_FORM, skel, kl, norm, nlen);
     if (!n) return XC_ENOMEM;
     return xc_doc_add_posting(wr->doc, wr->term, n, pos, 1, xerr);

@@ -35,6 +35,7 @@ typedef struct builder {
     xc_db *db;
     sv_stemmer *st;
     int exact;
+    int explain;    /* DQ_PLAN_EXPLAIN */
     dq_plan *p;
     char *err;
     size_t errlen;
@@ -130,6 +131,17 @@ static int term_query(builder *b, char prefix, const char *a, size_t alen,
     }
     int rc = xc_query_term(buf, n, 1, 0, out, &xerr);
     return rc == XC_OK ? DQ_OK : xfail(b, rc, xerr);
+}
+
+/* Whether stem is its own stem: then the tokens spelt exactly so carry
+ * only their S term, not Z<stem> (dx_format.h). */
+static int stem_is_form(builder *b, const char *stem, size_t sl, int *self)
+{
+    const char *s2;
+    size_t l2;
+    if (sv_stem(b->st, stem, sl, &s2, &l2) != SV_OK) return DQ_ENOMEM;
+    *self = l2 == sl && memcmp(s2, stem, sl) == 0;
+    return DQ_OK;
 }
 
 /* Combines qs[0..n) with op and frees them (also on failure). */
@@ -264,6 +276,30 @@ static int alts_query(builder *b, const qtoken *t, const dq_variants *vars,
     return rc;
 }
 
+/* Every passage with a form of stem (not NULL-terminated; not in the
+ * stemmer's buffer): Z<stem>, and when the stem is a form of its own, that
+ * form's S term, weighted as one term (their wdfs add up to the number of
+ * the stem's occurrences). */
+static int stem_query(builder *b, const char *stem, size_t sl,
+                      xc_query **out)
+{
+    int self = 0;
+    int rc = stem_is_form(b, stem, sl, &self);
+    if (rc != DQ_OK) return rc;
+    if (!self) return term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, out);
+    char skel[SV_SKELETON_MAX];
+    size_t kl = sv_skeleton(stem, sl, skel, sizeof skel);
+    xc_query *two[2] = {NULL, NULL};
+    rc = term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, &two[0]);
+    if (rc == DQ_OK)
+        rc = term_query(b, DX_PREFIX_FORM, skel, kl, stem, sl, &two[1]);
+    if (rc != DQ_OK) {
+        free_all(two, 2);
+        return rc;
+    }
+    return combine(b, XC_OP_SYNONYM, two, 2, 0, out);
+}
+
 /* A copy of q (queries are immutable and shared). */
 static int qcopy(builder *b, xc_query *q, xc_query **out)
 {
@@ -276,7 +312,7 @@ static int qcopy(builder *b, xc_query *q, xc_query **out)
 typedef struct tokq {
     xc_query *syn;   /* all its spellings weighted as one term */
     xc_query *alts;  /* OR of the positional S terms of its spellings */
-    xc_query *exact; /* Z<stem> (words only) */
+    xc_query *exact; /* the stem's own (stem_query; words only) */
     int only_exact;  /* syn is just the exact stem: no other spelling */
     char **forms;    /* the spellings in alts (words only) */
     size_t nforms, capforms;
@@ -290,6 +326,35 @@ static void tokq_free(tokq *q)
     for (size_t i = 0; i < q->nforms; i++) free(q->forms[i]);
     free(q->forms);
     memset(q, 0, sizeof *q);
+}
+
+/* The passages holding term a or term b: exactly for --explain (merging
+ * their posting lists), else the sum of their frequencies. */
+static int union_freq(builder *b, const char *a, size_t al, const char *t2,
+                      size_t bl, unsigned *out, char **xerr)
+{
+    unsigned fa = 0, fb = 0;
+    *out = 0;
+    if (!b->explain) {
+        int xr = xc_db_termfreq(b->db, a, al, &fa, xerr);
+        if (xr == XC_OK) xr = xc_db_termfreq(b->db, t2, bl, &fb, xerr);
+        *out = fa + fb;
+        return xr;
+    }
+    unsigned *ia = NULL, *ib = NULL;
+    size_t na = 0, nb = 0, i = 0, k = 0, n = 0;
+    int xr = xc_db_postlist(b->db, a, al, &ia, &na, xerr);
+    if (xr == XC_OK) xr = xc_db_postlist(b->db, t2, bl, &ib, &nb, xerr);
+    while (xr == XC_OK && i < na && k < nb) {
+        unsigned x = ia[i], y = ib[k];
+        i += x <= y;
+        k += y <= x;
+        n++;
+    }
+    xc_free(ia);
+    xc_free(ib);
+    if (xr == XC_OK) *out = (unsigned)(n + (na - i) + (nb - k));
+    return xr;
 }
 
 /* Records what a word became, for --explain. */
@@ -310,7 +375,20 @@ static int word_info(builder *b, const qtoken *t, const char *stem,
     memset(w, 0, sizeof *w);
     zt[0] = DX_PREFIX_STEM;
     memcpy(zt + 1, stem, sl);
-    int xr = xc_db_termfreq(b->db, zt, sl + 1, &w->stem_freq, &xerr);
+    int self = 0;
+    int xr = stem_is_form(b, stem, sl, &self) == DQ_OK ? XC_OK : XC_ENOMEM;
+    if (xr == XC_OK && self) {
+        /* and the passages spelling it so */
+        char st[SV_SKELETON_MAX + SV_TOKEN_MAX + 2];
+        size_t kl = sv_skeleton(stem, sl, st + 1, SV_SKELETON_MAX);
+        st[0] = DX_PREFIX_FORM;
+        st[1 + kl] = DX_FORM_SEP;
+        memcpy(st + 2 + kl, stem, sl);
+        xr = union_freq(b, zt, sl + 1, st, kl + 2 + sl, &w->stem_freq,
+                        &xerr);
+    } else if (xr == XC_OK) {
+        xr = xc_db_termfreq(b->db, zt, sl + 1, &w->stem_freq, &xerr);
+    }
     w->word = strdup(t->norm);
     w->stem = strdup(stem);
     w->variants = *vars; /* moved */
@@ -350,8 +428,9 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
                 rc = list_add(&p->forms, &p->nforms, &p->capforms, t->norm,
                               t->len);
         }
+        /* (their own stems: only S terms, dx_format.h) */
         if (rc == DQ_OK)
-            rc = term_query(b, DX_PREFIX_STEM, t->norm, t->len, NULL, 0,
+            rc = term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len,
                             &out->syn);
         if (rc == DQ_OK)
             rc = term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len,
@@ -365,7 +444,7 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
     qlist syn = {0};
     int rc = expand(b, t, positive, &vars, stem, &sl);
     if (rc == DQ_OK)
-        rc = term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, &out->exact);
+        rc = stem_query(b, stem, sl, &out->exact);
     if (rc == DQ_OK) rc = alts_query(b, t, &vars, &out->alts);
     for (size_t i = 0; rc == DQ_OK && i < vars.n; i++)
         rc = list_add(&out->forms, &out->nforms, &out->capforms,
@@ -977,15 +1056,17 @@ static int add_proximity(builder *b, qlist *prox, xc_query **query)
     return DQ_OK;
 }
 
-int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
-                  dq_plan **out, char *err, size_t errlen, size_t *erroff)
+int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast,
+                  unsigned flags, dq_plan **out, char *err, size_t errlen,
+                  size_t *erroff)
 {
     *out = NULL;
     dq_plan *p = calloc(1, sizeof *p);
     if (!p) return DQ_ENOMEM;
     qlist prox = {0};
-    builder b = {db, st, exact, p, err, errlen, erroff, {0}, 0, 0, &prox,
-                 0, 0, 0};
+    builder b = {db, st, (flags & DQ_PLAN_EXACT) != 0,
+                 (flags & DQ_PLAN_EXPLAIN) != 0, p, err, errlen, erroff, {0},
+                 0, 0, &prox, 0, 0, 0};
     int rc;
     if (ast->kind == DQ_AND) {
         qlist pos = {0}, neg = {0};

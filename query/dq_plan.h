@@ -36,7 +36,9 @@ enum {
 typedef struct dq_word_info {
     char *word;          /* normalised query word */
     char *stem;
-    unsigned stem_freq;  /* passages with the exact stem */
+    unsigned stem_freq;  /* passages with the exact stem; without
+                          * DQ_PLAN_EXPLAIN an upper bound (the passages of
+                          * its Z and its S term added, dx_format.h) */
     dq_variants variants;
     char *suggestion;    /* a frequent word one edit away, when this one is
                             absent or rare (dq_suggest), else NULL */
@@ -77,12 +79,16 @@ typedef struct dq_plan {
     size_t nwords, capwords;
 } dq_plan;
 
-/* Builds the plan for `ast` against `db`. exact != 0 turns expansion off.
- * Returns DQ_OK; DQ_ENOMEM; DQ_EQUERY (err names the problem and *erroff
+/* dq_plan_build flags. */
+#define DQ_PLAN_EXACT 1u   /* no OCR / diacritic expansion */
+#define DQ_PLAN_EXPLAIN 2u /* stem_freq exact (reads two posting lists for
+                              a stem that is a word of its own) */
+
+/* Builds the plan for `ast` against `db` (flags: DQ_PLAN_*). Returns DQ_OK; DQ_ENOMEM; DQ_EQUERY (err names the problem and *erroff
  * the byte offset in the query); DQ_EDB; or DQ_EMODIFIED when the database
  * moved on (reopen and retry). */
-int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast, int exact,
-                  dq_plan **out, char *err, size_t errlen, size_t *erroff);
+int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast,
+                  unsigned flags, dq_plan **out, char *err, size_t errlen, size_t *erroff);
 
 void dq_plan_free(dq_plan *p);
 

@@ -795,8 +795,10 @@ static int search_once(dq_engine *e, const char *query, size_t len,
 {
     dq_results *r = calloc(1, sizeof *r);
     if (!r) return DQ_ENOMEM;
-    int res = dq_plan_build(e->db, e->st, ast, o->exact, &r->plan, err,
-                            errlen, erroff);
+    unsigned flags = (o->exact ? DQ_PLAN_EXACT : 0u) |
+                     (o->explain ? DQ_PLAN_EXPLAIN : 0u);
+    int res = dq_plan_build(e->db, e->st, ast, flags, &r->plan, err, errlen,
+                            erroff);
     if (res == DQ_OK) res = make_suggestion(query, len, r);
     r->limited = o->limit == 0;
     xc_mset *m = NULL;
@@ -893,7 +895,8 @@ int dq_count(dq_engine *e, const char *query, size_t len,
         unsigned all = 0;
         xc_mset *m = NULL;
         char *xerr = NULL;
-        rc = dq_plan_build(e->db, e->st, ast, opt->exact, &p, err, errlen,
+        rc = dq_plan_build(e->db, e->st, ast,
+                           opt->exact ? DQ_PLAN_EXACT : 0u, &p, err, errlen,
                            erroff);
         if (rc == DQ_OK) {
             int xr = xc_db_doccount(e->db, &all, &xerr);

@@ -28,6 +28,7 @@ typedef struct dq_options {
     int sort_date;      /* newest document first instead of relevance */
     const char *facets; /* comma-separated facet fields (kommun, år, typ,
                            utfall, myndighet), or NULL */
+    int explain;        /* what --explain shows counted exactly */
 } dq_options;
 
 /* Fields --facets accepts. NULL-terminated. */

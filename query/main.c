@@ -272,7 +272,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db = getenv("DIARIUM_DB");
-    dq_options o = {10, 0, 1, 0, 0, NULL};
+    dq_options o = {10, 0, 1, 0, 0, NULL, 0};
     dq_format fmt = DQ_FMT_TEXT;
     int explain = 0, timing = 0, count = 0, c;
     const char *queries = NULL;
@@ -306,7 +306,7 @@ int main(int argc, char **argv)
             break;
         case 'p': o.per_document = 1; break;
         case 'e': o.exact = 1; break;
-        case 'x': explain = 1; break;
+        case 'x': explain = 1; o.explain = 1; break;
         case 'Q': queries = optarg; break;
         case 'T': timing = 1; break;
         case 'C': count = 1; break;

@@ -33,6 +33,7 @@
 #include "dx_index.h"
 #include "dq_search.h"
 #include "dx_record.h"
+#include "sv_ocr.h"
 #include "xc.h"
 
 /* ------------------------------------------------------------ fixture */
@@ -947,6 +948,90 @@ static void test_stored_data(void **state)
     xc_free(ids);
 }
 
+static unsigned tfreq(xc_db *db, const char *term)
+{
+    unsigned f = 0;
+    assert_int_equal(xc_db_termfreq(db, term, strlen(term), &f, NULL), XC_OK);
+    return f;
+}
+
+/* The passages of an exact search for q, in rank order, as "a.txt b.txt";
+ * *stem_freq: what --explain (explain != 0) or the planner counts. */
+static void exact_docs(const char *dbp, const char *q, int explain,
+                       char *out, size_t cap, unsigned *stem_freq)
+{
+    dq_engine *e = NULL;
+    char err[512] = "";
+    assert_int_equal(dq_engine_open(dbp, &e, err, sizeof err), DQ_OK);
+    dq_options o = {0};
+    o.limit = 10;
+    o.exact = 1;
+    o.explain = explain;
+    dq_results *r = NULL;
+    assert_int_equal(dq_search(e, q, strlen(q), &o, &r, err, sizeof err,
+                               NULL), DQ_OK);
+    out[0] = '\0';
+    for (size_t i = 0; i < r->n; i++) {
+        size_t at = strlen(out);
+        snprintf(out + at, cap - at, "%s%s", i ? " " : "", r->hits[i].doc);
+    }
+    *stem_freq = r->plan->nwords ? r->plan->words[0].stem_freq : 0;
+    dq_results_free(r);
+    dq_engine_close(e);
+}
+
+/* A token that is its own stem has no Z term (format 6); exact search
+ * still finds every form of the stem, counted once. */
+static void test_stem_terms(void **state)
+{
+    struct fx *f = *state;
+    write_file(f->docs, "a.txt", "Elev i klassen.\n");
+    write_file(f->docs, "b.txt", "Eleverna i klassen.\n");
+    write_file(f->docs, "c.txt", "Ärenden i klassen.\n");
+    write_file(f->docs, "d.txt", "Ärendena i klassen.\n");
+    write_file(f->docs, "e.txt", "Elev och elev och eleverna 2021.\n");
+    expect_stats(run_index(f->db, f->docs), 5, 0, 0, 0, 0, 0);
+
+    xc_db *db = NULL;
+    assert_int_equal(xc_db_open(f->db, &db, NULL), XC_OK);
+    assert_int_equal(tfreq(db, "Zelev"), 2);  /* eleverna: b, e */
+    assert_int_equal(tfreq(db, "Zoch"), 0);   /* own stems: S only */
+    assert_int_equal(tfreq(db, "Zi"), 0);
+    assert_int_equal(tfreq(db, "Z2021"), 0);
+    assert_int_equal(tfreq(db, "Zärend"), 1);   /* ärenden: c */
+    assert_int_equal(tfreq(db, "Zärenden"), 1); /* ärendena: d */
+    char t[SV_SKELETON_MAX + 16];
+    size_t kl = sv_skeleton("elev", 4, t + 1, SV_SKELETON_MAX);
+    assert_true(kl > 0);
+    t[0] = DX_PREFIX_FORM;
+    t[1 + kl] = DX_FORM_SEP;
+    memcpy(t + 2 + kl, "elev", 5);
+    assert_int_equal(tfreq(db, t), 2); /* elev: a, e */
+    xc_db_close(db);
+
+    char docs[256];
+    unsigned sf = 0;
+    /* Every form of elev; e.txt (three of them) first; three passages
+     * counted exactly for --explain, both terms added up otherwise. */
+    exact_docs(f->db, "elev", 1, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "e.txt a.txt b.txt");
+    assert_int_equal(sf, 3);
+    exact_docs(f->db, "eleverna", 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "e.txt a.txt b.txt");
+    assert_int_equal(sf, 4);
+    /* ärenden is the stem of ärendena but a form of the stem ärend: the
+     * S term of ärenden does not belong to ärendena. */
+    exact_docs(f->db, "ärendena", 1, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "d.txt");
+    assert_int_equal(sf, 1);
+    exact_docs(f->db, "ärenden", 1, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "c.txt");
+    exact_docs(f->db, "2021", 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "e.txt");
+    exact_docs(f->db, "och", 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "e.txt");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -963,6 +1048,7 @@ int main(void)
         T(test_full_interrupted),
         T(test_check_finds_damage),
         T(test_stored_data),
+        T(test_stem_terms),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
