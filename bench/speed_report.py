@@ -204,8 +204,10 @@ Notes
   decompresses the passage text and computes highlights for every result.
   scriptindex results fetch only the document data record (path, or the
   paragraph text); FTS5 returns path and score.
-- What each index holds: diarium one Xapian document per passage (stems
-  without positions, surface forms under OCR skeletons with positions,
+- What each index holds: diarium one Xapian document per passage
+  (surface forms under OCR skeletons with positions; stems without
+  positions, only of inflected words: a word that is its own stem is
+  found by its surface form;
   the passage text with the document's fields shown in results, which
   Xapian stores zlib-compressed, and the metadata as filter terms and
   facet values); scriptindex Xapian's
@@ -217,8 +219,9 @@ Notes
   diarium's C shim; per-paragraph results are collapsed to one per file
   (value slot 0). FTS5 queries run from python3's sqlite3 module.
 - diarium builds a new index with one thread per processor (`--jobs`,
-  here all cores) into shards that Xapian's compaction merges at the end
-  (included in the time; the result is compact, hence smaller);
+  here all cores) into shards of ~4 MB of text (at most 64), each
+  committing every 512 KB of text, that Xapian's compaction merges at
+  the end (included in the time; the result is compact, hence smaller);
   scriptindex and FTS5 use one core.
 - Not timed: corpus preparation and the scriptindex dump files. The
   per-file dump only names the files (scriptindex `load`s them); the

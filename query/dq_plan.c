@@ -335,15 +335,15 @@ static int union_freq(builder *b, const char *a, size_t al, const char *t2,
 {
     unsigned fa = 0, fb = 0;
     *out = 0;
-    if (!b->explain) {
-        int xr = xc_db_termfreq(b->db, a, al, &fa, xerr);
-        if (xr == XC_OK) xr = xc_db_termfreq(b->db, t2, bl, &fb, xerr);
+    int xr = xc_db_termfreq(b->db, a, al, &fa, xerr);
+    if (xr == XC_OK) xr = xc_db_termfreq(b->db, t2, bl, &fb, xerr);
+    if (xr != XC_OK || !b->explain || fa == 0 || fb == 0) {
         *out = fa + fb;
         return xr;
     }
     unsigned *ia = NULL, *ib = NULL;
     size_t na = 0, nb = 0, i = 0, k = 0, n = 0;
-    int xr = xc_db_postlist(b->db, a, al, &ia, &na, xerr);
+    xr = xc_db_postlist(b->db, a, al, &ia, &na, xerr);
     if (xr == XC_OK) xr = xc_db_postlist(b->db, t2, bl, &ib, &nb, xerr);
     while (xr == XC_OK && i < na && k < nb) {
         unsigned x = ia[i], y = ib[k];
