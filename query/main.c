@@ -95,7 +95,7 @@ typedef struct run_ctx {
     dq_engine *e;
     const dq_options *o;
     dq_format fmt;
-    int bold, explain, timing, count;
+    int bold, timing, count;
     int status; /* worst exit status so far */
 } run_ctx;
 
@@ -166,7 +166,7 @@ static void run_one(run_ctx *c, const char *q, const char *label,
     if (dq_print_suggestion(c->fmt == DQ_FMT_JSON ? stdout : stderr, r,
                             c->fmt) != 0)
         c->status = 3;
-    if (c->explain &&
+    if (c->o->explain &&
         dq_print_explain(c->fmt == DQ_FMT_JSON ? stdout : stderr, r,
                          c->fmt) != 0)
         c->status = 3;
@@ -274,7 +274,7 @@ int main(int argc, char **argv)
     const char *db = getenv("DIARIUM_DB");
     dq_options o = {10, 0, 1, 0, 0, NULL, 0};
     dq_format fmt = DQ_FMT_TEXT;
-    int explain = 0, timing = 0, count = 0, c;
+    int timing = 0, count = 0, c;
     const char *queries = NULL;
     const char *color = "auto";
     const char *report_out = NULL;
@@ -306,7 +306,7 @@ int main(int argc, char **argv)
             break;
         case 'p': o.per_document = 1; break;
         case 'e': o.exact = 1; break;
-        case 'x': explain = 1; o.explain = 1; break;
+        case 'x': o.explain = 1; break;
         case 'Q': queries = optarg; break;
         case 'T': timing = 1; break;
         case 'C': count = 1; break;
@@ -386,7 +386,7 @@ int main(int argc, char **argv)
         free(q);
         return st;
     }
-    run_ctx ctx = {e, &o, fmt, bold, explain, timing, count, 0};
+    run_ctx ctx = {e, &o, fmt, bold, timing, count, 0};
     if (fmt == DQ_FMT_CSV && count)
         fputs(queries ? "query,passages,documents\n" : "passages,documents\n",
               stdout);
