@@ -72,6 +72,51 @@ static int add_cand(void *p, const char *form, size_t len)
     return 0;
 }
 
+/* OCR without a Swedish model sometimes drops an å, ä or ö altogether
+ * ("frordningen", "fr" for "för"; sv_confusion_cost charges the deletion).
+ * Where the letter stood between two letters of other classes its
+ * skeleton class V goes with it, so the damaged spelling has another
+ * skeleton and the lookup by skeleton never sees it. So the forms known
+ * to be inflections after the first lookup (the word itself, and those an
+ * index form matched: valid == 1) are looked up again, each under the
+ * skeleton of the form without one of its å/ä/ö (one at a time), as a
+ * copy that keeps the form itself. Only those: an inflection that the
+ * index holds in no other spelling is not sought this way, which keeps
+ * the second lookup to a few skeletons instead of every suffix form. */
+static int add_dropped(const cands *from, cands *to)
+{
+    for (size_t k = 0; k < from->n; k++) {
+        const cand *base = &from->v[k];
+        if (base->valid != 1) continue;
+        for (size_t i = 0; i + 1 < base->flen; i++) {
+            const unsigned char *f = (const unsigned char *)base->form;
+            if (f[i] != 0xC3 ||
+                (f[i + 1] != 0xA5 && f[i + 1] != 0xA4 && f[i + 1] != 0xB6))
+                continue;
+            char w[sizeof base->form];
+            memcpy(w, base->form, i);
+            memcpy(w + i, base->form + i + 2, base->flen - i - 2);
+            size_t wl = base->flen - 2;
+            char sk[SV_SKELETON_MAX];
+            size_t kl = wl ? sv_skeleton(w, wl, sk, sizeof sk) : 0;
+            if (!kl || (kl == base->slen && memcmp(sk, base->skel, kl) == 0))
+                continue; /* nothing left, or found under its own */
+            if (to->n == to->cap) {
+                size_t cap = to->cap ? to->cap * 2 : 16;
+                cand *v = realloc(to->v, cap * sizeof *v);
+                if (!v) return XC_ENOMEM;
+                to->v = v;
+                to->cap = cap;
+            }
+            cand *d = &to->v[to->n++];
+            *d = *base;
+            memcpy(d->skel, sk, kl + 1);
+            d->slen = kl;
+        }
+    }
+    return XC_OK;
+}
+
 /* Candidates by skeleton, the word itself first, then as made. */
 static int by_skel(const cand *x, const cand *y)
 {
@@ -326,6 +371,48 @@ static int settle(matcher *m, size_t first)
     return rc;
 }
 
+/* Looks up the index forms of each skeleton of c (sorted by_skel),
+ * skeleton by skeleton in order, with one iterator that skips ahead: it
+ * never reads the forms (and the posting-list chunks) in between, which
+ * for a short stem are much of the vocabulary. */
+static int scan(xc_db *db, matcher *m, cands *c, char **err)
+{
+    const char prefix_s[1] = {DX_PREFIX_FORM};
+    char prefix[SV_SKELETON_MAX + 2];
+    const char *t = NULL;
+    size_t tl = 0;
+    int have = 0; /* t holds a term read but not yet looked at */
+    xc_termiter *it = NULL;
+    int rc = xc_db_allterms(db, prefix_s, 1, &it, err);
+    for (size_t i = 0; rc == XC_OK && i < c->n;) {
+        size_t j = i;
+        while (j < c->n && strcmp(c->v[j].skel, c->v[i].skel) == 0) j++;
+        prefix[0] = DX_PREFIX_FORM;
+        memcpy(prefix + 1, c->v[i].skel, c->v[i].slen);
+        prefix[1 + c->v[i].slen] = DX_FORM_SEP;
+        size_t plen = c->v[i].slen + 2;
+        /* Skip ahead unless the term in hand is at or past the group. */
+        if (have != 1 || memcmp(t, prefix, tl < plen ? tl : plen) < 0 ||
+            (tl < plen && memcmp(t, prefix, tl) == 0)) {
+            rc = xc_termiter_skip_to(it, prefix, plen, err);
+            if (rc == XC_OK)
+                rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
+        }
+        while (rc >= 0 && have == 1 && tl >= plen &&
+               memcmp(t, prefix, plen) == 0) {
+            rc = consider(m, c->v, i, j, t, tl, plen - 1, it, err);
+            if (rc == XC_OK)
+                rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
+        }
+        if (rc > 0) rc = XC_OK;
+        if (have == 0) break; /* past the last S term */
+        i = j;
+    }
+    if (rc > 0) rc = XC_OK;
+    xc_termiter_free(it);
+    return rc;
+}
+
 int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
               int exact, dq_variants *out, char **err)
 {
@@ -373,43 +460,14 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
 
     matcher m = {st, stem, sl, exact, !has_swedish_letter(w, len), c.stemlen,
                  out, {0}};
-    /* The index forms of each candidate skeleton, skeleton by skeleton in
-     * order, with one iterator that skips ahead: it never reads the forms
-     * (and the posting-list chunks) in between, which for a short stem are
-     * much of the vocabulary. */
-    const char prefix_s[1] = {DX_PREFIX_FORM};
-    char prefix[SV_SKELETON_MAX + 2];
-    const char *t = NULL;
-    size_t tl = 0;
-    int have = 0; /* t holds a term read but not yet looked at */
-    xc_termiter *it = NULL;
-    rc = xc_db_allterms(db, prefix_s, 1, &it, err);
-    for (size_t i = 0; rc == XC_OK && i < c.n;) {
-        size_t j = i;
-        while (j < c.n && strcmp(c.v[j].skel, c.v[i].skel) == 0) j++;
-        prefix[0] = DX_PREFIX_FORM;
-        memcpy(prefix + 1, c.v[i].skel, c.v[i].slen);
-        prefix[1 + c.v[i].slen] = DX_FORM_SEP;
-        size_t plen = c.v[i].slen + 2;
-        /* Skip ahead unless the term in hand is at or past the group. */
-        if (have != 1 || memcmp(t, prefix, tl < plen ? tl : plen) < 0 ||
-            (tl < plen && memcmp(t, prefix, tl) == 0)) {
-            rc = xc_termiter_skip_to(it, prefix, plen, err);
-            if (rc == XC_OK)
-                rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
-        }
-        while (rc >= 0 && have == 1 && tl >= plen &&
-               memcmp(t, prefix, plen) == 0) {
-            rc = consider(&m, c.v, i, j, t, tl, plen - 1, it, err);
-            if (rc == XC_OK)
-                rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
-        }
-        if (rc > 0) rc = XC_OK;
-        if (have == 0) break; /* past the last S term */
-        i = j;
+    rc = scan(db, &m, &c, err);
+    if (rc == XC_OK && !exact) { /* forms that lost an å/ä/ö */
+        cands d = {0};
+        rc = add_dropped(&c, &d);
+        if (rc == XC_OK && d.n > 1) rc = sort_cands(&d);
+        if (rc == XC_OK && d.n) rc = scan(db, &m, &d, err);
+        free(d.v);
     }
-    if (rc > 0) rc = XC_OK;
-    xc_termiter_free(it);
     free(c.v);
     if (rc == XC_OK) rc = settle(&m, first);
     dq_variants_free(&m.loose);

@@ -955,17 +955,19 @@ static unsigned tfreq(xc_db *db, const char *term)
     return f;
 }
 
-/* The passages of an exact search for q, in rank order, as "a.txt b.txt";
- * *stem_freq: what --explain (explain != 0) or the planner counts. */
-static void exact_docs(const char *dbp, const char *q, int explain,
-                       char *out, size_t cap, unsigned *stem_freq)
+/* The passages of a search for q (exact: --exact), in rank order, as
+ * "a.txt b.txt"; *stem_freq: what --explain (explain != 0) or the planner
+ * counts. */
+static void search_docs(const char *dbp, const char *q, int exact,
+                        int explain, char *out, size_t cap,
+                        unsigned *stem_freq)
 {
     dq_engine *e = NULL;
     char err[512] = "";
     assert_int_equal(dq_engine_open(dbp, &e, err, sizeof err), DQ_OK);
     dq_options o = {0};
     o.limit = 10;
-    o.exact = 1;
+    o.exact = exact;
     o.explain = explain;
     dq_results *r = NULL;
     assert_int_equal(dq_search(e, q, strlen(q), &o, &r, err, sizeof err,
@@ -1013,23 +1015,72 @@ static void test_stem_terms(void **state)
     unsigned sf = 0;
     /* Every form of elev; e.txt (three of them) first; three passages
      * counted exactly for --explain, both terms added up otherwise. */
-    exact_docs(f->db, "elev", 1, docs, sizeof docs, &sf);
+    search_docs(f->db, "elev", 1, 1, docs, sizeof docs, &sf);
     assert_string_equal(docs, "e.txt a.txt b.txt");
     assert_int_equal(sf, 3);
-    exact_docs(f->db, "eleverna", 0, docs, sizeof docs, &sf);
+    search_docs(f->db, "eleverna", 1, 0, docs, sizeof docs, &sf);
     assert_string_equal(docs, "e.txt a.txt b.txt");
     assert_int_equal(sf, 4);
     /* ärenden is the stem of ärendena but a form of the stem ärend: the
      * S term of ärenden does not belong to ärendena. */
-    exact_docs(f->db, "ärendena", 1, docs, sizeof docs, &sf);
+    search_docs(f->db, "ärendena", 1, 1, docs, sizeof docs, &sf);
     assert_string_equal(docs, "d.txt");
     assert_int_equal(sf, 1);
-    exact_docs(f->db, "ärenden", 1, docs, sizeof docs, &sf);
+    search_docs(f->db, "ärenden", 1, 1, docs, sizeof docs, &sf);
     assert_string_equal(docs, "c.txt");
-    exact_docs(f->db, "2021", 0, docs, sizeof docs, &sf);
+    search_docs(f->db, "2021", 1, 0, docs, sizeof docs, &sf);
     assert_string_equal(docs, "e.txt");
-    exact_docs(f->db, "och", 0, docs, sizeof docs, &sf);
+    search_docs(f->db, "och", 1, 0, docs, sizeof docs, &sf);
     assert_string_equal(docs, "e.txt");
+}
+
+/* OCR that drops an ö ("frordningen"): found under the skeleton of the
+ * form without it, at the cost of a deletion, and never by --exact; a
+ * different word (fordringen) is not. */
+static void test_dropped_letter(void **state)
+{
+    struct fx *f = *state;
+    write_file(f->docs, "a.txt", "Förordningen gäller från i dag.\n");
+    write_file(f->docs, "b.txt", "Frordningen gäller från i dag.\n");
+    write_file(f->docs, "c.txt", "Forordningen gäller från i dag.\n");
+    write_file(f->docs, "d.txt", "Fordringen gäller från i dag.\n");
+    expect_stats(run_index(f->db, f->docs), 4, 0, 0, 0, 0, 0);
+    char docs[256];
+    unsigned sf = 0;
+    /* The exact spelling first; the damaged ones weigh alike (one
+     * synonym); the other word not at all. */
+    search_docs(f->db, "förordning", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "a.txt b.txt c.txt");
+    search_docs(f->db, "förordningen", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "a.txt b.txt c.txt");
+    search_docs(f->db, "förordningen", 1, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "a.txt");
+
+    /* With --explain: the spelling and its cost (a deleted ö, 0.5). */
+    dq_engine *e = NULL;
+    char err[512] = "";
+    assert_int_equal(dq_engine_open(f->db, &e, err, sizeof err), DQ_OK);
+    dq_options o = {0};
+    o.limit = 10;
+    o.explain = 1;
+    dq_results *r = NULL;
+    const char *q = "förordning";
+    assert_int_equal(dq_search(e, q, strlen(q), &o, &r, err, sizeof err,
+                               NULL), DQ_OK);
+    assert_int_equal(r->plan->nwords, 1);
+    const dq_variants *v = &r->plan->words[0].variants;
+    int seen = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        const dq_variant *x = &v->v[i];
+        assert_false(x->formlen == 10 && !memcmp(x->form, "fordringen", 10));
+        if (x->formlen == 11 && !memcmp(x->form, "frordningen", 11)) {
+            seen = 1;
+            assert_true(x->cost >= 0.5 && x->cost < 0.6);
+        }
+    }
+    assert_true(seen);
+    dq_results_free(r);
+    dq_engine_close(e);
 }
 
 int main(void)
@@ -1049,6 +1100,7 @@ int main(void)
         T(test_check_finds_damage),
         T(test_stored_data),
         T(test_stem_terms),
+        T(test_dropped_letter),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
