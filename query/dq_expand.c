@@ -98,9 +98,10 @@ static int add_dropped(const cands *from, cands *to)
             memcpy(w + i, base->form + i + 2, base->flen - i - 2);
             size_t wl = base->flen - 2;
             char sk[SV_SKELETON_MAX];
-            size_t kl = wl ? sv_skeleton(w, wl, sk, sizeof sk) : 0;
+            size_t kl = wl >= 2 ? sv_skeleton(w, wl, sk, sizeof sk) : 0;
             if (!kl || (kl == base->slen && memcmp(sk, base->skel, kl) == 0))
-                continue; /* nothing left, or found under its own */
+                continue; /* one letter left ("p" for "på": anything), or
+                             found under its own skeleton */
             if (to->n == to->cap) {
                 size_t cap = to->cap ? to->cap * 2 : 16;
                 cand *v = realloc(to->v, cap * sizeof *v);

@@ -1036,7 +1036,7 @@ static void test_stem_terms(void **state)
 
 /* OCR that drops an ö ("frordningen"): found under the skeleton of the
  * form without it, at the cost of a deletion, and never by --exact; a
- * different word (fordringen) is not. */
+ * different word (fordringen) is not, nor a single letter left ("p"). */
 static void test_dropped_letter(void **state)
 {
     struct fx *f = *state;
@@ -1044,7 +1044,9 @@ static void test_dropped_letter(void **state)
     write_file(f->docs, "b.txt", "Frordningen gäller från i dag.\n");
     write_file(f->docs, "c.txt", "Forordningen gäller från i dag.\n");
     write_file(f->docs, "d.txt", "Fordringen gäller från i dag.\n");
-    expect_stats(run_index(f->db, f->docs), 4, 0, 0, 0, 0, 0);
+    write_file(f->docs, "e.txt", "Se p 4 i listan.\n");
+    write_file(f->docs, "f.txt", "Vi kom på mötet.\n");
+    expect_stats(run_index(f->db, f->docs), 6, 0, 0, 0, 0, 0);
     char docs[256];
     unsigned sf = 0;
     /* The exact spelling first; the damaged ones weigh alike (one
@@ -1055,6 +1057,9 @@ static void test_dropped_letter(void **state)
     assert_string_equal(docs, "a.txt b.txt c.txt");
     search_docs(f->db, "förordningen", 1, 0, docs, sizeof docs, &sf);
     assert_string_equal(docs, "a.txt");
+    /* One letter left is no word: "p" is not "på". */
+    search_docs(f->db, "på", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "f.txt");
 
     /* With --explain: the spelling and its cost (a deleted ö, 0.5). */
     dq_engine *e = NULL;
