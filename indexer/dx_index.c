@@ -19,6 +19,7 @@
  * step 2 in parallel shards merged at the end ("parallel build" below).
  */
 #include "dx_index.h"
+#include "dx_cpus.h"
 #include "dx_meta.h"
 #include "dx_dbdir.h"
 #include "dx_format.h"
@@ -1147,10 +1148,7 @@ static void *bulk_thread(void *p)
 static unsigned bulk_jobs(const dx_indexer *ix)
 {
     unsigned j = ix->opt.jobs;
-    if (!j) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        j = n > 0 ? (unsigned)n : 1;
-    }
+    if (!j) j = dx_cpus();
     return j > DX_JOBS_MAX ? DX_JOBS_MAX : j;
 }
 

@@ -105,8 +105,9 @@ typedef struct dx_options {
                              changed files are read to be hashed */
     unsigned batch_files; /* files per commit; 0: the default (2000) */
     unsigned jobs;        /* threads of a first or --full build; 0: one per
-                             processor; 1: one, committing batch by batch
-                             (see "Parallel build" above) */
+                             processor it may use (dx_cpus); 1: one,
+                             committing batch by batch (see "Parallel
+                             build" above) */
     dx_problem_fn problem; /* each may be NULL; all get ctx */
     dx_change_fn change;
     dx_progress_fn progress;

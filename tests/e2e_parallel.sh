@@ -80,6 +80,17 @@ ONE=$(snapshot "$WORK/one")
 expect_eq "parallel build: every result, passage number and score equal the one-thread build's" \
     "$ONE" "$(snapshot "$WORK/par")"
 
+# Without --jobs: one thread per processor the process may use; pinned to
+# one processor (taskset, util-linux), one thread.
+if command -v taskset >/dev/null 2>&1; then
+    expect_status 1 taskset -c 0 "$IDX" --db "$WORK/pinned" --json "$G"
+    expect_py "pinned to one processor, the build runs in one thread" '
+import json, sys
+o = json.load(sys.stdin)
+assert o["threads"] == 1 and o["added"] == 400, o
+'
+fi
+
 # As many threads as files, and more: tiny chunks.
 mkdir -p "$WORK/few"
 cp "$G"/del0/b0000*.txt "$WORK/few/"

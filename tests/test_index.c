@@ -3,12 +3,14 @@
  * format and content hash (dx_record), the writer lock and the --full swap
  * (dx_dbdir), incremental runs with exact counts, renames that move
  * passages without re-analysis, the analysis fingerprint, dry runs,
- * interrupted --full, --check (dx_check), and the stored data a query
- * reads (dx_format.h).
+ * interrupted --full, --check (dx_check), the stored data a query
+ * reads (dx_format.h), and the default number of build threads
+ * (dx_cpus).
  *
  * Each test works in its own mkdtemp() folder: docs/ (the source files) and
  * db (the database); teardown removes it.
  */
+#define _GNU_SOURCE /* sched_setaffinity (test_cpus) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,7 @@
 #include <unistd.h>
 
 #include "dx_check.h"
+#include "dx_cpus.h"
 #include "dx_dbdir.h"
 #include "dx_format.h"
 #include "dx_index.h"
@@ -1088,6 +1092,45 @@ static void test_dropped_letter(void **state)
     dq_engine_close(e);
 }
 
+/* The default number of build threads: the processors the process may
+ * run on, lowered to a cgroup CPU quota. */
+static void test_cpus(void **state)
+{
+    (void)state;
+    assert_int_equal(dx_cpus_quota(-1, 100000), 0); /* v1: no quota */
+    assert_int_equal(dx_cpus_quota(100000, 0), 0);
+    assert_int_equal(dx_cpus_quota(200000, 100000), 2);
+    assert_int_equal(dx_cpus_quota(150000, 100000), 2); /* rounded up */
+    assert_int_equal(dx_cpus_quota(50000, 100000), 1);
+    assert_int_equal(dx_cpus_max_text("max 100000"), 0);
+    assert_int_equal(dx_cpus_max_text("max 100000\n"), 0);
+    assert_int_equal(dx_cpus_max_text("250000 100000\n"), 3);
+    assert_int_equal(dx_cpus_max_text("100000 100000"), 1);
+    assert_int_equal(dx_cpus_max_text(""), 0);
+    assert_int_equal(dx_cpus_max_text("100000"), 0);
+    assert_int_equal(dx_cpus_max_text("100000 x"), 0);
+    assert_int_equal(dx_cpus_max_text("100000 100000 7"), 0);
+    assert_int_equal(dx_cpus_max_text(NULL), 0);
+
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned all = dx_cpus();
+    assert_true(all >= 1);
+    assert_true(online < 1 || all <= (unsigned long)online);
+    /* Pinned to one processor (taskset -c), one thread. */
+    cpu_set_t old, one;
+    assert_int_equal(sched_getaffinity(0, sizeof old, &old), 0);
+    int first = 0;
+    while (first < CPU_SETSIZE && !CPU_ISSET(first, &old)) first++;
+    assert_true(first < CPU_SETSIZE);
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+    unsigned pinned = dx_cpus();
+    assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
+    assert_int_equal(pinned, 1);
+    assert_int_equal(dx_cpus(), all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1106,6 +1149,7 @@ int main(void)
         T(test_stored_data),
         T(test_stem_terms),
         T(test_dropped_letter),
+        T(test_cpus),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
