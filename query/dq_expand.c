@@ -44,17 +44,24 @@ typedef struct cands {
 #define DEFINITE_COST 0.1
 static const char *const definite[] = {"", "an", "et"};
 
+/* Room for one more candidate at c->v[c->n] (not counted yet); `first`:
+ * the capacity of an empty list. */
+static int cand_room(cands *c, size_t first)
+{
+    if (c->n < c->cap) return XC_OK;
+    size_t cap = c->cap ? c->cap * 2 : first;
+    cand *v = realloc(c->v, cap * sizeof *v);
+    if (!v) return XC_ENOMEM;
+    c->v = v;
+    c->cap = cap;
+    return XC_OK;
+}
+
 static int add_cand(void *p, const char *form, size_t len)
 {
     cands *c = p;
     if (len >= sizeof c->v[0].form) return 0;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 512;
-        cand *v = realloc(c->v, cap * sizeof *v);
-        if (!v) return XC_ENOMEM;
-        c->v = v;
-        c->cap = cap;
-    }
+    if (cand_room(c, 512) != XC_OK) return XC_ENOMEM;
     cand *k = &c->v[c->n];
     k->stemmed = len >= c->stemlen && memcmp(form, c->stem, c->stemlen) == 0;
     k->slen = k->stemmed && c->slen
@@ -102,13 +109,7 @@ static int add_dropped(const cands *from, cands *to)
             if (!kl || (kl == base->slen && memcmp(sk, base->skel, kl) == 0))
                 continue; /* one letter left ("p" for "på": anything), or
                              found under its own skeleton */
-            if (to->n == to->cap) {
-                size_t cap = to->cap ? to->cap * 2 : 16;
-                cand *v = realloc(to->v, cap * sizeof *v);
-                if (!v) return XC_ENOMEM;
-                to->v = v;
-                to->cap = cap;
-            }
+            if (cand_room(to, 16) != XC_OK) return XC_ENOMEM;
             cand *d = &to->v[to->n++];
             *d = *base;
             memcpy(d->skel, sk, kl + 1);

@@ -959,23 +959,31 @@ static unsigned tfreq(xc_db *db, const char *term)
     return f;
 }
 
-/* The passages of a search for q (exact: --exact), in rank order, as
- * "a.txt b.txt"; *stem_freq: what --explain (explain != 0) or the planner
- * counts. */
-static void search_docs(const char *dbp, const char *q, int exact,
-                        int explain, char *out, size_t cap,
-                        unsigned *stem_freq)
+/* The results of a search for q with --exact (exact) and --explain
+ * (explain), the first 10; the caller frees them and closes *e. */
+static dq_results *search(const char *dbp, const char *q, int exact,
+                          int explain, dq_engine **e)
 {
-    dq_engine *e = NULL;
     char err[512] = "";
-    assert_int_equal(dq_engine_open(dbp, &e, err, sizeof err), DQ_OK);
+    assert_int_equal(dq_engine_open(dbp, e, err, sizeof err), DQ_OK);
     dq_options o = {0};
     o.limit = 10;
     o.exact = exact;
     o.explain = explain;
     dq_results *r = NULL;
-    assert_int_equal(dq_search(e, q, strlen(q), &o, &r, err, sizeof err,
+    assert_int_equal(dq_search(*e, q, strlen(q), &o, &r, err, sizeof err,
                                NULL), DQ_OK);
+    return r;
+}
+
+/* The passages of that search in rank order, as "a.txt b.txt";
+ * *stem_freq: what --explain (explain != 0) or the planner counts. */
+static void search_docs(const char *dbp, const char *q, int exact,
+                        int explain, char *out, size_t cap,
+                        unsigned *stem_freq)
+{
+    dq_engine *e = NULL;
+    dq_results *r = search(dbp, q, exact, explain, &e);
     out[0] = '\0';
     for (size_t i = 0; i < r->n; i++) {
         size_t at = strlen(out);
@@ -1067,15 +1075,7 @@ static void test_dropped_letter(void **state)
 
     /* With --explain: the spelling and its cost (a deleted ö, 0.5). */
     dq_engine *e = NULL;
-    char err[512] = "";
-    assert_int_equal(dq_engine_open(f->db, &e, err, sizeof err), DQ_OK);
-    dq_options o = {0};
-    o.limit = 10;
-    o.explain = 1;
-    dq_results *r = NULL;
-    const char *q = "förordning";
-    assert_int_equal(dq_search(e, q, strlen(q), &o, &r, err, sizeof err,
-                               NULL), DQ_OK);
+    dq_results *r = search(f->db, "förordning", 0, 1, &e);
     assert_int_equal(r->plan->nwords, 1);
     const dq_variants *v = &r->plan->words[0].variants;
     int seen = 0;
