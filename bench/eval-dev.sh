@@ -6,6 +6,9 @@
 #   diarium-query --per-document --limit 100 --format json
 # writes a TREC run and scores it with the set's score.py: overall, per
 # flavour, and (for reference) the same run with --exact and on dev/clean/.
+# Then eval_words.py: every word of the clean texts that also stands in an
+# OCR document (one per stem, ~1,500) as a query of its own, scored by
+# (word, document) pairs: recall and precision per flavour.
 #
 # Usage: bench/eval-dev.sh [--quick]   (--quick: observed, default mode only)
 # Environment: DIARIUM_SHARED_DIR (default ../shared), DIARIUM_BIN_DIR
@@ -60,11 +63,17 @@ run diarium "$evalset/dev/observed"
 echo "== eval-dev: dev/observed, diarium-query --per-document --limit 100"
 score diarium
 for f in ocr stripped clean; do score diarium --flavour "$f"; done
+echo "== words: each word of the clean texts (one per stem, see eval_words.py)"
+echo "   as a query; (word, document) pairs by the set's rule of relevance"
+python3 "$root/bench/eval_words.py" "$evalset" "$work/observed.db" \
+    "$bin/diarium-query" --words 5000
 if [ "$quick" = 0 ]; then
     run exact "$evalset/dev/observed" --exact
     echo "== the same with --exact (no OCR/diacritic expansion)"
     score exact
     for f in ocr stripped clean; do score exact --flavour "$f"; done
+    python3 "$root/bench/eval_words.py" "$evalset" "$work/observed.db" \
+        "$bin/diarium-query" --words 5000 --exact
     run ceiling "$evalset/dev/clean"
     echo "== ceiling: dev/clean indexed instead of dev/observed"
     score ceiling

@@ -80,17 +80,21 @@ static int add_cand(void *p, const char *form, size_t len)
 }
 
 /* OCR without a Swedish model sometimes drops an å, ä or ö altogether
- * ("frordningen", "fr" for "för"; sv_confusion_cost charges the deletion).
- * Where the letter stood between two letters of other classes its
- * skeleton class V goes with it, so the damaged spelling has another
- * skeleton and the lookup by skeleton never sees it. So the forms known
- * to be inflections after the first lookup (the word itself, and those an
- * index form matched: valid == 1) are looked up again, each under the
- * skeleton of the form without one of its å/ä/ö (one at a time), as a
- * copy that keeps the form itself. Only those: an inflection that the
- * index holds in no other spelling is not sought this way, which keeps
- * the second lookup to a few skeletons instead of every suffix form. */
-static int add_dropped(const cands *from, cands *to)
+ * ("frordningen", "fr" for "för"), or reads an ö as s or g ("svergrepp",
+ * "fgrekommer"); sv_confusion_cost charges both. The skeleton then differs
+ * (a V lost, or a consonant where the V was), so the lookup by skeleton
+ * never sees the damaged spelling. So the forms known to be inflections
+ * after the first lookup (the word itself, and those an index form
+ * matched: valid == 1) are looked up again, under the skeleton of the
+ * form with one of its å/ä/ö dropped, or one ö written as s or g (one at a
+ * time), as a copy that keeps the form itself. Only those: an inflection
+ * that the index holds in no other spelling is not sought this way, which
+ * keeps the second lookup to a few skeletons instead of every suffix
+ * form. */
+static const char *const respell_oo[] = {"", "s", "g"};
+static const char *const respell_aa[] = {""};
+
+static int add_respelled(const cands *from, cands *to)
 {
     for (size_t k = 0; k < from->n; k++) {
         const cand *base = &from->v[k];
@@ -100,23 +104,51 @@ static int add_dropped(const cands *from, cands *to)
             if (f[i] != 0xC3 ||
                 (f[i + 1] != 0xA5 && f[i + 1] != 0xA4 && f[i + 1] != 0xB6))
                 continue;
-            char w[sizeof base->form];
-            memcpy(w, base->form, i);
-            memcpy(w + i, base->form + i + 2, base->flen - i - 2);
-            size_t wl = base->flen - 2;
-            char sk[SV_SKELETON_MAX];
-            size_t kl = wl >= 2 ? sv_skeleton(w, wl, sk, sizeof sk) : 0;
-            if (!kl || (kl == base->slen && memcmp(sk, base->skel, kl) == 0))
-                continue; /* one letter left ("p" for "på": anything), or
-                             found under its own skeleton */
-            if (cand_room(to, 16) != XC_OK) return XC_ENOMEM;
-            cand *d = &to->v[to->n++];
-            *d = *base;
-            memcpy(d->skel, sk, kl + 1);
-            d->slen = kl;
+            int oo = f[i + 1] == 0xB6;
+            size_t nr = oo ? sizeof respell_oo / sizeof *respell_oo
+                           : sizeof respell_aa / sizeof *respell_aa;
+            for (size_t r = 0; r < nr; r++) {
+                const char *by = oo ? respell_oo[r] : respell_aa[r];
+                size_t bl = strlen(by);
+                char w[sizeof base->form];
+                memcpy(w, base->form, i);
+                memcpy(w + i, by, bl);
+                memcpy(w + i + bl, base->form + i + 2, base->flen - i - 2);
+                size_t wl = base->flen - 2 + bl;
+                char sk[SV_SKELETON_MAX];
+                size_t kl = wl >= 2 ? sv_skeleton(w, wl, sk, sizeof sk) : 0;
+                if (!kl || (kl == base->slen && memcmp(sk, base->skel, kl) == 0))
+                    continue; /* one letter left ("p" for "på": anything),
+                                 or found under its own skeleton */
+                if (cand_room(to, 16) != XC_OK) return XC_ENOMEM;
+                cand *d = &to->v[to->n++];
+                *d = *base;
+                memcpy(d->skel, sk, kl + 1);
+                d->slen = kl;
+            }
         }
     }
     return XC_OK;
+}
+
+/* Keeps of the variants from `from` on those found in at most own + 1
+ * passages, where own counts the word's spellings found before. A
+ * spelling that lost a letter is one kind of damage among many, so it is
+ * rarer than the word in all its other spellings; one that is commoner is
+ * another word that happens to look alike: "ska" (305 passages of
+ * eval-dev) is not "söka" (3), nor "nu" (49) "ännu" (5). (+ 1: a single
+ * passage is kept when the index holds the word in no other spelling.) */
+static void keep_rarer(dq_variants *out, size_t from, unsigned long own)
+{
+    size_t k = from;
+    for (size_t i = from; i < out->n; i++) {
+        if (out->v[i].freq > own + 1) {
+            free(out->v[i].term);
+            continue;
+        }
+        out->v[k++] = out->v[i];
+    }
+    out->n = k;
 }
 
 /* Candidates by skeleton, the word itself first, then as made. */
@@ -463,12 +495,16 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     matcher m = {st, stem, sl, exact, !has_swedish_letter(w, len), c.stemlen,
                  out, {0}};
     rc = scan(db, &m, &c, err);
-    if (rc == XC_OK && !exact) { /* forms that lost an å/ä/ö */
+    if (rc == XC_OK && !exact) { /* forms that lost an å/ä/ö, or ö as s/g */
+        size_t had = out->n;
+        unsigned long own = 0;
+        for (size_t i = first; i < had; i++) own += out->v[i].freq;
         cands d = {0};
-        rc = add_dropped(&c, &d);
+        rc = add_respelled(&c, &d);
         if (rc == XC_OK && d.n > 1) rc = sort_cands(&d);
         if (rc == XC_OK && d.n) rc = scan(db, &m, &d, err);
         free(d.v);
+        keep_rarer(out, had, own);
     }
     free(c.v);
     if (rc == XC_OK) rc = settle(&m, first);

@@ -135,6 +135,7 @@ static double sub_cost(int q, int d, int literal)
     case 0xF6: /* ö */
         if (d == 'o') return 0.25;
         if (in_set(d, oo_set)) return 0.45;
+        if (d == 's' || d == 'g') return 0.5; /* svergrepp, fgrekommer */
         return NO_WAY;
     case 0xE9: case 0xE8: /* é è */
         if (d == 'e') return 0.2;
@@ -170,11 +171,13 @@ static int fragile(int q)
 }
 
 /* Letters OCR leaves as junk beside a letter it damaged (atgédrderna,
- * hoéga, sambeddmning). */
+ * hoéga, sambeddmning; an i after it: ä read as "ai" or "ii" in
+ * anvainda, samhiillet, "å" as "ai" in paiverkas). */
 static int junk(int d)
 {
     return d == 0xE9 || d == 0xE8 || d == 0xEA || d == 'd' || d == '&' ||
-           d == '4' || d == '6' || d == '0' || d == '1' || d == '|';
+           d == '4' || d == '6' || d == '0' || d == '1' || d == '|' ||
+           d == 'i';
 }
 
 /* Cost of an extra document letter d between intended letters ql and qr

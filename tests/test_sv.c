@@ -1355,6 +1355,10 @@ static const cost_case cost_cases[] = {
     {"följd", "f6ljd", 0.45},
     {"får", "far", 0.25},
     {"stöd", "std", 0.5},               /* a damaged vowel dropped */
+    {"använda", "anvainda", 0.75},      /* ä->a, junk i beside it */
+    {"säger", "siiger", 0.95},          /* ä->i, junk i beside it */
+    {"övergrepp", "svergrepp", 0.5},    /* ö read as s */
+    {"förekommer", "fgrekommer", 0.5},  /* ö read as g */
     {"barn", "bam", 0.4},               /* rn read as m */
     {"inom", "1nom", 0.4},              /* i -> 1 inside a word */
     {"atgarder", "åtgärder", 0.7},      /* typed without å/ä/ö */
@@ -1400,6 +1404,11 @@ static void test_confusion_rules(void **state)
 
     /* A junk letter is allowed only beside a damaged vowel. */
     assert_true(cost_within_budget("publik", "pubelik") > budget_of("publik"));
+    assert_true(cost_within_budget("publik", "pubilik") > budget_of("publik"));
+    assert_true(cost_within_budget("använda", "anväinda") >
+                budget_of("använda"));
+    /* s and g stand only for an ö, not for an o */
+    assert_true(cost_within_budget("over", "sver") > budget_of("over"));
     assert_true(cost_within_budget("åtgärder", "atgédrder") <=
                 budget_of("åtgärder"));
 }
