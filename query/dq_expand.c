@@ -80,51 +80,80 @@ static int add_cand(void *p, const char *form, size_t len)
 }
 
 /* OCR without a Swedish model sometimes drops an å, ä or ö altogether
- * ("frordningen", "fr" for "för"), or reads an ö as s or g ("svergrepp",
- * "fgrekommer"); sv_confusion_cost charges both. The skeleton then differs
- * (a V lost, or a consonant where the V was), so the lookup by skeleton
- * never sees the damaged spelling. So the forms known to be inflections
- * after the first lookup (the word itself, and those an index form
- * matched: valid == 1) are looked up again, under the skeleton of the
- * form with one of its å/ä/ö dropped, or one ö written as s or g (one at a
- * time), as a copy that keeps the form itself. Only those: an inflection
- * that the index holds in no other spelling is not sought this way, which
- * keeps the second lookup to a few skeletons instead of every suffix
- * form. */
-static const char *const respell_oo[] = {"", "s", "g"};
-static const char *const respell_aa[] = {""};
+ * ("frordningen", "fr" for "för"), reads an ö as s or g ("svergrepp",
+ * "fgrekommer"), or, in a blurred line, an i as t, l as j, h as b or b as
+ * h ("untonen", "jedning", "verksambet"); sv_confusion_cost charges each.
+ * The skeleton then differs (a V lost, or a consonant where a V was, or
+ * another consonant), so the lookup by skeleton never sees the damaged
+ * spelling. So the forms known to be inflections after the first lookup
+ * (the word itself, and those an index form matched: valid == 1) are
+ * looked up again, under the skeleton of the form with one such letter
+ * respelled (one at a time), as a copy that keeps the form itself. Only
+ * those: an inflection that the index holds in no other spelling is not
+ * sought this way, which keeps the second lookup to a few skeletons
+ * instead of every suffix form; and the consonants, being common, only in
+ * the query word itself (in every inflection they made the slowest bench
+ * query 9 % slower). The budget keeps a consonant (0.5) out of words of
+ * three letters typed as they are (0.45). */
+typedef struct respell {
+    const char *letter; /* UTF-8 */
+    const char *as[3];  /* what OCR writes for it (NULL ends) */
+    int word_only;      /* only in the query word itself, not in the
+                           other inflections (see add_respelled) */
+} respell;
 
-static int add_respelled(const cands *from, cands *to)
+static const respell respells[] = {
+    {"\xc3\xa5", {"", NULL}, 0},     /* å dropped */
+    {"\xc3\xa4", {"", NULL}, 0},     /* ä dropped */
+    {"\xc3\xb6", {"", "s", "g"}, 0}, /* ö dropped, or read as s or g */
+    {"i", {"t", NULL}, 1},          /* untonen */
+    {"l", {"j", NULL}, 1},          /* jedning */
+    {"h", {"b", NULL}, 1},          /* verksambet */
+    {"b", {"h", NULL}, 1},          /* krisheredskap */
+};
+
+/* Adds to `to` a copy of base under the skeleton of its form with the ll
+ * bytes at i written as `by`; not when that leaves one letter ("p" for
+ * "på": anything) or the skeleton stays the same (found already). */
+static int add_skel_of(cands *to, const cand *base, size_t i, size_t ll,
+                       const char *by)
+{
+    size_t bl = strlen(by);
+    char w[sizeof base->form + 4];
+    if (base->flen - ll + bl >= sizeof w) return XC_OK;
+    memcpy(w, base->form, i);
+    memcpy(w + i, by, bl);
+    memcpy(w + i + bl, base->form + i + ll, base->flen - i - ll);
+    size_t wl = base->flen - ll + bl;
+    char sk[SV_SKELETON_MAX];
+    size_t kl = wl >= 2 ? sv_skeleton(w, wl, sk, sizeof sk) : 0;
+    if (!kl || (kl == base->slen && memcmp(sk, base->skel, kl) == 0))
+        return XC_OK;
+    if (cand_room(to, 16) != XC_OK) return XC_ENOMEM;
+    cand *d = &to->v[to->n++];
+    *d = *base;
+    memcpy(d->skel, sk, kl + 1);
+    d->slen = kl;
+    return XC_OK;
+}
+
+static int add_respelled(const cands *from, const char *w, size_t len,
+                         cands *to)
 {
     for (size_t k = 0; k < from->n; k++) {
         const cand *base = &from->v[k];
         if (base->valid != 1) continue;
-        for (size_t i = 0; i + 1 < base->flen; i++) {
-            const unsigned char *f = (const unsigned char *)base->form;
-            if (f[i] != 0xC3 ||
-                (f[i + 1] != 0xA5 && f[i + 1] != 0xA4 && f[i + 1] != 0xB6))
-                continue;
-            int oo = f[i + 1] == 0xB6;
-            size_t nr = oo ? sizeof respell_oo / sizeof *respell_oo
-                           : sizeof respell_aa / sizeof *respell_aa;
-            for (size_t r = 0; r < nr; r++) {
-                const char *by = oo ? respell_oo[r] : respell_aa[r];
-                size_t bl = strlen(by);
-                char w[sizeof base->form];
-                memcpy(w, base->form, i);
-                memcpy(w + i, by, bl);
-                memcpy(w + i + bl, base->form + i + 2, base->flen - i - 2);
-                size_t wl = base->flen - 2 + bl;
-                char sk[SV_SKELETON_MAX];
-                size_t kl = wl >= 2 ? sv_skeleton(w, wl, sk, sizeof sk) : 0;
-                if (!kl || (kl == base->slen && memcmp(sk, base->skel, kl) == 0))
-                    continue; /* one letter left ("p" for "på": anything),
-                                 or found under its own skeleton */
-                if (cand_room(to, 16) != XC_OK) return XC_ENOMEM;
-                cand *d = &to->v[to->n++];
-                *d = *base;
-                memcpy(d->skel, sk, kl + 1);
-                d->slen = kl;
+        int word = base->flen == len && memcmp(base->form, w, len) == 0;
+        for (size_t i = 0; i < base->flen; i++) {
+            for (size_t r = 0; r < sizeof respells / sizeof *respells; r++) {
+                const respell *x = &respells[r];
+                size_t ll = strlen(x->letter);
+                if ((x->word_only && !word) || i + ll > base->flen ||
+                    memcmp(base->form + i, x->letter, ll) != 0)
+                    continue;
+                for (size_t a = 0; a < 3 && x->as[a]; a++)
+                    if (add_skel_of(to, base, i, ll, x->as[a]) != XC_OK)
+                        return XC_ENOMEM;
             }
         }
     }
@@ -500,7 +529,7 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         unsigned long own = 0;
         for (size_t i = first; i < had; i++) own += out->v[i].freq;
         cands d = {0};
-        rc = add_respelled(&c, &d);
+        rc = add_respelled(&c, w, len, &d);
         if (rc == XC_OK && d.n > 1) rc = sort_cands(&d);
         if (rc == XC_OK && d.n) rc = scan(db, &m, &d, err);
         free(d.v);

@@ -141,8 +141,14 @@ static double sub_cost(int q, int d, int literal)
         if (d == 'e') return 0.2;
         if (in_set(d, aa_set) || in_set(d, oo_set)) return 0.6;
         return NO_WAY;
-    case 'i': return in_set(d, ii_set) ? 0.4 : NO_WAY;
-    case 'l': return in_set(d, ll_set) ? 0.4 : NO_WAY;
+    case 'i':
+        if (in_set(d, ii_set)) return 0.4;
+        return d == 't' ? 0.5 : NO_WAY;
+    case 'l':
+        if (in_set(d, ll_set)) return 0.4;
+        return d == 'j' ? 0.5 : NO_WAY;
+    case 'h': return d == 'b' ? 0.5 : NO_WAY;
+    case 'b': return d == 'h' ? 0.5 : NO_WAY;
     case 'a': /* typed without diacritics: may mean å or ä */
         if (d == 0xE5 || d == 0xE4) return 0.35;
         if (in_set(d, aa_set)) return 0.7;

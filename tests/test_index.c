@@ -1111,7 +1111,11 @@ static void test_respelled(void **state)
         write_file(f->docs, name, "Vi ska gå dit.\n");
     }
     write_file(f->docs, "g.txt", "Att ska bidrag.\n");
-    expect_stats(run_index(f->db, f->docs), 11, 0, 0, 0, 0, 0);
+    write_file(f->docs, "h.txt", "Den Europeiska untonen.\n");
+    write_file(f->docs, "i.txt", "En bar.\n");
+    write_file(f->docs, "j.txt", "Europeiska unionen.\n");
+    write_file(f->docs, "k.txt", "Vi har det.\n");
+    expect_stats(run_index(f->db, f->docs), 15, 0, 0, 0, 0, 0);
     char docs[256];
     unsigned sf = 0;
     search_docs(f->db, "övergrepp", 0, 0, docs, sizeof docs, &sf);
@@ -1125,6 +1129,12 @@ static void test_respelled(void **state)
     assert_string_equal(docs, "");
     search_docs(f->db, "söka", 0, 0, docs, sizeof docs, &sf);
     assert_string_equal(docs, "e.txt f.txt");
+    /* A consonant read for i, l, h or b: in the query word, not beyond a
+     * short word's budget ("bar" is not "har"). */
+    search_docs(f->db, "unionen", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "j.txt h.txt");
+    search_docs(f->db, "bar", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "i.txt");
 }
 
 /* The default number of build threads: the processors the process may

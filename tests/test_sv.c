@@ -1359,6 +1359,10 @@ static const cost_case cost_cases[] = {
     {"säger", "siiger", 0.95},          /* ä->i, junk i beside it */
     {"övergrepp", "svergrepp", 0.5},    /* ö read as s */
     {"förekommer", "fgrekommer", 0.5},  /* ö read as g */
+    {"unionen", "untonen", 0.5},        /* i read as t */
+    {"ledning", "jedning", 0.5},        /* l read as j */
+    {"verksamhet", "verksambet", 0.5},  /* h read as b */
+    {"krisberedskap", "krisheredskap", 0.5}, /* b read as h */
     {"barn", "bam", 0.4},               /* rn read as m */
     {"inom", "1nom", 0.4},              /* i -> 1 inside a word */
     {"atgarder", "åtgärder", 0.7},      /* typed without å/ä/ö */
