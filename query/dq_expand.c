@@ -162,11 +162,12 @@ static int add_respelled(const cands *from, const char *w, size_t len,
 
 /* Keeps of the variants from `from` on those found in at most own + 1
  * passages, where own counts the word's spellings found before. A
- * spelling that lost a letter is one kind of damage among many, so it is
- * rarer than the word in all its other spellings; one that is commoner is
- * another word that happens to look alike: "ska" (305 passages of
- * eval-dev) is not "söka" (3), nor "nu" (49) "ännu" (5). (+ 1: a single
- * passage is kept when the index holds the word in no other spelling.) */
+ * respelled spelling (a letter lost or misread, add_respelled) is one kind
+ * of damage among many, so it is rarer than the word in all its other
+ * spellings; one that is commoner is another word that happens to look
+ * alike: "ska" (305 passages of eval-dev) is not "söka" (3), nor "nu"
+ * (49) "ännu" (5). (+ 1: a single passage is kept when the index holds
+ * the word in no other spelling.) */
 static void keep_rarer(dq_variants *out, size_t from, unsigned long own)
 {
     size_t k = from;
@@ -524,7 +525,7 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     matcher m = {st, stem, sl, exact, !has_swedish_letter(w, len), c.stemlen,
                  out, {0}};
     rc = scan(db, &m, &c, err);
-    if (rc == XC_OK && !exact) { /* forms that lost an å/ä/ö, or ö as s/g */
+    if (rc == XC_OK && !exact) { /* spellings OCR respelled */
         size_t had = out->n;
         unsigned long own = 0;
         for (size_t i = first; i < had; i++) own += out->v[i].freq;
