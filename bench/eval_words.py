@@ -41,7 +41,11 @@ LETTERS = re.compile(r"[^\W\d_]+$")
 class Stemmer:
     def __init__(self):
         name = ctypes.util.find_library("stemmer") or "libstemmer.so.0d"
-        lib = ctypes.CDLL(name)
+        try:
+            lib = ctypes.CDLL(name)
+        except OSError as e:
+            raise SystemExit("eval_words: cannot load libstemmer (%s); "
+                             "scripts/setup.sh installs it" % e)
         lib.sb_stemmer_new.restype = ctypes.c_void_p
         lib.sb_stemmer_new.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
         lib.sb_stemmer_stem.restype = ctypes.c_void_p
