@@ -1115,7 +1115,9 @@ static void test_respelled(void **state)
     write_file(f->docs, "i.txt", "En bar.\n");
     write_file(f->docs, "j.txt", "Europeiska unionen.\n");
     write_file(f->docs, "k.txt", "Vi har det.\n");
-    expect_stats(run_index(f->db, f->docs), 15, 0, 0, 0, 0, 0);
+    write_file(f->docs, "l.txt", "Verksambet och jedning.\n");
+    write_file(f->docs, "m.txt", "Krisheredskap.\n");
+    expect_stats(run_index(f->db, f->docs), 17, 0, 0, 0, 0, 0);
     char docs[256];
     unsigned sf = 0;
     search_docs(f->db, "övergrepp", 0, 0, docs, sizeof docs, &sf);
@@ -1135,6 +1137,12 @@ static void test_respelled(void **state)
     assert_string_equal(docs, "j.txt h.txt");
     search_docs(f->db, "bar", 0, 0, docs, sizeof docs, &sf);
     assert_string_equal(docs, "i.txt");
+    search_docs(f->db, "verksamhet", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "l.txt");
+    search_docs(f->db, "ledning", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "l.txt");
+    search_docs(f->db, "krisberedskap", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "m.txt");
 }
 
 /* The default number of build threads: the processors the process may
