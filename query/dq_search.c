@@ -50,6 +50,20 @@ static int xfail(int rc, char *xerr, char *err, size_t errlen)
          : rc == XC_EMODIFIED ? DQ_EMODIFIED : DQ_EDB;
 }
 
+/* Whether a read that ended in rc is to be run again on the latest
+ * commit, which it then opens: the database moved on under the reader
+ * (DQ_EMODIFIED), or a database error came while a writer moved it on —
+ * Xapian 1.4 can follow a block that a newer commit has overwritten and
+ * report "EOF reading block" instead of DatabaseModifiedError. An error
+ * on a database that has not moved is reported. */
+static int moved_on(dq_engine *e, int rc)
+{
+    if (rc != DQ_EMODIFIED && rc != DQ_EDB) return 0;
+    int changed = 0;
+    if (xc_db_reopen(e->db, &changed, NULL) != XC_OK) return 0;
+    return rc == DQ_EMODIFIED || changed;
+}
+
 int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
                    size_t errlen)
 {
@@ -86,12 +100,16 @@ int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
         dq_engine_close(e);
         return res;
     }
-    rc = xc_db_get_metadata(e->db, DX_META_ANALYSIS, strlen(DX_META_ANALYSIS),
-                            &val, &vlen, &xerr);
-    if (rc != XC_OK) {
+    for (int attempt = 0;; attempt++) {
+        rc = xc_db_get_metadata(e->db, DX_META_ANALYSIS,
+                                strlen(DX_META_ANALYSIS), &val, &vlen, &xerr);
+        if (rc == XC_OK) break;
         int res = xfail(rc, xerr, err, errlen);
-        dq_engine_close(e);
-        return res;
+        xerr = NULL;
+        if (attempt == 3 || !moved_on(e, res)) {
+            dq_engine_close(e);
+            return res == DQ_EMODIFIED ? DQ_EDB : res;
+        }
     }
     const char *fp = sv_fingerprint();
     int same = val && vlen == strlen(fp) && memcmp(val, fp, vlen) == 0;
@@ -873,9 +891,7 @@ int dq_search(dq_engine *e, const char *query, size_t len,
     e->sort_date = o.sort_date;
     for (int attempt = 0;; attempt++) {
         rc = search_once(e, query, len, ast, &o, out, err, errlen, erroff);
-        if (rc != DQ_EMODIFIED || attempt == 3) break;
-        /* The index moved on under us: read the latest commit. */
-        if (xc_db_reopen(e->db, NULL, NULL) != XC_OK) break;
+        if (attempt == 3 || !moved_on(e, rc)) break;
     }
     if (rc == DQ_EMODIFIED) rc = DQ_EDB;
     dq_node_free(ast);
@@ -916,8 +932,7 @@ int dq_count(dq_engine *e, const char *query, size_t len,
         if (rc == DQ_OK) *documents = xc_mset_size(m);
         xc_mset_free(m);
         dq_plan_free(p);
-        if (rc != DQ_EMODIFIED || attempt == 3) break;
-        if (xc_db_reopen(e->db, NULL, NULL) != XC_OK) break;
+        if (attempt == 3 || !moved_on(e, rc)) break;
     }
     if (rc == DQ_EMODIFIED) rc = DQ_EDB;
     dq_node_free(ast);
@@ -948,9 +963,7 @@ int dq_engine_stats(dq_engine *e, unsigned *passages, unsigned *documents,
             return DQ_OK;
         }
         int res = xfail(rc, xerr, err, errlen);
-        if (res != DQ_EMODIFIED) return res;
-        /* The index moved on under us: read the latest commit. */
-        if (attempt == 3 || xc_db_reopen(e->db, NULL, NULL) != XC_OK)
-            return DQ_EDB;
+        if (attempt == 3 || !moved_on(e, res))
+            return res == DQ_EMODIFIED ? DQ_EDB : res;
     }
 }
