@@ -161,24 +161,38 @@ static int add_respelled(const cands *from, const char *w, size_t len,
 }
 
 /* Keeps of the variants from `from` on those found in at most own + 1
- * passages, where own counts the word's spellings found before. A
- * respelled spelling (a letter lost or misread, add_respelled) is one kind
- * of damage among many, so it is rarer than the word in all its other
- * spellings; one that is commoner is another word that happens to look
- * alike: "ska" (305 passages of eval-dev) is not "söka" (3), nor "nu"
- * (49) "ännu" (5). (+ 1: a single passage is kept when the index holds
- * the word in no other spelling.) */
-static void keep_rarer(dq_variants *out, size_t from, unsigned long own)
+ * passages (with damaged_only: drops only damaged ones), where own counts
+ * the word's spellings found before. Damage is one of many kinds in each
+ * passage it touches, so a damaged spelling is rarer than the word in all
+ * its other spellings; one that is commoner is another word that happens
+ * to look alike: "ska" (305 passages of eval-dev) is not "söka" (3), nor
+ * "nu" (49) "ännu" (5), "den" (270) "denna" (24) or "vid" (74) "våld"
+ * (10). (+ 1: a single passage is kept when the index holds the word in
+ * no other spelling.) */
+static void keep_rarer(dq_variants *out, size_t from, unsigned long own,
+                       int damaged_only)
 {
     size_t k = from;
     for (size_t i = from; i < out->n; i++) {
-        if (out->v[i].freq > own + 1) {
+        if ((out->v[i].damaged || !damaged_only) &&
+            out->v[i].freq > own + 1) {
             free(out->v[i].term);
             continue;
         }
         out->v[k++] = out->v[i];
     }
     out->n = k;
+}
+
+/* The passages of the variants from `from` on (of the undamaged ones with
+ * undamaged_only; a passage with two of them counts twice). */
+static unsigned long own_freq(const dq_variants *out, size_t from,
+                              int undamaged_only)
+{
+    unsigned long own = 0;
+    for (size_t i = from; i < out->n; i++)
+        if (!undamaged_only || !out->v[i].damaged) own += out->v[i].freq;
+    return own;
 }
 
 /* Candidates by skeleton, the word itself first, then as made. */
@@ -261,11 +275,13 @@ static int by_cost(const void *a, const void *b)
 }
 
 static int push_variant(dq_variants *out, const char *t, size_t tl,
-                        size_t sep, double cost, unsigned freq, int definite)
+                        size_t sep, double cost, unsigned freq, int definite,
+                        int damaged)
 {
     for (size_t i = 0; i < out->n; i++) /* already there (another word) */
         if (out->v[i].len == tl && memcmp(out->v[i].term, t, tl) == 0) {
             if (cost < out->v[i].cost) out->v[i].cost = cost;
+            if (!damaged) out->v[i].damaged = 0;
             return XC_OK;
         }
     if (out->n == out->cap) {
@@ -287,6 +303,7 @@ static int push_variant(dq_variants *out, const char *t, size_t tl,
     v->cost = cost;
     v->freq = freq;
     v->definite = definite;
+    v->damaged = damaged;
     return XC_OK;
 }
 
@@ -386,6 +403,55 @@ static int has_swedish_letter(const char *s, size_t len)
     return 0;
 }
 
+/* The next letter of s (at *i, advanced) without its accent: å, ä -> 'a',
+ * ö -> 'o', é -> 'e' (*acc set), any other byte as it is (*acc 0). */
+static int unaccented(const char *s, size_t len, size_t *i, int *acc)
+{
+    unsigned char c = (unsigned char)s[*i];
+    *acc = 0;
+    if (c == 0xC3 && *i + 1 < len) {
+        unsigned char d = (unsigned char)s[*i + 1];
+        int r = d == 0xA5 || d == 0xA4 ? 'a' : d == 0xB6 ? 'o'
+              : d == 0xA9 ? 'e' : -1;
+        if (r >= 0) {
+            *i += 2;
+            *acc = 1;
+            return r;
+        }
+    }
+    (*i)++;
+    return c;
+}
+
+/* Whether a and b are the same letters but for accents: one lost or added
+ * (åtgärder, atgarder), or one accented letter read as another (utgår,
+ * utgér). */
+static int same_but_accents(const char *a, size_t al, const char *b,
+                            size_t bl)
+{
+    size_t i = 0, j = 0;
+    while (i < al && j < bl) {
+        int x, y;
+        int ca = unaccented(a, al, &i, &x), cb = unaccented(b, bl, &j, &y);
+        if (ca != cb && !(x && y)) return 0;
+    }
+    return i == al && j == bl;
+}
+
+/* Whether index form d, matched by a candidate of [i, j), differs from
+ * every inflection among them by more than accents; a form that starts
+ * with the stem does not (gemensamma for gemensam: an inflection that
+ * Snowball keeps apart). */
+static int damaged(const matcher *m, const cand *v, size_t i, size_t j,
+                   const char *d, size_t dl)
+{
+    if (dl >= m->sl && memcmp(d, m->stem, m->sl) == 0) return 0;
+    for (size_t k = i; k < j; k++)
+        if (v[k].valid == 1 && same_but_accents(v[k].form, v[k].flen, d, dl))
+            return 0;
+    return 1;
+}
+
 /* Index term t (the iterator's current term) against the candidates
  * [i, j); its frequency is read only for a term that is kept. */
 static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
@@ -399,9 +465,11 @@ static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
     int rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, m->exact, 0,
                          &best, &def);
     if (rc == XC_OK && best < 1e9) {
+        int dmg = best > 0 && damaged(m, v, i, j, d, dl);
         rc = xc_termiter_freq(it, &freq, err);
-        return rc == XC_OK ? push_variant(m->out, t, tl, sep, best, freq, def)
-                           : rc;
+        return rc == XC_OK
+                   ? push_variant(m->out, t, tl, sep, best, freq, def, dmg)
+                   : rc;
     }
     if (rc != XC_OK || m->exact || !m->may_be_stripped) return rc;
     rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, 0, m->stemlen,
@@ -409,7 +477,8 @@ static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
     if (rc == XC_OK && best < 1e9) {
         rc = xc_termiter_freq(it, &freq, err);
         if (rc == XC_OK)
-            rc = push_variant(&m->loose, t, tl, sep, best, freq, def);
+            rc = push_variant(&m->loose, t, tl, sep, best, freq, def,
+                              damaged(m, v, i, j, d, dl));
     }
     return rc;
 }
@@ -429,7 +498,7 @@ static int settle(matcher *m, size_t first)
             const dq_variant *v = &m->loose.v[i];
             rc = push_variant(m->out, v->term, v->len,
                               (size_t)(v->form - v->term) - 1, v->cost,
-                              v->freq, v->definite);
+                              v->freq, v->definite, v->damaged);
         }
     dq_variants_free(&m->loose);
     return rc;
@@ -525,16 +594,20 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     matcher m = {st, stem, sl, exact, !has_swedish_letter(w, len), c.stemlen,
                  out, {0}};
     rc = scan(db, &m, &c, err);
+    /* A damaged reading commoner than the word as typed (in its own
+     * spellings, with or without accents) is another word; when the index
+     * holds none of those, every reading stays (a word typed damaged). */
+    unsigned long own = rc == XC_OK && !exact ? own_freq(out, first, 1) : 0;
+    if (own) keep_rarer(out, first, own, 1);
     if (rc == XC_OK && !exact) { /* spellings OCR respelled */
         size_t had = out->n;
-        unsigned long own = 0;
-        for (size_t i = first; i < had; i++) own += out->v[i].freq;
+        own = own_freq(out, first, 0);
         cands d = {0};
         rc = add_respelled(&c, w, len, &d);
         if (rc == XC_OK && d.n > 1) rc = sort_cands(&d);
         if (rc == XC_OK && d.n) rc = scan(db, &m, &d, err);
         free(d.v);
-        keep_rarer(out, had, own);
+        keep_rarer(out, had, own, 0);
     }
     free(c.v);
     if (rc == XC_OK) rc = settle(&m, first);

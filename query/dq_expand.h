@@ -29,6 +29,9 @@ typedef struct dq_variant {
     unsigned freq;   /* passages containing it */
     int definite;    /* a form of the definite stem (skolan for skola,
                         betyget for betyg), which Snowball 2.2 keeps apart */
+    int damaged;     /* read through damage beyond accents (an accent on
+                        å, ä, ö or é lost, added or misread); kept only
+                        when rarer than the word (dq_expand.c) */
 } dq_variant;
 
 typedef struct dq_variants {

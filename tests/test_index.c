@@ -1145,6 +1145,35 @@ static void test_respelled(void **state)
     assert_string_equal(docs, "m.txt");
 }
 
+/* A damaged reading found in more passages than the word's own spellings
+ * is another word ("den" for "denna"); an accented letter read as another
+ * (utgér) or a form that starts with the stem (gemensamma) is no damage of
+ * that kind and stays however common. */
+static void test_lookalikes(void **state)
+{
+    struct fx *f = *state;
+    write_file(f->docs, "a.txt", "Denna fråga.\n");
+    write_file(f->docs, "b.txt", "Det utgår.\n");
+    write_file(f->docs, "c.txt", "En gemensam plan.\n");
+    for (int i = 0; i < 3; i++) {
+        char name[16], text[64];
+        snprintf(name, sizeof name, "x%d.txt", i);
+        snprintf(text, sizeof text, "Den plan som utgér från gemensamma "
+                 "mål.\n");
+        write_file(f->docs, name, text);
+    }
+    write_file(f->docs, "d.txt", "Dena fråga.\n");
+    expect_stats(run_index(f->db, f->docs), 7, 0, 0, 0, 0, 0);
+    char docs[256];
+    unsigned sf = 0;
+    search_docs(f->db, "denna", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "a.txt d.txt");
+    search_docs(f->db, "utgår", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "b.txt x0.txt x1.txt x2.txt");
+    search_docs(f->db, "gemensam", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "c.txt x0.txt x1.txt x2.txt");
+}
+
 /* The default number of build threads: the processors the process may
  * run on, lowered to a cgroup CPU quota. */
 static void test_cpus(void **state)
@@ -1203,6 +1232,7 @@ int main(void)
         T(test_stem_terms),
         T(test_dropped_letter),
         T(test_respelled),
+        T(test_lookalikes),
         T(test_cpus),
 #undef T
     };
