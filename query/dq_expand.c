@@ -378,9 +378,10 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
 
 /* Whether the word may have been typed without å/ä/ö is decided by the
  * index: the readings that need that assumption are kept only when the
- * spellings with å/ä/ö they find are more frequent than the word's own
- * spellings ("atgarder" 30 passages, "åtgärder" 7252: yes; "har" 30431,
- * "här" 6040: no; "skolan": none with å/ä/ö, so no). */
+ * spellings with å/ä/ö they find, differing from an inflection by accents
+ * alone, are more frequent than the word's own spellings ("atgarder" 30
+ * passages, "åtgärder" 7252: yes; "har" 30431, "här" 6040: no; "skolan":
+ * none with å/ä/ö, so no; "annars": "ändras" is no accented "annars"). */
 typedef struct matcher {
     sv_stemmer *st;
     const char *stem;
@@ -490,7 +491,8 @@ static int settle(matcher *m, size_t first)
     unsigned long own = 0, swedish = 0;
     for (size_t i = first; i < m->out->n; i++) own += m->out->v[i].freq;
     for (size_t i = 0; i < m->loose.n; i++)
-        if (has_swedish_letter(m->loose.v[i].form, m->loose.v[i].formlen))
+        if (!m->loose.v[i].damaged &&
+            has_swedish_letter(m->loose.v[i].form, m->loose.v[i].formlen))
             swedish += m->loose.v[i].freq;
     int rc = XC_OK;
     if (swedish > own)
