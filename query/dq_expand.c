@@ -440,13 +440,17 @@ static int same_but_accents(const char *a, size_t al, const char *b,
 }
 
 /* Whether index form d, matched by a candidate of [i, j), differs from
- * every inflection among them by more than accents; a form that starts
- * with the stem does not (gemensamma for gemensam: an inflection that
- * Snowball keeps apart). */
+ * every inflection among them by more than accents. The stem with its
+ * final m or n doubled does not (gemensamma for gemensam, programmet for
+ * program: Swedish inflections that Snowball keeps apart), unlike other
+ * letters (vissa is not visa). */
 static int damaged(const matcher *m, const cand *v, size_t i, size_t j,
                    const char *d, size_t dl)
 {
-    if (dl >= m->sl && memcmp(d, m->stem, m->sl) == 0) return 0;
+    size_t sl = m->sl;
+    if (sl >= 2 && dl > sl && memcmp(d, m->stem, sl) == 0 &&
+        d[sl] == m->stem[sl - 1] && (d[sl] == 'm' || d[sl] == 'n'))
+        return 0;
     for (size_t k = i; k < j; k++)
         if (v[k].valid == 1 && same_but_accents(v[k].form, v[k].flen, d, dl))
             return 0;
