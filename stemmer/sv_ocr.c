@@ -208,6 +208,11 @@ static double del_cost(int q, int prev)
 
 #define MAXCP 80
 
+/* "li" read as one 'u' (Ukvardigheten): dearer than the budget of a word
+ * of under six letters without å/ä/ö, where it mostly makes other words
+ * ("ute" for "lite"). */
+#define LI_AS_U 0.6
+
 static size_t decode(const char *s, size_t len, int *out)
 {
     size_t i = 0, n = 0;
@@ -255,11 +260,15 @@ static double align(const int *q, size_t nq, size_t nstem, const int *d,
                 c = min2(c, r2[j - 1] + 0.4);
             if (qc == 'm' && j > 1 && d[j - 2] == 'r' && dc == 'n')
                 c = min2(c, r1[j - 2] + 0.4);
+            if (qc == 'i' && qp == 'l' && dc == 'u') /* li read as U */
+                c = min2(c, r2[j - 1] + LI_AS_U);
             r0[j] = c;
             if (c < best) best = c;
         }
-        /* Prune, unless this 'r' may start an "rn" read as 'm'. */
-        if (best > limit && !(qc == 'r' && (qn == 'n' || qn == UNKNOWN)))
+        /* Prune, unless this 'r' may start an "rn" read as 'm', or this
+         * 'l' an "li" read as 'u'. */
+        if (best > limit && !(qc == 'r' && (qn == 'n' || qn == UNKNOWN)) &&
+            !(qc == 'l' && (qn == 'i' || qn == UNKNOWN)))
             return limit + 1;
         double *t = r2;
         r2 = r1;
@@ -268,10 +277,13 @@ static double align(const int *q, size_t nq, size_t nstem, const int *d,
     }
     if (!prefix) return r1[nd] > limit ? limit + 1 : r1[nd];
     /* A path may leave the last row only through a later row, except an
-     * "rn" read as 'm' that skips the row of a final 'r'. */
+     * "rn" read as 'm' that skips the row of a final 'r', or an "li" read
+     * as 'u' that skips the row of a final 'l' (from the row before). */
     if (nq && q[nq - 1] == 'r') return 0;
     double least = inf;
     for (size_t j = 0; j <= nd; j++) least = min2(least, r1[j]);
+    if (nq && q[nq - 1] == 'l')
+        for (size_t j = 0; j <= nd; j++) least = min2(least, r2[j] + LI_AS_U);
     return least;
 }
 

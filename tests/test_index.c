@@ -1117,7 +1117,9 @@ static void test_respelled(void **state)
     write_file(f->docs, "k.txt", "Vi har det.\n");
     write_file(f->docs, "l.txt", "Verksambet och jedning.\n");
     write_file(f->docs, "m.txt", "Krisheredskap.\n");
-    expect_stats(run_index(f->db, f->docs), 17, 0, 0, 0, 0, 0);
+    write_file(f->docs, "n.txt", "Ukvardigheten brister.\n");
+    write_file(f->docs, "o.txt", "Likvärdigheten är god.\n");
+    expect_stats(run_index(f->db, f->docs), 19, 0, 0, 0, 0, 0);
     char docs[256];
     unsigned sf = 0;
     search_docs(f->db, "övergrepp", 0, 0, docs, sizeof docs, &sf);
@@ -1143,6 +1145,9 @@ static void test_respelled(void **state)
     assert_string_equal(docs, "l.txt");
     search_docs(f->db, "krisberedskap", 0, 0, docs, sizeof docs, &sf);
     assert_string_equal(docs, "m.txt");
+    /* li read as U, in any inflection found */
+    search_docs(f->db, "likvärdighet", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "o.txt n.txt");
 }
 
 /* A damaged reading found in more passages than the word's own spellings

@@ -1364,6 +1364,7 @@ static const cost_case cost_cases[] = {
     {"verksamhet", "verksambet", 0.5},  /* h read as b */
     {"krisberedskap", "krisheredskap", 0.5}, /* b read as h */
     {"barn", "bam", 0.4},               /* rn read as m */
+    {"likvärdigheten", "ukvardigheten", 0.85}, /* li read as U, ä->a */
     {"inom", "1nom", 0.4},              /* i -> 1 inside a word */
     {"atgarder", "åtgärder", 0.7},      /* typed without å/ä/ö */
 };
@@ -1411,6 +1412,12 @@ static void test_confusion_rules(void **state)
     assert_true(cost_within_budget("publik", "pubilik") > budget_of("publik"));
     assert_true(cost_within_budget("använda", "anväinda") >
                 budget_of("använda"));
+    /* li read as U: not in a word of under six letters without å/ä/ö
+     * ("ute" is no "lite", "fut" no "flit") */
+    assert_true(cost_within_budget("lite", "ute") > budget_of("lite"));
+    assert_true(cost_within_budget("flit", "fut") > budget_of("flit"));
+    assert_true(cost_within_budget("likvärdig", "ukvärdig") <=
+                budget_of("likvärdig"));
     /* s and g stand only for an ö, not for an o */
     assert_true(cost_within_budget("over", "sver") > budget_of("over"));
     assert_true(cost_within_budget("åtgärder", "atgédrder") <=
@@ -1507,8 +1514,9 @@ static void test_confusion_budget(void **state)
 /* sv_confusion_prefix is a lower bound: no form that starts with the
  * prefix reads d more cheaply. Checked on the seed pairs and the exact
  * cases at every code-point boundary of q (as a stem, and literal), and
- * on generated forms over the letters OCR confuses, including "rn" split
- * by the boundary (barn / bam: the prefix "bar" must not rule "bam" out). */
+ * on generated forms over the letters OCR confuses, including "rn" or
+ * "li" split by the boundary (barn / bam: the prefix "bar" must not rule
+ * "bam" out, nor "l" "ukvardigheten"). */
 static size_t check_prefix_bound(const char *q, const char *d, double limit)
 {
     size_t ql = strlen(q), dl = strlen(d), ruled_out = 0;
@@ -1542,9 +1550,10 @@ static void test_confusion_prefix_bound(void **state)
     assert_true(sv_confusion_prefix(LIT("skol"), 4, LIT("skolorna"), 0) == 0);
 
     static const char *const letters[] = {"a", "e", "o", "i", "l", "d", "r",
-                                          "n", "m", "s", "t", "1", "6", "&",
-                                          "\xC3\xA5", "\xC3\xA4",
+                                          "n", "m", "s", "t", "u", "1", "6",
+                                          "&", "\xC3\xA5", "\xC3\xA4",
                                           "\xC3\xB6", "\xC3\xA9"};
+    const uint32_t nletters = sizeof letters / sizeof *letters;
     uint32_t seed = 20261122;
     char q[64], d[64];
     size_t ruled_out = 0;
@@ -1552,7 +1561,7 @@ static void test_confusion_prefix_bound(void **state)
         size_t ql = 0, dl = 0;
         size_t nq = 1 + next_rand(&seed) % 7;
         for (size_t k = 0; k < nq; k++) {
-            const char *l = letters[next_rand(&seed) % 18];
+            const char *l = letters[next_rand(&seed) % nletters];
             memcpy(q + ql, l, strlen(l));
             ql += strlen(l);
         }
@@ -1565,12 +1574,12 @@ static void test_confusion_prefix_bound(void **state)
             while (qi + n < ql && ((unsigned char)q[qi + n] & 0xC0) == 0x80)
                 n++;
             if (r == 0) { /* replace */
-                const char *l = letters[next_rand(&seed) % 18];
+                const char *l = letters[next_rand(&seed) % nletters];
                 memcpy(d + dl, l, strlen(l));
                 dl += strlen(l);
                 qi += n;
             } else if (r == 1) { /* insert */
-                const char *l = letters[next_rand(&seed) % 18];
+                const char *l = letters[next_rand(&seed) % nletters];
                 memcpy(d + dl, l, strlen(l));
                 dl += strlen(l);
             } else if (r == 2) { /* delete */
