@@ -1529,7 +1529,7 @@ static size_t check_prefix_bound(const char *q, const char *d, double limit)
             if (full <= limit && lb > full + 1e-9)
                 fail_msg("prefix \"%.*s\" of \"%s\" (qstem %zu) bounds "
                          "\"%s\" by %g, but the whole costs %g", (int)pl, q,
-                         qstem, d, lb, full);
+                         q, qstem, d, lb, full);
             ruled_out += lb > limit;
         }
     }
