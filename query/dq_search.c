@@ -8,7 +8,9 @@
 #include "sv.h"
 #include "sv_token.h"
 
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,18 +349,26 @@ static int run(dq_engine *e, const xc_query *q, unsigned collapse_max,
 
 /* A query with a proximity bonus (dq_plan.base) is ranked from a
  * shortlist: the best SHORTLIST_EXTRA more passages than wanted by the base
- * query alone, each checked for the words standing close together in its
- * stored text, the bonus added, and sorted again. Passages outside the
- * shortlist weigh at most the last one's base weight w, so at most
- * (1 + DQ_PROX_WEIGHT) w with the bonus: when the wanted ones all weigh
- * more, the order is the one Xapian gives the whole query; otherwise the
- * whole query is run (Xapian then checks positions on every match, which
- * is what made such queries slow). Only when every word is frequent (see
- * SHORTLIST_MIN_FREQ); not when two words share a spelling (how Xapian's
- * NEAR shares a position is not copied here). For tests,
- * DIARIUM_SHORTLIST=0 never uses the shortlist, =1 uses it whatever the
- * frequencies (the two must give the same results). */
+ * query alone (per document, twice as many: a document's passages compete
+ * for its places), each checked for the words standing close together in
+ * its stored text, the bonus added, and sorted again; per document, at
+ * most --passages of each document are then kept, in that order, as
+ * Xapian's collapse keeps them. Passages outside the shortlist weigh at
+ * most the last one's base weight w, so at most (1 + DQ_PROX_WEIGHT) w
+ * with the bonus: when the wanted ones all weigh more, the order is the one
+ * Xapian gives the whole query; otherwise the whole query is run (Xapian
+ * then checks positions on every match, which is what made such queries
+ * slow). Only when every word is frequent (see SHORTLIST_MIN_FREQ) and
+ * few results are wanted (SHORTLIST_MAX); not when two words share a
+ * spelling (how Xapian's NEAR shares a position is not copied here). For
+ * tests, DIARIUM_SHORTLIST=0 never uses the shortlist, =1 uses it whatever
+ * the frequencies (the two must give the same results). */
 #define SHORTLIST_EXTRA 10
+/* Longer shortlists cost more than they save: reading the texts of 110
+ * passages (--limit 100) took longer than Xapian's checks on every match
+ * (g0vse, "särskilt stöd" 12.5 against 10.0 ms; a report: 169 against
+ * 104 ms). */
+#define SHORTLIST_MAX 64
 #define PROX_MAX_WORDS 64
 /* Below this many passages with the rarest word, Xapian's checks on every
  * match cost less than reading the shortlist's texts (measured on g0vse:
@@ -368,7 +378,16 @@ static int run(dq_engine *e, const xc_query *q, unsigned collapse_max,
 typedef struct scored {
     unsigned docid;
     double w;
+    char *doc;  /* per document: its document id */
+    size_t grp; /* per document: its document as a number */
 } scored;
+
+static int by_doc_name(const void *a, const void *b)
+{
+    const scored *x = *(const scored *const *)a;
+    const scored *y = *(const scored *const *)b;
+    return strcmp(x->doc, y->doc);
+}
 
 static int by_weight(const void *a, const void *b)
 {
@@ -451,19 +470,60 @@ static int passage_near(dq_engine *e, const dq_plan *p, unsigned docid,
     return res;
 }
 
+/* The document id of passage docid (DX_SLOT_DOCID), malloc'd. */
+static int passage_doc(dq_engine *e, unsigned docid, char **out, char *err,
+                       size_t errlen)
+{
+    xc_doc *d = NULL;
+    char *xerr = NULL;
+    *out = NULL;
+    int rc = xc_db_document_known(e->db, docid, &d, &xerr);
+    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
+    int res = slot_str(d, DX_SLOT_DOCID, out, err, errlen);
+    xc_doc_free(d);
+    return res;
+}
+
+/* Numbers the documents of v[0, n) (v[i].grp): passages of one document
+ * share a number. */
+static int number_docs(scored *v, unsigned n)
+{
+    scored **byd = malloc(n * sizeof *byd);
+    if (!byd) return DQ_ENOMEM;
+    for (unsigned i = 0; i < n; i++) byd[i] = &v[i];
+    qsort(byd, n, sizeof *byd, by_doc_name);
+    size_t g = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (i && strcmp(byd[i]->doc, byd[i - 1]->doc) != 0) g++;
+        byd[i]->grp = g;
+    }
+    free(byd);
+    return DQ_OK;
+}
+
+/* The passages a shortlist holds for the results o asks for. */
+static unsigned shortlist_size(const dq_options *o)
+{
+    uint64_t k = (uint64_t)o->limit * (o->per_document ? 2 : 1) +
+                 SHORTLIST_EXTRA;
+    return k > UINT_MAX ? UINT_MAX : (unsigned)k;
+}
+
 /* Ranks the query from a shortlist (above); *done = 0 when the shortlist
  * cannot prove the order. */
 static int shortlist(dq_engine *e, dq_results *r, const dq_options *o,
                      int *done, char *err, size_t errlen)
 {
     const dq_plan *p = r->plan;
-    unsigned k = o->limit + SHORTLIST_EXTRA;
+    unsigned k = shortlist_size(o);
     xc_mset *m = NULL;
     *done = 0;
     int res = run(e, p->base, 0, 0, k, &m, err, errlen);
     unsigned size = m ? xc_mset_size(m) : 0;
     scored *v = res == DQ_OK ? calloc(size ? size : 1, sizeof *v) : NULL;
-    if (res == DQ_OK && !v) res = DQ_ENOMEM;
+    unsigned *pick = v ? calloc(size ? size : 1, sizeof *pick) : NULL;
+    size_t *per_doc = NULL;
+    if (res == DQ_OK && (!v || !pick)) res = DQ_ENOMEM;
     double last = 0;
     for (unsigned i = 0; res == DQ_OK && i < size; i++) {
         int near = 0;
@@ -471,21 +531,41 @@ static int shortlist(dq_engine *e, dq_results *r, const dq_options *o,
         last = v[i].w;
         res = passage_near(e, p, v[i].docid, &near, err, errlen);
         if (near) v[i].w *= 1 + DQ_PROX_WEIGHT;
+        if (res == DQ_OK && o->per_document)
+            res = passage_doc(e, v[i].docid, &v[i].doc, err, errlen);
     }
-    unsigned keep = size < o->limit ? size : o->limit;
     if (res == DQ_OK && size) qsort(v, size, sizeof *v, by_weight);
+    /* The wanted results among them: the first o->limit; per document, in
+     * that order, those of a document that has fewer than o->passages (a
+     * passage without a document id is never collapsed, as in Xapian). */
+    unsigned npick = 0;
+    if (res == DQ_OK && o->per_document && size) {
+        res = number_docs(v, size);
+        if (res == DQ_OK && !(per_doc = calloc(size, sizeof *per_doc)))
+            res = DQ_ENOMEM;
+    }
+    for (unsigned i = 0; res == DQ_OK && i < size && npick < o->limit; i++) {
+        if (per_doc && v[i].doc[0] && per_doc[v[i].grp]++ >= o->passages)
+            continue;
+        pick[npick++] = i;
+    }
     /* Proven when nothing can lie beyond the shortlist, or when what lies
-     * there cannot outweigh the last passage kept. */
+     * there cannot outweigh the last result kept. */
     if (res == DQ_OK &&
-        (size < k || (keep && v[keep - 1].w > last * (1 + DQ_PROX_WEIGHT)))) {
+        (size < k || (npick == o->limit && npick &&
+                      v[pick[npick - 1]].w > last * (1 + DQ_PROX_WEIGHT)))) {
         unsigned est = 0;
         xc_mset_estimates(m, NULL, &est, NULL);
         r->matches = est;
-        for (unsigned i = 0; res == DQ_OK && i < keep; i++)
-            res = add_hit(e, r, v[i].docid, v[i].w, 1, err, errlen);
+        for (unsigned i = 0; res == DQ_OK && i < npick; i++)
+            res = add_hit(e, r, v[pick[i]].docid, v[pick[i]].w, 1, err,
+                          errlen);
         *done = 1;
     }
+    for (unsigned i = 0; v && i < size; i++) free(v[i].doc);
     free(v);
+    free(pick);
+    free(per_doc);
     xc_mset_free(m);
     return res;
 }
@@ -823,9 +903,9 @@ static int search_once(dq_engine *e, const char *query, size_t len,
     int done = 0;
     const char *sl = getenv("DIARIUM_SHORTLIST");
     int always = sl && !strcmp(sl, "1"), never = sl && !strcmp(sl, "0");
-    if (res == DQ_OK && o->limit && r->plan->base && !o->per_document &&
-        !e->sort_date && r->plan->nprox <= PROX_MAX_WORDS &&
-        !r->plan->prox_overlap && !never &&
+    if (res == DQ_OK && o->limit && r->plan->base && !e->sort_date &&
+        shortlist_size(o) <= SHORTLIST_MAX &&
+        r->plan->nprox <= PROX_MAX_WORDS && !r->plan->prox_overlap && !never &&
         (always || r->plan->prox_min_freq >= SHORTLIST_MIN_FREQ))
         res = shortlist(e, r, o, &done, err, errlen);
     if (res == DQ_OK && o->limit && !done)

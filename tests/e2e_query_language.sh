@@ -654,6 +654,71 @@ for l in sys.stdin:
         [ -n "$B" ] || fail "'$query' found nothing"
         expect_eq "'$query' --limit $lim: shortlist ranking equals the whole query's" "$B" "$A"
     done
+    # Per document (Xapian's collapse on the whole query; the shortlist
+    # keeps at most --passages of a document itself).
+    for lim in 1 3; do
+        for np in 1 2; do
+            expect_status 0 env DIARIUM_SHORTLIST=1 "$QRY" --db "$DB" --format json \
+                --per-document --passages "$np" --limit "$lim" -- "$query"
+            A=$(py 'import json,sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if "doc" in o: print(o["doc"], o["passage"], "%.5f" % o["score"])')
+            expect_status 0 env DIARIUM_SHORTLIST=0 "$QRY" --db "$DB" --format json \
+                --per-document --passages "$np" --limit "$lim" -- "$query"
+            B=$(py 'import json,sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if "doc" in o: print(o["doc"], o["passage"], "%.5f" % o["score"])')
+            [ -n "$B" ] || fail "'$query' --per-document found nothing"
+            expect_eq "'$query' --per-document --passages $np --limit $lim: shortlist ranking equals the whole query's" "$B" "$A"
+        done
+    done
 done
+# A shortlist that one document fills proves nothing per document: with
+# --passages 1 --limit 3 it holds 16 passages, and here the 20 passages of
+# samma.txt, the words side by side in each (the first holds them twice),
+# outrank the one passage each of andra.txt and tredje.txt, where they
+# stand far apart. All three documents are still found, as the whole
+# query finds them.
+mkdir -p "$WORK/conc" || fail "mkdir"
+python3 -c '
+import sys
+fill = ("och förvaltningen redovisar arbetet med undervisningen i varje skola "
+        "under läsåret, med uppföljning av resultaten och de insatser som "
+        "nämnden beslutat om i verksamhetsplanen för året")
+paras = []
+for i in range(20):
+    words = "elevhälsoteamet rektorsbeslut" + (" elevhälsoteamet rektorsbeslut" if i == 0 else "")
+    paras.append("Stycke %d: %s %s, %s." % (i + 1, words, fill, fill))
+open(sys.argv[1] + "/samma.txt", "w").write("\n\n".join(paras) + "\n")
+for name in ("andra", "tredje"):
+    open(sys.argv[1] + "/" + name + ".txt", "w").write(
+        "Om elevhälsoteamet %s %s %s, och till sist ett rektorsbeslut.\n" % (fill, fill, fill))
+' "$WORK/conc" || fail "cannot write the documents of $WORK/conc"
+expect_status 0 "$IDX" --db "$WORK/concdb" "$WORK/conc"
+for sl in 1 0; do
+    expect_status 0 env DIARIUM_SHORTLIST=$sl "$QRY" --db "$WORK/concdb" --format json \
+        --per-document --passages 1 --limit 3 -- "elevhälsoteamet rektorsbeslut"
+    expect_py "one document filling the shortlist (DIARIUM_SHORTLIST=$sl): all three found, each a complete match" '
+import json, sys
+rs = [json.loads(l) for l in sys.stdin]
+docs = [o["doc"] for o in rs]
+assert docs[0] == "samma.txt" and sorted(docs[1:]) == ["andra.txt", "tredje.txt"], docs
+assert all(o["complete"] for o in rs), [(o["doc"], o["complete"]) for o in rs]
+'
+    R[$sl]=$(py 'import json,sys
+for l in sys.stdin:
+    o = json.loads(l)
+    print(o["doc"], o["passage"], "%.5f" % o["score"])')
+done
+expect_eq "one document filling the shortlist: the ranking of the whole query" "${R[0]}" "${R[1]}"
+expect_status 0 "$QRY" --db "$WORK/concdb" --format json --limit 30 -- "elevhälsoteamet rektorsbeslut"
+expect_py "the control: samma.txt holds the 20 best passages" '
+import json, sys
+rs = [json.loads(l) for l in sys.stdin]
+assert [o["doc"] for o in rs[:20]] == ["samma.txt"] * 20, [o["doc"] for o in rs[:22]]
+assert len(rs) == 22, len(rs)
+'
 
 e2e_done
