@@ -632,6 +632,13 @@ done
 q --color always --limit 3 "och skolan"
 expect_not_contains stdout "$(printf '\033[1moch')"
 
+# ranking — the last stdout's JSON results as "doc passage score" lines.
+ranking() {
+    py 'import json,sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if "doc" in o: print(o["doc"], o["passage"], "%.5f" % o["score"])'
+}
 # Proximity from a shortlist (dq_search.c): the best passages by the base
 # query, re-scored with the bonus, must be exactly what Xapian gives the
 # whole query (DIARIUM_SHORTLIST=1 forces the shortlist, =0 forbids it).
@@ -642,15 +649,9 @@ for query in "kompensatoriska åtgärder" "skolan elever" "elevernas kunskapsutv
     "skolan eleverna huvudmannen" "atgarder kompensatoriska" "skolan skolan elever"; do
     for lim in 1 3 10; do
         expect_status 0 env DIARIUM_SHORTLIST=1 "$QRY" --db "$DB" --format json --limit "$lim" -- "$query"
-        A=$(py 'import json,sys
-for l in sys.stdin:
-    o = json.loads(l)
-    if "doc" in o: print(o["doc"], o["passage"], "%.5f" % o["score"])')
+        A=$(ranking)
         expect_status 0 env DIARIUM_SHORTLIST=0 "$QRY" --db "$DB" --format json --limit "$lim" -- "$query"
-        B=$(py 'import json,sys
-for l in sys.stdin:
-    o = json.loads(l)
-    if "doc" in o: print(o["doc"], o["passage"], "%.5f" % o["score"])')
+        B=$(ranking)
         [ -n "$B" ] || fail "'$query' found nothing"
         expect_eq "'$query' --limit $lim: shortlist ranking equals the whole query's" "$B" "$A"
     done
@@ -660,16 +661,10 @@ for l in sys.stdin:
         for np in 1 2; do
             expect_status 0 env DIARIUM_SHORTLIST=1 "$QRY" --db "$DB" --format json \
                 --per-document --passages "$np" --limit "$lim" -- "$query"
-            A=$(py 'import json,sys
-for l in sys.stdin:
-    o = json.loads(l)
-    if "doc" in o: print(o["doc"], o["passage"], "%.5f" % o["score"])')
+            A=$(ranking)
             expect_status 0 env DIARIUM_SHORTLIST=0 "$QRY" --db "$DB" --format json \
                 --per-document --passages "$np" --limit "$lim" -- "$query"
-            B=$(py 'import json,sys
-for l in sys.stdin:
-    o = json.loads(l)
-    if "doc" in o: print(o["doc"], o["passage"], "%.5f" % o["score"])')
+            B=$(ranking)
             [ -n "$B" ] || fail "'$query' --per-document found nothing"
             expect_eq "'$query' --per-document --passages $np --limit $lim: shortlist ranking equals the whole query's" "$B" "$A"
         done
@@ -707,10 +702,7 @@ docs = [o["doc"] for o in rs]
 assert docs[0] == "samma.txt" and sorted(docs[1:]) == ["andra.txt", "tredje.txt"], docs
 assert all(o["complete"] for o in rs), [(o["doc"], o["complete"]) for o in rs]
 '
-    R[$sl]=$(py 'import json,sys
-for l in sys.stdin:
-    o = json.loads(l)
-    print(o["doc"], o["passage"], "%.5f" % o["score"])')
+    R[$sl]=$(ranking)
 done
 expect_eq "one document filling the shortlist: the ranking of the whole query" "${R[0]}" "${R[1]}"
 expect_status 0 "$QRY" --db "$WORK/concdb" --format json --limit 30 -- "elevhälsoteamet rektorsbeslut"
