@@ -82,16 +82,37 @@ static const char *replacement(int cp, int *drop)
     return NULL;
 }
 
+/* 1 for the punctuation that PDF text is full of and that NFC leaves as
+ * it is (no canonical decomposition, combining class 0, never composed
+ * with what stands before it): U+200B-U+2027 (dashes, quotes, bullets),
+ * U+202F-U+205E and U+2212 (minus). s[i] is the lead byte of a valid
+ * sequence. (A quarter of the g0vse documents hold one, mostly the en
+ * dash, and went through utf8proc for it alone.) */
+static int nfc_inert(const unsigned char *s, size_t len, size_t i)
+{
+    if (s[i] != 0xE2 || i + 2 >= len) return 0;
+    unsigned cp = (unsigned)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+    cp |= 0x2000;
+    return (cp >= 0x200B && cp <= 0x2027) || (cp >= 0x202F && cp <= 0x205E) ||
+           cp == 0x2212;
+}
+
 /* 0 when utf8proc cannot change the text: no code point at or above
- * U+0300 (every lead byte of one is >= 0xCC), so nothing for NFC to
- * compose, and no CR or NEL (U+0085) for line-end normalisation. */
+ * U+0300 (every lead byte of one is >= 0xCC) but those nfc_inert
+ * accepts, so nothing for NFC to compose, and no CR or NEL (U+0085) for
+ * line-end normalisation. */
 static int needs_utf8proc(const char *s, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0xCC || c == '\r') return 1;
-        if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85)
+        unsigned char c = u[i];
+        if (c >= 0xCC) {
+            if (!nfc_inert(u, len, i)) return 1;
+            i += 2;
+        } else if (c == '\r' ||
+                   (c == 0xC2 && i + 1 < len && u[i + 1] == 0x85)) {
             return 1;
+        }
     }
     return 0;
 }

@@ -136,6 +136,19 @@ static const clean_case clean_cases[] = {
      SV_TEXT_CHANGED},
     {"C1 control characters in valid UTF-8 are dropped",
      LIT("a\xC2\x80" "b\xC2\x9F" "c"), LIT("abc"), SV_TEXT_CHANGED},
+    {"dashes, quotes, bullets and a minus are kept as they are",
+     LIT("2019\xE2\x80\x93" "2021 \xE2\x80\x9C" "beslut\xE2\x80\x9D \xE2\x80\xA2 "
+         "\xE2\x88\x92" "5 \xE2\x80\x94 \xE2\x80\xA6"),
+     LIT("2019\xE2\x80\x93" "2021 \xE2\x80\x9C" "beslut\xE2\x80\x9D \xE2\x80\xA2 "
+         "\xE2\x88\x92" "5 \xE2\x80\x94 \xE2\x80\xA6"), 0},
+    {"beside an en dash, decomposed letters are still composed (NFC)",
+     LIT("2019\xE2\x80\x93" "a\xCC\x8Atg\xC3\xA4rder"),
+     LIT("2019\xE2\x80\x93" "åtgärder"), SV_TEXT_CHANGED},
+    {"an en quad is an en space in NFC (a punctuation space that NFC "
+     "changes)",
+     LIT("a\xE2\x80\x80" "b"), LIT("a\xE2\x80\x82" "b"), SV_TEXT_CHANGED},
+    {"an ohm sign is omega in NFC",
+     LIT("5 \xE2\x84\xA6"), LIT("5 \xCE\xA9"), SV_TEXT_CHANGED},
     {"empty input", LIT(""), LIT(""), 0},
 };
 
