@@ -201,6 +201,7 @@ typedef struct doc {
     size_t len;
     sv_tokens tk;
     size_t *skoff;   /* per token: offset of its skeleton in skbuf */
+    uint64_t *skh;   /* per token: hash of its skeleton (skel_hash) */
     char *skbuf;
     size_t *tline;   /* per token: its line */
     span *lines;
@@ -210,46 +211,76 @@ typedef struct doc {
     size_t hdr_toks;  /* tokens [0, hdr_toks) lie in it */
     int plain;       /* 1 when the text has no å/ä/ö (stripped or OCR) */
     struct qskel *qc;/* skeletons of the fixed words compared against */
+    int own_qc;      /* qc is this document's (no context's) */
     const struct kname *kt; /* the prepared municipality table, or NULL */
 } doc;
 
-/* A small cache of the skeletons of the fixed words (string literals)
- * that tokens are compared with, so that each is computed once per
- * document rather than once per token: an open-addressing table keyed by
- * the literal's address (it is asked for several times per token). */
+/* A small cache of the fixed words (string literals) that tokens are
+ * compared with — their length, skeleton and its hash — so that each is
+ * computed once rather than once per token: an open-addressing table
+ * keyed by the literal's address (it is asked for several times per
+ * token). A literal's entry never changes, so the table is kept for the
+ * life of a dx_meta_ctx, across documents. */
 #define QCACHE 256 /* a power of two; well above the fixed words in use */
 typedef struct qskel {
     const char *q[QCACHE];
+    size_t len[QCACHE];    /* strlen(q) */
+    uint64_t hash[QCACHE]; /* skel_hash(sk) */
     char sk[QCACHE][SV_SKELETON_MAX];
     size_t n;
 } qskel;
 
-/* The skeleton of fixed word q (NULL when it has none). */
-static const char *q_skeleton(const doc *d, const char *q, size_t ql)
+/* FNV-1a of a skeleton (NUL-terminated): tokens and fixed words whose
+ * skeletons differ almost always differ here, which is all tok_cost
+ * needs to know for most of its comparisons. */
+static uint64_t skel_hash(const char *sk)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (; *sk; sk++) {
+        h ^= (unsigned char)*sk;
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+/* The cache entry of fixed word q: its index, or -1 when it has no
+ * skeleton or the cache is full (the slow path). */
+static int q_entry(const doc *d, const char *q)
 {
     qskel *c = d->qc;
-    if (!c) return NULL;
+    if (!c) return -1;
     uint64_t h = (uint64_t)(uintptr_t)q * UINT64_C(0x9E3779B97F4A7C15);
     for (size_t i = (size_t)(h >> 56);; i = (i + 1) & (QCACHE - 1)) {
-        if (c->q[i] == q) return c->sk[i];
+        if (c->q[i] == q) return (int)i;
         if (c->q[i]) continue;
-        if (c->n >= QCACHE * 3 / 4) return NULL; /* full: the slow path */
-        if (!sv_skeleton(q, ql, c->sk[i], sizeof c->sk[i])) return NULL;
+        if (c->n >= QCACHE * 3 / 4) return -1;
+        size_t ql = strlen(q);
+        if (!sv_skeleton(q, ql, c->sk[i], sizeof c->sk[i])) return -1;
         c->q[i] = q;
+        c->len[i] = ql;
+        c->hash[i] = skel_hash(c->sk[i]);
         c->n++;
-        return c->sk[i];
+        return (int)i;
     }
+}
+
+/* The skeleton of fixed word q (NULL when it has none). */
+static const char *q_skeleton(const doc *d, const char *q)
+{
+    int i = q_entry(d, q);
+    return i < 0 ? NULL : d->qc->sk[i];
 }
 
 static void doc_free(doc *d)
 {
     sv_tokens_free(&d->tk);
     free(d->skoff);
+    free(d->skh);
     free(d->skbuf);
     free(d->tline);
     free(d->lines);
     free(d->ltok);
-    free(d->qc);
+    if (d->own_qc) free(d->qc);
     memset(d, 0, sizeof *d);
 }
 
@@ -262,16 +293,34 @@ static size_t tlen(const doc *d, size_t t) { return d->tk.tok[t].normlen; }
 
 static int tkind(const doc *d, size_t t) { return d->tk.tok[t].kind; }
 
-/* Cost of reading token t as the known word q; NOMATCH for non-words. */
+/* Cost of reading token t as the word (q, ql), wherever it is kept;
+ * NOMATCH for non-words. */
+static double tok_cost_n(const doc *d, size_t t, const char *q, size_t ql)
+{
+    if (t >= d->tk.n || tkind(d, t) != SV_TOK_WORD) return NOMATCH;
+    const char *w = tnorm(d, t);
+    size_t wl = tlen(d, t);
+    if (ql == wl && memcmp(q, w, ql) == 0) return 0;
+    return form_cost(q, ql, w, wl, d->skbuf + d->skoff[t]);
+}
+
+/* Cost of reading token t as the known word q, a string with static
+ * storage (a literal or a static table's: the cache of fixed words is
+ * keyed by its address; see tok_cost_n for any other); NOMATCH for
+ * non-words. */
 static double tok_cost(const doc *d, size_t t, const char *q)
 {
     if (t >= d->tk.n || tkind(d, t) != SV_TOK_WORD) return NOMATCH;
-    size_t ql = strlen(q);
+    const qskel *c = d->qc;
+    int e = q_entry(d, q);
+    size_t ql = e >= 0 ? c->len[e] : strlen(q);
     const char *w = tnorm(d, t), *wsk = d->skbuf + d->skoff[t];
     size_t wl = tlen(d, t);
     if (ql == wl && memcmp(q, w, ql) == 0) return 0;
-    const char *qs = q_skeleton(d, q, ql);
-    if (qs && strcmp(qs, wsk) != 0) return NOMATCH; /* the usual case */
+    if (e >= 0) { /* the usual case: other skeletons */
+        if (c->hash[e] != d->skh[t] || strcmp(c->sk[e], wsk) != 0)
+            return NOMATCH;
+    }
     return form_cost(q, ql, w, wl, wsk);
 }
 
@@ -322,7 +371,8 @@ static int gap_ok(const doc *d, size_t a, size_t b, int maxnl, int hyphen)
     return 1;
 }
 
-static int doc_init(doc *d, const char *s, size_t len)
+/* qc: the context's cache of fixed words, or NULL for one of its own. */
+static int doc_init(doc *d, const char *s, size_t len, qskel *qc)
 {
     memset(d, 0, sizeof *d);
     d->s = s;
@@ -334,16 +384,21 @@ static int doc_init(doc *d, const char *s, size_t len)
                           b == 0x84 || b == 0x96))
             d->plain = 0;
     }
-    d->qc = calloc(1, sizeof *d->qc);
-    if (!d->qc) return DXM_ENOMEM;
+    d->qc = qc;
+    if (!d->qc) {
+        d->qc = calloc(1, sizeof *d->qc);
+        if (!d->qc) return DXM_ENOMEM;
+        d->own_qc = 1;
+    }
     if (sv_tokenize(s, len, &d->tk) != SV_OK) return DXM_ENOMEM;
     size_t n = d->tk.n;
 
     /* Skeletons: at most one byte per byte of the form, plus NUL. */
     d->skoff = malloc((n ? n : 1) * sizeof *d->skoff);
+    d->skh = malloc((n ? n : 1) * sizeof *d->skh);
     d->skbuf = malloc(d->tk.blen + n + 1);
     d->tline = malloc((n ? n : 1) * sizeof *d->tline);
-    if (!d->skoff || !d->skbuf || !d->tline) return DXM_ENOMEM;
+    if (!d->skoff || !d->skh || !d->skbuf || !d->tline) return DXM_ENOMEM;
     size_t o = 0;
     for (size_t t = 0; t < n; t++) {
         d->skoff[t] = o;
@@ -352,6 +407,7 @@ static int doc_init(doc *d, const char *s, size_t len)
         if (!(d->tk.tok[t].flags & SV_TOKF_LONG))
             k = sv_skeleton(tnorm(d, t), tlen(d, t), d->skbuf + o, cap);
         if (k == 0) d->skbuf[o] = '\0';
+        d->skh[t] = skel_hash(d->skbuf + o);
         o += k + 1;
     }
 
@@ -416,12 +472,8 @@ static int line_is(const doc *d, size_t l, const char *phrase)
     while (*p) {
         const char *w = p;
         while (*p && *p != ' ') p++;
-        char buf[64];
-        size_t n = (size_t)(p - w);
-        if (n >= sizeof buf || t >= e) return 0;
-        memcpy(buf, w, n);
-        buf[n] = '\0';
-        if (!tok_is(d, t, buf)) return 0;
+        /* (Not tok_is: the word is not a string of its own.) */
+        if (t >= e || tok_cost_n(d, t, w, (size_t)(p - w)) < 0) return 0;
         t++;
         while (*p == ' ') p++;
     }
@@ -1467,7 +1519,7 @@ static int may_be_authority(const doc *d, size_t t)
 {
     const char *sk = d->skbuf + d->skoff[t];
     for (const suffix *x = auth_suffixes; x->w; x++) {
-        const char *xs = q_skeleton(d, x->w, strlen(x->w));
+        const char *xs = q_skeleton(d, x->w);
         if (!xs || !xs[0] || skel_ends(sk, xs + 1)) return 1;
     }
     return 0;
@@ -1881,6 +1933,7 @@ static int is_decision(int type)
 
 struct dx_meta_ctx {
     kname *kt;
+    qskel *qc; /* the fixed words' skeletons, kept across documents */
 };
 
 int dx_meta_ctx_new(dx_meta_ctx **out)
@@ -1889,7 +1942,10 @@ int dx_meta_ctx_new(dx_meta_ctx **out)
     dx_meta_ctx *c = calloc(1, sizeof *c);
     if (!c) return DXM_ENOMEM;
     c->kt = ktable_new();
-    if (!c->kt) {
+    c->qc = calloc(1, sizeof *c->qc);
+    if (!c->kt || !c->qc) {
+        free(c->kt);
+        free(c->qc);
         free(c);
         return DXM_ENOMEM;
     }
@@ -1901,6 +1957,7 @@ void dx_meta_ctx_free(dx_meta_ctx *c)
 {
     if (!c) return;
     free(c->kt);
+    free(c->qc);
     free(c);
 }
 
@@ -1919,7 +1976,7 @@ int dx_meta_extract_with(dx_meta_ctx *ctx, const char *text, size_t len,
     if (!sv_utf8_valid(text, len)) return DXM_EINVAL;
 
     doc d;
-    int rc = doc_init(&d, text, len);
+    int rc = doc_init(&d, text, len, ctx ? ctx->qc : NULL);
     d.kt = ctx ? ctx->kt : NULL;
     if (rc == DXM_OK) {
         find_header(&d);
