@@ -113,11 +113,9 @@ static void check_stamp(checker *c)
                "queries refuse it", fp, sv_fingerprint());
 }
 
-/* Checks a passage's stored data: header, lengths, valid UTF-8 (text and
- * fields), the passage number it repeats (`number`, from its value slot;
- * -1 when unknown); 0 or -1 (reported). */
-static int check_data(checker *c, const char *key, unsigned docid,
-                      const char *data, size_t len, long number)
+/* The unpacked data (data, len bytes) of check_data. */
+static int check_raw(checker *c, const char *key, unsigned docid,
+                     const char *data, size_t len, long number)
 {
     dx_data d;
     int k = dx_data_parse(data, len, &d);
@@ -153,6 +151,31 @@ static int check_data(checker *c, const char *key, unsigned docid,
     return 0;
 }
 
+/* Checks a passage's stored data (its DX_SLOT_DATA value, slen bytes):
+ * that it decompresses, its header, lengths, valid UTF-8 (text and
+ * fields), the passage number it repeats (`number`, from its value slot;
+ * -1 when unknown); 0 or -1 (reported). */
+static int check_data(checker *c, const char *key, unsigned docid,
+                      const char *stored, size_t slen, long number)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int k = dx_data_load(stored, slen, &data, &len);
+    if (k == -3) {
+        report(c, "out of memory checking passage %u of %s", docid, key);
+        return -1;
+    }
+    if (k != 0) {
+        report(c, "passage %u of %s: stored data %s", docid, key,
+               k == -1 ? "is missing or not LZ4 as this format stores it"
+                       : "does not decompress to the length it gives");
+        return -1;
+    }
+    int res = check_raw(c, key, docid, data, len, number);
+    free(data);
+    return res;
+}
+
 /* Every passage of document `key` (record r; NULL when it has none). */
 static void check_passages(checker *c, const char *key, const dx_record *r,
                            const char *term, size_t tlen, unsigned *seen)
@@ -179,7 +202,8 @@ static void check_passages(checker *c, const char *key, const dx_record *r,
             rc = xc_db_get_value(c->db, ids[i], DX_SLOT_PASSAGE, &pn, &pl,
                                  &xerr);
         if (rc == XC_OK)
-            rc = xc_db_get_data(c->db, ids[i], &data, &dl, &xerr);
+            rc = xc_db_get_value(c->db, ids[i], DX_SLOT_DATA, &data, &dl,
+                                 &xerr);
         if (rc != XC_OK) {
             xfail(c, rc, xerr, "reading a passage");
         } else {

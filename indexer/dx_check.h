@@ -12,8 +12,9 @@
  *  - every Q term has a record;
  *  - every passage belongs to exactly one document: its id value maps to
  *    the Q term it is found under; passage numbers are 0..n-1, each once;
- *  - every passage's stored data unpacks (dx_data_parse: its text and
- *    field lengths add up), its text and fields are valid UTF-8, and the
+ *  - every passage's stored data decompresses to the length it gives
+ *    (dx_data_load) and unpacks (dx_data_parse: its text and field
+ *    lengths add up), its text and fields are valid UTF-8, and the
  *    passage number it repeats is the one in its value slot;
  *  - the number of passages equals the sum over the records.
  * It takes the writer lock for the duration, so that nothing changes under

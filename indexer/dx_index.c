@@ -82,6 +82,8 @@ typedef struct writer {
     sv_tokens toks;
     unsigned char *zbuf; /* a passage's data */
     size_t zcap;
+    char *sbuf; /* the data as stored (dx_data_store) */
+    size_t scap;
     char *term;
     size_t termcap;
     char *mterms; /* the current document's field terms, NUL-separated */
@@ -288,6 +290,7 @@ static void writer_free(writer *wr)
     sv_stemmer_free(wr->st);
     sv_tokens_free(&wr->toks);
     free(wr->zbuf);
+    free(wr->sbuf);
     free(wr->term);
     free(wr->mterms);
     dx_meta_ctx_free(wr->mctx);
@@ -459,7 +462,21 @@ static int pack_data(writer *wr, const docmeta *dm, const char *text,
     return 0;
 }
 
-/* Writes one passage as one Xapian document. */
+/* Compresses the passage's data (wr->zbuf, len bytes) into wr->sbuf as it
+ * is stored (dx_format.h); its stored length, 0 when out of memory. */
+static size_t store_data(writer *wr, size_t len)
+{
+    size_t need = dx_store_bound(len);
+    if (!need) return 0;
+    if (need > wr->scap) {
+        char *b = realloc(wr->sbuf, need);
+        if (!b) return 0;
+        wr->sbuf = b;
+        wr->scap = need;
+    }
+    return dx_data_store((const char *)wr->zbuf, len, wr->sbuf, wr->scap);
+}
+
 /* dx_meta_terms callback: appends X<field>:<value> to ix->mterms. */
 static int collect_term(void *ctx, const char *field, const char *value,
                         size_t vlen)
@@ -522,6 +539,7 @@ static int set_str_value(writer *wr, unsigned slot, const char *v,
     return xc_doc_set_value(wr->doc, slot, v, strlen(v), xerr);
 }
 
+/* Writes one passage as one Xapian document. */
 static int add_passage(writer *wr, const char *docid, size_t idlen,
                        const char *key, const docmeta *dm, const char *text,
                        size_t len, size_t offset, unsigned number, char *err,
@@ -563,12 +581,13 @@ static int add_passage(writer *wr, const char *docid, size_t idlen,
     if (rc == XC_OK)
         rc = xc_doc_set_value(wr->doc, DX_SLOT_PASSAGE, (const char *)be, 4,
                               &xerr);
-    size_t dlen = 0;
+    size_t dlen = 0, slen = 0;
     if (rc == XC_OK &&
-        pack_data(wr, dm, text, len, offset, number, &dlen) != 0)
+        (pack_data(wr, dm, text, len, offset, number, &dlen) != 0 ||
+         !(slen = store_data(wr, dlen))))
         rc = XC_ENOMEM;
     if (rc == XC_OK)
-        rc = xc_doc_set_data(wr->doc, (const char *)wr->zbuf, dlen, &xerr);
+        rc = xc_doc_set_value(wr->doc, DX_SLOT_DATA, wr->sbuf, slen, &xerr);
     if (rc == XC_OK) rc = xc_wdb_add(wr->w, wr->doc, NULL, &xerr);
     if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "adding passage");
     wr->passages++;

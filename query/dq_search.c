@@ -220,14 +220,22 @@ static void hit_free(dq_hit *h)
     free(h->meta);
 }
 
-/* Unpacks a stored passage's data (dx_format.h) into *d; DQ_EDB with a
- * message naming the passage (Xapian document `docid`, of source document
- * `doc` when known) when it is of another format or damaged. */
-static int unpack_data(const char *data, size_t len, const char *doc,
-                       unsigned docid, dx_data *d, char *err, size_t errlen)
+/* Unpacks a stored passage (its DX_SLOT_DATA value, len bytes; see
+ * dx_format.h) into *raw, malloc'd (the caller frees it), and *d, which
+ * points into it; DQ_EDB with a message naming the passage (Xapian
+ * document `docid`, of source document `doc` when known) when it is of
+ * another format or damaged. */
+static int unpack_data(const char *stored, size_t len, const char *doc,
+                       unsigned docid, char **raw, dx_data *d, char *err,
+                       size_t errlen)
 {
-    int k = dx_data_parse(data, len, d);
+    size_t rl = 0;
+    int k = dx_data_load(stored, len, raw, &rl);
+    if (k == -3) return DQ_ENOMEM;
+    if (k == 0) k = dx_data_parse(*raw, rl, d);
     if (k == 0) return DQ_OK;
+    free(*raw);
+    *raw = NULL;
     seterr(err, errlen, "the stored passage %u%s%s %s (diarium-index --check "
            "examines the database)", docid, doc ? " of " : "", doc ? doc : "",
            k == -1 ? "has an unknown format" : "is damaged");
@@ -251,18 +259,21 @@ static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
                    int complete, char *err, size_t errlen)
 {
     xc_doc *d = NULL;
-    char *xerr = NULL, *data = NULL;
-    size_t datalen = 0;
+    char *xerr = NULL, *stored = NULL, *data = NULL;
+    size_t storedlen = 0;
     dq_hit h = {0};
     h.score = w;
     h.complete = complete;
     int rc = xc_db_document_known(e->db, docid, &d, &xerr);
-    if (rc == XC_OK) rc = xc_doc_get_data(d, &data, &datalen, &xerr);
+    if (rc == XC_OK)
+        rc = xc_doc_get_value(d, DX_SLOT_DATA, &stored, &storedlen, &xerr);
     int res = rc == XC_OK ? DQ_OK : xfail(rc, xerr, err, errlen);
     if (res == DQ_OK) res = slot_str(d, DX_SLOT_DOCID, &h.doc, err, errlen);
     dx_data dd;
     if (res == DQ_OK)
-        res = unpack_data(data, datalen, h.doc, docid, &dd, err, errlen);
+        res = unpack_data(stored, storedlen, h.doc, docid, &data, &dd, err,
+                          errlen);
+    xc_free(stored);
     if (res == DQ_OK) {
         h.passage = dd.passage;
         h.offset = dd.offset;
@@ -278,7 +289,7 @@ static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
     for (size_t i = 0; res == DQ_OK && i < sizeof fields / sizeof *fields;
          i++)
         res = copy_str(dd.field[fields[i]], dd.fieldlen[fields[i]], dst[i]);
-    xc_free(data);
+    free(data);
     xc_doc_free(d);
     if (res == DQ_OK && h.meta && !h.meta[0]) {
         free(h.meta);
@@ -417,17 +428,15 @@ static int form_in(char *const *v, size_t n, const char *s, size_t len)
 static int passage_near(dq_engine *e, const dq_plan *p, unsigned docid,
                         int *near, char *err, size_t errlen)
 {
-    char *data = NULL, *xerr = NULL;
-    size_t dl = 0;
+    char *stored = NULL, *data = NULL, *xerr = NULL;
+    size_t sl = 0;
     *near = 0;
-    int rc = xc_db_get_data(e->db, docid, &data, &dl, &xerr);
+    int rc = xc_db_get_value(e->db, docid, DX_SLOT_DATA, &stored, &sl, &xerr);
     if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
     dx_data dd;
-    int res = unpack_data(data, dl, NULL, docid, &dd, err, errlen);
-    if (res != DQ_OK) {
-        xc_free(data);
-        return res;
-    }
+    int res = unpack_data(stored, sl, NULL, docid, &data, &dd, err, errlen);
+    xc_free(stored);
+    if (res != DQ_OK) return res;
     res = sv_tokenize(dd.text, dd.textlen, &e->toks) == SV_OK ? DQ_OK
                                                              : DQ_ENOMEM;
     /* Matched tokens in position order: their positions and words; the
@@ -466,7 +475,7 @@ static int passage_near(dq_engine *e, const dq_plan *p, unsigned docid,
         }
         if (covered == p->nprox) *near = 1;
     }
-    xc_free(data);
+    free(data);
     return res;
 }
 

@@ -242,6 +242,23 @@ static unsigned check_problems(const char *db)
     return st.problems;
 }
 
+/* dx_check callback: keeps the last problem's text in ctx (512 bytes). */
+static void keep_problem(void *ctx, const char *problem)
+{
+    snprintf(ctx, 512, "%s", problem);
+}
+
+/* The number of problems --check finds; the last one's text in last. */
+static unsigned check_problem_text(const char *db, char last[512])
+{
+    dx_check_stats st;
+    char err[512] = "";
+    last[0] = '\0';
+    assert_int_equal(dx_check(db, keep_problem, last, &st, err, sizeof err),
+                     DXI_OK);
+    return st.problems;
+}
+
 /* Three short documents, one of them several passages long. */
 #define PARA_A1                                                              \
     "Skolinspektionen bedömer att huvudmannen har vidtagit kompensatoriska "  \
@@ -557,8 +574,9 @@ static void expect_same_passages(const char *db1, const char *db2,
             assert_int_equal(xc_db_get_value(d[k], ids[k][i],
                                              DX_SLOT_PASSAGE, &v[k][1],
                                              &vl[k][1], NULL), XC_OK);
-            assert_int_equal(xc_db_get_data(d[k], ids[k][i], &v[k][2],
-                                            &vl[k][2], NULL), XC_OK);
+            assert_int_equal(xc_db_get_value(d[k], ids[k][i], DX_SLOT_DATA,
+                                             &v[k][2], &vl[k][2], NULL),
+                             XC_OK);
         }
         for (int j = 0; j < 3; j++) {
             assert_int_equal(vl[0][j], vl[1][j]);
@@ -834,19 +852,36 @@ static void test_check_finds_damage(void **state)
     dx_indexer_close(ix);
 }
 
-/* Replaces the stored data of passage `id` with (data, len). */
-static void set_data(const char *db, unsigned id, const char *data,
-                     size_t len)
+/* Replaces the stored form of passage `id`'s data (its DX_SLOT_DATA
+ * value) with (stored, len) as given. */
+static void set_stored(const char *db, unsigned id, const char *stored,
+                       size_t len)
 {
     xc_wdb *w = NULL;
     xc_doc *d = NULL;
     assert_int_equal(xc_wdb_open(db, XC_OPEN, &w, NULL), XC_OK);
     assert_int_equal(xc_db_document(xc_wdb_reader(w), id, &d, NULL), XC_OK);
-    assert_int_equal(xc_doc_set_data(d, data, len, NULL), XC_OK);
+    assert_int_equal(xc_doc_set_value(d, DX_SLOT_DATA, stored, len, NULL),
+                     XC_OK);
     assert_int_equal(xc_wdb_replace(w, id, d, NULL), XC_OK);
     xc_doc_free(d);
     assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
     xc_wdb_close(w);
+}
+
+/* Replaces the stored data of passage `id` with (data, len), stored as the
+ * indexer stores it (dx_data_store). */
+static void set_data(const char *db, unsigned id, const char *data,
+                     size_t len)
+{
+    size_t cap = dx_store_bound(len);
+    assert_true(cap > 0);
+    char *st = malloc(cap);
+    assert_non_null(st);
+    size_t sl = dx_data_store(data, len, st, cap);
+    assert_true(sl > DX_STORE_HEADER);
+    set_stored(db, id, st, sl);
+    free(st);
 }
 
 /* The stored data (dx_format.h): the passage text where the record's
@@ -869,9 +904,17 @@ static void test_stored_data(void **state)
     assert_int_equal(xc_db_open(f->db, &db, NULL), XC_OK);
     assert_int_equal(xc_db_postlist(db, "Qk.txt", 6, &ids, &n, NULL), XC_OK);
     assert_true(n >= 1);
-    char *data = NULL, *pn = NULL;
-    size_t dl = 0, pl = 0;
-    assert_int_equal(xc_db_get_data(db, ids[0], &data, &dl, NULL), XC_OK);
+    char *stored = NULL, *data = NULL, *pn = NULL, *xd = NULL;
+    size_t sl = 0, dl = 0, pl = 0, xl = 0;
+    /* The data is in its slot, compressed; Xapian's own data is empty. */
+    assert_int_equal(xc_db_get_data(db, ids[0], &xd, &xl, NULL), XC_OK);
+    assert_int_equal(xl, 0);
+    xc_free(xd);
+    assert_int_equal(xc_db_get_value(db, ids[0], DX_SLOT_DATA, &stored, &sl,
+                                     NULL), XC_OK);
+    assert_int_equal(dx_data_load(stored, sl, &data, &dl), 0);
+    assert_int_equal(stored[0], DX_STORE_LZ4);
+    assert_int_equal(dx_get_be32((unsigned char *)stored + 1), dl);
     assert_int_equal(xc_db_get_value(db, ids[0], DX_SLOT_PASSAGE, &pn, &pl,
                                      NULL), XC_OK);
     dx_data d;
@@ -894,14 +937,15 @@ static void test_stored_data(void **state)
     assert_int_equal(d.field[DX_FIELD_META][d.fieldlen[DX_FIELD_META] - 1],
                      '}');
     /* The facet slot agrees with the field; the slots of format 4 that
-     * moved into the data are gone. */
+     * moved into the data are gone (slot 3 holds the data since format
+     * 7). */
     char *v = NULL;
     size_t vl = 0;
     assert_int_equal(xc_db_get_value(db, ids[0], DX_SLOT_KOMMUN, &v, &vl,
                                      NULL), XC_OK);
     assert_int_equal(vl, 6);
     xc_free(v);
-    for (unsigned slot = 3; slot <= 9; slot += slot == 3 ? 5 : 1) {
+    for (unsigned slot = 8; slot <= 9; slot++) {
         assert_int_equal(xc_db_get_value(db, ids[0], slot, &v, &vl, NULL),
                          XC_OK);
         assert_int_equal(vl, 0);
@@ -917,7 +961,38 @@ static void test_stored_data(void **state)
     assert_int_equal(dx_data_parse(copy, dl + 1, &d), -2);
     copy[0] = (char)(DX_DATA_VERSION - 1);
     assert_int_equal(dx_data_parse(copy, dl, &d), -1);
+    /* Loading refuses what is not stored so or does not decompress. */
+    char *back = NULL;
+    size_t bl = 0;
+    assert_int_equal(dx_data_load(stored, 0, &back, &bl), -1);
+    assert_int_equal(dx_data_load(stored, DX_STORE_HEADER - 1, &back, &bl),
+                     -1);
+    assert_int_equal(dx_data_load(stored, sl - 1, &back, &bl), -2);
+    assert_null(back);
+    char *scopy = malloc(sl);
+    assert_non_null(scopy);
+    memcpy(scopy, stored, sl);
+    scopy[0] = DX_STORE_LZ4 + 1;
+    assert_int_equal(dx_data_load(scopy, sl, &back, &bl), -1);
+    scopy[0] = DX_STORE_LZ4;
+    dx_put_be32((unsigned char *)scopy + 1, (uint32_t)dl + 1);
+    assert_int_equal(dx_data_load(scopy, sl, &back, &bl), -2);
+    dx_put_be32((unsigned char *)scopy + 1, (uint32_t)DX_DATA_MAX + 1);
+    assert_int_equal(dx_data_load(scopy, sl, &back, &bl), -2);
     xc_db_close(db);
+
+    /* --check: stored data cut short, or not in the stored form. */
+    char why[512];
+    set_stored(f->db, ids[0], stored, sl - 1);
+    assert_int_equal(check_problem_text(f->db, why), 1);
+    assert_non_null(strstr(why, "does not decompress"));
+    set_stored(f->db, ids[0], "", 0);
+    assert_int_equal(check_problem_text(f->db, why), 1);
+    assert_non_null(strstr(why, "missing or not LZ4"));
+    set_stored(f->db, ids[0], scopy, sl);
+    assert_int_equal(check_problem_text(f->db, why), 1);
+    assert_non_null(strstr(why, "does not decompress"));
+    free(scopy);
 
     /* --check: another version; a field cut short; a wrong number. */
     set_data(f->db, ids[0], copy, dl);
@@ -946,8 +1021,19 @@ static void test_stored_data(void **state)
     /* Mended, all is well again. */
     set_data(f->db, ids[0], data, dl);
     assert_int_equal(check_problems(f->db), 0);
+    /* A query on a passage whose stored form is cut short fails too. */
+    set_stored(f->db, ids[0], stored, sl - 1);
+    assert_int_equal(dq_engine_open(f->db, &e, err, sizeof err), DQ_OK);
+    r = NULL;
+    rc = dq_search(e, "kompensatoriska", 15, &o, &r, err, sizeof err, NULL);
+    assert_int_equal(rc, DQ_EDB);
+    assert_non_null(strstr(err, "damaged"));
+    dq_engine_close(e);
+    set_stored(f->db, ids[0], stored, sl);
+    assert_int_equal(check_problems(f->db), 0);
     free(copy);
-    xc_free(data);
+    free(data);
+    xc_free(stored);
     xc_free(pn);
     xc_free(ids);
 }
