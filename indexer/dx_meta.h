@@ -157,7 +157,9 @@ typedef struct dx_meta {
  * allocated so far is freed), so dx_meta_free(out) is always safe. */
 int dx_meta_extract(const char *text, size_t len, dx_meta *out);
 
-/* A reusable extraction context (the prepared table of municipalities).
+/* A reusable extraction context (the prepared table of municipalities,
+ * and the cache of the fixed words' skeletons that every document adds
+ * to).
  * dx_meta_extract() prepares one for every call; an indexer creates one
  * with dx_meta_ctx_new() and passes it to dx_meta_extract_with(). One per
  * thread. dx_meta_ctx_new returns DXM_OK or DXM_ENOMEM (*out NULL);
