@@ -7,10 +7,6 @@
 # forced to 1 and to 0 (no compression), in rotating order, through the
 # preloaded probe bench/zlevel_probe.c, and prints per setting the median
 # wall clock, user and system CPU, and each table's size on disk.
-# Since indexer/dx_nodeflate.c, diarium-index itself keeps Xapian from
-# compressing (its deflate never compresses), so the three settings give
-# the same result: point DIARIUM_BIN_DIR at a build of a commit before it
-# (f2d0439 or older) to compare the levels.
 #
 # Usage: bench/compression-cost.sh [CORPUS_DIR] [RUNS]
 #   CORPUS_DIR  default: the 1x g0vse copy speed.sh prepares
