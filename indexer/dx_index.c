@@ -1007,6 +1007,8 @@ typedef struct bulk {
 
 static int stamp(xc_wdb *w, const char *path, char *err, size_t errlen);
 
+int dx_parallel_writing = 0;
+
 /* Keeps a problem of chunk c to report it later (out of memory: reports it
  * at once instead). */
 static void chunk_problem(bulk *b, chunk *c, size_t root, const char *path,
@@ -1302,6 +1304,7 @@ static int finish_bulk(dx_indexer *ix, const dx_progress *pr, char *err,
     if (jobs > b.nch) jobs = (unsigned)b.nch;
     pthread_t tid[DX_JOBS_MAX];
     unsigned started = 0;
+    dx_parallel_writing = 1;
     /* This thread is one of them; fewer threads if they cannot start. */
     while (started + 1 < jobs &&
            pthread_create(&tid[started], NULL, bulk_thread, &b) == 0)
@@ -1331,6 +1334,7 @@ static int finish_bulk(dx_indexer *ix, const dx_progress *pr, char *err,
     } else {
         res = bulk_merge(ix, &b, err, errlen);
     }
+    dx_parallel_writing = 0;
     free(b.ch);
     if (res == DXI_OK) ix->finished = 1;
     return res;

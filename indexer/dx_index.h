@@ -56,6 +56,13 @@
 /* The most threads a build uses. */
 #define DX_JOBS_MAX 64
 
+/* Nonzero while a parallel build writes its shards and merges them: set by
+ * dx_indexer_finish before it starts the threads and cleared after the
+ * merge, so it never changes while they run. The diarium-index program
+ * keeps Xapian from compressing termlists then (dx_nodeflate.c); another
+ * user of the library may ignore it. */
+extern int dx_parallel_writing;
+
 enum {
     DXI_OK = 0,
     DXI_ENOMEM = -1,
