@@ -7,8 +7,11 @@
 # forced to 1 and to 0 (no compression), in rotating order, through the
 # preloaded probe bench/zlevel_probe.c, and prints per setting the median
 # wall clock, user and system CPU, and each table's size on disk.
+# The builds run in one thread (--jobs 1): a parallel build stores the
+# termlists uncompressed since ebb76a5 (indexer/dx_nodeflate.c), so there
+# the three settings come out alike; JOBS=0 for one thread per core.
 #
-# Usage: bench/compression-cost.sh [CORPUS_DIR] [RUNS]
+# Usage: [JOBS=N] bench/compression-cost.sh [CORPUS_DIR] [RUNS]
 #   CORPUS_DIR  default: the 1x g0vse copy speed.sh prepares
 #               ($DIARIUM_BENCH_WORK/1x, default /tmp/diarium-speed/1x),
 #               else the repository's corpus/
@@ -24,8 +27,12 @@ if [ -z "$corpus" ]; then
     if [ -d "$work_default" ]; then corpus=$work_default; else corpus=$root/corpus; fi
 fi
 runs=${2:-3}
+jobs=${JOBS:-1}
 [ -d "$corpus" ] || { echo "compression-cost.sh: no such folder: $corpus" >&2; exit 2; }
 case $runs in ''|*[!0-9]*|0) echo "compression-cost.sh: RUNS must be a positive number" >&2; exit 2;; esac
+case $jobs in ''|*[!0-9]*) echo "compression-cost.sh: JOBS must be a number" >&2; exit 2;; esac
+jobarg=(--jobs "$jobs")
+[ "$jobs" = 0 ] && jobarg=()
 if [ ! -x "$bin/diarium-index" ]; then
     cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$root/build-bench" -j "$(nproc)" --target diarium-index >/dev/null
@@ -49,7 +56,7 @@ for r in $(seq 1 "$runs"); do
             level0) env=(LD_PRELOAD="$work/zlevel_probe.so" DIARIUM_PROBE_ZLEVEL=0);;
         esac
         env "${env[@]}" /usr/bin/time -f "%e %U %S" -o "$work/time" \
-            "$bin/diarium-index" --quiet --db "$db" "$corpus" ||
+            "$bin/diarium-index" --quiet "${jobarg[@]}" --db "$db" "$corpus" ||
             { rc=$?; [ "$rc" = 1 ] || exit "$rc"; } # 1: some files skipped (named)
         echo "$s $(cat "$work/time")" >> "$work/times"
         if [ "$r" = "$runs" ]; then

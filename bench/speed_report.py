@@ -209,7 +209,8 @@ Notes
   positions, only of inflected words: a word that is its own stem is
   found by its surface form;
   the passage text with the document's fields shown in results,
-  LZ4-compressed by diarium (Xapian zlib-compresses the termlists), and
+  LZ4-compressed by diarium, Xapian's termlists uncompressed in a
+  parallel build (indexer/dx_nodeflate.c), and
   the metadata as filter terms and
   facet values); scriptindex Xapian's
   TermGenerator terms
