@@ -21,12 +21,13 @@
  * compressed flag, so a database holds both kinds after a nightly run and
  * reads and updates alike.
  *
- * Why only a parallel build: a one-thread build or a nightly run commits into the
- * database itself, and on a full disk Xapian 1.4 failed cleanly there with
- * compressed termlists but aborted inside commit_transaction (an exception
- * during unwinding) with raw ones (tests/e2e_nightly_diskfull.sh). A
- * parallel build checks for room before each commit of a shard and keeps
- * the database as it was when a shard fails.
+ * Why only a parallel build: a one-thread build or a nightly run commits
+ * into the database itself, and on a full disk Xapian 1.4 failed cleanly
+ * there with compressed termlists but aborted inside commit_transaction
+ * (an exception during unwinding) with raw ones
+ * (tests/e2e_nightly_diskfull.sh). A parallel build checks for room before
+ * each commit of a shard and keeps the database as it was when a shard
+ * fails.
  *
  * deflateInit2_ and deflateEnd stay zlib's: streams are set up and freed as
  * always. This program compresses nothing through zlib itself; it only
