@@ -592,18 +592,23 @@ static int word_query(builder *b, const qtoken *t, int positive,
 }
 
 /* FILTER(AND(syns), op(alts)): the words in order (PHRASE) or close
- * together (NEAR), weighted by the words alone. Consumes both lists. */
+ * together (NEAR), weighted by the words alone (syns may have fewer
+ * entries than alts: see positional). Consumes both lists. */
 static int positional_of(builder *b, qlist *syns, qlist *alts, int op,
                          unsigned window, xc_query **out)
 {
     int rc = DQ_OK;
     *out = NULL;
-    if (syns->n == 1) {
+    if (alts->n == 1 && syns->n == 1) {
         *out = syns->v[0];
         syns->n = 0;
-    } else if (syns->n > 1) {
+    } else if (alts->n > 1 && syns->n > 0) {
         xc_query *two[2] = {NULL, NULL};
-        rc = combine(b, XC_OP_AND, syns->v, syns->n, 0, &two[0]);
+        if (syns->n == 1) {
+            two[0] = syns->v[0];
+        } else {
+            rc = combine(b, XC_OP_AND, syns->v, syns->n, 0, &two[0]);
+        }
         syns->n = 0;
         if (rc == DQ_OK) {
             rc = combine(b, op, alts->v, alts->n, window, &two[1]);
@@ -617,17 +622,27 @@ static int positional_of(builder *b, qlist *syns, qlist *alts, int op,
     return rc;
 }
 
-/* PHRASE or NEAR over tokens. */
+static int is_stop(const qtoken *t)
+{
+    return t->word && sv_is_stopword(t->norm, t->len);
+}
+
+/* PHRASE or NEAR over tokens. A stop word beside other words is weighted
+ * as in a plain search, that is not at all (build_and): it must stand in
+ * its place, but adds no weight, and no posting list to the match beyond
+ * its positions. */
 static int positional(builder *b, const qtoken *t, size_t n, int op,
                       unsigned window, int positive, xc_query **out)
 {
     qlist syns = {0}, alts = {0};
-    int rc = DQ_OK;
+    int rc = DQ_OK, any_content = 0;
+    for (size_t i = 0; i < n; i++) any_content |= !is_stop(&t[i]);
     for (size_t i = 0; rc == DQ_OK && i < n; i++) {
         tokq tq;
         rc = token_query(b, &t[i], positive, &tq);
         if (rc != DQ_OK) break;
-        rc = qpush(&syns, tq.syn);
+        if (!any_content || !is_stop(&t[i])) rc = qpush(&syns, tq.syn);
+        else xc_query_free(tq.syn);
         tq.syn = NULL;
         if (rc == DQ_OK) rc = qpush(&alts, tq.alts);
         tq.alts = NULL;

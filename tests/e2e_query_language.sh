@@ -308,6 +308,32 @@ results_of "och skolan"
 expect_eq "'och skolan' ranks as 'skolan'" "$SK" "$RES"
 results_of "skolan och"
 expect_eq "'skolan och' ranks as 'skolan'" "$SK" "$RES"
+# In a phrase or NEAR a stop word must stand in its place but adds no
+# weight, as beside other words in a plain search: two passages of the same
+# length with the same content words, one with "har" twice more, tie.
+mkdir -p "$WORK/stop" || fail "mkdir"
+printf '%s\n' "Nämnden har beslutat att skolan har en plan och har mål för elevernas lärande." >"$WORK/stop/a.txt"
+printf '%s\n' "Nämnden har beslutat att skolan ger en plan och tar mål för elevernas lärande." >"$WORK/stop/b.txt"
+for i in 1 2 3 4; do
+    printf '%s\n' "Förvaltningen följer upp arbetet med betyg $i under hösten." >"$WORK/stop/f$i.txt"
+done
+expect_status 0 "$IDX" --db "$WORK/stopdb" "$WORK/stop"
+for sq in '"nämnden har beslutat"' 'har NEAR/1 beslutat' 'nämnden har beslutat'; do
+    expect_status 0 "$QRY" --db "$WORK/stopdb" --format json -- "$sq"
+    expect_py "'$sq': a.txt and b.txt, same score" '
+import json, sys
+r = [json.loads(l) for l in sys.stdin]
+assert sorted(o["doc"] for o in r) == ["a.txt", "b.txt"], r
+assert r[0]["score"] > 0 and r[0]["score"] == r[1]["score"], r
+'
+done
+# Of stop words only, a phrase is weighted by them (one passage has it).
+expect_status 0 "$QRY" --db "$WORK/stopdb" --format json -- '"har en"'
+expect_py "'\"har en\"': a.txt, scored" '
+import json, sys
+r = [json.loads(l) for l in sys.stdin]
+assert [o["doc"] for o in r] == ["a.txt"] and r[0]["score"] > 0, r
+'
 results_of "kompensatoriska åtgärder"
 KA=$RES
 results_of "kompensatoriska och åtgärder"
