@@ -20,11 +20,10 @@
  *                         those Z postings out (format 6) made indexing
  *                         ~19 % cheaper (one thread, 10,000 g0vse files:
  *                         5.4 vs 6.7 s of CPU).
- *   S<skel>\x1f<form>     the lower-cased surface form, keyed by its OCR
- *                         skeleton (sv_skeleton), with positions. Phrases,
- *                         proximity, highlighting and OCR-tolerant matching
- *                         (the spellings of one word are neighbours in the
- *                         term dictionary).
+ *   S<form>               the lower-cased surface form, with positions.
+ *                         Phrases, proximity, highlighting and OCR-tolerant
+ *                         matching; its spellings are found through the
+ *                         spelling keys (User metadata, below).
  *   Q<dockey>             boolean: the source document (every passage of it
  *                         carries it), so re-indexing replaces all of them.
  *                         dockey (dx_doc_key) is the document id, or for an
@@ -88,6 +87,24 @@
  *   data, which Xapian then compressed again: 10 % more indexing time.)
  *
  * User metadata
+ *   S<skel>\x1f<form>     a spelling key, value DX_SPELLING_VALUE: the
+ *                         database has (or had) the S term of form, whose
+ *                         OCR skeleton (sv_skeleton) is skel. The spellings
+ *                         of one word are neighbours in this key order, so
+ *                         the query tool finds them with one iterator
+ *                         (dq_expand.c) and reads the frequency of the
+ *                         S<form> terms it keeps. A key is written once
+ *                         per writer (dx_index.c: add_spelling, and at the
+ *                         end of a parallel build's shard shard_spellings)
+ *                         and never removed: when its passages are gone,
+ *                         its S term's frequency is 0 and readers skip it.
+ *                         Format 7 and before keyed the posting term itself
+ *                         by skeleton (S<skel>\x1f<form>); that skeleton in
+ *                         every posting, position and termlist key made the
+ *                         index a quarter larger (g0vse 1x: 313 against
+ *                         254 MB) and its lookups slower (the 25 bench
+ *                         queries: p50 1.17 against 1.02 ms, p99 4.28
+ *                         against 3.49 ms), for no gain in indexing time.
  *   DX_META_FORMAT        DX_FORMAT_VERSION as decimal text
  *   DX_META_ANALYSIS      sv_fingerprint() of the build that indexed
  *   DX_META_DOC<dockey>   the record of one source document (dx_record.h):
@@ -117,6 +134,7 @@
  *   6  no Z term for a token that is its own stem.
  *   7  the data LZ4-compressed in value slot DX_SLOT_DATA, not in the
  *      Xapian document data.
+ *   8  S terms without the skeleton; the spelling keys in user metadata.
  * A database in another version is refused (by diarium-index, with a
  * message to rebuild it with --full).
  *
@@ -131,12 +149,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define DX_FORMAT_VERSION 7
+#define DX_FORMAT_VERSION 8
 
 #define DX_PREFIX_STEM 'Z'
 #define DX_PREFIX_FORM 'S'
 #define DX_PREFIX_DOC 'Q'
 #define DX_FORM_SEP '\x1f'
+/* The value of a spelling key (Xapian removes a key set to ""). */
+#define DX_SPELLING_VALUE "1"
 
 #define DX_SLOT_DOCID 0u
 #define DX_SLOT_PASSAGE 1u

@@ -55,6 +55,13 @@ typedef struct strset {
     size_t n, cap; /* cap: power of two */
 } strset;
 
+/* The spellings whose key some shard of a parallel build has written: the
+ * merge keeps one of each, so one is enough. */
+typedef struct spellings {
+    pthread_mutex_t mu;
+    strset set;
+} spellings;
+
 /* A file that must be read (changed, new, or not comparable). Strings are
  * offsets into the indexer's arena. */
 typedef struct work {
@@ -86,6 +93,11 @@ typedef struct writer {
     size_t scap;
     char *term;
     size_t termcap;
+    char *key; /* a spelling key (dx_format.h, DX_PREFIX_FORM) */
+    size_t keycap;
+    strset forms; /* spellings whose key w already has (or will at the
+                     next commit); emptied when a commit fails */
+    struct spellings *shared; /* a parallel build's, or NULL */
     char *mterms; /* the current document's field terms, NUL-separated */
     size_t mtlen, mtcap;
     dx_meta_ctx *mctx;
@@ -292,6 +304,8 @@ static void writer_free(writer *wr)
     free(wr->zbuf);
     free(wr->sbuf);
     free(wr->term);
+    free(wr->key);
+    strset_free(&wr->forms);
     free(wr->mterms);
     dx_meta_ctx_free(wr->mctx);
     memset(wr, 0, sizeof *wr);
@@ -343,7 +357,10 @@ static int commit(dx_indexer *ix, char *err, size_t errlen)
     ix->in_txn = 0; /* committed, or (on failure) cancelled by Xapian */
     ix->pending_files = 0;
     ix->pending_bytes = 0;
-    if (rc != XC_OK) return db_error(rc, xerr, err, errlen, "commit");
+    if (rc != XC_OK) {
+        strset_free(&ix->wr.forms); /* their keys may be lost */
+        return db_error(rc, xerr, err, errlen, "commit");
+    }
     return DXI_OK;
 }
 
@@ -386,6 +403,36 @@ static int del_record(dx_indexer *ix, const char *key, char *err,
 
 /* ------------------------------------------------------------ analysis */
 
+/* Most spellings a set remembers; past it, it starts again (rewriting a
+ * key is harmless, and memory stays bounded whatever the corpus). */
+#define FORMS_MAX ((size_t)1 << 19)
+
+/* Records in wr->w the spelling key of form (dx_format.h: the query tool
+ * finds a word's spellings by skeleton there), once per writer. */
+static int add_spelling(writer *wr, const char *skel, size_t kl,
+                        const char *form, size_t fl, char **xerr)
+{
+    size_t need = 1 + kl + 1 + fl + 1;
+    if (need > wr->keycap) {
+        size_t cap = need * 2 + 64;
+        char *k = realloc(wr->key, cap);
+        if (!k) return XC_ENOMEM;
+        wr->key = k;
+        wr->keycap = cap;
+    }
+    char *k = wr->key;
+    k[0] = DX_PREFIX_FORM;
+    memcpy(k + 1, skel, kl);
+    k[1 + kl] = DX_FORM_SEP;
+    memcpy(k + 2 + kl, form, fl);
+    k[need - 1] = '\0';
+    if (strset_has(&wr->forms, k)) return XC_OK;
+    if (wr->forms.n >= FORMS_MAX) strset_free(&wr->forms);
+    if (strset_add(&wr->forms, k) != 0) return XC_ENOMEM;
+    return xc_wdb_set_metadata(wr->w, k, need - 1, DX_SPELLING_VALUE,
+                               sizeof DX_SPELLING_VALUE - 1, xerr);
+}
+
 /* Adds the S term of one normalised word at position pos, and its Z term
  * when the word is an inflected form (its stem is not the word itself:
  * the S term already holds the others, see dx_format.h). */
@@ -408,9 +455,12 @@ static int add_word(writer *wr, const char *norm, size_t nlen, int word,
         if (rc != XC_OK) return rc;
     }
     if (!kl) return XC_OK;
-    n = make_term(wr, DX_PREFIX_FORM, skel, kl, norm, nlen);
+    n = make_term(wr, DX_PREFIX_FORM, norm, nlen, NULL, 0);
     if (!n) return XC_ENOMEM;
-    return xc_doc_add_posting(wr->doc, wr->term, n, pos, 1, xerr);
+    int rc = xc_doc_add_posting(wr->doc, wr->term, n, pos, 1, xerr);
+    /* (a parallel build's shard gets its keys at its end: shard_spellings) */
+    if (rc != XC_OK || !wr->w || wr->shared) return rc;
+    return add_spelling(wr, skel, kl, norm, nlen, xerr);
 }
 
 /* The passage's data (dx_format.h) in wr->zbuf: header, text and the
@@ -998,6 +1048,7 @@ typedef struct bulk {
     chunk *ch;
     size_t nch;
     pthread_mutex_t mu; /* guards all below, and the callbacks */
+    spellings *forms;   /* (has its own lock) */
     size_t next;        /* the next chunk to take */
     int stop;           /* a thread failed: the others stop */
     int res;            /* its DXI_ code and message */
@@ -1060,6 +1111,95 @@ static int bulk_step(bulk *b, const work *w)
     int go = !b->stop;
     pthread_mutex_unlock(&b->mu);
     return go;
+}
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Writes into wr's shard, at its end, the spelling keys (dx_format.h) of
+ * its S terms that no other shard of this build has written: one pass over
+ * the shard's vocabulary instead of a lookup per token, and each key once
+ * per build (each costs Xapian a B-tree insert; the merge keeps one of
+ * each), in key order. */
+static int shard_spellings(bulk *b, writer *wr, char *err, size_t errlen)
+{
+    static const char s[1] = {DX_PREFIX_FORM};
+    spellings *sp = b->forms;
+    xc_termiter *it = NULL;
+    char *xerr = NULL, **keys = NULL;
+    size_t n = 0, cap = 0;
+    const char *t;
+    size_t tl;
+    int res = DXI_OK;
+    int rc = xc_db_allterms(xc_wdb_reader(wr->w), s, 1, &it, &xerr);
+    while (rc == XC_OK &&
+           (rc = xc_termiter_next(it, &t, &tl, NULL, &xerr)) == 1) {
+        rc = XC_OK;
+        char skel[SV_SKELETON_MAX];
+        size_t kl = sv_skeleton(t + 1, tl - 1, skel, sizeof skel);
+        if (!kl) continue;
+        char *k = malloc(kl + tl + 2); /* S skel sep form NUL */
+        if (!k) {
+            res = oom(err, errlen);
+            break;
+        }
+        k[0] = DX_PREFIX_FORM;
+        memcpy(k + 1, skel, kl);
+        k[1 + kl] = DX_FORM_SEP;
+        memcpy(k + 2 + kl, t + 1, tl - 1);
+        k[kl + tl + 1] = '\0';
+        pthread_mutex_lock(&sp->mu);
+        int had = strset_has(&sp->set, k), bad = 0;
+        if (!had) {
+            if (sp->set.n >= FORMS_MAX) strset_free(&sp->set);
+            bad = strset_add(&sp->set, k) != 0;
+        }
+        pthread_mutex_unlock(&sp->mu);
+        if (!had && !bad && n == cap) {
+            size_t c2 = cap ? cap * 2 : 4096;
+            char **v = realloc(keys, c2 * sizeof *v);
+            if (v) {
+                keys = v;
+                cap = c2;
+            }
+            bad = !v;
+        }
+        if (had || bad) free(k);
+        else keys[n++] = k;
+        if (bad) { /* (the build fails: its shards are thrown away) */
+            res = oom(err, errlen);
+            break;
+        }
+    }
+    if (rc < 0 && res == DXI_OK)
+        res = db_error(rc, xerr, err, errlen, "reading a shard's terms");
+    xc_termiter_free(it);
+    if (res == DXI_OK && n) {
+        qsort(keys, n, sizeof *keys, by_str);
+        res = room_left(b->ix, err, errlen);
+        if (res == DXI_OK) {
+            rc = xc_wdb_begin_transaction(wr->w, 1, &xerr);
+            if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "transaction");
+        }
+        for (size_t i = 0; res == DXI_OK && i < n; i++) {
+            rc = xc_wdb_set_metadata(wr->w, keys[i], strlen(keys[i]),
+                                     DX_SPELLING_VALUE,
+                                     sizeof DX_SPELLING_VALUE - 1, &xerr);
+            if (rc != XC_OK) {
+                res = db_error(rc, xerr, err, errlen, "spelling key");
+                xc_wdb_cancel_transaction(wr->w, NULL);
+            }
+        }
+        if (res == DXI_OK) {
+            rc = xc_wdb_commit_transaction(wr->w, &xerr);
+            if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "commit");
+        }
+    }
+    for (size_t i = 0; i < n; i++) free(keys[i]);
+    free(keys);
+    return res;
 }
 
 /* Indexes the files of chunk c into its shard with writer wr. */
@@ -1133,6 +1273,7 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
             xc_wdb_cancel_transaction(wr->w, NULL);
         }
     }
+    if (res == DXI_OK) res = shard_spellings(b, wr, err, errlen);
     xc_wdb_close(wr->w);
     wr->w = NULL;
     return res;
@@ -1145,6 +1286,7 @@ static void *bulk_thread(void *p)
     writer wr;
     char err[1024] = "";
     int res = writer_init(&wr, NULL, err, sizeof err);
+    wr.shared = b->forms;
     for (;;) {
         pthread_mutex_lock(&b->mu);
         size_t k = res == DXI_OK && !b->stop ? b->next++ : b->nch;
@@ -1296,11 +1438,20 @@ static int finish_bulk(dx_indexer *ix, const dx_progress *pr, char *err,
         free(b.ch);
         return oom(err, errlen);
     }
+    spellings forms;
+    memset(&forms, 0, sizeof forms);
     if (pthread_mutex_init(&b.mu, NULL) != 0) {
         free(b.ch);
         seterr(err, errlen, "cannot create a mutex");
         return DXI_ENOMEM;
     }
+    if (pthread_mutex_init(&forms.mu, NULL) != 0) {
+        pthread_mutex_destroy(&b.mu);
+        free(b.ch);
+        seterr(err, errlen, "cannot create a mutex");
+        return DXI_ENOMEM;
+    }
+    b.forms = &forms;
     if (jobs > b.nch) jobs = (unsigned)b.nch;
     pthread_t tid[DX_JOBS_MAX];
     unsigned started = 0;
@@ -1313,6 +1464,9 @@ static int finish_bulk(dx_indexer *ix, const dx_progress *pr, char *err,
     for (unsigned i = 0; i < started; i++) pthread_join(tid[i], NULL);
     ix->stats.threads = started + 1;
     pthread_mutex_destroy(&b.mu);
+    pthread_mutex_destroy(&forms.mu);
+    strset_free(&forms.set);
+    b.forms = NULL;
 
     for (size_t k = 0; k < b.nch; k++) {
         chunk *c = &b.ch[k];

@@ -279,12 +279,11 @@ static int by_cost(const void *a, const void *b)
     return strcmp(x->term, y->term);
 }
 
-static int push_variant(dq_variants *out, const char *t, size_t tl,
-                        size_t sep, double cost, unsigned freq, int definite,
-                        int damaged)
+static int push_variant(dq_variants *out, const char *form, size_t fl,
+                        double cost, unsigned freq, int definite, int damaged)
 {
     for (size_t i = 0; i < out->n; i++) /* already there (another word) */
-        if (out->v[i].len == tl && memcmp(out->v[i].term, t, tl) == 0) {
+        if (out->v[i].formlen == fl && memcmp(out->v[i].form, form, fl) == 0) {
             if (cost < out->v[i].cost) out->v[i].cost = cost;
             if (!damaged) out->v[i].damaged = 0;
             return XC_OK;
@@ -296,15 +295,16 @@ static int push_variant(dq_variants *out, const char *t, size_t tl,
         out->v = v;
         out->cap = cap;
     }
-    char *copy = malloc(tl + 1);
+    char *copy = malloc(fl + 2);
     if (!copy) return XC_ENOMEM;
-    memcpy(copy, t, tl);
-    copy[tl] = '\0';
+    copy[0] = DX_PREFIX_FORM;
+    memcpy(copy + 1, form, fl);
+    copy[fl + 1] = '\0';
     dq_variant *v = &out->v[out->n++];
     v->term = copy;
-    v->len = tl;
-    v->form = copy + sep + 1;
-    v->formlen = tl - sep - 1;
+    v->len = fl + 1;
+    v->form = copy + 1;
+    v->formlen = fl;
     v->cost = cost;
     v->freq = freq;
     v->definite = definite;
@@ -462,10 +462,24 @@ static int damaged(const matcher *m, const cand *v, size_t i, size_t j,
     return 1;
 }
 
-/* Index term t (the iterator's current term) against the candidates
- * [i, j); its frequency is read only for a term that is kept. */
+/* The number of passages holding form (the frequency of its S term; 0
+ * when its spelling key outlived them, see dx_format.h). */
+static int form_freq(xc_db *db, const char *form, size_t fl, unsigned *freq,
+                     char **err)
+{
+    char t[SV_TOKEN_MAX + 48];
+    *freq = 0;
+    if (fl + 1 > sizeof t) return XC_OK; /* longer than any indexed form */
+    t[0] = DX_PREFIX_FORM;
+    memcpy(t + 1, form, fl);
+    return xc_db_termfreq(db, t, fl + 1, freq, err);
+}
+
+/* Spelling key t (the iterator's current key; its form after byte sep)
+ * against the candidates [i, j); the form's frequency is read only for a
+ * form that is kept, and a form no passage holds any more is left out. */
 static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
-                    size_t tl, size_t sep, xc_termiter *it, char **err)
+                    size_t tl, size_t sep, xc_db *db, char **err)
 {
     const char *d = t + sep + 1;
     size_t dl = tl - sep - 1;
@@ -476,18 +490,17 @@ static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
                          &best, &def);
     if (rc == XC_OK && best < 1e9) {
         int dmg = best > 0 && damaged(m, v, i, j, d, dl);
-        rc = xc_termiter_freq(it, &freq, err);
-        return rc == XC_OK
-                   ? push_variant(m->out, t, tl, sep, best, freq, def, dmg)
-                   : rc;
+        rc = form_freq(db, d, dl, &freq, err);
+        if (rc != XC_OK || !freq) return rc;
+        return push_variant(m->out, d, dl, best, freq, def, dmg);
     }
     if (rc != XC_OK || m->exact || !m->may_be_stripped) return rc;
     rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, 0, m->stemlen,
                      &best, &def);
     if (rc == XC_OK && best < 1e9) {
-        rc = xc_termiter_freq(it, &freq, err);
-        if (rc == XC_OK)
-            rc = push_variant(&m->loose, t, tl, sep, best, freq, def,
+        rc = form_freq(db, d, dl, &freq, err);
+        if (rc == XC_OK && freq)
+            rc = push_variant(&m->loose, d, dl, best, freq, def,
                               damaged(m, v, i, j, d, dl));
     }
     return rc;
@@ -507,8 +520,7 @@ static int settle(matcher *m, size_t first)
     if (swedish > own)
         for (size_t i = 0; rc == XC_OK && i < m->loose.n; i++) {
             const dq_variant *v = &m->loose.v[i];
-            rc = push_variant(m->out, v->term, v->len,
-                              (size_t)(v->form - v->term) - 1, v->cost,
+            rc = push_variant(m->out, v->form, v->formlen, v->cost,
                               v->freq, v->definite, v->damaged);
         }
     dq_variants_free(&m->loose);
@@ -516,9 +528,9 @@ static int settle(matcher *m, size_t first)
 }
 
 /* Looks up the index forms of each skeleton of c (sorted by_skel),
- * skeleton by skeleton in order, with one iterator that skips ahead: it
- * never reads the forms (and the posting-list chunks) in between, which
- * for a short stem are much of the vocabulary. */
+ * skeleton by skeleton in order, with one iterator over the spelling keys
+ * that skips ahead: it never reads the forms in between, which for a
+ * short stem are much of the vocabulary. */
 static int scan(xc_db *db, matcher *m, cands *c, char **err)
 {
     const char prefix_s[1] = {DX_PREFIX_FORM};
@@ -527,7 +539,7 @@ static int scan(xc_db *db, matcher *m, cands *c, char **err)
     size_t tl = 0;
     int have = 0; /* t holds a term read but not yet looked at */
     xc_termiter *it = NULL;
-    int rc = xc_db_allterms(db, prefix_s, 1, &it, err);
+    int rc = xc_db_metadata_keys(db, prefix_s, 1, &it, err);
     for (size_t i = 0; rc == XC_OK && i < c->n;) {
         size_t j = i;
         while (j < c->n && strcmp(c->v[j].skel, c->v[i].skel) == 0) j++;
@@ -544,12 +556,12 @@ static int scan(xc_db *db, matcher *m, cands *c, char **err)
         }
         while (rc >= 0 && have == 1 && tl >= plen &&
                memcmp(t, prefix, plen) == 0) {
-            rc = consider(m, c->v, i, j, t, tl, plen - 1, it, err);
+            rc = consider(m, c->v, i, j, t, tl, plen - 1, db, err);
             if (rc == XC_OK)
                 rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
         }
         if (rc > 0) rc = XC_OK;
-        if (have == 0) break; /* past the last S term */
+        if (have == 0) break; /* past the last spelling key */
         i = j;
     }
     if (rc > 0) rc = XC_OK;

@@ -4,7 +4,7 @@
  * Where it sits: query/, between analysis of a query word and building the
  * Xapian query. For a word it enumerates the Snowball inflections of its
  * stem (sv_inflections), looks up each inflection's OCR skeleton among the
- * surface-form terms of the index (S<skeleton>\x1f<form>, see dx_format.h)
+ * spelling keys of the index (S<skeleton>\x1f<form>, see dx_format.h)
  * and keeps the forms whose confusion cost (sv_confusion_cost) is within
  * budget. Only spellings that exist in the index are ever produced, so
  * expansion cannot flood a query with invented words.

@@ -115,20 +115,16 @@ static int list_has(char *const *v, size_t n, const char *s)
 
 /* ------------------------------------------------------------ queries */
 
-/* A term query for prefix + a [+ DX_FORM_SEP + b]. */
+/* A term query for prefix + a. */
 static int term_query(builder *b, char prefix, const char *a, size_t alen,
-                      const char *s2, size_t blen, xc_query **out)
+                      xc_query **out)
 {
     char buf[2 * SV_SKELETON_MAX + 8];
-    size_t n = 1 + alen + (s2 ? blen + 1 : 0);
+    size_t n = 1 + alen;
     char *xerr = NULL;
     if (n > sizeof buf) return fail(b, DQ_EQUERY, 0, "word too long");
     buf[0] = prefix;
     memcpy(buf + 1, a, alen);
-    if (s2) {
-        buf[1 + alen] = DX_FORM_SEP;
-        memcpy(buf + 2 + alen, s2, blen);
-    }
     int rc = xc_query_term(buf, n, 1, 0, out, &xerr);
     return rc == XC_OK ? DQ_OK : xfail(b, rc, xerr);
 }
@@ -262,9 +258,7 @@ static int alts_query(builder *b, const qtoken *t, const dq_variants *vars,
         rc = xr == XC_OK ? qpush(&alts, q) : xfail(b, xr, xerr);
     }
     if (rc == DQ_OK && alts.n == 0) { /* no spelling in the index */
-        char skel[SV_SKELETON_MAX];
-        size_t kl = sv_skeleton(t->norm, t->len, skel, sizeof skel);
-        rc = term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len, out);
+        rc = term_query(b, DX_PREFIX_FORM, t->norm, t->len, out);
     } else if (rc == DQ_OK) {
         /* Xapian 1.4 takes only terms or OR of terms inside PHRASE and
          * NEAR; the weight comes from the words' synonyms instead (see
@@ -286,13 +280,11 @@ static int stem_query(builder *b, const char *stem, size_t sl,
     int self = 0;
     int rc = stem_is_form(b, stem, sl, &self);
     if (rc != DQ_OK) return rc;
-    if (!self) return term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, out);
-    char skel[SV_SKELETON_MAX];
-    size_t kl = sv_skeleton(stem, sl, skel, sizeof skel);
+    if (!self) return term_query(b, DX_PREFIX_STEM, stem, sl, out);
     xc_query *two[2] = {NULL, NULL};
-    rc = term_query(b, DX_PREFIX_STEM, stem, sl, NULL, 0, &two[0]);
+    rc = term_query(b, DX_PREFIX_STEM, stem, sl, &two[0]);
     if (rc == DQ_OK)
-        rc = term_query(b, DX_PREFIX_FORM, skel, kl, stem, sl, &two[1]);
+        rc = term_query(b, DX_PREFIX_FORM, stem, sl, &two[1]);
     if (rc != DQ_OK) {
         free_all(two, 2);
         return rc;
@@ -379,13 +371,10 @@ static int word_info(builder *b, const qtoken *t, const char *stem,
     int xr = stem_is_form(b, stem, sl, &self) == DQ_OK ? XC_OK : XC_ENOMEM;
     if (xr == XC_OK && self) {
         /* and the passages spelling it so */
-        char st[SV_SKELETON_MAX + SV_TOKEN_MAX + 2];
-        size_t kl = sv_skeleton(stem, sl, st + 1, SV_SKELETON_MAX);
+        char st[SV_TOKEN_MAX + 2];
         st[0] = DX_PREFIX_FORM;
-        st[1 + kl] = DX_FORM_SEP;
-        memcpy(st + 2 + kl, stem, sl);
-        xr = union_freq(b, zt, sl + 1, st, kl + 2 + sl, &w->stem_freq,
-                        &xerr);
+        memcpy(st + 1, stem, sl);
+        xr = union_freq(b, zt, sl + 1, st, 1 + sl, &w->stem_freq, &xerr);
     } else if (xr == XC_OK) {
         xr = xc_db_termfreq(b->db, zt, sl + 1, &w->stem_freq, &xerr);
     }
@@ -418,8 +407,6 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
     dq_plan *p = b->p;
     memset(out, 0, sizeof *out);
     if (!t->word) { /* numbers, dates, diary numbers: as they are */
-        char skel[SV_SKELETON_MAX];
-        size_t kl = sv_skeleton(t->norm, t->len, skel, sizeof skel);
         int rc = DQ_OK;
         if (positive) {
             rc = list_add(&p->stems, &p->nstems, &p->capstems, t->norm,
@@ -430,11 +417,9 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
         }
         /* (their own stems: only S terms, dx_format.h) */
         if (rc == DQ_OK)
-            rc = term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len,
-                            &out->syn);
+            rc = term_query(b, DX_PREFIX_FORM, t->norm, t->len, &out->syn);
         if (rc == DQ_OK)
-            rc = term_query(b, DX_PREFIX_FORM, skel, kl, t->norm, t->len,
-                            &out->alts);
+            rc = term_query(b, DX_PREFIX_FORM, t->norm, t->len, &out->alts);
         if (rc != DQ_OK) tokq_free(out);
         return rc;
     }
@@ -689,7 +674,9 @@ static int prefix_query(builder *b, const dq_node *n, int positive,
 
     xc_termiter *it = NULL;
     char *xerr = NULL;
-    int xr = xc_db_allterms(b->db, skel, kl + 1, &it, &xerr);
+    /* The spelling keys (dx_format.h); a key whose passages are all gone
+     * gives a term that matches nothing. */
+    int xr = xc_db_metadata_keys(b->db, skel, kl + 1, &it, &xerr);
     if (xr != XC_OK) return xfail(b, xr, xerr);
     qlist alts = {0};
     const char *term;
@@ -722,8 +709,8 @@ static int prefix_query(builder *b, const dq_node *n, int positive,
         }
         if (!ok) continue;
         xc_query *q = NULL;
-        int r2 = xc_query_term(term, tl, 1, 0, &q, &xerr);
-        rc = r2 == XC_OK ? qpush(&alts, q) : xfail(b, r2, xerr);
+        rc = term_query(b, DX_PREFIX_FORM, form, fl, &q);
+        if (rc == DQ_OK) rc = qpush(&alts, q);
         if (rc == DQ_OK && positive)
             rc = list_add(&b->p->forms, &b->p->nforms, &b->p->capforms, form,
                           fl);
@@ -1030,7 +1017,7 @@ static int build_node(builder *b, const dq_node *n, int positive,
             char *xerr = NULL;
             char key[DX_DOC_KEY_MAX + 1];
             size_t kl = dx_doc_key(n->text, n->len, key);
-            rc = term_query(b, DX_PREFIX_DOC, key, kl, NULL, 0, &q);
+            rc = term_query(b, DX_PREFIX_DOC, key, kl, &q);
             if (rc != DQ_OK) return rc;
             int xr = xc_query_scale(q, 0, out, &xerr); /* filter only */
             xc_query_free(q);

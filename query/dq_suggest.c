@@ -19,7 +19,7 @@ static const int alphabet[] = {
 #define NALPHA (sizeof alphabet / sizeof *alphabet)
 #define MAXCP SV_TOKEN_MAX
 
-/* The candidates as index terms S<skeleton>\x1f<form>, in one arena, each
+/* The candidates as spelling keys S<skeleton>\x1f<form> (dx_format.h), in one arena, each
  * with the order it was made in (which breaks ties between equally
  * frequent ones, as looking them up one by one in that order did). */
 typedef struct entry {
@@ -134,10 +134,25 @@ static void sort_terms(entry *v, size_t n, size_t d)
     }
 }
 
-/* Looks every candidate up with one iterator over the S terms, in term
- * order, skipping ahead from one to the next (far cheaper than a fresh
- * lookup each): *best the index of the most frequent (the earliest made
- * on a tie), or n when none is in the index. */
+/* The number of passages holding the form of spelling key k (its S
+ * term's frequency: 0 when the key outlived them, dx_format.h). */
+static int form_freq(xc_db *db, const char *k, size_t kl, unsigned *f,
+                     char **err)
+{
+    const char *sep = memchr(k, DX_FORM_SEP, kl);
+    char t[SV_TOKEN_MAX + 48];
+    size_t fl = sep ? kl - (size_t)(sep + 1 - k) : 0;
+    *f = 0;
+    if (!sep || fl + 1 > sizeof t) return XC_OK;
+    t[0] = DX_PREFIX_FORM;
+    memcpy(t + 1, sep + 1, fl);
+    return xc_db_termfreq(db, t, fl + 1, f, err);
+}
+
+/* Looks every candidate up with one iterator over the spelling keys, in
+ * key order, skipping ahead from one to the next (far cheaper than a
+ * fresh lookup each): *best the index of the most frequent (the earliest
+ * made on a tie), or n when none is in the index. */
 static int lookup(xc_db *db, cands *cs, size_t *best, unsigned *bestfreq,
                   char **err)
 {
@@ -149,7 +164,7 @@ static int lookup(xc_db *db, cands *cs, size_t *best, unsigned *bestfreq,
     int have = 0, fknown = 0;
     *best = cs->n;
     *bestfreq = 0;
-    int rc = xc_db_allterms(db, s, 1, &it, err);
+    int rc = xc_db_metadata_keys(db, s, 1, &it, err);
     for (size_t i = 0; rc == XC_OK && i < cs->n; i++) {
         const char *want = cs->v[i].t;
         size_t wl = cs->v[i].len;
@@ -163,13 +178,13 @@ static int lookup(xc_db *db, cands *cs, size_t *best, unsigned *bestfreq,
             if (rc < 0) break;
             fknown = 0;
             rc = XC_OK;
-            if (have == 0) break; /* past the last S term */
+            if (have == 0) break; /* past the last spelling key */
             m = tl < wl ? tl : wl;
             cmp = memcmp(t, want, m);
             if (cmp == 0) cmp = tl < wl ? -1 : tl > wl;
         }
-        if (cmp == 0 && !fknown) { /* read only for terms that exist */
-            rc = xc_termiter_freq(it, &f, err);
+        if (cmp == 0 && !fknown) { /* read only for keys that exist */
+            rc = form_freq(db, t, tl, &f, err);
             if (rc != XC_OK) break;
             fknown = 1;
         }

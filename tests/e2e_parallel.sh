@@ -83,9 +83,12 @@ expect_eq "parallel build: every result, passage number and score equal the one-
 # dx_nodeflate.c), a one-thread build lets Xapian compress them: the words
 # of the passages can be read in the parallel build's termlist table, and
 # hardly in the other (zlib leaves only tags too short to shrink as they are).
+# (Not every time they occur: a termlist keeps of each term what follows the
+# prefix it shares with the term before, so "Sstudieron" after "Sstudier..."
+# is not there whole: at format 8 it stood whole 329 times in this test.)
 raw_words() { grep -aoF studieron "$1/termlist.glass" | wc -l; }
 RAW_PAR=$(raw_words "$WORK/par") RAW_ONE=$(raw_words "$WORK/one")
-[ "$RAW_PAR" -gt 1000 ] && [ "$RAW_PAR" -gt $((10 * RAW_ONE)) ] ||
+[ "$RAW_PAR" -gt 100 ] && [ "$RAW_PAR" -gt $((10 * RAW_ONE)) ] ||
     fail "termlists: 'studieron' readable $RAW_PAR times in the parallel build, $RAW_ONE in the one-thread build"
 ok "termlists uncompressed in the parallel build ('studieron' $RAW_PAR times), compressed in one thread ($RAW_ONE)"
 

@@ -1100,13 +1100,22 @@ static void test_stem_terms(void **state)
     assert_int_equal(tfreq(db, "Z2021"), 0);
     assert_int_equal(tfreq(db, "Zärend"), 1);   /* ärenden: c */
     assert_int_equal(tfreq(db, "Zärenden"), 1); /* ärendena: d */
+    assert_int_equal(tfreq(db, "Selev"), 2); /* elev: a, e */
+    /* Its spelling key, under its skeleton (format 8) */
     char t[SV_SKELETON_MAX + 16];
     size_t kl = sv_skeleton("elev", 4, t + 1, SV_SKELETON_MAX);
     assert_true(kl > 0);
     t[0] = DX_PREFIX_FORM;
     t[1 + kl] = DX_FORM_SEP;
     memcpy(t + 2 + kl, "elev", 5);
-    assert_int_equal(tfreq(db, t), 2); /* elev: a, e */
+    assert_int_equal(tfreq(db, t), 0); /* not a term */
+    char *val = NULL;
+    size_t vlen = 0;
+    assert_int_equal(xc_db_get_metadata(db, t, kl + 6, &val, &vlen, NULL),
+                     XC_OK);
+    assert_non_null(val);
+    assert_memory_equal(val, DX_SPELLING_VALUE, vlen);
+    xc_free(val);
     xc_db_close(db);
 
     char docs[256];
@@ -1279,6 +1288,52 @@ static void test_lookalikes(void **state)
     assert_string_equal(docs, "e.txt");
 }
 
+/* A spelling key outlives its passages (format 8): a form that no passage
+ * holds any more is neither found nor offered, and counts for nothing. */
+static void test_stale_spelling(void **state)
+{
+    struct fx *f = *state;
+    write_file(f->docs, "a.txt", "Åtgärder vidtogs.\n");
+    write_file(f->docs, "b.txt", "Atgarder vidtogs.\n");
+    expect_stats(run_index(f->db, f->docs), 2, 0, 0, 0, 0, 0);
+    char docs[256];
+    unsigned sf = 0;
+    search_docs(f->db, "åtgärder", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "a.txt b.txt");
+    char path[1100];
+    snprintf(path, sizeof path, "%s/b.txt", f->docs);
+    assert_int_equal(unlink(path), 0);
+    expect_stats(run_index(f->db, f->docs), 0, 0, 0, 1, 1, 0);
+
+    xc_db *db = NULL;
+    assert_int_equal(xc_db_open(f->db, &db, NULL), XC_OK);
+    assert_int_equal(tfreq(db, "Satgarder"), 0);
+    char key[SV_SKELETON_MAX + 16];
+    size_t kl = sv_skeleton("atgarder", 8, key + 1, SV_SKELETON_MAX);
+    key[0] = DX_PREFIX_FORM;
+    key[1 + kl] = DX_FORM_SEP;
+    memcpy(key + 2 + kl, "atgarder", 8);
+    char *val = NULL;
+    size_t vlen = 0;
+    assert_int_equal(xc_db_get_metadata(db, key, kl + 10, &val, &vlen, NULL),
+                     XC_OK);
+    assert_non_null(val); /* the key is still there */
+    xc_free(val);
+    xc_db_close(db);
+
+    dq_engine *e = NULL;
+    dq_results *r = search(f->db, "åtgärder", 0, 1, &e);
+    assert_int_equal(r->n, 1);
+    assert_string_equal(r->hits[0].doc, "a.txt");
+    const dq_word_info *w = &r->plan->words[0];
+    for (size_t i = 0; i < w->variants.n; i++)
+        assert_string_not_equal(w->variants.v[i].form, "atgarder");
+    dq_results_free(r);
+    dq_engine_close(e);
+    search_docs(f->db, "atgarder", 0, 0, docs, sizeof docs, &sf);
+    assert_string_equal(docs, "a.txt");
+}
+
 /* The default number of build threads: the processors the process may
  * run on, lowered to a cgroup CPU quota. */
 static void test_cpus(void **state)
@@ -1338,6 +1393,7 @@ int main(void)
         T(test_dropped_letter),
         T(test_respelled),
         T(test_lookalikes),
+        T(test_stale_spelling),
         T(test_cpus),
 #undef T
     };
