@@ -1181,7 +1181,8 @@ static int shard_spellings(bulk *b, writer *wr, char *err, size_t errlen)
         res = room_left(b->ix, err, errlen);
         if (res == DXI_OK) {
             rc = xc_wdb_begin_transaction(wr->w, 1, &xerr);
-            if (rc != XC_OK) res = db_error(rc, xerr, err, errlen, "transaction");
+            if (rc != XC_OK)
+                res = db_error(rc, xerr, err, errlen, "transaction");
         }
         for (size_t i = 0; res == DXI_OK && i < n; i++) {
             rc = xc_wdb_set_metadata(wr->w, keys[i], strlen(keys[i]),

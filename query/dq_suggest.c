@@ -19,9 +19,10 @@ static const int alphabet[] = {
 #define NALPHA (sizeof alphabet / sizeof *alphabet)
 #define MAXCP SV_TOKEN_MAX
 
-/* The candidates as spelling keys S<skeleton>\x1f<form> (dx_format.h), in one arena, each
- * with the order it was made in (which breaks ties between equally
- * frequent ones, as looking them up one by one in that order did). */
+/* The candidates as spelling keys S<skeleton>\x1f<form> (dx_format.h), in
+ * one arena, each with the order it was made in (which breaks ties between
+ * equally frequent ones, as looking them up one by one in that order
+ * did). */
 typedef struct entry {
     size_t off, len; /* in the arena; t points there once it is complete */
     const char *t;
