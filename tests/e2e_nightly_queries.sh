@@ -33,12 +33,14 @@ QUERIES=("kompensatoriska åtgärder" "särskilt stöd" "tryggheten OR studieron
          "elevhälsan -betygen" '"likvärdig utbildning"' "rektorn NEAR ansvar")
 
 # A long-lived reader: one diarium-query process that reads a query per
-# line from a pipe, fed every 20 ms until $WORK/stop exists.
+# line from a pipe, fed every 20 ms until $WORK/stop exists (or $WORK is
+# gone: a failed check exits and cleans up without stopping it, and the
+# test would hang).
 start_reader() {
     rm -f "$WORK/stop"
     (
         i=0
-        while [ ! -e "$WORK/stop" ]; do
+        while [ -d "$WORK" ] && [ ! -e "$WORK/stop" ]; do
             printf '%s\n' "${QUERIES[$((i % ${#QUERIES[@]}))]}"
             i=$((i + 1))
             sleep 0.02
