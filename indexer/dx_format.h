@@ -103,8 +103,9 @@
  *                         every posting, position and termlist key made the
  *                         index a quarter larger (g0vse 1x: 313 against
  *                         254 MB) and its lookups slower (the 25 bench
- *                         queries: p50 1.17 against 1.02 ms, p99 4.28
- *                         against 3.49 ms), for no gain in indexing time.
+ *                         queries, 6 rounds alternating: p99 4.37 against
+ *                         3.73 ms, median of the rounds), for no gain in
+ *                         indexing time.
  *   DX_META_FORMAT        DX_FORMAT_VERSION as decimal text
  *   DX_META_ANALYSIS      sv_fingerprint() of the build that indexed
  *   DX_META_DOC<dockey>   the record of one source document (dx_record.h):
