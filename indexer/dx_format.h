@@ -149,6 +149,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define DX_FORMAT_VERSION 8
 
@@ -158,6 +159,21 @@
 #define DX_FORM_SEP '\x1f'
 /* The value of a spelling key (Xapian removes a key set to ""). */
 #define DX_SPELLING_VALUE "1"
+
+/* Writes the spelling key S<skel>\x1f<form> (NUL-terminated) into out
+ * (cap bytes); returns its length, or 0 when it does not fit. */
+static inline size_t dx_spelling_key(char *out, size_t cap, const char *skel,
+                                     size_t kl, const char *form, size_t fl)
+{
+    size_t n = 1 + kl + 1 + fl;
+    if (n + 1 > cap) return 0;
+    out[0] = DX_PREFIX_FORM;
+    memcpy(out + 1, skel, kl);
+    out[1 + kl] = DX_FORM_SEP;
+    memcpy(out + 2 + kl, form, fl);
+    out[n] = '\0';
+    return n;
+}
 
 #define DX_SLOT_DOCID 0u
 #define DX_SLOT_PASSAGE 1u

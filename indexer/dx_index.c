@@ -259,11 +259,10 @@ static size_t arena_put(dx_indexer *ix, const char *s)
     return ix->alen - n;
 }
 
-/* Builds prefix + a [+ sep + b] into wr->term; returns its length or 0. */
-static size_t make_term(writer *wr, char prefix, const char *a,
-                        size_t alen, const char *b, size_t blen)
+/* Builds prefix + a into wr->term; returns its length or 0. */
+static size_t make_term(writer *wr, char prefix, const char *a, size_t alen)
 {
-    size_t need = 1 + alen + (b ? 1 + blen : 0);
+    size_t need = 1 + alen;
     if (need + 1 > wr->termcap) {
         size_t cap = need * 2 + 64;
         char *t = realloc(wr->term, cap);
@@ -273,10 +272,6 @@ static size_t make_term(writer *wr, char prefix, const char *a,
     }
     wr->term[0] = prefix;
     memcpy(wr->term + 1, a, alen);
-    if (b) {
-        wr->term[1 + alen] = DX_FORM_SEP;
-        memcpy(wr->term + 2 + alen, b, blen);
-    }
     return need;
 }
 
@@ -421,15 +416,11 @@ static int add_spelling(writer *wr, const char *skel, size_t kl,
         wr->keycap = cap;
     }
     char *k = wr->key;
-    k[0] = DX_PREFIX_FORM;
-    memcpy(k + 1, skel, kl);
-    k[1 + kl] = DX_FORM_SEP;
-    memcpy(k + 2 + kl, form, fl);
-    k[need - 1] = '\0';
+    size_t n = dx_spelling_key(k, wr->keycap, skel, kl, form, fl);
     if (strset_has(&wr->forms, k)) return XC_OK;
     if (wr->forms.n >= FORMS_MAX) strset_free(&wr->forms);
     if (strset_add(&wr->forms, k) != 0) return XC_ENOMEM;
-    return xc_wdb_set_metadata(wr->w, k, need - 1, DX_SPELLING_VALUE,
+    return xc_wdb_set_metadata(wr->w, k, n, DX_SPELLING_VALUE,
                                sizeof DX_SPELLING_VALUE - 1, xerr);
 }
 
@@ -449,13 +440,13 @@ static int add_word(writer *wr, const char *norm, size_t nlen, int word,
     /* (kl is 0 only for tokens over SV_TOKEN_MAX, which never come here;
      * the Z term then stands alone.) */
     if (slen != nlen || memcmp(stem, norm, nlen) != 0 || !kl) {
-        n = make_term(wr, DX_PREFIX_STEM, stem, slen, NULL, 0);
+        n = make_term(wr, DX_PREFIX_STEM, stem, slen);
         if (!n) return XC_ENOMEM;
         int rc = xc_doc_add_term(wr->doc, wr->term, n, 1, xerr);
         if (rc != XC_OK) return rc;
     }
     if (!kl) return XC_OK;
-    n = make_term(wr, DX_PREFIX_FORM, norm, nlen, NULL, 0);
+    n = make_term(wr, DX_PREFIX_FORM, norm, nlen);
     if (!n) return XC_ENOMEM;
     int rc = xc_doc_add_posting(wr->doc, wr->term, n, pos, 1, xerr);
     /* (a parallel build's shard gets its keys at its end: shard_spellings) */
@@ -607,7 +598,7 @@ static int add_passage(writer *wr, const char *docid, size_t idlen,
         if (rc == XC_OK && (k->flags & SV_TOKF_MAYBE_I))
             rc = add_word(wr, "i", 1, 1, k->pos, &xerr);
     }
-    size_t n = make_term(wr, DX_PREFIX_DOC, key, strlen(key), NULL, 0);
+    size_t n = make_term(wr, DX_PREFIX_DOC, key, strlen(key));
     if (rc == XC_OK && !n) rc = XC_ENOMEM;
     if (rc == XC_OK)
         rc = xc_doc_add_boolean_term(wr->doc, wr->term, n, &xerr);
@@ -659,7 +650,7 @@ static int index_text(writer *wr, const char *docid, const char *key,
         seterr(err, errlen, "out of memory");
         return DXI_ENOMEM;
     }
-    size_t tn = make_term(wr, DX_PREFIX_DOC, key, strlen(key), NULL, 0);
+    size_t tn = make_term(wr, DX_PREFIX_DOC, key, strlen(key));
     int rc = !tn ? XC_ENOMEM
            : fresh ? XC_OK
                    : xc_wdb_delete_by_term(wr->w, wr->term, tn, &xerr);
@@ -700,10 +691,10 @@ static int move_passages(dx_indexer *ix, const char *oldkey,
     unsigned *ids = NULL;
     size_t nids = 0;
     xc_doc *d = NULL;
-    size_t on = make_term(&ix->wr, DX_PREFIX_DOC, oldkey, strlen(oldkey), NULL, 0);
+    size_t on = make_term(&ix->wr, DX_PREFIX_DOC, oldkey, strlen(oldkey));
     if (!on || !(oldterm = malloc(on))) return oom(err, errlen);
     memcpy(oldterm, ix->wr.term, on);
-    size_t nn = make_term(&ix->wr, DX_PREFIX_DOC, newkey, strlen(newkey), NULL, 0);
+    size_t nn = make_term(&ix->wr, DX_PREFIX_DOC, newkey, strlen(newkey));
     int rc = nn ? xc_db_postlist(ix->db, oldterm, on, &ids, &nids, &xerr)
                 : XC_ENOMEM;
     for (size_t i = 0; rc == XC_OK && i < nids; i++) {
@@ -985,8 +976,7 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
         change(ix, DX_CHANGE_REMOVE, g->key, NULL);
         if (ix->opt.dry_run) continue;
         char *xerr = NULL;
-        size_t n = make_term(&ix->wr, DX_PREFIX_DOC, g->key, strlen(g->key), NULL,
-                             0);
+        size_t n = make_term(&ix->wr, DX_PREFIX_DOC, g->key, strlen(g->key));
         if (!n) return oom(err, errlen);
         res = begin_write(ix, err, errlen);
         if (res != DXI_OK) break;
@@ -1145,11 +1135,7 @@ static int shard_spellings(bulk *b, writer *wr, char *err, size_t errlen)
             res = oom(err, errlen);
             break;
         }
-        k[0] = DX_PREFIX_FORM;
-        memcpy(k + 1, skel, kl);
-        k[1 + kl] = DX_FORM_SEP;
-        memcpy(k + 2 + kl, t + 1, tl - 1);
-        k[kl + tl + 1] = '\0';
+        dx_spelling_key(k, kl + tl + 2, skel, kl, t + 1, tl - 1);
         pthread_mutex_lock(&sp->mu);
         int had = strset_has(&sp->set, k), bad = 0;
         if (!had) {

@@ -462,10 +462,8 @@ static int damaged(const matcher *m, const cand *v, size_t i, size_t j,
     return 1;
 }
 
-/* The number of passages holding form (the frequency of its S term; 0
- * when its spelling key outlived them, see dx_format.h). */
-static int form_freq(xc_db *db, const char *form, size_t fl, unsigned *freq,
-                     char **err)
+int dq_form_freq(xc_db *db, const char *form, size_t fl, unsigned *freq,
+                 char **err)
 {
     char t[SV_TOKEN_MAX + 48];
     *freq = 0;
@@ -490,7 +488,7 @@ static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
                          &best, &def);
     if (rc == XC_OK && best < 1e9) {
         int dmg = best > 0 && damaged(m, v, i, j, d, dl);
-        rc = form_freq(db, d, dl, &freq, err);
+        rc = dq_form_freq(db, d, dl, &freq, err);
         if (rc != XC_OK || !freq) return rc;
         return push_variant(m->out, d, dl, best, freq, def, dmg);
     }
@@ -498,7 +496,7 @@ static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
     rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, 0, m->stemlen,
                      &best, &def);
     if (rc == XC_OK && best < 1e9) {
-        rc = form_freq(db, d, dl, &freq, err);
+        rc = dq_form_freq(db, d, dl, &freq, err);
         if (rc == XC_OK && freq)
             rc = push_variant(&m->loose, d, dl, best, freq, def,
                               damaged(m, v, i, j, d, dl));

@@ -48,4 +48,10 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
 
 void dq_variants_free(dq_variants *v);
 
+/* *freq: the number of passages holding the normalised form (the
+ * frequency of its S term; 0 when only its spelling key is left, see
+ * dx_format.h). XC_OK or a negative XC_* code as for the shim. */
+int dq_form_freq(xc_db *db, const char *form, size_t fl, unsigned *freq,
+                 char **err);
+
 #endif /* DIARIUM_DQ_EXPAND_H */

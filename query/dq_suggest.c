@@ -2,6 +2,7 @@
  * dq_suggest.c — spelling suggestions (see dq_suggest.h).
  */
 #include "dq_suggest.h"
+#include "dq_expand.h"
 #include "dx_format.h"
 
 #include "sv_ocr.h"
@@ -135,19 +136,14 @@ static void sort_terms(entry *v, size_t n, size_t d)
     }
 }
 
-/* The number of passages holding the form of spelling key k (its S
- * term's frequency: 0 when the key outlived them, dx_format.h). */
+/* The number of passages holding the form of spelling key k. */
 static int form_freq(xc_db *db, const char *k, size_t kl, unsigned *f,
                      char **err)
 {
     const char *sep = memchr(k, DX_FORM_SEP, kl);
-    char t[SV_TOKEN_MAX + 48];
-    size_t fl = sep ? kl - (size_t)(sep + 1 - k) : 0;
     *f = 0;
-    if (!sep || fl + 1 > sizeof t) return XC_OK;
-    t[0] = DX_PREFIX_FORM;
-    memcpy(t + 1, sep + 1, fl);
-    return xc_db_termfreq(db, t, fl + 1, f, err);
+    if (!sep) return XC_OK;
+    return dq_form_freq(db, sep + 1, kl - (size_t)(sep + 1 - k), f, err);
 }
 
 /* Looks every candidate up with one iterator over the spelling keys, in

@@ -1102,16 +1102,14 @@ static void test_stem_terms(void **state)
     assert_int_equal(tfreq(db, "Zärenden"), 1); /* ärendena: d */
     assert_int_equal(tfreq(db, "Selev"), 2); /* elev: a, e */
     /* Its spelling key, under its skeleton (format 8) */
-    char t[SV_SKELETON_MAX + 16];
-    size_t kl = sv_skeleton("elev", 4, t + 1, SV_SKELETON_MAX);
+    char skel[SV_SKELETON_MAX], t[SV_SKELETON_MAX + 16];
+    size_t kl = sv_skeleton("elev", 4, skel, sizeof skel);
     assert_true(kl > 0);
-    t[0] = DX_PREFIX_FORM;
-    t[1 + kl] = DX_FORM_SEP;
-    memcpy(t + 2 + kl, "elev", 5);
+    size_t tl = dx_spelling_key(t, sizeof t, skel, kl, "elev", 4);
     assert_int_equal(tfreq(db, t), 0); /* not a term */
     char *val = NULL;
     size_t vlen = 0;
-    assert_int_equal(xc_db_get_metadata(db, t, kl + 6, &val, &vlen, NULL),
+    assert_int_equal(xc_db_get_metadata(db, t, tl, &val, &vlen, NULL),
                      XC_OK);
     assert_non_null(val);
     assert_memory_equal(val, DX_SPELLING_VALUE, vlen);
@@ -1308,14 +1306,12 @@ static void test_stale_spelling(void **state)
     xc_db *db = NULL;
     assert_int_equal(xc_db_open(f->db, &db, NULL), XC_OK);
     assert_int_equal(tfreq(db, "Satgarder"), 0);
-    char key[SV_SKELETON_MAX + 16];
-    size_t kl = sv_skeleton("atgarder", 8, key + 1, SV_SKELETON_MAX);
-    key[0] = DX_PREFIX_FORM;
-    key[1 + kl] = DX_FORM_SEP;
-    memcpy(key + 2 + kl, "atgarder", 8);
+    char skel[SV_SKELETON_MAX], key[SV_SKELETON_MAX + 16];
+    size_t kl = sv_skeleton("atgarder", 8, skel, sizeof skel);
+    size_t n = dx_spelling_key(key, sizeof key, skel, kl, "atgarder", 8);
     char *val = NULL;
     size_t vlen = 0;
-    assert_int_equal(xc_db_get_metadata(db, key, kl + 10, &val, &vlen, NULL),
+    assert_int_equal(xc_db_get_metadata(db, key, n, &val, &vlen, NULL),
                      XC_OK);
     assert_non_null(val); /* the key is still there */
     xc_free(val);
