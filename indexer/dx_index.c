@@ -902,14 +902,56 @@ static void take_counts(dx_indexer *ix, writer *wr)
 }
 
 /* Reads one file of the work list and does what it needs. */
-static int do_work(dx_indexer *ix, const work *w, char *err, size_t errlen)
+/* Descriptors all threads of a build may hold open ahead of their turn
+ * (dx_open_ahead), in windows of at most READ_AHEAD_MAX files per thread:
+ * far below the usual limit of 1,024, whatever --jobs. */
+#define READ_AHEAD_FDS 256
+#define READ_AHEAD_MAX 32
+
+/* A window of the work list's files opened ahead of their turn. */
+typedef struct ahead {
+    int fd[READ_AHEAD_MAX]; /* fd[k % n]: file k opened ahead, or -1 */
+    size_t n;               /* the window: 1 to READ_AHEAD_MAX files */
+    size_t opened, end;     /* files [.., opened) of [.., end) were opened */
+} ahead;
+
+static void ahead_init(ahead *a, size_t n, size_t first, size_t end)
+{
+    a->n = n < 1 ? 1 : n > READ_AHEAD_MAX ? READ_AHEAD_MAX : n;
+    a->opened = first;
+    a->end = end;
+    for (size_t k = 0; k < a->n; k++) a->fd[k] = -1;
+}
+
+/* The descriptor of work item i (or -1: dx_read_fd opens it), after
+ * opening the window's files after it. Items are taken in order. */
+static int ahead_take(ahead *a, const dx_indexer *ix, size_t i)
+{
+    for (; a->opened < a->end && a->opened < i + a->n; a->opened++)
+        a->fd[a->opened % a->n] =
+            dx_open_ahead(ix->arena + ix->work[a->opened].path);
+    int fd = a->fd[i % a->n];
+    a->fd[i % a->n] = -1;
+    return fd;
+}
+
+/* Closes what was opened and not taken (a run that stopped early). */
+static void ahead_close(ahead *a)
+{
+    for (size_t k = 0; k < a->n; k++)
+        if (a->fd[k] >= 0) close(a->fd[k]);
+}
+
+/* Work item w; fd: its file opened ahead, or -1. */
+static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
+                   size_t errlen)
 {
     const char *path = ix->arena + w->path, *docid = ix->arena + w->docid,
                *key = ix->arena + w->key;
     char why[512] = "";
     char *raw = NULL;
     size_t rawlen = 0;
-    int rrc = dx_read_file(path, &raw, &rawlen, why, sizeof why);
+    int rrc = dx_read_fd(fd, path, &raw, &rawlen, why, sizeof why);
     if (rrc != DX_OK) {
         /* The old passages (if any) stay: nothing is lost. */
         problem(ix, w->root, path, why[0] ? why : dx_strerror(rrc));
@@ -1044,6 +1086,7 @@ typedef struct bulk {
     int res;            /* its DXI_ code and message */
     char err[1024];
     dx_progress pr;
+    size_t ahead;       /* files each thread opens ahead (see ahead) */
 } bulk;
 
 static int stamp(xc_wdb *w, const char *path, char *err, size_t errlen);
@@ -1201,6 +1244,8 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
     unsigned pending = 0;
     uint64_t pbytes = 0;
     int in_txn = 0;
+    ahead ah;
+    ahead_init(&ah, b->ahead, c->first, c->end);
     for (size_t i = c->first; res == DXI_OK && i < c->end; i++) {
         /* Each batch is a transaction, as in a one-thread run: Xapian 1.4
          * can abort inside a plain commit() whose write fails (a full
@@ -1219,7 +1264,8 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
         char why[512] = "";
         char *raw = NULL;
         size_t rawlen = 0;
-        int rrc = dx_read_file(path, &raw, &rawlen, why, sizeof why);
+        int rrc = dx_read_fd(ahead_take(&ah, ix, i), path, &raw, &rawlen,
+                             why, sizeof why);
         if (rrc != DX_OK) {
             chunk_problem(b, c, w->root, path,
                           why[0] ? why : dx_strerror(rrc));
@@ -1251,6 +1297,7 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
         }
         if (!bulk_step(b, w)) break;
     }
+    ahead_close(&ah);
     if (in_txn && res == DXI_OK) res = room_left(ix, err, errlen);
     if (in_txn) {
         if (res == DXI_OK) {
@@ -1440,6 +1487,7 @@ static int finish_bulk(dx_indexer *ix, const dx_progress *pr, char *err,
     }
     b.forms = &forms;
     if (jobs > b.nch) jobs = (unsigned)b.nch;
+    b.ahead = READ_AHEAD_FDS / jobs;
     pthread_t tid[DX_JOBS_MAX];
     unsigned started = 0;
     dx_parallel_writing = 1;
@@ -1704,13 +1752,16 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
     if (ix->opt.progress && ix->nwork) ix->opt.progress(ix->opt.ctx, &pr);
     if (res == DXI_OK && use_bulk(ix, pr.bytes_total))
         return finish_bulk(ix, &pr, err, errlen);
+    ahead ah;
+    ahead_init(&ah, READ_AHEAD_MAX, 0, ix->nwork);
     for (size_t i = 0; res == DXI_OK && i < ix->nwork; i++) {
-        res = do_work(ix, &ix->work[i], err, errlen);
+        res = do_work(ix, &ix->work[i], ahead_take(&ah, ix, i), err, errlen);
         pr.files_done++;
         pr.bytes_done += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size
                                                          : 0);
         if (ix->opt.progress) ix->opt.progress(ix->opt.ctx, &pr);
     }
+    ahead_close(&ah);
     if (res == DXI_OK) res = remove_gone(ix, err, errlen);
     if (ix->opt.dry_run || res != DXI_OK) return res;
     res = commit(ix, err, errlen);

@@ -725,8 +725,27 @@ static int check_text(const char *p, size_t n, char *why, size_t whylen)
     return DX_OK;
 }
 
+int dx_open_ahead(const char *path)
+{
+    if (path == NULL)
+        return -1;
+    int fd;
+    do /* (O_NONBLOCK: a fifo put in a file's place must not hang here) */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    while (fd < 0 && errno == EINTR);
+    if (fd >= 0)
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+    return fd;
+}
+
 int dx_read_file(const char *path, char **out, size_t *len, char *why,
                  size_t whylen)
+{
+    return dx_read_fd(-1, path, out, len, why, whylen);
+}
+
+int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
+               size_t whylen)
 {
     char eb[256];
     if (out)
@@ -737,14 +756,15 @@ int dx_read_file(const char *path, char **out, size_t *len, char *why,
         why[0] = '\0';
     if (path == NULL || out == NULL || len == NULL) {
         say(why, whylen, "bad arguments");
+        if (fd >= 0)
+            close(fd);
         return DX_EIO;
     }
 
-    int fd;
-    do
+    while (fd < 0) {
         fd = open(path, O_RDONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0) {
+        if (fd >= 0 || errno == EINTR)
+            continue;
         say(why, whylen, "cannot open: %s", errtext(errno, eb, sizeof eb));
         return DX_EIO;
     }
@@ -758,6 +778,11 @@ int dx_read_file(const char *path, char **out, size_t *len, char *why,
         say(why, whylen, "is a folder, not a file");
         close(fd);
         return DX_EIO;
+    }
+    if (!S_ISREG(st.st_mode)) { /* a stream: read it as dx_read_file would */
+        int fl = fcntl(fd, F_GETFL);
+        if (fl != -1 && (fl & O_NONBLOCK))
+            (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     }
 
     int gz = ends_with_ci(path, strlen(path), ".gz");

@@ -116,4 +116,18 @@ int dx_walk(const char *root, dx_walk_fn fn, dx_walk_err_fn errfn, void *ctx);
 int dx_read_file(const char *path, char **out, size_t *len, char *why,
                  size_t whylen);
 
+/* Reading ahead. dx_open_ahead opens `path` for reading and asks the
+ * kernel to fetch its contents in the background (posix_fadvise
+ * POSIX_FADV_WILLNEED), so that a file read a little later no longer waits
+ * for the disk; it returns the descriptor, or -1 when the file cannot be
+ * opened (dx_read_fd then opens it again, and says why it cannot).
+ * dx_read_fd is dx_read_file on such a descriptor (fd >= 0, which it
+ * closes) or on `path` (fd < 0); `path` names the file either way (for
+ * the .gz test). A parallel build keeps a window of files opened ahead in
+ * each thread: on a cold page cache, reading 44,000 small files one after
+ * the other made it take 1.7 times as long. */
+int dx_open_ahead(const char *path);
+int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
+               size_t whylen);
+
 #endif /* DIARIUM_DX_READ_H */

@@ -794,6 +794,88 @@ static void test_read_gz_all_concatenated_members_not_just_the_first(
     free(out);
 }
 
+/* Whether fd is an open descriptor. */
+static int is_open(int fd)
+{
+    return fcntl(fd, F_GETFD) != -1 || errno != EBADF;
+}
+
+static void test_read_ahead_reads_what_read_file_does_and_closes_the_fd(
+    void **state)
+{
+    fixture *f = *state;
+    char p[512], g[512], why[256];
+    const char *text = "Beslut om \xc3\xa5tg\xc3\xa4rder\n";
+    write_text(at(f, p, sizeof p, "ahead.txt"), text);
+    write_gz(at(f, g, sizeof g, "ahead.md.gz"), text, strlen(text), 0);
+
+    /* A file opened ahead reads as dx_read_file reads it, gzip included
+     * (the name decides), and its descriptor is closed. */
+    const char *paths[] = {p, g};
+    for (size_t k = 0; k < 2; k++) {
+        int fd = dx_open_ahead(paths[k]);
+        assert_true(fd >= 0);
+        char *out = NULL;
+        size_t len = 0;
+        assert_int_equal(dx_read_fd(fd, paths[k], &out, &len, why,
+                                    sizeof why), DX_OK);
+        assert_int_equal(len, strlen(text));
+        assert_memory_equal(out, text, len);
+        assert_int_equal(out[len], '\0');
+        assert_false(is_open(fd));
+        free(out);
+    }
+
+    /* Removed after it was opened ahead: still read (the open file). */
+    int fd = dx_open_ahead(p);
+    assert_true(fd >= 0);
+    assert_int_equal(unlink(p), 0);
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(dx_read_fd(fd, p, &out, &len, why, sizeof why), DX_OK);
+    assert_int_equal(len, strlen(text));
+    free(out);
+
+    /* Missing: no descriptor, and dx_read_fd says why, naming no fd. */
+    assert_int_equal(dx_open_ahead(p), -1);
+    out = (char *)1;
+    assert_int_equal(dx_read_fd(-1, p, &out, &len, why, sizeof why), DX_EIO);
+    assert_null(out);
+    assert_non_null(strstr(why, "cannot open"));
+    assert_int_equal(dx_open_ahead(NULL), -1);
+
+    /* Bad arguments still close a descriptor it was given. */
+    fd = dx_open_ahead(g);
+    assert_true(fd >= 0);
+    assert_int_equal(dx_read_fd(fd, g, NULL, &len, why, sizeof why), DX_EIO);
+    assert_false(is_open(fd));
+
+    /* A folder is refused as by dx_read_file, its descriptor closed. */
+    fd = dx_open_ahead(f->dir);
+    assert_true(fd >= 0);
+    assert_int_equal(dx_read_fd(fd, f->dir, &out, &len, why, sizeof why),
+                     DX_EIO);
+    assert_non_null(strstr(why, "folder"));
+    assert_false(is_open(fd));
+}
+
+/* A fifo put where a document was must not hang the read-ahead: with no
+ * writer it opens at once and reads as an empty stream. */
+static void test_read_ahead_of_a_fifo_does_not_hang(void **state)
+{
+    fixture *f = *state;
+    char p[512], why[256];
+    assert_int_equal(mkfifo(at(f, p, sizeof p, "ahead-pipe.txt"), 0644), 0);
+    int fd = dx_open_ahead(p);
+    assert_true(fd >= 0);
+    char *out = NULL;
+    size_t len = 99;
+    assert_int_equal(dx_read_fd(fd, p, &out, &len, why, sizeof why), DX_OK);
+    assert_int_equal(len, 0);
+    free(out);
+    assert_int_equal(unlink(p), 0);
+}
+
 static void test_read_truncated_gz_is_egzip_saying_truncated(void **state)
 {
     fixture *f = *state;
@@ -1116,6 +1198,9 @@ int main(void)
         cmocka_unit_test(
             test_read_missing_file_and_folder_are_eio_with_reason),
         cmocka_unit_test(test_read_size_limit_exact_ok_one_more_is_etoobig),
+        cmocka_unit_test(
+            test_read_ahead_reads_what_read_file_does_and_closes_the_fd),
+        cmocka_unit_test(test_read_ahead_of_a_fifo_does_not_hang),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
