@@ -16,10 +16,14 @@
 # query set bench/queries.txt in-process and warm against each index, and
 # prints one table (also written to bench/RESULTS.md).
 #
-# Usage: bench/speed.sh [--quick] [--runs N] [--no-10x] [--rev REV]
+# Usage: bench/speed.sh [--quick] [--runs N] [--no-10x] [--cold] [--rev REV]
 #   --quick     1x only, one indexing run per tool, 3 query passes (smoke)
 #   --runs N    indexing runs per tool at 1x (default 3; the median counts)
 #   --no-10x    skip the 10x corpus
+#   --cold      empty the page cache before every indexing run (root only:
+#               writes /proc/sys/vm/drop_caches), as for a nightly job whose
+#               files nobody has read since they were written; without it
+#               the corpus is usually in the cache (warm)
 #   --rev REV   build and measure commit REV (a `git archive` snapshot)
 #               instead of the working tree
 # Environment:
@@ -48,13 +52,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${DIARIUM_SHARED_DIR:-$root/../shared}
 work=${DIARIUM_BENCH_WORK:-/tmp/diarium-speed}
 qruns=${DIARIUM_BENCH_QRUNS:-10}
-runs=3 tenx=1 quick=0 rev= args="$*"
+runs=3 tenx=1 quick=0 cold=0 rev= args="$*"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1 runs=1 tenx=0 qruns=3 ;;
     --runs) runs=${2:?--runs needs a number}; shift ;;
     --no-10x) tenx=0 ;;
+    --cold) cold=1 ;;
     --rev) rev=${2:?--rev needs a revision}; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "speed.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
@@ -62,6 +67,10 @@ while [ $# -gt 0 ]; do
     shift
 done
 case $runs in '' | *[!0-9]* | 0) echo "speed.sh: bad --runs" >&2; exit 2 ;; esac
+if [ "$cold" = 1 ] && ! [ -w /proc/sys/vm/drop_caches ]; then
+    echo "speed.sh: --cold needs root (it writes /proc/sys/vm/drop_caches)" >&2
+    exit 2
+fi
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # ------------------------------------------------------------ tools needed
@@ -191,6 +200,7 @@ index() {
         fi >> "$work/commands.txt"
     fi
     sync
+    [ "$cold" = 1 ] && echo 3 > /proc/sys/vm/drop_caches
     local t0 t1 rc=0
     t0=$(date +%s%N)
     (cd "$cwd" && /usr/bin/time -v -o "$work/time.txt" "${cmd[@]}" \

@@ -185,7 +185,7 @@ Produced by `bench/speed.sh%s` on %s.
 
 | | |
 |---|---|
-| index time | wall clock from an empty index, median of %s at 1x%s; tools in rotating order |
+| index time | wall clock from an empty index, median of %s at 1x%s; tools in rotating order%s |
 | MB/s, docs/s | source text bytes and source files per second of index time |
 | peak RSS, index MB | `/usr/bin/time -v` maximum resident set size; `du -sk` of the index |
 | query | bench/queries.txt (%d queries: words, pairs, phrases, OR), one process per tool, one untimed warm-up pass, then %d passes; latency of each query (parse to top-10 results fetched), p50/p95/p99 over all |
@@ -245,6 +245,8 @@ Index scripts and SQL:
 """ % (" " + args if args else "", date, machine(), loadavg(work), commit, versions,
        corpus_name, corp, "%d run%s" % (runs, "s" if runs > 1 else ""),
        ", one run at 10x" if "10x" in corpora else "",
+       "; page cache emptied before every run (`--cold`)"
+       if "--cold" in args.split() else "",
        len([l for l in open(os.path.join(here, "queries.txt"), encoding="utf-8")
             if l.strip() and not l.startswith("#")]),
        qruns, table, ratios, tenx, commands, scripts)
