@@ -123,9 +123,9 @@ int dx_read_file(const char *path, char **out, size_t *len, char *why,
  * opened (dx_read_fd then opens it again, and says why it cannot).
  * dx_read_fd is dx_read_file on such a descriptor (fd >= 0, which it
  * closes) or on `path` (fd < 0); `path` names the file either way (for
- * the .gz test). A parallel build keeps a window of files opened ahead in
- * each thread: on a cold page cache, reading 44,000 small files one after
- * the other made it take 1.7 times as long. */
+ * the .gz test). diarium-index keeps a window of files opened ahead in
+ * each thread: on an emptied page cache, a parallel build of 44,000 small
+ * files took 18.4 s without it and 14.6 s with it (README, "Speed"). */
 int dx_open_ahead(const char *path);
 int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
                size_t whylen);
