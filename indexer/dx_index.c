@@ -901,7 +901,6 @@ static void take_counts(dx_indexer *ix, writer *wr)
     wr->passages = wr->bytes = 0;
 }
 
-/* Reads one file of the work list and does what it needs. */
 /* Descriptors all threads of a build may hold open ahead of their turn
  * (dx_open_ahead), in windows of at most READ_AHEAD_MAX files per thread:
  * far below the usual limit of 1,024, whatever --jobs. */
@@ -942,7 +941,8 @@ static void ahead_close(ahead *a)
         if (a->fd[k] >= 0) close(a->fd[k]);
 }
 
-/* Work item w; fd: its file opened ahead, or -1. */
+/* Reads one file of the work list (fd: the file opened ahead, or -1) and
+ * does what it needs. */
 static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
                    size_t errlen)
 {

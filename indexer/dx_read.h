@@ -125,7 +125,8 @@ int dx_read_file(const char *path, char **out, size_t *len, char *why,
  * closes) or on `path` (fd < 0); `path` names the file either way (for
  * the .gz test). diarium-index keeps a window of files opened ahead in
  * each thread: on an emptied page cache, a parallel build of 44,000 small
- * files took 18.4 s without it and 14.6 s with it (README, "Speed"). */
+ * files took 18.4 s without it and 14.6 s with it (README, "Reading
+ * ahead"). */
 int dx_open_ahead(const char *path);
 int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
                size_t whylen);
