@@ -228,6 +228,12 @@ typedef struct qskel {
     uint64_t hash[QCACHE]; /* skel_hash(sk) */
     char sk[QCACHE][SV_SKELETON_MAX];
     size_t n;
+    /* may_be_authority's suffix tails, looked up once: 0 not yet, 1 in
+     * tail[0..ntail), 2 a suffix has none (every word may be a name). */
+    int tails;
+    size_t ntail;
+    const char *tail[8];
+    size_t tlen[8];
 } qskel;
 
 /* FNV-1a of a skeleton (NUL-terminated): tokens and fixed words whose
@@ -1502,10 +1508,10 @@ static int put_part(sbuf *b, const char *w, size_t wl, int cap, int *rc)
 /* If token t names an authority, writes its name into b and returns its
  * kind; *known is set when every part of the name is a known one.
  * Handles "X- och Y<suffix>" over three tokens. */
-/* 1 when skeleton sk ends with tail, optionally followed by 's'. */
-static int skel_ends(const char *sk, const char *tail)
+/* 1 when skeleton sk (n bytes) ends with tail (m bytes), optionally
+ * followed by 's'. */
+static int skel_ends(const char *sk, size_t n, const char *tail, size_t m)
 {
-    size_t n = strlen(sk), m = strlen(tail);
     if (n >= m && memcmp(sk + n - m, tail, m) == 0) return 1;
     return n >= m + 1 && sk[n - 1] == 's' && memcmp(sk + n - 1 - m, tail,
                                                     m) == 0;
@@ -1517,11 +1523,25 @@ static int skel_ends(const char *sk, const char *tail)
  * (which may merge with the part before), a genitive s allowed. */
 static int may_be_authority(const doc *d, size_t t)
 {
-    const char *sk = d->skbuf + d->skoff[t];
-    for (const suffix *x = auth_suffixes; x->w; x++) {
-        const char *xs = q_skeleton(d, x->w);
-        if (!xs || !xs[0] || skel_ends(sk, xs + 1)) return 1;
+    qskel *c = d->qc;
+    if (!c->tails) { /* the tails, once per context */
+        c->tails = 1;
+        c->ntail = 0;
+        for (const suffix *x = auth_suffixes; x->w && c->tails == 1; x++) {
+            const char *xs = q_skeleton(d, x->w);
+            if (!xs || !xs[0] || c->ntail == sizeof c->tail / sizeof *c->tail)
+                c->tails = 2;
+            else {
+                c->tail[c->ntail] = xs + 1;
+                c->tlen[c->ntail++] = strlen(xs + 1);
+            }
+        }
     }
+    if (c->tails == 2) return 1;
+    const char *sk = d->skbuf + d->skoff[t];
+    size_t n = strlen(sk);
+    for (size_t i = 0; i < c->ntail; i++)
+        if (skel_ends(sk, n, c->tail[i], c->tlen[i])) return 1;
     return 0;
 }
 
