@@ -1505,9 +1505,6 @@ static int put_part(sbuf *b, const char *w, size_t wl, int cap, int *rc)
     return best != NULL;
 }
 
-/* If token t names an authority, writes its name into b and returns its
- * kind; *known is set when every part of the name is a known one.
- * Handles "X- och Y<suffix>" over three tokens. */
 /* 1 when skeleton sk (n bytes) ends with tail (m bytes), optionally
  * followed by 's'. */
 static int skel_ends(const char *sk, size_t n, const char *tail, size_t m)
@@ -1545,6 +1542,9 @@ static int may_be_authority(const doc *d, size_t t)
     return 0;
 }
 
+/* If token t names an authority, writes its name into b and returns its
+ * kind; *known is set when every part of the name is a known one.
+ * Handles "X- och Y<suffix>" over three tokens. */
 static int authority_at(const doc *d, size_t t, sbuf *b, int *known, int *rc)
 {
     *known = 0;

@@ -836,7 +836,8 @@ static void test_read_ahead_reads_what_read_file_does_and_closes_the_fd(
     assert_int_equal(len, strlen(text));
     free(out);
 
-    /* Missing: no descriptor, and dx_read_fd says why, naming no fd. */
+    /* Missing: no descriptor; dx_read_fd then tries to open it itself and
+     * says why it cannot. */
     assert_int_equal(dx_open_ahead(p), -1);
     out = (char *)1;
     assert_int_equal(dx_read_fd(-1, p, &out, &len, why, sizeof why), DX_EIO);
