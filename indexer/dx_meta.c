@@ -222,6 +222,8 @@ typedef struct doc {
  * token). A literal's entry never changes, so the table is kept for the
  * life of a dx_meta_ctx, across documents. */
 #define QCACHE 256 /* a power of two; well above the fixed words in use */
+#define QLISTS 64  /* a power of two; well above the word lists in use */
+#define QLIST_WORDS 32 /* longer lists take the slow path */
 typedef struct qskel {
     const char *q[QCACHE];
     size_t len[QCACHE];    /* strlen(q) */
@@ -234,6 +236,16 @@ typedef struct qskel {
     size_t ntail;
     const char *tail[8];
     size_t tlen[8];
+    /* tok_is_any's lists of fixed words, keyed by the list's address: the
+     * cache entries of its words (-1: none), so that a token is tested
+     * against the list with one lookup (the list) instead of one per word,
+     * and against a word only when their skeletons' hashes agree. */
+    struct qlist {
+        const char *const *list;
+        int n;
+        int e[QLIST_WORDS];
+    } lists[QLISTS];
+    size_t nlists;
 } qskel;
 
 /* FNV-1a of a skeleton (NUL-terminated): tokens and fixed words whose
@@ -335,10 +347,42 @@ static int tok_is(const doc *d, size_t t, const char *q)
     return tok_cost(d, t, q) >= 0;
 }
 
+/* The cache entry of list (see qskel), or NULL when it is too long or the
+ * cache is full (the slow path). */
+static const struct qlist *q_list(const doc *d, const char *const *list)
+{
+    qskel *c = d->qc;
+    uint64_t h = (uint64_t)(uintptr_t)list * UINT64_C(0x9E3779B97F4A7C15);
+    for (size_t i = (size_t)(h >> 58);; i = (i + 1) & (QLISTS - 1)) {
+        struct qlist *l = &c->lists[i];
+        if (l->list == list) return l;
+        if (l->list) continue;
+        if (c->nlists >= QLISTS * 3 / 4) return NULL;
+        int n = 0;
+        while (list[n] && n < QLIST_WORDS) n++;
+        if (list[n]) return NULL;
+        for (int k = 0; k < n; k++) l->e[k] = q_entry(d, list[k]);
+        l->n = n;
+        l->list = list;
+        c->nlists++;
+        return l;
+    }
+}
+
 static int tok_is_any(const doc *d, size_t t, const char *const *list)
 {
-    for (; *list; list++)
-        if (tok_is(d, t, *list)) return 1;
+    const struct qlist *l = q_list(d, list);
+    if (!l) {
+        for (; *list; list++)
+            if (tok_is(d, t, *list)) return 1;
+        return 0;
+    }
+    if (t >= d->tk.n || tkind(d, t) != SV_TOK_WORD) return 0;
+    /* (a word read as the token has the token's skeleton, so its hash) */
+    for (int k = 0; k < l->n; k++)
+        if ((l->e[k] < 0 || d->qc->hash[l->e[k]] == d->skh[t]) &&
+            tok_is(d, t, list[k]))
+            return 1;
     return 0;
 }
 
