@@ -86,6 +86,7 @@ typedef struct writer {
     xc_wdb *w;
     xc_doc *doc;
     sv_stemmer *st;
+    sv_skelmemo *skm; /* the tokens' skeletons */
     sv_tokens toks;
     unsigned char *zbuf; /* a passage's data */
     size_t zcap;
@@ -287,6 +288,7 @@ static int writer_init(writer *wr, xc_wdb *w, char *err, size_t errlen)
         seterr(err, errlen, "cannot create the Swedish stemmer");
         return DXI_ENOMEM;
     }
+    if (sv_skelmemo_new(&wr->skm) != SV_OK) return oom(err, errlen);
     return DXI_OK;
 }
 
@@ -295,6 +297,7 @@ static void writer_free(writer *wr)
 {
     xc_doc_free(wr->doc);
     sv_stemmer_free(wr->st);
+    sv_skelmemo_free(wr->skm);
     sv_tokens_free(&wr->toks);
     free(wr->zbuf);
     free(wr->sbuf);
@@ -436,7 +439,7 @@ static int add_word(writer *wr, const char *norm, size_t nlen, int word,
     size_t n;
     if (word && sv_stem(wr->st, norm, nlen, &stem, &slen) != SV_OK)
         return XC_ENOMEM;
-    size_t kl = sv_skeleton(norm, nlen, skel, sizeof skel);
+    size_t kl = sv_skeleton_memo(wr->skm, norm, nlen, skel, sizeof skel);
     /* (kl is 0 only for tokens over SV_TOKEN_MAX, which never come here;
      * the Z term then stands alone.) */
     if (slen != nlen || memcmp(stem, norm, nlen) != 0 || !kl) {

@@ -421,8 +421,10 @@ static int gap_ok(const doc *d, size_t a, size_t b, int maxnl, int hyphen)
     return 1;
 }
 
-/* qc: the context's cache of fixed words, or NULL for one of its own. */
-static int doc_init(doc *d, const char *s, size_t len, qskel *qc)
+/* qc: the context's cache of fixed words, or NULL for one of its own;
+ * skm: the context's memo of skeletons, or NULL. */
+static int doc_init(doc *d, const char *s, size_t len, qskel *qc,
+                    sv_skelmemo *skm)
 {
     memset(d, 0, sizeof *d);
     d->s = s;
@@ -455,7 +457,8 @@ static int doc_init(doc *d, const char *s, size_t len, qskel *qc)
         size_t cap = tlen(d, t) + 1;
         size_t k = 0;
         if (!(d->tk.tok[t].flags & SV_TOKF_LONG))
-            k = sv_skeleton(tnorm(d, t), tlen(d, t), d->skbuf + o, cap);
+            k = sv_skeleton_memo(skm, tnorm(d, t), tlen(d, t), d->skbuf + o,
+                                 cap);
         if (k == 0) d->skbuf[o] = '\0';
         d->skh[t] = skel_hash(d->skbuf + o);
         o += k + 1;
@@ -1998,6 +2001,7 @@ static int is_decision(int type)
 struct dx_meta_ctx {
     kname *kt;
     qskel *qc; /* the fixed words' skeletons, kept across documents */
+    sv_skelmemo *skm; /* the tokens' skeletons, kept across documents */
 };
 
 int dx_meta_ctx_new(dx_meta_ctx **out)
@@ -2007,10 +2011,8 @@ int dx_meta_ctx_new(dx_meta_ctx **out)
     if (!c) return DXM_ENOMEM;
     c->kt = ktable_new();
     c->qc = calloc(1, sizeof *c->qc);
-    if (!c->kt || !c->qc) {
-        free(c->kt);
-        free(c->qc);
-        free(c);
+    if (!c->kt || !c->qc || sv_skelmemo_new(&c->skm) != SV_OK) {
+        dx_meta_ctx_free(c);
         return DXM_ENOMEM;
     }
     *out = c;
@@ -2022,6 +2024,7 @@ void dx_meta_ctx_free(dx_meta_ctx *c)
     if (!c) return;
     free(c->kt);
     free(c->qc);
+    sv_skelmemo_free(c->skm);
     free(c);
 }
 
@@ -2040,7 +2043,8 @@ int dx_meta_extract_with(dx_meta_ctx *ctx, const char *text, size_t len,
     if (!sv_utf8_valid(text, len)) return DXM_EINVAL;
 
     doc d;
-    int rc = doc_init(&d, text, len, ctx ? ctx->qc : NULL);
+    int rc = doc_init(&d, text, len, ctx ? ctx->qc : NULL,
+                      ctx ? ctx->skm : NULL);
     d.kt = ctx ? ctx->kt : NULL;
     if (rc == DXM_OK) {
         find_header(&d);

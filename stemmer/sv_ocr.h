@@ -49,6 +49,20 @@ size_t sv_skeleton_extend(const char *w, size_t len, size_t from,
                           const char *skel, size_t slen, char *out,
                           size_t cap);
 
+/* A memo of skeletons for one thread: the indexer asks for the skeleton
+ * of every token, and a few thousand words make most of them. Bounded: an
+ * open-addressing table of (word, skeleton) pairs emptied in one go when
+ * it is 3/4 full (as the stem cache, sv_stem.h). */
+typedef struct sv_skelmemo sv_skelmemo;
+
+/* SV_OK, or SV_ENOMEM (then *out is NULL). */
+int sv_skelmemo_new(sv_skelmemo **out);
+void sv_skelmemo_free(sv_skelmemo *m); /* NULL is fine */
+
+/* Exactly sv_skeleton(w, len, out, cap), remembered in m (NULL: not). */
+size_t sv_skeleton_memo(sv_skelmemo *m, const char *w, size_t len,
+                        char *out, size_t cap);
+
 /* The cost of reading document form d as the intended form q (both
  * normalised). Only the first `qstem` bytes of q (its stem) may have been
  * typed without å/ä/ö; the rest is an inflectional suffix, whose a, o and e

@@ -1280,6 +1280,58 @@ static void test_skeleton_cap(void **state)
 /* sv_skeleton_extend gives what sv_skeleton gives, at every cut of
  * generated words (with "rn" across the cut, digits-only beginnings and
  * multi-byte letters), and for the stems and forms query/ extends. */
+/* The memo answers exactly as sv_skeleton: first and later calls, every
+ * cap (too small: 0), words without letters, the empty word, words too
+ * long to remember, and after it has emptied itself (more distinct words
+ * than it holds). */
+static void test_skeleton_memo_is_sv_skeleton(void **state)
+{
+    (void)state;
+    sv_skelmemo *m = NULL;
+    assert_int_equal(sv_skelmemo_new(&m), SV_OK);
+    assert_non_null(m);
+    char longw[200];
+    memset(longw, 'a', sizeof longw);
+    for (size_t i = 0; i < sizeof longw; i += 3) longw[i] = 'r';
+    const char *words[] = {"åtgärder", "atgarder", "barn", "2021-03-04",
+                           "12", "", "rnrn", "f6ljd", "&mnen"};
+    for (int round = 0; round < 3; round++) {
+        for (size_t k = 0; k <= sizeof words / sizeof *words; k++) {
+            const char *w = k < sizeof words / sizeof *words ? words[k]
+                                                             : longw;
+            size_t len = k < sizeof words / sizeof *words ? strlen(w)
+                                                          : 150;
+            for (size_t cap = 0; cap <= SV_SKELETON_MAX; cap++) {
+                char a[SV_SKELETON_MAX + 1], b[SV_SKELETON_MAX + 1];
+                memset(a, 'x', sizeof a);
+                memset(b, 'x', sizeof b);
+                size_t la = sv_skeleton(w, len, a, cap);
+                size_t lb = sv_skeleton_memo(m, w, len, b, cap);
+                assert_int_equal(la, lb);
+                if (la || (cap > 0 && len == 0))
+                    assert_memory_equal(a, b, la + 1);
+            }
+        }
+    }
+    /* 60,000 distinct words: past 3/4 of its 65,536 slots it starts over;
+     * every answer stays right, the second time round too. */
+    for (int pass = 0; pass < 2; pass++)
+        for (unsigned i = 0; i < 60000; i++) {
+            char w[32], a[SV_SKELETON_MAX], b[SV_SKELETON_MAX];
+            int n = snprintf(w, sizeof w, "ord%ulära", i * 7919u);
+            size_t la = sv_skeleton(w, (size_t)n, a, sizeof a);
+            size_t lb = sv_skeleton_memo(m, w, (size_t)n, b, sizeof b);
+            assert_int_equal(la, lb);
+            assert_string_equal(a, b);
+        }
+    /* Without a memo it is sv_skeleton itself. */
+    char a[SV_SKELETON_MAX];
+    assert_int_equal(sv_skeleton_memo(NULL, "barn", 4, a, sizeof a), 3);
+    assert_string_equal(a, "bVm");
+    sv_skelmemo_free(m);
+    sv_skelmemo_free(NULL);
+}
+
 static void test_skeleton_extend(void **state)
 {
     (void)state;
@@ -1809,6 +1861,7 @@ int main(void)
         cmocka_unit_test(test_skeleton_numbers),
         cmocka_unit_test(test_skeleton_cap),
         cmocka_unit_test(test_skeleton_extend),
+        cmocka_unit_test(test_skeleton_memo_is_sv_skeleton),
         cmocka_unit_test(test_confusion_seed_pairs),
         cmocka_unit_test(test_confusion_values),
         cmocka_unit_test(test_confusion_rules),
