@@ -25,7 +25,31 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef DIARIUM_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 #define PROG "diarium-index"
+
+/* --version's second line: the allocator this program's malloc reaches.
+ * CMake links diarium-index with mimalloc ahead of the C library
+ * (indexer/CMakeLists.txt: Xapian's inverter allocates a map node per term
+ * and passage); a block from malloc tells whether that took. */
+static void print_allocator(void)
+{
+#ifdef DIARIUM_MIMALLOC
+    void *p = malloc(64);
+    int mine = p && mi_is_in_heap_region(p);
+    free(p);
+    if (mine) {
+        int v = mi_version();
+        printf("allocator: mimalloc %d.%d.%d\n", v / 100, v / 10 % 10,
+               v % 10);
+        return;
+    }
+#endif
+    puts("allocator: C library");
+}
 
 static void usage(FILE *f)
 {
@@ -310,7 +334,10 @@ int main(int argc, char **argv)
             break;
         }
         case 'h': usage(stdout); return 0;
-        case 'V': puts(PROG " " DIARIUM_VERSION); return 0;
+        case 'V':
+            puts(PROG " " DIARIUM_VERSION);
+            print_allocator();
+            return 0;
         default:
             /* All options are long: name the one that failed as written. */
             if (optopt && strchr("dbJ", optopt))

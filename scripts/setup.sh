@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools libstemmer-dev
-      libutf8proc-dev libcmocka-dev zlib1g-dev liblz4-dev python3"
+      libutf8proc-dev libcmocka-dev zlib1g-dev liblz4-dev libmimalloc-dev
+      python3"
 
 missing=""
 for p in $PKGS; do

@@ -37,6 +37,21 @@ expect_contains stdout "--limit"
 expect_contains stdout "--format"
 expect_contains stdout "--per-document"
 
+# --- --version: the version, and the allocator diarium-index reaches --------
+# (indexer/CMakeLists.txt links it with mimalloc ahead of the C library;
+# CMake tells this test which one the build chose.)
+for prog in "$IDX" "$QRY"; do
+    expect_status 0 "$prog" --version
+    expect_match stdout "^$(basename "$prog") [0-9]+\\.[0-9]+\\.[0-9]+\$"
+done
+run "$IDX" --version
+expect_lines stdout 2
+want=${DIARIUM_INDEX_ALLOCATOR:-C library}
+case $want in
+    mimalloc) expect_match stdout '^allocator: mimalloc [0-9]+\.[0-9]+\.[0-9]+$' ;;
+    *) expect_eq "allocator line" "allocator: C library" "$(sed -n 2p "$OUT")" ;;
+esac
+
 # --- usage errors ---------------------------------------------------------
 expect_usage_error "$IDX" --no-such-option
 expect_contains stderr "--no-such-option"
