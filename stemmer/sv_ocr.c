@@ -12,6 +12,7 @@
 #include "sv.h"
 #include "sv_text.h"
 #include "sv_token.h"
+#include "sv_wtab.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -104,36 +105,21 @@ size_t sv_skeleton(const char *w, size_t len, char *out, size_t cap)
     return skel_run(w, len, 0, -1, out, 0, cap);
 }
 
-/* The memo (see sv_ocr.h): slots point into one arena of word bytes,
- * each followed by its skeleton. Words longer than MEMO_WORD go
- * straight to sv_skeleton (their skeletons, never longer than the word,
- * then always fit the local buffer below). */
+/* The memo (see sv_ocr.h): a bounded table of (word, skeleton) pairs
+ * (sv_wtab.h). Words it does not keep (longer than SV_WTAB_MAX) go
+ * straight to sv_skeleton. */
 #define MEMO_SLOTS (1u << 16) /* a power of two */
 #define MEMO_ARENA (2u << 20)
-#define MEMO_WORD 120
-
-typedef struct memo_slot {
-    uint32_t hash; /* 0: empty */
-    uint32_t off;  /* word at arena + off, its skeleton right after */
-    uint8_t wlen, klen;
-} memo_slot;
 
 struct sv_skelmemo {
-    memo_slot *slots;
-    size_t used;
-    char *arena;
-    size_t alen;
+    sv_wtab tab;
 };
 
 int sv_skelmemo_new(sv_skelmemo **out)
 {
     sv_skelmemo *m = calloc(1, sizeof *m);
-    if (m) {
-        m->slots = calloc(MEMO_SLOTS, sizeof *m->slots);
-        m->arena = malloc(MEMO_ARENA);
-    }
-    if (!m || !m->slots || !m->arena) {
-        sv_skelmemo_free(m);
+    if (!m || sv_wtab_init(&m->tab, MEMO_SLOTS, MEMO_ARENA) != 0) {
+        free(m);
         *out = NULL;
         return SV_ENOMEM;
     }
@@ -144,54 +130,31 @@ int sv_skelmemo_new(sv_skelmemo **out)
 void sv_skelmemo_free(sv_skelmemo *m)
 {
     if (!m) return;
-    free(m->slots);
-    free(m->arena);
+    sv_wtab_free(&m->tab);
     free(m);
 }
 
 size_t sv_skeleton_memo(sv_skelmemo *m, const char *w, size_t len,
                         char *out, size_t cap)
 {
-    if (!m || len > MEMO_WORD) return sv_skeleton(w, len, out, cap);
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)w[i];
-        h *= 16777619u;
+    if (!m || len > SV_WTAB_MAX) return sv_skeleton(w, len, out, cap);
+    uint32_t h = sv_wtab_hash(w, len);
+    size_t k;
+    const char *sk = sv_wtab_get(&m->tab, w, len, h, &k);
+    if (sk) {
+        /* (sv_skeleton gives the length exactly when it fits) */
+        if (k + 1 > cap) return 0;
+        memcpy(out, sk, k);
+        out[k] = '\0';
+        return k;
     }
-    if (!h) h = 1;
-    size_t mask = MEMO_SLOTS - 1, i = h & mask;
-    for (; m->slots[i].hash; i = (i + 1) & mask) {
-        const memo_slot *e = &m->slots[i];
-        if (e->hash == h && e->wlen == len &&
-            memcmp(m->arena + e->off, w, len) == 0) {
-            /* (sv_skeleton gives the length exactly when it fits) */
-            if ((size_t)e->klen + 1 > cap) return 0;
-            memcpy(out, m->arena + e->off + len, e->klen);
-            out[e->klen] = '\0';
-            return e->klen;
-        }
-    }
-    char sk[SV_SKELETON_MAX];
-    size_t k = sv_skeleton(w, len, sk, sizeof sk);
+    char buf[SV_SKELETON_MAX];
+    k = sv_skeleton(w, len, buf, sizeof buf);
     if (k == 0 && len > 0) /* (no skeleton: not worth remembering) */
         return sv_skeleton(w, len, out, cap);
-    if (m->used >= MEMO_SLOTS / 4 * 3 || m->alen + len + k > MEMO_ARENA) {
-        memset(m->slots, 0, MEMO_SLOTS * sizeof *m->slots);
-        m->used = 0;
-        m->alen = 0;
-        for (i = h & mask; m->slots[i].hash; i = (i + 1) & mask) {}
-    }
-    memo_slot *e = &m->slots[i];
-    e->hash = h;
-    e->off = (uint32_t)m->alen;
-    e->wlen = (uint8_t)len;
-    e->klen = (uint8_t)k;
-    memcpy(m->arena + m->alen, w, len);
-    memcpy(m->arena + m->alen + len, sk, k);
-    m->alen += len + k;
-    m->used++;
+    (void)sv_wtab_put(&m->tab, w, len, h, buf, k);
     if (k + 1 > cap) return 0;
-    memcpy(out, sk, k + 1);
+    memcpy(out, buf, k + 1);
     return k;
 }
 

@@ -2,33 +2,24 @@
  * sv_stem.c — Snowball Swedish through libstemmer, with a cache, and the
  * stop list (see sv_stem.h).
  *
- * The cache is an open-addressing hash table of (word, stem) pairs whose
- * bytes live in one arena; when it is 3/4 full it is emptied in one go, so
- * memory stays bounded however large the collection.
+ * The cache is a bounded table of (word, stem) pairs (sv_wtab.h), emptied
+ * in one go when full, so memory stays bounded however large the
+ * collection.
  */
 #include "sv_stem.h"
 #include "sv.h"
+#include "sv_wtab.h"
 
 #include <libstemmer.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CACHE_SLOTS (1u << 16)       /* power of two */
 #define CACHE_ARENA (4u << 20)       /* bytes of words and stems */
 
-typedef struct slot {
-    uint32_t hash;   /* 0: empty */
-    uint32_t off;    /* word bytes at arena+off, stem right after */
-    uint8_t wlen, slen;
-} slot;
-
 struct sv_stemmer {
     struct sb_stemmer *sb;
-    slot *slots;
-    size_t used;
-    char *arena;
-    size_t alen;
+    sv_wtab cache;
     char *out;       /* result of an uncached stem (grows as needed) */
     size_t outcap;
 };
@@ -44,9 +35,8 @@ int sv_stemmer_new(sv_stemmer **out)
     sv_stemmer *s = calloc(1, sizeof *s);
     if (!s) return SV_ENOMEM;
     s->sb = sb_stemmer_new("swedish", "UTF_8");
-    s->slots = calloc(CACHE_SLOTS, sizeof *s->slots);
-    s->arena = malloc(CACHE_ARENA);
-    if (!s->sb || !s->slots || !s->arena) {
+    int cache = sv_wtab_init(&s->cache, CACHE_SLOTS, CACHE_ARENA);
+    if (!s->sb || cache != 0) {
         int rc = s->sb ? SV_ENOMEM : SV_ESTEMMER;
         sv_stemmer_free(s);
         return rc;
@@ -59,20 +49,9 @@ void sv_stemmer_free(sv_stemmer *s)
 {
     if (!s) return;
     if (s->sb) sb_stemmer_delete(s->sb);
-    free(s->slots);
-    free(s->arena);
+    sv_wtab_free(&s->cache);
     free(s->out);
     free(s);
-}
-
-static uint32_t hash_bytes(const char *w, size_t len)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)w[i];
-        h *= 16777619u;
-    }
-    return h ? h : 1;
 }
 
 static int has_letter(const char *w, size_t len)
@@ -93,19 +72,11 @@ int sv_stem(sv_stemmer *s, const char *w, size_t len, const char **stem,
         *stemlen = len;
         return SV_OK;
     }
-    int cacheable = len <= 120; /* word and stem lengths fit a byte */
-    uint32_t h = hash_bytes(w, len);
-    size_t mask = CACHE_SLOTS - 1, i = h & mask;
-    if (cacheable) {
-        for (; s->slots[i].hash; i = (i + 1) & mask) {
-            slot *e = &s->slots[i];
-            if (e->hash == h && e->wlen == len &&
-                memcmp(s->arena + e->off, w, len) == 0) {
-                *stem = s->arena + e->off + e->wlen;
-                *stemlen = e->slen;
-                return SV_OK;
-            }
-        }
+    uint32_t h = sv_wtab_hash(w, len);
+    const char *hit = sv_wtab_get(&s->cache, w, len, h, stemlen);
+    if (hit) {
+        *stem = hit;
+        return SV_OK;
     }
     const sb_symbol *r = sb_stemmer_stem(s->sb, (const sb_symbol *)w,
                                          (int)len);
@@ -121,23 +92,7 @@ int sv_stem(sv_stemmer *s, const char *w, size_t len, const char **stem,
     s->out[rl] = '\0';
     *stem = s->out;
     *stemlen = rl;
-    if (!cacheable) return SV_OK;
-
-    if (s->used >= CACHE_SLOTS / 4 * 3 || s->alen + len + rl > CACHE_ARENA) {
-        memset(s->slots, 0, CACHE_SLOTS * sizeof *s->slots);
-        s->used = 0;
-        s->alen = 0;
-        for (i = h & mask; s->slots[i].hash; i = (i + 1) & mask) {}
-    }
-    slot *e = &s->slots[i];
-    e->hash = h;
-    e->off = (uint32_t)s->alen;
-    e->wlen = (uint8_t)len;
-    e->slen = (uint8_t)rl;
-    memcpy(s->arena + s->alen, w, len);
-    memcpy(s->arena + s->alen + len, r, rl);
-    s->alen += len + rl;
-    s->used++;
+    (void)sv_wtab_put(&s->cache, w, len, h, s->out, rl);
     return SV_OK;
 }
 

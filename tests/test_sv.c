@@ -30,6 +30,7 @@
 #include "sv_stem.h"
 #include "sv_text.h"
 #include "sv_token.h"
+#include "sv_wtab.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
@@ -1280,6 +1281,74 @@ static void test_skeleton_cap(void **state)
 /* sv_skeleton_extend gives what sv_skeleton gives, at every cut of
  * generated words (with "rn" across the cut, digits-only beginnings and
  * multi-byte letters), and for the stems and forms query/ extends. */
+/* The word table of the stem cache and the skeleton memo: what is put is
+ * got back, byte for byte; words and values over SV_WTAB_MAX are refused;
+ * a full table (slots or arena) empties itself and goes on; a bad size is
+ * refused at init. */
+static void test_wtab(void **state)
+{
+    (void)state;
+    sv_wtab t;
+    assert_int_equal(sv_wtab_init(&t, 100, 1024), -1); /* not a power of 2 */
+    assert_null(t.slots);
+    assert_int_equal(sv_wtab_init(&t, 16, 64), 0);
+    size_t vl = 99;
+    const char *w = "åtgärder";
+    size_t wl = strlen(w);
+    uint32_t h = sv_wtab_hash(w, wl);
+    assert_true(h != 0);
+    assert_int_equal(h, sv_wtab_hash(w, wl));
+    assert_null(sv_wtab_get(&t, w, wl, h, &vl));
+    const char *v = sv_wtab_put(&t, w, wl, h, "VtgVrVr", 7);
+    assert_non_null(v);
+    assert_memory_equal(v, "VtgVrVr", 7);
+    const char *g = sv_wtab_get(&t, w, wl, h, &vl);
+    assert_ptr_equal(g, v);
+    assert_int_equal(vl, 7);
+    /* the same bytes under another length are another word */
+    assert_null(sv_wtab_get(&t, w, wl - 1, sv_wtab_hash(w, wl - 1), &vl));
+    /* an empty value is a value */
+    uint32_t hb = sv_wtab_hash("och", 3);
+    assert_non_null(sv_wtab_put(&t, "och", 3, hb, "", 0));
+    assert_non_null(sv_wtab_get(&t, "och", 3, hb, &vl));
+    assert_int_equal(vl, 0);
+    /* too long to keep */
+    char longw[SV_WTAB_MAX + 1];
+    memset(longw, 'a', sizeof longw);
+    uint32_t hl = sv_wtab_hash(longw, sizeof longw);
+    assert_null(sv_wtab_put(&t, longw, sizeof longw, hl, "a", 1));
+    assert_null(sv_wtab_put(&t, "a", 1, sv_wtab_hash("a", 1), longw,
+                            sizeof longw));
+    /* over the arena (64 bytes) or 3/4 of the 16 slots: it starts over,
+     * and the last word put is always there */
+    for (unsigned i = 0; i < 500; i++) {
+        char k[16], val[16];
+        int kn = snprintf(k, sizeof k, "k%u", i);
+        int vn = snprintf(val, sizeof val, "v%u", i * 3);
+        uint32_t hk = sv_wtab_hash(k, (size_t)kn);
+        assert_non_null(sv_wtab_put(&t, k, (size_t)kn, hk, val, (size_t)vn));
+        assert_true(t.used <= 12 && t.alen <= 64);
+        g = sv_wtab_get(&t, k, (size_t)kn, hk, &vl);
+        assert_non_null(g);
+        assert_int_equal(vl, (size_t)vn);
+        assert_memory_equal(g, val, (size_t)vn);
+        if (i > 0) { /* the one before: there, or gone with an emptying */
+            kn = snprintf(k, sizeof k, "k%u", i - 1);
+            vn = snprintf(val, sizeof val, "v%u", (i - 1) * 3);
+            g = sv_wtab_get(&t, k, (size_t)kn, sv_wtab_hash(k, (size_t)kn),
+                            &vl);
+            if (g) assert_memory_equal(g, val, (size_t)vn);
+        }
+    }
+    /* a pair bigger than the whole arena is not kept */
+    sv_wtab_free(&t);
+    assert_int_equal(sv_wtab_init(&t, 4, 8), 0);
+    assert_null(sv_wtab_put(&t, "abcdefgh", 8, sv_wtab_hash("abcdefgh", 8),
+                            "x", 1));
+    sv_wtab_free(&t);
+    assert_null(t.slots);
+}
+
 /* The memo answers exactly as sv_skeleton: first and later calls, every
  * cap (too small: 0), words without letters, the empty word, words too
  * long to remember, and after it has emptied itself (more distinct words
@@ -1861,6 +1930,7 @@ int main(void)
         cmocka_unit_test(test_skeleton_numbers),
         cmocka_unit_test(test_skeleton_cap),
         cmocka_unit_test(test_skeleton_extend),
+        cmocka_unit_test(test_wtab),
         cmocka_unit_test(test_skeleton_memo_is_sv_skeleton),
         cmocka_unit_test(test_confusion_seed_pairs),
         cmocka_unit_test(test_confusion_values),
