@@ -122,6 +122,8 @@ ${CC:-cc} -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
 
 # ------------------------------------------------------------ corpus
 mkdir -p "$work"
+# The allocator diarium-index reaches (mimalloc unless built without it).
+"$bin/diarium-index" --version | sed -n 's/^allocator: //p' > "$work/allocator"
 tarball=$shared/corpus/g0vse-md.tar.gz
 if [ -f "$tarball" ]; then
     source=$tarball base=1 corpus_name="g0vse (../shared)"

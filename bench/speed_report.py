@@ -151,6 +151,14 @@ def main(argv):
         sh("scriptindex --version | head -1 | awk '{print $NF}'"),
         sh("sqlite3 --version | cut -d' ' -f1"),
         sh("${CC:-cc} --version | head -1"))
+    try:
+        alloc = open(os.path.join(work, "allocator")).read().strip()
+    except OSError:  # (a work folder from before the file existed)
+        alloc = ""
+    if alloc == "C library":
+        alloc = "the C library's malloc"
+    build = "Release build" + (
+        ", diarium-index allocating through " + alloc if alloc else "")
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(here)
     commands = open(os.path.join(work, "commands.txt")).read().rstrip()
@@ -180,7 +188,7 @@ def main(argv):
 Produced by `bench/speed.sh%s` on %s.
 
 - Machine: %s; %s
-- diarium %s, Release build; %s
+- diarium %s, %s; %s
 - Corpus (%s): %s
 
 | | |
@@ -242,7 +250,7 @@ Index scripts and SQL:
 ```
 %s
 ```
-""" % (" " + args if args else "", date, machine(), loadavg(work), commit, versions,
+""" % (" " + args if args else "", date, machine(), loadavg(work), commit, build, versions,
        corpus_name, corp, "%d run%s" % (runs, "s" if runs > 1 else ""),
        ", one run at 10x" if "10x" in corpora else "",
        "; page cache emptied before every run (`--cold`)"
