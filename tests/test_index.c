@@ -94,10 +94,18 @@ static int teardown(void **state)
 
 /* ------------------------------------------------------------ helpers */
 
+/* Writes dir/name into path[n]; a path that does not fit fails the test
+ * (instead of naming a shorter, wrong file). */
+static void join_path(char *path, size_t n, const char *dir, const char *name)
+{
+    int len = snprintf(path, n, "%s/%s", dir, name);
+    assert_true(len > 0 && (size_t)len < n);
+}
+
 static void write_file(const char *dir, const char *name, const char *text)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    join_path(path, sizeof path, dir, name);
     FILE *fp = fopen(path, "w");
     assert_non_null(fp);
     fputs(text, fp);
@@ -108,7 +116,7 @@ static void write_file(const char *dir, const char *name, const char *text)
 static void set_mtime(const char *dir, const char *name, time_t sec)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    join_path(path, sizeof path, dir, name);
     struct timespec ts[2] = {{sec, 0}, {sec, 0}};
     assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
 }
@@ -116,15 +124,15 @@ static void set_mtime(const char *dir, const char *name, time_t sec)
 static void rename_file(const char *dir, const char *from, const char *to)
 {
     char a[512], b[512];
-    snprintf(a, sizeof a, "%s/%s", dir, from);
-    snprintf(b, sizeof b, "%s/%s", dir, to);
+    join_path(a, sizeof a, dir, from);
+    join_path(b, sizeof b, dir, to);
     assert_int_equal(rename(a, b), 0);
 }
 
 static void remove_file(const char *dir, const char *name)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    join_path(path, sizeof path, dir, name);
     assert_int_equal(unlink(path), 0);
 }
 
