@@ -28,6 +28,8 @@ typedef struct checker {
 } checker;
 
 static void report(checker *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void report(checker *c, const char *fmt, ...)
 {
     char line[1024];
     c->st->problems++;

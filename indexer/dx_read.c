@@ -70,6 +70,8 @@ static const char *errtext(int err, char *buf, size_t n)
 
 /* printf into `why` when there is one. */
 static void say(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say(char *why, size_t whylen, const char *fmt, ...)
 {
     if (why == NULL || whylen == 0)
         return;
@@ -141,6 +143,8 @@ typedef struct walker {
     int depth; /* entries used in the stack */
 } walker;
 
+static void report(walker *w, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void report(walker *w, const char *path, const char *fmt, ...)
 {
     if (w->errfn == NULL)

@@ -78,6 +78,8 @@ typedef struct parser {
 
 /* Records the first failure only: later ones are consequences. */
 static void fail(parser *p, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fail(parser *p, size_t offset, const char *fmt, ...)
 {
     va_list ap;
 

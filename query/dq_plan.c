@@ -50,6 +50,8 @@ typedef struct builder {
 } builder;
 
 static int fail(builder *b, int rc, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(builder *b, int rc, size_t off, const char *fmt, ...)
 {
     if (b->err && b->errlen) {
         va_list ap;

@@ -201,8 +201,8 @@ static void rows_add(rows *rs, size_t cap, const char *label, unsigned count,
  * last row named `unknown`, or with unknown NULL only counted in
  * rs->unknown (a chart of municipalities has no bar for "no
  * municipality": it would dwarf the others). At most `cap_bars` rows, the
- * rest summed into one named `others` (a printf format taking the number
- * of values), if given. */
+ * rest summed into one named "<number of values> <others>", if `others` is
+ * given. */
 static int count_rows(const dq_facet *f, rows *rs, size_t cap_bars,
                       const char *others, const char *unknown)
 {
@@ -226,7 +226,7 @@ static int count_rows(const dq_facet *f, rows *rs, size_t cap_bars,
             if (rs->v[i].count > rs->max) rs->max = rs->v[i].count;
         row *w = &rs->v[rs->n];
         rows_add(rs, n + 1, NULL, sum, 0);
-        snprintf(w->buf, sizeof w->buf, others, rest);
+        snprintf(w->buf, sizeof w->buf, "%zu %s", rest, others);
         w->label = w->buf;
     }
     for (size_t i = 0; i < rs->n; i++)
@@ -319,7 +319,7 @@ static int report_build(report *m, const dq_results *r,
     int rc = group_hits(m);
     if (rc == DQ_OK)
         rc = count_rows(m->kommun, &m->kommuns, KOMMUN_BARS_MAX,
-                        "%zu andra kommuner", NULL);
+                        "andra kommuner", NULL);
     if (rc == DQ_OK)
         rc = year_rows(m->year, &m->years, m->years_span,
                        sizeof m->years_span);

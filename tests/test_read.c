@@ -35,6 +35,9 @@ typedef struct fixture {
 /* Formats a path below the fixture folder into buf. */
 static const char *at(const fixture *f, char *buf, size_t n, const char *fmt,
                       ...)
+    __attribute__((format(printf, 4, 5)));
+static const char *at(const fixture *f, char *buf, size_t n, const char *fmt,
+                      ...)
 {
     int k = snprintf(buf, n, "%s/", f->dir);
     assert_true(k > 0 && (size_t)k < n);
