@@ -2,12 +2,14 @@
 # Installs every Debian package diarium needs (when one is missing), then
 # configures and builds into build/ (programs in build/bin/).
 # Usage: scripts/setup.sh [extra cmake -D options...]
+# DIARIUM_BUILD_DIR=dir builds elsewhere; DIARIUM_EXTRA_PKGS="..." installs
+# more Debian packages (.ci/run: clang); CC and CXX choose the compilers.
 set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools libstemmer-dev
       libutf8proc-dev libcmocka-dev zlib1g-dev liblz4-dev libmimalloc-dev
-      python3"
+      python3 ${DIARIUM_EXTRA_PKGS:-}"
 
 missing=""
 for p in $PKGS; do
