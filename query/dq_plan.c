@@ -26,10 +26,13 @@
 #define PROX_SLACK 4
 /* Suggest another spelling for a word in at most this many passages. */
 #define SUGGEST_RARE 2
-/* Prefix search: shortest prefix, most words, most terms scanned. */
+/* Prefix search: shortest prefix, most spelling keys scanned (how many
+ * spellings it may stand for is a query limit, dq_bound.h). */
 #define PREFIX_MIN_CHARS 2
-#define PREFIX_MAX_WORDS 1000
 #define PREFIX_MAX_SCAN 200000
+/* Most tokens of one phrase or NEAR chain (dq_bound checks the query
+ * limit, which is at most this). */
+#define MAX_QTOKENS DQ_PHRASE_MAX
 
 typedef struct builder {
     xc_db *db;
@@ -47,6 +50,10 @@ typedef struct builder {
                            AND, for proximity */
     int located;        /* the word being built is query bytes */
     size_t off, len;    /* [off, off+len) */
+    const dq_limits *lim;
+    unsigned nterms;    /* index terms so far (query limit terms) */
+    size_t at;          /* offset of the query element being built */
+    struct qtoken *qt;  /* room for MAX_QTOKENS tokens (build_node) */
 } builder;
 
 static int fail(builder *b, int rc, size_t off, const char *fmt, ...)
@@ -71,6 +78,20 @@ static int xfail(builder *b, int rc, char *xerr)
     fail(b, res, 0, "%s", xerr ? xerr : xc_strerror(rc));
     xc_free(xerr);
     return res;
+}
+
+/* Counts n more index terms against the query limit. */
+static int add_terms(builder *b, size_t n)
+{
+    if (n > b->lim->terms - b->nterms)
+        return fail(b, DQ_EQUERY, b->at, "the query stands for too many "
+                    "index terms: at most %u (its words in every spelling "
+                    "found, what prefix searches and field values match; "
+                    "query limit terms=%u): use fewer words or prefix "
+                    "searches, longer prefixes, or exact spellings only",
+                    b->lim->terms, b->lim->terms);
+    b->nterms += (unsigned)n;
+    return DQ_OK;
 }
 
 /* ------------------------------------------------------- string lists */
@@ -409,7 +430,7 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
     dq_plan *p = b->p;
     memset(out, 0, sizeof *out);
     if (!t->word) { /* numbers, dates, diary numbers: as they are */
-        int rc = DQ_OK;
+        int rc = add_terms(b, 1);
         if (positive) {
             rc = list_add(&p->stems, &p->nstems, &p->capstems, t->norm,
                           t->len);
@@ -430,6 +451,7 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
     size_t sl = 0;
     qlist syn = {0};
     int rc = expand(b, t, positive, &vars, stem, &sl);
+    if (rc == DQ_OK) rc = add_terms(b, 1 + vars.n);
     if (rc == DQ_OK)
         rc = stem_query(b, stem, sl, &out->exact);
     if (rc == DQ_OK) rc = alts_query(b, t, &vars, &out->alts);
@@ -643,8 +665,6 @@ static int positional(builder *b, const qtoken *t, size_t n, int op,
     return positional_of(b, &syns, &alts, op, window, out);
 }
 
-#define MAX_QTOKENS 256
-
 /* Prefix search (a word ending in '*'): every indexed spelling that starts
  * with the prefix, or with a damaged spelling of it. */
 static int prefix_query(builder *b, const dq_node *n, int positive,
@@ -686,10 +706,18 @@ static int prefix_query(builder *b, const dq_node *n, int positive,
     size_t scanned = 0;
     while (rc == DQ_OK &&
            (xr = xc_termiter_next(it, &term, &tl, NULL, &xerr)) == 1) {
-        if (++scanned > PREFIX_MAX_SCAN || alts.n >= PREFIX_MAX_WORDS) {
+        if (++scanned > PREFIX_MAX_SCAN) {
             rc = fail(b, DQ_EQUERY, n->offset,
-                      "the prefix '%s*' matches too many words (over %d): "
-                      "make it longer", t[0].norm, PREFIX_MAX_WORDS);
+                      "the prefix '%s*' is too broad: over %d spellings in "
+                      "the index to look at: make it longer", t[0].norm,
+                      PREFIX_MAX_SCAN);
+            break;
+        }
+        if (alts.n >= b->lim->prefix_words) {
+            rc = fail(b, DQ_EQUERY, n->offset,
+                      "the prefix '%s*' matches too many words: over %u "
+                      "(query limit prefix_words=%u): make it longer",
+                      t[0].norm, b->lim->prefix_words, b->lim->prefix_words);
             break;
         }
         const char *sep = memchr(term, DX_FORM_SEP, tl);
@@ -711,7 +739,8 @@ static int prefix_query(builder *b, const dq_node *n, int positive,
         }
         if (!ok) continue;
         xc_query *q = NULL;
-        rc = term_query(b, DX_PREFIX_FORM, form, fl, &q);
+        rc = add_terms(b, 1);
+        if (rc == DQ_OK) rc = term_query(b, DX_PREFIX_FORM, form, fl, &q);
         if (rc == DQ_OK) rc = qpush(&alts, q);
         if (rc == DQ_OK && positive)
             rc = list_add(&b->p->forms, &b->p->nforms, &b->p->capforms, form,
@@ -730,24 +759,33 @@ static int prefix_query(builder *b, const dq_node *n, int positive,
 static int build(builder *b, const dq_node *n, int positive,
                  xc_query **out);
 
-/* Tokens of a phrase's words, in order. */
+/* The tokens of the word just analysed into b->toks, appended to
+ * t[*nt, MAX_QTOKENS); DQ_EQUERY when they do not fit (dq_bound's phrase
+ * limit keeps a query below that). */
+static int append_tokens(builder *b, qtoken *t, size_t *nt)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->toks.n; i++)
+        n += !(b->toks.tok[i].flags & SV_TOKF_LONG);
+    if (n > MAX_QTOKENS - *nt)
+        return fail(b, DQ_EQUERY, b->at, "a phrase or NEAR chain of more "
+                    "than %d words", MAX_QTOKENS);
+    *nt += copy_tokens(b, t + *nt, MAX_QTOKENS - *nt);
+    return DQ_OK;
+}
+
+/* Tokens of a phrase's words (or of a NEAR chain's words and phrases), in
+ * order, appended to t[*nt, MAX_QTOKENS). */
 static int phrase_tokens(builder *b, const dq_node *n, qtoken *t,
                          size_t *nt)
 {
-    *nt = 0;
-    for (size_t i = 0; i < n->nkids && *nt < MAX_QTOKENS; i++) {
+    for (size_t i = 0; i < n->nkids; i++) {
         const dq_node *k = n->kids[i];
-        if (k->kind == DQ_PHRASE) {
-            size_t m = 0;
-            int rc = phrase_tokens(b, k, t + *nt, &m);
-            if (rc != DQ_OK) return rc;
-            *nt += m;
-            continue;
-        }
-        if (k->kind != DQ_WORD) continue;
-        int rc = analyse(b, k->text, k->len);
+        int rc = DQ_OK;
+        if (k->kind == DQ_PHRASE) rc = phrase_tokens(b, k, t, nt);
+        else if (k->kind == DQ_WORD) rc = analyse(b, k->text, k->len);
+        if (rc == DQ_OK && k->kind == DQ_WORD) rc = append_tokens(b, t, nt);
         if (rc != DQ_OK) return rc;
-        *nt += copy_tokens(b, t + *nt, MAX_QTOKENS - *nt);
     }
     return DQ_OK;
 }
@@ -870,6 +908,8 @@ static int date_query(builder *b, const dq_node *n, int years,
                     : "%s: takes a date or a range of dates, e.g. "
                       "%s:2021-12-23 or %s:2021-01-01..2021-06-30",
                     n->field, n->field, n->field);
+    int rc = add_terms(b, 1);
+    if (rc != DQ_OK) return rc;
     snprintf(from, sizeof from, "%s", ll ? lo : "0");
     /* The upper bound includes the whole year: "2023" < "2023-12-31". */
     snprintf(to, sizeof to, "%s%s", hi, years && hl ? "-99" : "");
@@ -916,6 +956,8 @@ static int value_query(builder *b, const dq_node *n, xc_query **out)
                       sv_confusion_cost(want, wl, wl, v, vl, budget) > budget))
             continue;
         xc_query *q = NULL;
+        rc = add_terms(b, 1);
+        if (rc != DQ_OK) break;
         int r2 = xc_query_term(t, tl, 1, 0, &q, &xerr);
         rc = r2 == XC_OK ? qpush(&l, q) : xfail(b, r2, xerr);
     }
@@ -960,16 +1002,18 @@ static int build(builder *b, const dq_node *n, int positive,
 static int build_node(builder *b, const dq_node *n, int positive,
                       xc_query **out)
 {
-    qtoken t[MAX_QTOKENS];
+    qtoken *t = b->qt; /* leaves only: no build() below them */
     size_t nt = 0;
     int rc;
     *out = NULL;
+    if (n->kind != DQ_AND && n->kind != DQ_OR && n->kind != DQ_NOT)
+        b->at = n->offset;
     switch (n->kind) {
     case DQ_WORD:
         if (n->prefix) return prefix_query(b, n, positive, out);
         rc = analyse(b, n->text, n->len);
+        if (rc == DQ_OK) rc = append_tokens(b, t, &nt);
         if (rc != DQ_OK) return rc;
-        nt = copy_tokens(b, t, MAX_QTOKENS);
         if (nt == 0) return DQ_OK; /* punctuation only */
         if (nt == 1) {
             b->located = 1; /* for a suggestion that replaces the word */
@@ -1019,7 +1063,8 @@ static int build_node(builder *b, const dq_node *n, int positive,
             char *xerr = NULL;
             char key[DX_DOC_KEY_MAX + 1];
             size_t kl = dx_doc_key(n->text, n->len, key);
-            rc = term_query(b, DX_PREFIX_DOC, key, kl, &q);
+            rc = add_terms(b, 1);
+            if (rc == DQ_OK) rc = term_query(b, DX_PREFIX_DOC, key, kl, &q);
             if (rc != DQ_OK) return rc;
             int xr = xc_query_scale(q, 0, out, &xerr); /* filter only */
             xc_query_free(q);
@@ -1061,16 +1106,22 @@ static int add_proximity(builder *b, qlist *prox, xc_query **query)
 }
 
 int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast,
-                  unsigned flags, dq_plan **out, char *err, size_t errlen,
-                  size_t *erroff)
+                  unsigned flags, const dq_limits *lim, dq_plan **out,
+                  char *err, size_t errlen, size_t *erroff)
 {
     *out = NULL;
     dq_plan *p = calloc(1, sizeof *p);
-    if (!p) return DQ_ENOMEM;
+    qtoken *qt = malloc(MAX_QTOKENS * sizeof *qt);
+    if (!p || !qt) {
+        free(p);
+        free(qt);
+        return DQ_ENOMEM;
+    }
     qlist prox = {0};
     builder b = {db, st, (flags & DQ_PLAN_EXACT) != 0,
                  (flags & DQ_PLAN_EXPLAIN) != 0, p, err, errlen, erroff, {0},
-                 0, 0, &prox, 0, 0, 0};
+                 0, 0, &prox, 0, 0, 0, lim ? lim : &dq_limits_default, 0, 0,
+                 qt};
     int rc;
     if (ast->kind == DQ_AND) {
         qlist pos = {0}, neg = {0};
@@ -1092,6 +1143,7 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast,
     }
     qlist_free(&prox);
     sv_tokens_free(&b.toks);
+    free(qt);
     if (rc == DQ_OK && !p->query)
         rc = fail(&b, DQ_EQUERY, 0, "the query has no words to search for");
     if (rc != DQ_OK) {

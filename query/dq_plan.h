@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "dq_bound.h"
 #include "dq_expand.h"
 #include "dq_parse.h"
 #include "sv_stem.h"
@@ -84,13 +85,15 @@ typedef struct dq_plan {
 #define DQ_PLAN_EXPLAIN 2u /* stem_freq exact (reads two posting lists for
                               a stem that is a word of its own) */
 
-/* Builds the plan for `ast` against `db` (flags: DQ_PLAN_*). Returns
- * DQ_OK; DQ_ENOMEM; DQ_EQUERY (err names the problem and *erroff the byte
- * offset in the query); DQ_EDB; or DQ_EMODIFIED when the database moved on
- * (reopen and retry). */
+/* Builds the plan for `ast` against `db` (flags: DQ_PLAN_*) within the
+ * limits prefix_words and terms of `lim` (NULL: dq_limits_default; the
+ * others are dq_bound's to check, before). Returns DQ_OK; DQ_ENOMEM;
+ * DQ_EQUERY (err names the problem and *erroff the byte offset in the
+ * query); DQ_EDB; or DQ_EMODIFIED when the database moved on (reopen and
+ * retry). */
 int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast,
-                  unsigned flags, dq_plan **out, char *err, size_t errlen,
-                  size_t *erroff);
+                  unsigned flags, const dq_limits *lim, dq_plan **out,
+                  char *err, size_t errlen, size_t *erroff);
 
 void dq_plan_free(dq_plan *p);
 

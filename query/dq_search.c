@@ -906,8 +906,8 @@ static int search_once(dq_engine *e, const char *query, size_t len,
     if (!r) return DQ_ENOMEM;
     unsigned flags = (o->exact ? DQ_PLAN_EXACT : 0u) |
                      (o->explain ? DQ_PLAN_EXPLAIN : 0u);
-    int res = dq_plan_build(e->db, e->st, ast, flags, &r->plan, err, errlen,
-                            erroff);
+    int res = dq_plan_build(e->db, e->st, ast, flags, o->limits, &r->plan,
+                            err, errlen, erroff);
     if (res == DQ_OK) res = make_suggestion(query, len, r);
     r->limited = o->limit == 0;
     xc_mset *m = NULL;
@@ -954,10 +954,11 @@ static int search_once(dq_engine *e, const char *query, size_t len,
     return DQ_OK;
 }
 
-/* Parses the query with the fields it may use; DQ_ESYNTAX puts the
- * message in err and the position in *erroff. */
-static int parse(const char *query, size_t len, dq_node **ast, char *err,
-                 size_t errlen, size_t *erroff)
+/* Parses the query with the fields it may use, removes repeats and checks
+ * the limits (dq_bound); DQ_ESYNTAX and DQ_EQUERY put the message in err
+ * and the position in *erroff. */
+static int parse(const char *query, size_t len, const dq_limits *lim,
+                 dq_node **ast, char *err, size_t errlen, size_t *erroff)
 {
     dq_parse_error pe;
     int rc = dq_parse(query, len, fields, ast, &pe);
@@ -966,7 +967,13 @@ static int parse(const char *query, size_t len, dq_node **ast, char *err,
         if (erroff) *erroff = pe.offset;
         return DQ_ESYNTAX;
     }
-    return rc == DQ_OK ? DQ_OK : DQ_ENOMEM;
+    if (rc != DQ_OK) return DQ_ENOMEM;
+    rc = dq_bound(ast, lim, err, errlen, erroff);
+    if (rc != DQ_OK) {
+        dq_node_free(*ast);
+        *ast = NULL;
+    }
+    return rc;
 }
 
 int dq_search(dq_engine *e, const char *query, size_t len,
@@ -977,7 +984,7 @@ int dq_search(dq_engine *e, const char *query, size_t len,
     dq_options o = *opt;
     *out = NULL;
     if (o.passages == 0) o.passages = 1;
-    int rc = parse(query, len, &ast, err, errlen, erroff);
+    int rc = parse(query, len, o.limits, &ast, err, errlen, erroff);
     if (rc != DQ_OK) return rc;
     e->sort_date = o.sort_date;
     for (int attempt = 0;; attempt++) {
@@ -995,7 +1002,7 @@ int dq_count(dq_engine *e, const char *query, size_t len,
 {
     dq_node *ast = NULL;
     *passages = *documents = 0;
-    int rc = parse(query, len, &ast, err, errlen, erroff);
+    int rc = parse(query, len, opt->limits, &ast, err, errlen, erroff);
     if (rc != DQ_OK) return rc;
     for (int attempt = 0;; attempt++) {
         dq_plan *p = NULL;
@@ -1003,8 +1010,8 @@ int dq_count(dq_engine *e, const char *query, size_t len,
         xc_mset *m = NULL;
         char *xerr = NULL;
         rc = dq_plan_build(e->db, e->st, ast,
-                           opt->exact ? DQ_PLAN_EXACT : 0u, &p, err, errlen,
-                           erroff);
+                           opt->exact ? DQ_PLAN_EXACT : 0u, opt->limits, &p,
+                           err, errlen, erroff);
         if (rc == DQ_OK) {
             int xr = xc_db_doccount(e->db, &all, &xerr);
             if (xr != XC_OK) rc = xfail(xr, xerr, err, errlen);

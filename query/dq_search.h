@@ -29,6 +29,8 @@ typedef struct dq_options {
     const char *facets; /* comma-separated facet fields (kommun, år, typ,
                            utfall, myndighet), or NULL */
     int explain;        /* what --explain shows counted exactly */
+    const dq_limits *limits; /* what one query may cost (dq_bound.h);
+                                NULL: dq_limits_default */
 } dq_options;
 
 /* Fields --facets accepts. NULL-terminated. */

@@ -24,6 +24,8 @@
 
 static void usage(FILE *f)
 {
+    char lims[160];
+    dq_limits_format(&dq_limits_default, lims, sizeof lims);
     fprintf(f,
 "Usage: " PROG " [OPTION]... QUERY...\n"
 "Rank the passages of a diarium database for QUERY.\n"
@@ -48,6 +50,9 @@ static void usage(FILE *f)
 "                    per document up to 3 passages, at most 500\n"
 "                    documents unless --limit is given\n"
 "  -o, --output FILE where --report writes ('-': standard output)\n"
+"  --query-limit NAME=N[,NAME=N...]\n"
+"                    what one query may cost (NAMEs and defaults:\n"
+"                    %s)\n"
 "  --help            show this help and exit\n"
 "  --version         show the version and exit\n"
 "\n"
@@ -62,7 +67,7 @@ static void usage(FILE *f)
 "Words match in every spelling PDF extraction leaves: \"åtgärder\" also\n"
 "finds \"atgarder\", \"atgirder\" and \"atgérder\" (exact spellings rank\n"
 "first). Exit status: 0 (also when nothing matched); 2 usage or query\n"
-"syntax error; 3 fatal (no database, database error).\n");
+"syntax error; 3 fatal (no database, database error).\n", lims);
 }
 
 static int parse_uint(const char *s, unsigned *out)
@@ -274,11 +279,13 @@ int main(int argc, char **argv)
         {"colour", required_argument, NULL, 'c'},
         {"report", required_argument, NULL, 'R'},
         {"output", required_argument, NULL, 'o'},
+        {"query-limit", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db = getenv("DIARIUM_DB");
-    dq_options o = {10, 0, 1, 0, 0, NULL, 0};
+    dq_limits limits = dq_limits_default;
+    dq_options o = {10, 0, 1, 0, 0, NULL, 0, &limits};
     dq_format fmt = DQ_FMT_TEXT;
     int timing = 0, count = 0, c;
     const char *queries = NULL;
@@ -338,6 +345,12 @@ int main(int argc, char **argv)
                                  optarg);
             break;
         case 'o': report_out = optarg; break;
+        case 'L': {
+            char why[256];
+            if (dq_limits_parse(&limits, optarg, why, sizeof why) != DQ_OK)
+                return bad_usage("--query-limit: %s", why);
+            break;
+        }
         case 'h': usage(stdout); return 0;
         case 'V': puts(PROG " " DIARIUM_VERSION); return 0;
         default:
