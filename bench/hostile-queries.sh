@@ -12,7 +12,8 @@
 # Environment: RUNS (default 3; the median is shown), TIMEOUT (seconds per
 # run, default 120: a run that hits it shows as "timeout"), MEM_KB (address
 # space cap per run, default 8 GB: a run over it fails and shows its exit
-# status), LIMIT (--limit, default 10).
+# status), LIMIT (--limit, default 10), ONLY (names of the queries to run,
+# separated by spaces; default all).
 #
 # The queries are built from the words of corpus/ (deterministic, no
 # ../shared needed), each under the 64 KiB query limit:
@@ -132,6 +133,7 @@ PY
 
 printf '%-16s %-40s %8s %8s  %-10s %s\n' query build "s" "MB" status stderr
 while read -r name; do
+    case " ${ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
     query=$(cat "$work/$name.q")
     for r in $(seq 1 "$runs"); do
         for i in "${!bins[@]}"; do
