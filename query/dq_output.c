@@ -107,6 +107,33 @@ static void print_facts(FILE *f, const dq_hit *h)
     }
 }
 
+void dq_print_hit_json(FILE *f, const dq_hit *h, size_t rank,
+                       const char *query)
+{
+    fputc('{', f);
+    if (query) {
+        fputs("\"query\":", f);
+        dq_json_string(f, query, strlen(query));
+        fputc(',', f);
+    }
+    fprintf(f, "\"rank\":%zu,\"doc\":", rank);
+    dq_json_string(f, h->doc, strlen(h->doc));
+    fprintf(f, ",\"passage\":%u,\"score\":%.6f,\"complete\":%s,"
+            "\"offset\":%zu,\"text\":", h->passage, h->score,
+            h->complete ? "true" : "false", h->offset);
+    dq_json_string(f, h->text, h->textlen);
+    fputs(",\"highlights\":", f);
+    json_ranges(f, h->hl, h->nhl);
+    fputs(",\"snippet\":", f);
+    dq_json_string(f, h->snippet, h->snippetlen);
+    fputs(",\"snippet_highlights\":", f);
+    json_ranges(f, h->shl, h->nshl);
+    fputs(",\"date\":", f);
+    if (h->date && h->date[0]) dq_json_string(f, h->date, 10);
+    else fputs("null", f);
+    fprintf(f, ",\"meta\":%s}", h->meta ? h->meta : "null");
+}
+
 int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
                      const char *query)
 {
@@ -128,28 +155,8 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
                           color);
             break;
         case DQ_FMT_JSON:
-            fputc('{', f);
-            if (query) {
-                fputs("\"query\":", f);
-                dq_json_string(f, query, strlen(query));
-                fputc(',', f);
-            }
-            fprintf(f, "\"rank\":%zu,\"doc\":", i + 1);
-            dq_json_string(f, h->doc, strlen(h->doc));
-            fprintf(f, ",\"passage\":%u,\"score\":%.6f,\"complete\":%s,"
-                    "\"offset\":%zu,\"text\":", h->passage, h->score,
-                    h->complete ? "true" : "false", h->offset);
-            dq_json_string(f, h->text, h->textlen);
-            fputs(",\"highlights\":", f);
-            json_ranges(f, h->hl, h->nhl);
-            fputs(",\"snippet\":", f);
-            dq_json_string(f, h->snippet, h->snippetlen);
-            fputs(",\"snippet_highlights\":", f);
-            json_ranges(f, h->shl, h->nshl);
-            fputs(",\"date\":", f);
-            if (h->date && h->date[0]) dq_json_string(f, h->date, 10);
-            else fputs("null", f);
-            fprintf(f, ",\"meta\":%s}\n", h->meta ? h->meta : "null");
+            dq_print_hit_json(f, h, i + 1, query);
+            fputc('\n', f);
             break;
         case DQ_FMT_CSV:
             if (query) {
@@ -173,28 +180,72 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
     return ferror(f) ? -1 : 0;
 }
 
+/* The --explain array: per query word its stem and spellings. */
+static void explain_json(FILE *f, const dq_plan *p)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < p->nwords; i++) {
+        const dq_word_info *w = &p->words[i];
+        fputs(i ? ",{\"word\":" : "{\"word\":", f);
+        dq_json_string(f, w->word, strlen(w->word));
+        fputs(",\"stem\":", f);
+        dq_json_string(f, w->stem, strlen(w->stem));
+        fprintf(f, ",\"stem_passages\":%u,\"variants\":[", w->stem_freq);
+        for (size_t k = 0; k < w->variants.n; k++) {
+            const dq_variant *v = &w->variants.v[k];
+            fputs(k ? ",{\"form\":" : "{\"form\":", f);
+            dq_json_string(f, v->form, v->formlen);
+            fprintf(f, ",\"cost\":%.2f,\"passages\":%u}", v->cost,
+                    v->freq);
+        }
+        fputs("]}", f);
+    }
+    fputc(']', f);
+}
+
+/* The words a suggestion replaces, as an array. */
+static void suggestion_words_json(FILE *f, const dq_results *r)
+{
+    fputc('[', f);
+    size_t k = 0;
+    for (size_t i = 0; r->plan && i < r->plan->nwords; i++) {
+        const dq_word_info *w = &r->plan->words[i];
+        if (!w->suggestion) continue;
+        fputs(k++ ? ",{\"word\":" : "{\"word\":", f);
+        dq_json_string(f, w->word, strlen(w->word));
+        fputs(",\"suggestion\":", f);
+        dq_json_string(f, w->suggestion, strlen(w->suggestion));
+        fprintf(f, ",\"passages\":%u}", w->suggestion_freq);
+    }
+    fputc(']', f);
+}
+
+/* The facet counts as an object {"documents": N, "kommun": [...], ...}. */
+static void facets_json(FILE *f, const dq_results *r)
+{
+    fprintf(f, "{\"documents\":%u", r->facet_docs);
+    for (size_t i = 0; i < r->nfacets; i++) {
+        const dq_facet *fc = &r->facets[i];
+        fputc(',', f);
+        dq_json_string(f, fc->field, strlen(fc->field));
+        fputs(":[", f);
+        for (size_t k = 0; k < fc->n; k++) {
+            fputs(k ? ",{\"value\":" : "{\"value\":", f);
+            dq_json_string(f, fc->v[k].value, strlen(fc->v[k].value));
+            fprintf(f, ",\"count\":%u}", fc->v[k].count);
+        }
+        fputc(']', f);
+    }
+    fputc('}', f);
+}
+
 int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt)
 {
     const dq_plan *p = r->plan;
     if (fmt == DQ_FMT_JSON) {
-        fputs("{\"explain\":[", f);
-        for (size_t i = 0; i < p->nwords; i++) {
-            const dq_word_info *w = &p->words[i];
-            fputs(i ? ",{\"word\":" : "{\"word\":", f);
-            dq_json_string(f, w->word, strlen(w->word));
-            fputs(",\"stem\":", f);
-            dq_json_string(f, w->stem, strlen(w->stem));
-            fprintf(f, ",\"stem_passages\":%u,\"variants\":[", w->stem_freq);
-            for (size_t k = 0; k < w->variants.n; k++) {
-                const dq_variant *v = &w->variants.v[k];
-                fputs(k ? ",{\"form\":" : "{\"form\":", f);
-                dq_json_string(f, v->form, v->formlen);
-                fprintf(f, ",\"cost\":%.2f,\"passages\":%u}", v->cost,
-                        v->freq);
-            }
-            fputs("]}", f);
-        }
-        fputs("]}\n", f);
+        fputs("{\"explain\":", f);
+        explain_json(f, p);
+        fputs("}\n", f);
         return ferror(f) ? -1 : 0;
     }
     for (size_t i = 0; i < p->nwords; i++) {
@@ -223,18 +274,9 @@ int dq_print_suggestion(FILE *f, const dq_results *r, dq_format fmt)
     }
     fputs("{\"suggestion\":", f);
     dq_json_string(f, r->suggestion, strlen(r->suggestion));
-    fputs(",\"words\":[", f);
-    size_t k = 0;
-    for (size_t i = 0; i < r->plan->nwords; i++) {
-        const dq_word_info *w = &r->plan->words[i];
-        if (!w->suggestion) continue;
-        fputs(k++ ? ",{\"word\":" : "{\"word\":", f);
-        dq_json_string(f, w->word, strlen(w->word));
-        fputs(",\"suggestion\":", f);
-        dq_json_string(f, w->suggestion, strlen(w->suggestion));
-        fprintf(f, ",\"passages\":%u}", w->suggestion_freq);
-    }
-    fputs("]}\n", f);
+    fputs(",\"words\":", f);
+    suggestion_words_json(f, r);
+    fputs("}\n", f);
     return ferror(f) ? -1 : 0;
 }
 
@@ -242,20 +284,9 @@ int dq_print_facets(FILE *f, const dq_results *r, dq_format fmt)
 {
     if (!r->nfacets) return 0;
     if (fmt == DQ_FMT_JSON) {
-        fprintf(f, "{\"facets\":{\"documents\":%u", r->facet_docs);
-        for (size_t i = 0; i < r->nfacets; i++) {
-            const dq_facet *fc = &r->facets[i];
-            fputc(',', f);
-            dq_json_string(f, fc->field, strlen(fc->field));
-            fputs(":[", f);
-            for (size_t k = 0; k < fc->n; k++) {
-                fputs(k ? ",{\"value\":" : "{\"value\":", f);
-                dq_json_string(f, fc->v[k].value, strlen(fc->v[k].value));
-                fprintf(f, ",\"count\":%u}", fc->v[k].count);
-            }
-            fputc(']', f);
-        }
-        fputs("}}\n", f);
+        fputs("{\"facets\":", f);
+        facets_json(f, r);
+        fputs("}\n", f);
     } else if (fmt == DQ_FMT_CSV) {
         fputs("facet,value,count\n", f);
         for (size_t i = 0; i < r->nfacets; i++)
@@ -278,5 +309,35 @@ int dq_print_facets(FILE *f, const dq_results *r, dq_format fmt)
             fputc('\n', f);
         }
     }
+    return ferror(f) ? -1 : 0;
+}
+
+int dq_print_response_json(FILE *f, const char *query, size_t qlen,
+                           const dq_results *r, size_t first_rank,
+                           int explain)
+{
+    fputs("{\"query\":", f);
+    dq_json_string(f, query, qlen);
+    fprintf(f, ",\"total\":%u,\"results\":[", r->matches);
+    for (size_t i = 0; i < r->n; i++) {
+        if (i) fputc(',', f);
+        dq_print_hit_json(f, &r->hits[i], first_rank + i, NULL);
+    }
+    fputs("],\"facets\":", f);
+    if (r->nfacets) facets_json(f, r);
+    else fputs("null", f);
+    fputs(",\"suggestion\":", f);
+    if (r->suggestion) {
+        dq_json_string(f, r->suggestion, strlen(r->suggestion));
+        fputs(",\"suggestion_words\":", f);
+        suggestion_words_json(f, r);
+    } else {
+        fputs("null", f);
+    }
+    if (explain && r->plan) {
+        fputs(",\"explain\":", f);
+        explain_json(f, r->plan);
+    }
+    fputs("}\n", f);
     return ferror(f) ? -1 : 0;
 }

@@ -25,6 +25,26 @@ typedef enum dq_format { DQ_FMT_TEXT, DQ_FMT_JSON, DQ_FMT_CSV } dq_format;
 int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
                      const char *query);
 
+/* Prints one result as a JSON object, exactly as one line of
+ * dq_print_results's JSON Lines (without the line end), `rank` its 1-based
+ * rank; query != NULL adds a "query" key. Errors show in ferror(f). */
+void dq_print_hit_json(FILE *f, const dq_hit *h, size_t rank,
+                       const char *query);
+
+/* Prints one search as a single JSON object (diarium-serve's
+ * /api/search):
+ *   {"query": the query (qlen bytes), "total": r->matches (Xapian's
+ *    estimate of the matching passages; of documents with per_document),
+ *    "results": [the objects of dq_print_hit_json, ranks from first_rank],
+ *    "facets": {"documents": N, "kommun": [{"value", "count"}...], ...}
+ *    or null, "suggestion": the "Menade du" query or null (when there is
+ *    one, "suggestion_words": [{"word", "suggestion", "passages"}...]),
+ *    with explain != 0 "explain": the array of dq_print_explain}
+ * and a line end. Returns 0, or -1 when writing failed. */
+int dq_print_response_json(FILE *f, const char *query, size_t qlen,
+                           const dq_results *r, size_t first_rank,
+                           int explain);
+
 /* The CSV header line for dq_print_results (with a query column or not). */
 void dq_print_csv_header(FILE *f, int with_query);
 

@@ -897,6 +897,15 @@ static int compute_facets(dq_engine *e, const xc_query *q, const char *spec,
     return res;
 }
 
+/* Paging: frees the first n hits of r and moves the rest up. */
+static void drop_first(dq_results *r, size_t n)
+{
+    if (n > r->n) n = r->n;
+    for (size_t i = 0; i < n; i++) hit_free(&r->hits[i]);
+    memmove(r->hits, r->hits + n, (r->n - n) * sizeof *r->hits);
+    r->n -= n;
+}
+
 static int search_once(dq_engine *e, const char *query, size_t len,
                        const dq_node *ast, const dq_options *o,
                        dq_results **out, char *err, size_t errlen,
@@ -939,6 +948,7 @@ static int search_once(dq_engine *e, const char *query, size_t len,
     if (res == DQ_OK && o->facets)
         res = compute_facets(e, r->plan->query, o->facets, r, err, errlen,
                              erroff);
+    if (res == DQ_OK && o->offset) drop_first(r, o->offset);
     for (size_t i = 0; res == DQ_OK && i < r->n; i++) {
         dq_hit *h = &r->hits[i];
         res = highlight(e, r->plan, h);
@@ -984,6 +994,10 @@ int dq_search(dq_engine *e, const char *query, size_t len,
     dq_options o = *opt;
     *out = NULL;
     if (o.passages == 0) o.passages = 1;
+    /* Paging: the first offset + limit results are ranked, the first
+     * `offset` of them dropped before highlighting (search_once). */
+    if (o.limit == 0) o.offset = 0;
+    o.limit = o.offset > UINT_MAX - o.limit ? UINT_MAX : o.limit + o.offset;
     int rc = parse(query, len, o.limits, &ast, err, errlen, erroff);
     if (rc != DQ_OK) return rc;
     e->sort_date = o.sort_date;
@@ -1059,6 +1073,32 @@ int dq_engine_stats(dq_engine *e, unsigned *passages, unsigned *documents,
             if (passages) *passages = np;
             if (documents) *documents = nd;
             return DQ_OK;
+        }
+        int res = xfail(rc, xerr, err, errlen);
+        if (attempt == 3 || !moved_on(e, res))
+            return res == DQ_EMODIFIED ? DQ_EDB : res;
+    }
+}
+
+int dq_engine_doc_root(dq_engine *e, const char *doc, char **root,
+                       char *err, size_t errlen)
+{
+    char key[sizeof DX_META_DOC + DX_DOC_KEY_MAX + 1];
+    size_t pl = strlen(DX_META_DOC);
+    *root = NULL;
+    memcpy(key, DX_META_DOC, pl);
+    size_t kl = pl + dx_doc_key(doc, strlen(doc), key + pl);
+    for (int attempt = 0;; attempt++) {
+        char *val = NULL, *xerr = NULL;
+        size_t vl = 0;
+        int rc = xc_db_get_metadata(e->db, key, kl, &val, &vl, &xerr);
+        if (rc == XC_OK) {
+            /* "<root>\t<size>\t...": the root is the first field. */
+            const char *tab = val ? memchr(val, '\t', vl) : NULL;
+            int res = DQ_OK;
+            if (tab && tab > val) res = copy_str(val, (size_t)(tab - val), root);
+            xc_free(val);
+            return res;
         }
         int res = xfail(rc, xerr, err, errlen);
         if (attempt == 3 || !moved_on(e, res))

@@ -31,6 +31,8 @@ typedef struct dq_options {
     int explain;        /* what --explain shows counted exactly */
     const dq_limits *limits; /* what one query may cost (dq_bound.h);
                                 NULL: dq_limits_default */
+    unsigned offset;    /* paging: leave out the first `offset` results
+                           (ranked and counted as usual; not highlighted) */
 } dq_options;
 
 /* Fields --facets accepts. NULL-terminated. */
@@ -125,5 +127,14 @@ sv_stemmer *dq_engine_stemmer(dq_engine *e);
  * err; DQ_ENOMEM. */
 int dq_engine_stats(dq_engine *e, unsigned *passages, unsigned *documents,
                     char *err, size_t errlen);
+
+/* Where document `doc` (its id, NUL-terminated) was indexed from: the
+ * PATH argument of diarium-index it was found under, as given there
+ * (relative to the indexer's working folder when not absolute), read from
+ * the document's record (dx_format.h, DX_META_DOC). Only documents in the
+ * index have one. Returns DQ_OK with *root malloc'd (free()), or NULL when
+ * the index has no such document; DQ_EDB with err; DQ_ENOMEM. */
+int dq_engine_doc_root(dq_engine *e, const char *doc, char **root,
+                       char *err, size_t errlen);
 
 #endif /* DIARIUM_DQ_SEARCH_H */

@@ -82,7 +82,7 @@ static void check(dq_engine *e, const char *q, size_t len)
     dq_options o = {10, (int)(next_rand() % 2), 1 + next_rand() % 3,
                     (int)(next_rand() % 4 == 0), (int)(next_rand() % 4 == 0),
                     next_rand() % 8 == 0 ? "kommun,år,typ" : NULL,
-                    (int)(next_rand() % 4 == 0), NULL};
+                    (int)(next_rand() % 4 == 0), NULL, 0};
     dq_results *r = NULL;
     char err[512] = "";
     size_t off = (size_t)-1;
