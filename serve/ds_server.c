@@ -615,6 +615,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
         return static_file(c, ds_page_css, "text/css; charset=utf-8");
     if (strcmp(url, "/static/diarium.js") == 0)
         return static_file(c, ds_page_js, "text/javascript; charset=utf-8");
+    if (strcmp(url, "/favicon.ico") == 0) { /* no icon: nothing */
+        char *empty = malloc(1);
+        if (!empty) return MHD_NO;
+        return send_buf(c, 204, "image/x-icon", CSP_NONE, "max-age=86400",
+                        empty, 0, NULL);
+    }
     return send_text(c, 404, "Sidan finns inte.\n");
 }
 
