@@ -345,6 +345,9 @@ static enum MHD_Result page(ds_server *s, struct MHD_Connection *c)
         pg.error_at = has_pos;
         pg.error_pos = pos;
         if (has_pos) pg.qlen = pos; /* only the valid part is shown */
+        else if (p.qlen > DS_QUERY_MAX ||
+                 ds_utf8_check(p.q, p.qlen) < p.qlen)
+            pg.qlen = 0; /* not echoed */
         status = 400;
     } else if (only_space(p.q, p.qlen)) {
         char err[512] = "";
