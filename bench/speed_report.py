@@ -258,6 +258,15 @@ Index scripts and SQL:
        len([l for l in open(os.path.join(here, "queries.txt"), encoding="utf-8")
             if l.strip() and not l.startswith("#")]),
        qruns, table, ratios, tenx, commands, scripts)
+    # Sections other benchmarks keep in the same file (bench/serve-load.sh)
+    # start at a marker line and are carried over.
+    try:
+        old = open(out, encoding="utf-8").read()
+        at = old.find("\n<!-- serve-load -->")
+        if at >= 0:
+            md = md.rstrip("\n") + "\n" + old[at:]
+    except OSError:
+        pass
     with open(out, "w", encoding="utf-8") as fh:
         fh.write(md)
     print("\nwritten to %s" % out)
