@@ -4,6 +4,13 @@
   serve_check.py PORT QUERY_PROGRAM DB DOCS   the checks below
   serve_check.py --burst PORT PID             requests from 4 threads, a
                                               SIGTERM to PID in the middle
+  serve_check.py --load PORT WHILE_FILE READY_FILE Q...
+                                              4 threads query the API and
+                                              the page while WHILE_FILE
+                                              exists (at least 20, at most
+                                              2000 each; READY_FILE made
+                                              once they run); every answer
+                                              200 with results
 
 Prints "ok N - what" per check and "N passed, M failed"; exits 1 when a
 check failed.
@@ -293,7 +300,56 @@ def burst(port, pid):
     return 1 if FAILED else 0
 
 
+def load(port, while_file, ready_file, queries):
+    port = int(port)
+    lock = threading.Lock()
+    state = {"answers": 0, "bad": []}
+
+    def worker(k):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        i = 0
+        while (i < 20 or os.path.exists(while_file)) and i < 2000:
+            qq = queries[(k + i) % len(queries)]
+            page = i % 4 == 3
+            path = ("/?q=%s" if page else "/api/search?q=%s&limit=5") % q(qq)
+            try:
+                c.putrequest("GET", path, skip_host=True)
+                c.putheader("Host", "127.0.0.1:%d" % port)
+                c.endheaders()
+                r = c.getresponse()
+                body = r.read()
+                good = r.status == 200 and (
+                    b'class="hit"' in body if page
+                    else bool(json.loads(body)["results"]))
+            except Exception as e:  # noqa: BLE001 — every failure counts
+                good, body = False, str(e).encode()
+                c.close()
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            with lock:
+                state["answers"] += 1
+                if state["answers"] == 4:
+                    open(ready_file, "w").close()
+                if not good:
+                    state["bad"].append((path, body[:200]))
+            i += 1
+        c.close()
+
+    ts = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    check(state["answers"] > 0, "requests made during indexing",
+          state["answers"])
+    check(not state["bad"], "every answer 200 with results (%d answers)"
+          % state["answers"], state["bad"][:3])
+    print("%d passed, %d failed" % (PASSED, FAILED))
+    return 1 if FAILED else 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--load":
+        sys.exit(load(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]))
     if sys.argv[1] == "--burst":
         sys.exit(burst(*sys.argv[2:4]))
     sys.exit(main(*sys.argv[1:5]))
