@@ -152,6 +152,13 @@ def main(port, prog, db, docs):
     check(st == 400, "api: nesting past the parser's limit is 400",
           (st, b[:200]))
 
+    # query/'s cost limits (dq_bound.h) hold for the server too.
+    many = " OR ".join("%s%s*" % (c, c) for c in "abcdefghijklmnopq")
+    st, h, b = request(port, "/api/search?q=" + q(many))
+    d = json.loads(b)
+    check(st == 400 and "position" in d, "api: a query past the prefix "
+          "limit is 400 with a position", (st, d))
+
     # --- methods, Host, paths
     for m in ("POST", "PUT", "DELETE", "OPTIONS", "PATCH"):
         st, h, b = request(port, "/api/search?q=x", method=m, body=b"x=1",
