@@ -8,11 +8,13 @@
 # corpus/ replicated 200 times): 80 % of the files are indexed, then
 # diarium-serve (--threads = nproc) is started and loaded by CLIENTS
 # threads x REQUESTS requests (default 8 x 250) of /api/search?q=…&limit=10
-# over bench/queries.txt (tests bench/serve_load.py) in three phases:
+# over bench/queries.txt (bench/serve_load.py) in these phases:
+#   single       one client, REQUESTS requests, nothing else runs (the
+#                cost of HTTP beside the query itself)
 #   quiet        nothing else runs
 #   incremental  diarium-index --batch 500 adds the other 20 % and
 #                re-indexes 5 % modified files (many commits under the
-#                readers); the load goes on while it runs (at most 5x)
+#                readers); the load goes on while it runs (at most 20x)
 #   full         diarium-index --full rebuilds aside and swaps it in
 # Every answer must be 200 with results (errors are counted and listed).
 # Against it: the same queries in process, diarium-query --queries
@@ -85,12 +87,13 @@ for _ in $(seq 1 100); do
 done
 [ -n "$port" ] || { echo "diarium-serve did not start: $(cat "$work/serve.log")" >&2; exit 1; }
 
-load() { # PHASE [WHILE_FILE]
-    python3 "$root/bench/serve_load.py" "$port" "$queries" "$clients" \
-        "$requests" "$work/load.$1.json" ${2:+"$2"} | sed "s/^/$1: /"
+load() { # PHASE CLIENTS [WHILE_FILE]
+    python3 "$root/bench/serve_load.py" "$port" "$queries" "$2" \
+        "$requests" "$work/load.$1.json" ${3:+"$3"} | sed "s/^/$1: /"
 }
 
-load quiet
+load single 1
+load quiet "$clients"
 
 # Incremental: the other 20 % and 5 % of the first files modified.
 tar -C "$work/src" -cf - -T "$work/rest" | tar -C "$work/docs" -xf -
@@ -106,7 +109,7 @@ touch "$work/indexing"
   echo "$rc $t0 $(date +%s.%N)" >"$work/index.incremental"
   rm -f "$work/indexing" ) &
 idx=$!
-load incremental "$work/indexing"
+load incremental "$clients" "$work/indexing"
 wait "$idx"
 
 touch "$work/indexing"
@@ -115,7 +118,7 @@ touch "$work/indexing"
   echo "$rc $t0 $(date +%s.%N)" >"$work/index.full"
   rm -f "$work/indexing" ) &
 idx=$!
-load full "$work/indexing"
+load full "$clients" "$work/indexing"
 wait "$idx"
 
 kill -TERM "$srv_pid"
@@ -146,7 +149,8 @@ ip50, ip99 = pct(inproc, 50), pct(inproc, 99)
 rows.append("| diarium-query in process (one query at a time) | %d | – | %.2f | %.2f | – | – |"
             % (len(inproc), ip50, ip99))
 total_err = 0
-for phase, what in (("quiet", "nothing else running"),
+for phase, what in (("single", "one client, nothing else running"),
+                    ("quiet", "%s clients, nothing else running" % clients),
                     ("incremental", "diarium-index --batch 500 adding 20 % and re-indexing 5 %"),
                     ("full", "diarium-index --full (rebuild aside, swap)")):
     d = json.load(open(os.path.join(work, "load.%s.json" % phase)))

@@ -11,7 +11,7 @@ to the last byte of the answer. An error is an answer other than 200, a
 connection failure, a body that is not JSON, or no result for a query that
 has results (the indexer never removes the documents these queries find).
 With WHILE_FILE, a client goes on past REQUESTS while that file exists (an
-indexing run under way), up to 5 x REQUESTS, so that the load covers the
+indexing run under way), up to 20 x REQUESTS, so that the load covers the
 whole run, its last commit and a --full swap. Writes {"latencies_ms": [...], "errors": [...], "requests": N,
 "seconds": S} to OUT.json.
 """
@@ -36,7 +36,7 @@ def main(port, qfile, clients, requests, out, while_file=None):
         mine, bad = [], []
         i = 0
         while i < requests or (while_file and os.path.exists(while_file)
-                               and i < 5 * requests):
+                               and i < 20 * requests):
             q = queries[(k * 7 + i) % len(queries)]
             path = "/api/search?limit=10&q=" + urllib.parse.quote(q, safe="")
             t0 = time.perf_counter()
