@@ -1,0 +1,216 @@
+/*
+ * dx_index_int.h — private to the indexer's run (dx_index.h): what its
+ * three files share. Not for use outside indexer/.
+ *
+ *   dx_index.c   a run: open, walk, classify against the records, the
+ *                incremental work (unchanged, renamed, updated, gone),
+ *                batches and commits, the --full swap; the helpers below
+ *   dx_writer.c  the passage-to-document writer: one file's text as one
+ *                Xapian document per passage (dx_format.h)
+ *   dx_bulk.c    the parallel build: the work list in shards, merged
+ *
+ * Errors are DXI_* codes (dx_index.h) with a one-line message in
+ * (err, errlen), as in the public functions.
+ */
+#ifndef DIARIUM_DX_INDEX_INT_H
+#define DIARIUM_DX_INDEX_INT_H
+
+#include "dx_dbdir.h"
+#include "dx_index.h"
+#include "dx_meta.h"
+#include "dx_record.h"
+
+#include "sv_ocr.h"
+#include "sv_stem.h"
+#include "sv_token.h"
+#include "xc.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Most spellings a set remembers; past it, it starts again (rewriting a
+ * key is harmless, and memory stays bounded whatever the corpus). */
+#define FORMS_MAX ((size_t)1 << 19)
+
+/* Descriptors all threads of a build may hold open ahead of their turn
+ * (dx_open_ahead), in windows of at most READ_AHEAD_MAX files per thread:
+ * far below the usual limit of 1,024, whatever --jobs. */
+#define READ_AHEAD_FDS 256
+#define READ_AHEAD_MAX 32
+
+/* A set of strings (document keys seen in this run). */
+typedef struct strset {
+    char **v;
+    size_t n, cap; /* cap: power of two */
+} strset;
+
+/* The spellings whose key some shard of a parallel build has written: the
+ * merge keeps one of each, so one is enough. */
+typedef struct spellings {
+    pthread_mutex_t mu;
+    strset set;
+} spellings;
+
+/* A file that must be read (changed, new, or not comparable). Strings are
+ * offsets into the indexer's arena. */
+typedef struct work {
+    size_t path, docid, key;
+    size_t root; /* index into roots */
+    int64_t size, mtime_ns;
+    int found;   /* it has a record */
+    uint64_t hash;
+    unsigned passages;
+} work;
+
+/* What analyses documents and writes their passages: the indexer's own,
+ * or one per thread of a parallel build (each with its own database). */
+typedef struct writer {
+    xc_wdb *w;
+    xc_doc *doc;
+    sv_stemmer *st;
+    sv_skelmemo *skm; /* the tokens' skeletons */
+    sv_tokens toks;
+    unsigned char *zbuf; /* a passage's data */
+    size_t zcap;
+    char *sbuf; /* the data as stored (dx_data_store) */
+    size_t scap;
+    char *term;
+    size_t termcap;
+    char *key; /* a spelling key (dx_format.h, DX_PREFIX_FORM) */
+    size_t keycap;
+    strset forms; /* spellings whose key w already has (or will at the
+                     next commit); emptied when a commit fails */
+    struct spellings *shared; /* a parallel build's, or NULL */
+    char *mterms; /* the current document's field terms, NUL-separated */
+    size_t mtlen, mtcap;
+    dx_meta_ctx *mctx;
+    uint64_t passages, bytes; /* written, analysed (since last taken) */
+} writer;
+
+struct dx_indexer {
+    dx_options opt;
+    char *dbpath;    /* as given, without trailing slashes */
+    char *buildpath; /* where Xapian is open: dbpath, or the --full sibling */
+    dx_dblock *lock;
+    xc_wdb *w;       /* NULL in a dry run */
+    xc_db *rdb;      /* dry run: the database read-only (NULL if none) */
+    xc_db *db;       /* where records are read: w's reader, rdb, or NULL */
+    writer wr;       /* analysis; wr.w is w */
+    dx_stats stats;
+    strset seen;
+    struct root {
+        char *path;       /* as given, without trailing slashes */
+        dx_problem_fn fn; /* its problems (NULL: opt.problem) */
+        void *ctx;
+        unsigned files;   /* document files the walk found */
+        int unread;       /* the root itself could not be walked */
+        unsigned kept;    /* records kept because of that, or of files 0 */
+    } *roots;
+    size_t nroots;
+    work *work;
+    size_t nwork, capwork;
+    char *arena;
+    size_t alen, acap;
+    struct gone *gone; /* (dx_index.c) */
+    size_t ngone;
+    int empty;       /* the database holds no passage and no record */
+    int in_txn;
+    unsigned pending_files;
+    uint64_t pending_bytes;
+    int finished;
+};
+
+/* A window of the work list's files opened ahead of their turn. */
+typedef struct ahead {
+    int fd[READ_AHEAD_MAX]; /* fd[k % n]: file k opened ahead, or -1 */
+    size_t n;               /* the window: 1 to READ_AHEAD_MAX files */
+    size_t opened, end;     /* files [.., opened) of [.., end) were opened */
+} ahead;
+
+/* ------------------------------------------------------------------
+ * Interface to code in dx_index.c
+ * ---------------------------------------------------------------- */
+
+/* printf into err (errlen bytes) when there is one. */
+void dx_seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Turns a shim error into DXI_* plus a message "what: reason" in err, and
+ * frees the shim's message xerr. */
+int dx_db_error(int rc, char *xerr, char *err, size_t errlen,
+                const char *what);
+
+/* "out of memory" in err; returns DXI_ENOMEM. */
+int dx_oom(char *err, size_t errlen);
+
+/* A problem with a file or folder of root r ((size_t)-1: of none): to the
+ * root's callback, else opt.problem; counted as failed. */
+void dx_ix_problem(dx_indexer *ix, size_t r, const char *path,
+                   const char *why);
+
+/* A change decided (opt.change). */
+void dx_ix_change(dx_indexer *ix, int what, const char *id,
+                  const char *other);
+
+/* The string set: has (1/0); add (0, or -1 out of memory; a copy is
+ * kept); free (empties it, reusable). */
+int dx_strset_has(const strset *s, const char *k);
+int dx_strset_add(strset *s, const char *k);
+void dx_strset_free(strset *s);
+
+/* The record of a file about to be indexed from raw (passages: 0, set by
+ * the caller once they are known). */
+void dx_ix_new_record(const dx_indexer *ix, const work *w, const char *raw,
+                      size_t rawlen, dx_record *r);
+
+/* Writes the record of document key into w (part of its transaction). */
+int dx_ix_put_record(xc_wdb *w, const char *key, const dx_record *r,
+                     char *err, size_t errlen);
+
+/* Marks a new database (at path) as ours and commits, so that it opens
+ * (empty) for queries from the very start. */
+int dx_ix_stamp(xc_wdb *w, const char *path, char *err, size_t errlen);
+
+/* The read-ahead window over work items [first, end): n files (1 to
+ * READ_AHEAD_MAX). take: the descriptor of item i (or -1: dx_read_fd
+ * opens it), items taken in order; close: closes what was not taken. */
+void dx_ahead_init(ahead *a, size_t n, size_t first, size_t end);
+int dx_ahead_take(ahead *a, const dx_indexer *ix, size_t i);
+void dx_ahead_close(ahead *a);
+
+/* ------------------------------------------------------------------
+ * Interface to code in dx_writer.c
+ * ---------------------------------------------------------------- */
+
+/* A writer for database w (NULL: none yet; set wr->w before writing).
+ * On failure what was made is kept for dx_writer_free. */
+int dx_writer_init(writer *wr, xc_wdb *w, char *err, size_t errlen);
+
+/* Frees what wr holds (not its database). */
+void dx_writer_free(writer *wr);
+
+/* Builds prefix + a into wr->term; returns its length, or 0 when out of
+ * memory. */
+size_t dx_writer_term(writer *wr, char prefix, const char *a, size_t alen);
+
+/* Replaces every passage of docid (key: its dx_doc_key) with those of the
+ * (raw) file content; `fresh`: the database cannot hold any of them.
+ * *npassages: how many were written. Adds to wr->passages and wr->bytes. */
+int dx_writer_index_text(writer *wr, const char *docid, const char *key,
+                         const char *raw, size_t rawlen, int fresh,
+                         unsigned *npassages, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------
+ * Interface to code in dx_bulk.c
+ * ---------------------------------------------------------------- */
+
+/* Whether this run is a parallel build; text: the bytes to index. */
+int dx_bulk_wanted(const dx_indexer *ix, uint64_t text);
+
+/* The whole work list as a parallel build: the shards, merged and swapped
+ * in (pr: the progress so far). */
+int dx_bulk_finish(dx_indexer *ix, const dx_progress *pr, char *err,
+                   size_t errlen);
+
+#endif /* DIARIUM_DX_INDEX_INT_H */

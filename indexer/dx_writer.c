@@ -1,0 +1,359 @@
+/*
+ * dx_writer.c — the passage-to-document writer: one file's text (cleaned,
+ * split into passages, its metadata extracted) written as one Xapian
+ * document per passage, in the layout of dx_format.h (terms with
+ * positions, the spelling keys, values, the stored passage data).
+ *
+ * Where it sits: called by a run (dx_index.c) for each added or updated
+ * file, and by each thread of a parallel build (dx_bulk.c) into its
+ * shard. Declared in dx_index_int.h.
+ */
+#include "dx_index_int.h"
+#include "dx_format.h"
+#include "dx_meta.h"
+#include "dx_passage.h"
+
+#include "sv.h"
+#include "sv_ocr.h"
+#include "sv_stem.h"
+#include "sv_text.h"
+#include "sv_token.h"
+#include "xc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What every passage of the document being indexed carries (dx_meta). */
+typedef struct docmeta {
+    char date[11];   /* DX_SLOT_DATE */
+    char *json;      /* the metadata JSON (DX_FIELD_META) */
+    size_t jsonlen;
+    const char *kommun, *type, *outcome, *authority, *dnr, *school;
+} docmeta;
+
+/* Builds prefix + a into wr->term; returns its length or 0. */
+size_t dx_writer_term(writer *wr, char prefix, const char *a, size_t alen)
+{
+    size_t need = 1 + alen;
+    if (need + 1 > wr->termcap) {
+        size_t cap = need * 2 + 64;
+        char *t = realloc(wr->term, cap);
+        if (!t) return 0;
+        wr->term = t;
+        wr->termcap = cap;
+    }
+    wr->term[0] = prefix;
+    memcpy(wr->term + 1, a, alen);
+    return need;
+}
+
+/* A writer for database w (NULL: none yet). */
+int dx_writer_init(writer *wr, xc_wdb *w, char *err, size_t errlen)
+{
+    char *xerr = NULL;
+    memset(wr, 0, sizeof *wr);
+    wr->w = w;
+    int rc = xc_doc_new(&wr->doc, &xerr);
+    if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, "new document");
+    if (sv_stemmer_new(&wr->st) != SV_OK) {
+        dx_seterr(err, errlen, "cannot create the Swedish stemmer");
+        return DXI_ENOMEM;
+    }
+    if (sv_skelmemo_new(&wr->skm) != SV_OK) return dx_oom(err, errlen);
+    return DXI_OK;
+}
+
+/* Frees what wr holds (not its database). */
+void dx_writer_free(writer *wr)
+{
+    xc_doc_free(wr->doc);
+    sv_stemmer_free(wr->st);
+    sv_skelmemo_free(wr->skm);
+    sv_tokens_free(&wr->toks);
+    free(wr->zbuf);
+    free(wr->sbuf);
+    free(wr->term);
+    free(wr->key);
+    dx_strset_free(&wr->forms);
+    free(wr->mterms);
+    dx_meta_ctx_free(wr->mctx);
+    memset(wr, 0, sizeof *wr);
+}
+
+/* ------------------------------------------------------------ analysis */
+
+/* Records in wr->w the spelling key of form (dx_format.h: the query tool
+ * finds a word's spellings by skeleton there), once per writer. */
+static int add_spelling(writer *wr, const char *skel, size_t kl,
+                        const char *form, size_t fl, char **xerr)
+{
+    size_t need = 1 + kl + 1 + fl + 1;
+    if (need > wr->keycap) {
+        size_t cap = need * 2 + 64;
+        char *k = realloc(wr->key, cap);
+        if (!k) return XC_ENOMEM;
+        wr->key = k;
+        wr->keycap = cap;
+    }
+    char *k = wr->key;
+    size_t n = dx_spelling_key(k, wr->keycap, skel, kl, form, fl);
+    if (dx_strset_has(&wr->forms, k)) return XC_OK;
+    if (wr->forms.n >= FORMS_MAX) dx_strset_free(&wr->forms);
+    if (dx_strset_add(&wr->forms, k) != 0) return XC_ENOMEM;
+    return xc_wdb_set_metadata(wr->w, k, n, DX_SPELLING_VALUE,
+                               sizeof DX_SPELLING_VALUE - 1, xerr);
+}
+
+/* Adds the S term of one normalised word at position pos, and its Z term
+ * when the word is an inflected form (its stem is not the word itself:
+ * the S term already holds the others, see dx_format.h). */
+static int add_word(writer *wr, const char *norm, size_t nlen, int word,
+                    unsigned pos, char **xerr)
+{
+    const char *stem = norm;
+    size_t slen = nlen;
+    char skel[SV_SKELETON_MAX];
+    size_t n;
+    if (word && sv_stem(wr->st, norm, nlen, &stem, &slen) != SV_OK)
+        return XC_ENOMEM;
+    size_t kl = sv_skeleton_memo(wr->skm, norm, nlen, skel, sizeof skel);
+    /* (kl is 0 only for tokens over SV_TOKEN_MAX, which never come here;
+     * the Z term then stands alone.) */
+    if (slen != nlen || memcmp(stem, norm, nlen) != 0 || !kl) {
+        n = dx_writer_term(wr, DX_PREFIX_STEM, stem, slen);
+        if (!n) return XC_ENOMEM;
+        int rc = xc_doc_add_term(wr->doc, wr->term, n, 1, xerr);
+        if (rc != XC_OK) return rc;
+    }
+    if (!kl) return XC_OK;
+    n = dx_writer_term(wr, DX_PREFIX_FORM, norm, nlen);
+    if (!n) return XC_ENOMEM;
+    int rc = xc_doc_add_posting(wr->doc, wr->term, n, pos, 1, xerr);
+    /* (a parallel build's shard gets its keys at its end: shard_spellings) */
+    if (rc != XC_OK || !wr->w || wr->shared) return rc;
+    return add_spelling(wr, skel, kl, norm, nlen, xerr);
+}
+
+/* The passage's data (dx_format.h) in wr->zbuf: header, text and the
+ * document's fields. */
+static int pack_data(writer *wr, const docmeta *dm, const char *text,
+                     size_t len, size_t offset, unsigned number,
+                     size_t *outlen)
+{
+    const char *f[DX_NFIELDS];
+    size_t fl[DX_NFIELDS];
+    f[DX_FIELD_DATE] = dm->date;
+    f[DX_FIELD_KOMMUN] = dm->kommun;
+    f[DX_FIELD_TYPE] = dm->type;
+    f[DX_FIELD_OUTCOME] = dm->outcome;
+    f[DX_FIELD_AUTHORITY] = dm->authority;
+    f[DX_FIELD_DNR] = dm->dnr;
+    f[DX_FIELD_SCHOOL] = dm->school;
+    size_t need = DX_DATA_HEADER + len;
+    for (int i = 0; i < DX_NFIELDS; i++) {
+        if (i == DX_FIELD_META) {
+            f[i] = dm->json;
+            fl[i] = dm->json ? dm->jsonlen : 0;
+        } else {
+            fl[i] = f[i] ? strlen(f[i]) : 0;
+        }
+        need += 4 + fl[i];
+    }
+    if (need > UINT32_MAX) return -1; /* lengths are 4 bytes */
+    if (need > wr->zcap) {
+        unsigned char *b = realloc(wr->zbuf, need);
+        if (!b) return -1;
+        wr->zbuf = b;
+        wr->zcap = need;
+    }
+    unsigned char *p = wr->zbuf;
+    p[0] = DX_DATA_VERSION;
+    dx_put_be32(p + 1, (uint32_t)len);
+    dx_put_be32(p + 5, (uint32_t)offset);
+    dx_put_be32(p + 9, (uint32_t)number);
+    memcpy(p + DX_DATA_HEADER, text, len);
+    size_t at = DX_DATA_HEADER + len;
+    for (int i = 0; i < DX_NFIELDS; i++) {
+        dx_put_be32(p + at, (uint32_t)fl[i]);
+        at += 4;
+        if (fl[i]) memcpy(p + at, f[i], fl[i]);
+        at += fl[i];
+    }
+    *outlen = need;
+    return 0;
+}
+
+/* Compresses the passage's data (wr->zbuf, len bytes) into wr->sbuf as it
+ * is stored (dx_format.h); its stored length, 0 when out of memory. */
+static size_t store_data(writer *wr, size_t len)
+{
+    size_t need = dx_store_bound(len);
+    if (!need) return 0;
+    if (need > wr->scap) {
+        char *b = realloc(wr->sbuf, need);
+        if (!b) return 0;
+        wr->sbuf = b;
+        wr->scap = need;
+    }
+    return dx_data_store((const char *)wr->zbuf, len, wr->sbuf, wr->scap);
+}
+
+/* dx_meta_terms callback: appends X<field>:<value> to ix->mterms. */
+static int collect_term(void *ctx, const char *field, const char *value,
+                        size_t vlen)
+{
+    writer *wr = ctx;
+    size_t fl = strlen(field), need = 1 + fl + 1 + vlen + 1;
+    if (1 + fl + 1 + vlen > 240) return 0; /* too long for a Xapian term */
+    if (wr->mtlen + need > wr->mtcap) {
+        size_t cap = (wr->mtlen + need) * 2;
+        char *b = realloc(wr->mterms, cap);
+        if (!b) return DXM_ENOMEM;
+        wr->mterms = b;
+        wr->mtcap = cap;
+    }
+    char *o = wr->mterms + wr->mtlen;
+    *o++ = DX_PREFIX_FIELD;
+    memcpy(o, field, fl);
+    o[fl] = ':';
+    memcpy(o + fl + 1, value, vlen);
+    o[fl + 1 + vlen] = '\0';
+    wr->mtlen += need;
+    return 0;
+}
+
+/* Extracts the document's metadata into its terms (ix->mterms) and values
+ * (dm). The strings dm points to live in m, which the caller frees. */
+static int doc_metadata(writer *wr, const char *text, size_t len,
+                        dx_meta *m, docmeta *dm)
+{
+    memset(dm, 0, sizeof *dm);
+    wr->mtlen = 0;
+    if (!wr->mctx && dx_meta_ctx_new(&wr->mctx) != DXM_OK) {
+        memset(m, 0, sizeof *m);
+        return DXI_ENOMEM;
+    }
+    if (dx_meta_extract_with(wr->mctx, text, len, m) != DXM_OK)
+        return DXI_ENOMEM;
+    if (dx_meta_terms(m, collect_term, wr) != DXM_OK) return DXI_ENOMEM;
+    if (dx_meta_json(m, &dm->json, &dm->jsonlen) != DXM_OK)
+        return DXI_ENOMEM;
+    const char *date = m->date.iso; /* its own date, */
+    if (!date[0]) /* else the latest date it mentions */
+        for (size_t i = 0; i < m->ndates; i++)
+            if (strcmp(m->dates[i].iso, date) > 0) date = m->dates[i].iso;
+    memcpy(dm->date, date, strlen(date) + 1);
+    dm->kommun = m->kommun;
+    dm->type = m->type ? dx_doctype_name(m->type) : NULL;
+    dm->outcome = m->outcome ? dx_outcome_name(m->outcome) : NULL;
+    dm->authority = m->authority;
+    dm->dnr = m->dnr;
+    dm->school = m->school;
+    return DXI_OK;
+}
+
+/* Sets a value slot from a string (nothing for NULL or ""). */
+static int set_str_value(writer *wr, unsigned slot, const char *v,
+                         char **xerr)
+{
+    if (!v || !*v) return XC_OK;
+    return xc_doc_set_value(wr->doc, slot, v, strlen(v), xerr);
+}
+
+/* Writes one passage as one Xapian document. */
+static int add_passage(writer *wr, const char *docid, size_t idlen,
+                       const char *key, const docmeta *dm, const char *text,
+                       size_t len, size_t offset, unsigned number, char *err,
+                       size_t errlen)
+{
+    char *xerr = NULL;
+    int rc = XC_OK;
+    xc_doc_clear(wr->doc);
+    if (sv_tokenize(text, len, &wr->toks) != SV_OK) rc = XC_ENOMEM;
+    for (size_t i = 0; rc == XC_OK && i < wr->toks.n; i++) {
+        const sv_token *k = &wr->toks.tok[i];
+        if (k->flags & SV_TOKF_LONG) continue;
+        rc = add_word(wr, sv_token_norm(&wr->toks, k), k->normlen,
+                      k->kind == SV_TOK_WORD, k->pos, &xerr);
+        if (rc == XC_OK && (k->flags & SV_TOKF_MAYBE_I))
+            rc = add_word(wr, "i", 1, 1, k->pos, &xerr);
+    }
+    size_t n = dx_writer_term(wr, DX_PREFIX_DOC, key, strlen(key));
+    if (rc == XC_OK && !n) rc = XC_ENOMEM;
+    if (rc == XC_OK)
+        rc = xc_doc_add_boolean_term(wr->doc, wr->term, n, &xerr);
+    if (rc == XC_OK)
+        rc = xc_doc_set_value(wr->doc, DX_SLOT_DOCID, docid, idlen, &xerr);
+    for (size_t at = 0; rc == XC_OK && at < wr->mtlen;) { /* X terms */
+        size_t tl = strlen(wr->mterms + at);
+        rc = xc_doc_add_boolean_term(wr->doc, wr->mterms + at, tl, &xerr);
+        at += tl + 1;
+    }
+    if (rc == XC_OK) rc = set_str_value(wr, DX_SLOT_DATE, dm->date, &xerr);
+    if (rc == XC_OK)
+        rc = set_str_value(wr, DX_SLOT_KOMMUN, dm->kommun, &xerr);
+    if (rc == XC_OK) rc = set_str_value(wr, DX_SLOT_TYPE, dm->type, &xerr);
+    if (rc == XC_OK)
+        rc = set_str_value(wr, DX_SLOT_OUTCOME, dm->outcome, &xerr);
+    if (rc == XC_OK)
+        rc = set_str_value(wr, DX_SLOT_AUTHORITY, dm->authority, &xerr);
+    unsigned char be[4];
+    dx_put_be32(be, number);
+    if (rc == XC_OK)
+        rc = xc_doc_set_value(wr->doc, DX_SLOT_PASSAGE, (const char *)be, 4,
+                              &xerr);
+    size_t dlen = 0, slen = 0;
+    if (rc == XC_OK &&
+        (pack_data(wr, dm, text, len, offset, number, &dlen) != 0 ||
+         !(slen = store_data(wr, dlen))))
+        rc = XC_ENOMEM;
+    if (rc == XC_OK)
+        rc = xc_doc_set_value(wr->doc, DX_SLOT_DATA, wr->sbuf, slen, &xerr);
+    if (rc == XC_OK) rc = xc_wdb_add(wr->w, wr->doc, NULL, &xerr);
+    if (rc != XC_OK)
+        return dx_db_error(rc, xerr, err, errlen, "adding passage");
+    wr->passages++;
+    return DXI_OK;
+}
+
+/* Replaces every passage of docid (key: its dx_doc_key) with those of the
+ * (raw) file content; `fresh`: the database cannot hold any of them. */
+int dx_writer_index_text(writer *wr, const char *docid, const char *key,
+                         const char *raw, size_t rawlen, int fresh,
+                         unsigned *npassages, char *err, size_t errlen)
+{
+    char *text = NULL, *xerr = NULL;
+    size_t len = 0, idlen = strlen(docid), n = 0;
+    dx_span *sp = NULL;
+    if (sv_text_clean(raw, rawlen, &text, &len, NULL) != SV_OK ||
+        dx_passages(text, len, &sp, &n) != 0) {
+        free(text);
+        dx_seterr(err, errlen, "out of memory");
+        return DXI_ENOMEM;
+    }
+    size_t tn = dx_writer_term(wr, DX_PREFIX_DOC, key, strlen(key));
+    int rc = !tn ? XC_ENOMEM
+           : fresh ? XC_OK
+                   : xc_wdb_delete_by_term(wr->w, wr->term, tn, &xerr);
+    if (rc != XC_OK) {
+        free(text);
+        free(sp);
+        return dx_db_error(rc, xerr, err, errlen, "removing old passages");
+    }
+    dx_meta m;
+    docmeta dm;
+    int res = doc_metadata(wr, text, len, &m, &dm);
+    if (res != DXI_OK) dx_seterr(err, errlen, "out of memory");
+    for (size_t i = 0; res == DXI_OK && i < n; i++)
+        res = add_passage(wr, docid, idlen, key, &dm, text + sp[i].start,
+                          sp[i].end - sp[i].start, sp[i].start, (unsigned)i,
+                          err, errlen);
+    dx_meta_free(&m);
+    free(dm.json);
+    wr->bytes += len;
+    *npassages = (unsigned)n;
+    free(text);
+    free(sp);
+    return res;
+}
