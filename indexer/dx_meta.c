@@ -215,37 +215,184 @@ typedef struct doc {
     const struct kname *kt; /* the prepared municipality table, or NULL */
 } doc;
 
-/* A small cache of the fixed words (string literals) that tokens are
- * compared with — their length, skeleton and its hash — so that each is
- * computed once rather than once per token: an open-addressing table
- * keyed by the literal's address (it is asked for several times per
- * token). A literal's entry never changes, so the table is kept for the
- * life of a dx_meta_ctx, across documents. */
-#define QCACHE 256 /* a power of two; well above the fixed words in use */
-#define QLISTS 64  /* a power of two; well above the word lists in use */
-#define QLIST_WORDS 32 /* longer lists take the slow path */
+/* The fixed words that tokens are compared with (tok_cost, tok_is,
+ * tok_is_any, q_skeleton). Each is named by its dx_word, never by a
+ * string, so the cache of their skeletons (qskel) is indexed by that
+ * number: no caller can hand a matcher a buffer whose address the cache
+ * would take for another word. Word lists are arrays of dx_word ending
+ * with W_END. */
+#define DX_META_WORDS(X) \
+    X(W_AKTIEBOLAG, "aktiebolag") \
+    X(W_ANMARKNING, "anmärkning") \
+    X(W_ANPASSADESKOLAN, "anpassadeskolan") \
+    X(W_APRIL, "april") \
+    X(W_ARENDET, "ärendet") \
+    X(W_ATGARD, "åtgärd") \
+    X(W_ATGARDER, "åtgärder") \
+    X(W_ATGARDERNA, "åtgärderna") \
+    X(W_AUGUSTI, "augusti") \
+    X(W_AV, "av") \
+    X(W_AVSLUTAR, "avslutar") \
+    X(W_AVSLUTAS, "avslutas") \
+    X(W_BAKGRUND, "bakgrund") \
+    X(W_BEHOVER, "behöver") \
+    X(W_BEHOVS, "behövs") \
+    X(W_BESLUT, "beslut") \
+    X(W_BESLUTSDATUM, "beslutsdatum") \
+    X(W_BRISTER, "brister") \
+    X(W_DARMED, "därmed") \
+    X(W_DATUM, "datum") \
+    X(W_DECEMBER, "december") \
+    X(W_DEN, "den") \
+    X(W_DENNA, "denna") \
+    X(W_DET, "det") \
+    X(W_DIARIENR, "diarienr") \
+    X(W_DIARIENUMMER, "diarienummer") \
+    X(W_DNR, "dnr") \
+    X(W_EFTER, "efter") \
+    X(W_EJ, "ej") \
+    X(W_ELLER, "eller") \
+    X(W_EN, "en") \
+    X(W_ETT, "ett") \
+    X(W_FEBRUARI, "februari") \
+    X(W_FOLJANDE, "följande") \
+    X(W_FOLKHOGSKOLAN, "folkhögskolan") \
+    X(W_FOM, "fom") \
+    X(W_FOR, "för") \
+    X(W_FORE, "före") \
+    X(W_FORELAGGER, "förelägger") \
+    X(W_FORSKOLA, "förskola") \
+    X(W_FORSKOLAN, "förskolan") \
+    X(W_FORVALTNING, "förvaltning") \
+    X(W_FORVALTNINGEN, "förvaltningen") \
+    X(W_FR, "fr") \
+    X(W_FRAN, "från") \
+    X(W_FRISKOLA, "friskola") \
+    X(W_FRISKOLAN, "friskolan") \
+    X(W_FRISTAENDE, "fristående") \
+    X(W_FUNNIT, "funnit") \
+    X(W_GRANSKNINGEN, "granskningen") \
+    X(W_GRUNDSARSKOLAN, "grundsärskolan") \
+    X(W_GRUNDSKOLA, "grundskola") \
+    X(W_GRUNDSKOLAN, "grundskolan") \
+    X(W_GYMNASIESKOLA, "gymnasieskola") \
+    X(W_GYMNASIESKOLAN, "gymnasieskolan") \
+    X(W_GYMNASIET, "gymnasiet") \
+    X(W_GYMNASIUM, "gymnasium") \
+    X(W_HARMED, "härmed") \
+    X(W_HOGSKOLAN, "högskolan") \
+    X(W_HUVUDMAN, "huvudman") \
+    X(W_HUVUDMANNEN, "huvudmannen") \
+    X(W_HUVUDMANNENS, "huvudmannens") \
+    X(W_I, "i") \
+    X(W_IDENTIFIERAT, "identifierat") \
+    X(W_IDENTIFIERATS, "identifierats") \
+    X(W_INGA, "inga") \
+    X(W_INLEDNING, "inledning") \
+    X(W_INTE, "inte") \
+    X(W_JANUARI, "januari") \
+    X(W_JULI, "juli") \
+    X(W_JUNI, "juni") \
+    X(W_KOMMUN, "kommun") \
+    X(W_KOMMUNAL, "kommunal") \
+    X(W_KOMMUNALA, "kommunala") \
+    X(W_KOMMUNS, "kommuns") \
+    X(W_KONTORET, "kontoret") \
+    X(W_KRAV, "krav") \
+    X(W_KRAVEN, "kraven") \
+    X(W_KULTURSKOLAN, "kulturskolan") \
+    X(W_KVALITETSGRANSKNINGEN, "kvalitetsgranskningen") \
+    X(W_LAMNAR, "lämnar") \
+    X(W_LINJE, "linje") \
+    X(W_MAJ, "maj") \
+    X(W_MARS, "mars") \
+    X(W_MED, "med") \
+    X(W_MEDDELAR, "meddelar") \
+    X(W_MOTIVERING, "motivering") \
+    X(W_MUSIKSKOLAN, "musikskolan") \
+    X(W_NAMND, "nämnd") \
+    X(W_NAMNDEN, "nämnden") \
+    X(W_NOVEMBER, "november") \
+    X(W_OCH, "och") \
+    X(W_OKTOBER, "oktober") \
+    X(W_OM, "om") \
+    X(W_PABORJAR, "påbörjar") \
+    X(W_PABORJAT, "påbörjat") \
+    X(W_PABORJATS, "påbörjats") \
+    X(W_PER, "per") \
+    X(W_PROTOKOLL, "protokoll") \
+    X(W_PROTOKOLLSUTDRAG, "protokollsutdrag") \
+    X(W_REDOVISADE, "redovisade") \
+    X(W_REDOVISNING, "redovisning") \
+    X(W_REGION, "region") \
+    X(W_REKTOR, "rektor") \
+    X(W_RESURSSKOLAN, "resursskolan") \
+    X(W_RIKTAR, "riktar") \
+    X(W_SAMESKOLAN, "sameskolan") \
+    X(W_SAMMA, "samma") \
+    X(W_SAMMANTRADESDATUM, "sammanträdesdatum") \
+    X(W_SAMMANTRADESPROTOKOLL, "sammanträdesprotokoll") \
+    X(W_SARSKOLAN, "särskolan") \
+    X(W_SEDAN, "sedan") \
+    X(W_SENAST, "senast") \
+    X(W_SEPTEMBER, "september") \
+    X(W_SKOLA, "skola") \
+    X(W_SKOLAN, "skolan") \
+    X(W_SKOLANS, "skolans") \
+    X(W_SKOLINSPEKTIONEN, "skolinspektionen") \
+    X(W_SKOLINSPEKTIONENS, "skolinspektionens") \
+    X(W_SOMMARSKOLAN, "sommarskolan") \
+    X(W_SPECIALSKOLAN, "specialskolan") \
+    X(W_STYRELSEN, "styrelsen") \
+    X(W_TILL, "till") \
+    X(W_TILLSYN, "tillsyn") \
+    X(W_TILLSYNEN, "tillsynen") \
+    X(W_TILLSYNSBESLUT, "tillsynsbeslut") \
+    X(W_TJANSTESKRIVELSE, "tjänsteskrivelse") \
+    X(W_TJANSTEUTLATANDE, "tjänsteutlåtande") \
+    X(W_TOM, "tom") \
+    X(W_UPPFOLJNING, "uppföljning") \
+    X(W_UPPFOLJNINGEN, "uppföljningen") \
+    X(W_UPPFOLJNINGSBESLUT, "uppföljningsbeslut") \
+    X(W_UPPFYLLER, "uppfyller") \
+    X(W_UTVECKLINGSOMRADE, "utvecklingsområde") \
+    X(W_UTVECKLINGSOMRADEN, "utvecklingsområden") \
+    X(W_UTVECKLINGSOMRADENA, "utvecklingsområdena") \
+    X(W_VAGNAR, "vägnar") \
+    X(W_VARJE, "varje") \
+    X(W_VID, "vid") \
+    X(W_VUXENSKOLAN, "vuxenskolan") \
+    X(W_YTTERLIGARE, "ytterligare") \
+    X(W_YTTRANDE, "yttrande")
+
+typedef enum dx_word {
+#define X(id, text) id,
+    DX_META_WORDS(X)
+#undef X
+    W_END /* ends a list; not a word */
+} dx_word;
+
+/* The text of each fixed word: lower case, spelled properly. */
+static const char *const word_text[W_END] = {
+#define X(id, text) text,
+    DX_META_WORDS(X)
+#undef X
+};
+
+/* The fixed words' lengths, skeletons and skeleton hashes, computed once
+ * (qskel_init) and kept for the life of a dx_meta_ctx, across documents,
+ * so that each is computed once rather than once per token. */
 typedef struct qskel {
-    const char *q[QCACHE];
-    size_t len[QCACHE];    /* strlen(q) */
-    uint64_t hash[QCACHE]; /* skel_hash(sk) */
-    char sk[QCACHE][SV_SKELETON_MAX];
-    size_t n;
+    size_t len[W_END];     /* strlen(word_text[w]) */
+    int has[W_END];        /* 1 when the word has a skeleton */
+    uint64_t hash[W_END];  /* skel_hash(sk[w]) */
+    char sk[W_END][SV_SKELETON_MAX];
     /* may_be_authority's suffix tails, looked up once: 0 not yet, 1 in
      * tail[0..ntail), 2 a suffix has none (every word may be a name). */
     int tails;
     size_t ntail;
     const char *tail[8];
     size_t tlen[8];
-    /* tok_is_any's lists of fixed words, keyed by the list's address: the
-     * cache entries of its words (-1: none), so that a token is tested
-     * against the list with one lookup (the list) instead of one per word,
-     * and against a word only when their skeletons' hashes agree. */
-    struct qlist {
-        const char *const *list;
-        int n;
-        int e[QLIST_WORDS];
-    } lists[QLISTS];
-    size_t nlists;
 } qskel;
 
 /* FNV-1a of a skeleton (NUL-terminated): tokens and fixed words whose
@@ -261,32 +408,21 @@ static uint64_t skel_hash(const char *sk)
     return h;
 }
 
-/* The cache entry of fixed word q: its index, or -1 when it has no
- * skeleton or the cache is full (the slow path). */
-static int q_entry(const doc *d, const char *q)
+/* Fills c (zeroed) for every fixed word. */
+static void qskel_init(qskel *c)
 {
-    qskel *c = d->qc;
-    if (!c) return -1;
-    uint64_t h = (uint64_t)(uintptr_t)q * UINT64_C(0x9E3779B97F4A7C15);
-    for (size_t i = (size_t)(h >> 56);; i = (i + 1) & (QCACHE - 1)) {
-        if (c->q[i] == q) return (int)i;
-        if (c->q[i]) continue;
-        if (c->n >= QCACHE * 3 / 4) return -1;
-        size_t ql = strlen(q);
-        if (!sv_skeleton(q, ql, c->sk[i], sizeof c->sk[i])) return -1;
-        c->q[i] = q;
-        c->len[i] = ql;
-        c->hash[i] = skel_hash(c->sk[i]);
-        c->n++;
-        return (int)i;
+    for (int w = 0; w < W_END; w++) {
+        c->len[w] = strlen(word_text[w]);
+        c->has[w] = sv_skeleton(word_text[w], c->len[w], c->sk[w],
+                                sizeof c->sk[w]) != 0;
+        if (c->has[w]) c->hash[w] = skel_hash(c->sk[w]);
     }
 }
 
 /* The skeleton of fixed word q (NULL when it has none). */
-static const char *q_skeleton(const doc *d, const char *q)
+static const char *q_skeleton(const doc *d, dx_word q)
 {
-    int i = q_entry(d, q);
-    return i < 0 ? NULL : d->qc->sk[i];
+    return d->qc->has[q] ? d->qc->sk[q] : NULL;
 }
 
 static void doc_free(doc *d)
@@ -322,66 +458,35 @@ static double tok_cost_n(const doc *d, size_t t, const char *q, size_t ql)
     return form_cost(q, ql, w, wl, d->skbuf + d->skoff[t]);
 }
 
-/* Cost of reading token t as the known word q, a string with static
- * storage (a literal or a static table's: the cache of fixed words is
- * keyed by its address; see tok_cost_n for any other); NOMATCH for
- * non-words. */
-static double tok_cost(const doc *d, size_t t, const char *q)
+/* Cost of reading token t as the fixed word q; NOMATCH for non-words. */
+static double tok_cost(const doc *d, size_t t, dx_word q)
 {
     if (t >= d->tk.n || tkind(d, t) != SV_TOK_WORD) return NOMATCH;
     const qskel *c = d->qc;
-    int e = q_entry(d, q);
-    size_t ql = e >= 0 ? c->len[e] : strlen(q);
+    size_t ql = c->len[q];
     const char *w = tnorm(d, t), *wsk = d->skbuf + d->skoff[t];
     size_t wl = tlen(d, t);
-    if (ql == wl && memcmp(q, w, ql) == 0) return 0;
-    if (e >= 0) { /* the usual case: other skeletons */
-        if (c->hash[e] != d->skh[t] || strcmp(c->sk[e], wsk) != 0)
+    if (ql == wl && memcmp(word_text[q], w, ql) == 0) return 0;
+    if (c->has[q]) { /* the usual case: other skeletons */
+        if (c->hash[q] != d->skh[t] || strcmp(c->sk[q], wsk) != 0)
             return NOMATCH;
     }
-    return form_cost(q, ql, w, wl, wsk);
+    return form_cost(word_text[q], ql, w, wl, wsk);
 }
 
-static int tok_is(const doc *d, size_t t, const char *q)
+static int tok_is(const doc *d, size_t t, dx_word q)
 {
     return tok_cost(d, t, q) >= 0;
 }
 
-/* The cache entry of list (see qskel), or NULL when it is too long or the
- * cache is full (the slow path). */
-static const struct qlist *q_list(const doc *d, const char *const *list)
+/* 1 when token t reads as one of the words of list (ending with W_END). */
+static int tok_is_any(const doc *d, size_t t, const dx_word *list)
 {
-    qskel *c = d->qc;
-    uint64_t h = (uint64_t)(uintptr_t)list * UINT64_C(0x9E3779B97F4A7C15);
-    for (size_t i = (size_t)(h >> 58);; i = (i + 1) & (QLISTS - 1)) {
-        struct qlist *l = &c->lists[i];
-        if (l->list == list) return l;
-        if (l->list) continue;
-        if (c->nlists >= QLISTS * 3 / 4) return NULL;
-        int n = 0;
-        while (list[n] && n < QLIST_WORDS) n++;
-        if (list[n]) return NULL;
-        for (int k = 0; k < n; k++) l->e[k] = q_entry(d, list[k]);
-        l->n = n;
-        l->list = list;
-        c->nlists++;
-        return l;
-    }
-}
-
-static int tok_is_any(const doc *d, size_t t, const char *const *list)
-{
-    const struct qlist *l = q_list(d, list);
-    if (!l) {
-        for (; *list; list++)
-            if (tok_is(d, t, *list)) return 1;
-        return 0;
-    }
     if (t >= d->tk.n || tkind(d, t) != SV_TOK_WORD) return 0;
     /* (a word read as the token has the token's skeleton, so its hash) */
-    for (int k = 0; k < l->n; k++)
-        if ((l->e[k] < 0 || d->qc->hash[l->e[k]] == d->skh[t]) &&
-            tok_is(d, t, list[k]))
+    for (; *list != W_END; list++)
+        if ((!d->qc->has[*list] || d->qc->hash[*list] == d->skh[t]) &&
+            tok_is(d, t, *list))
             return 1;
     return 0;
 }
@@ -441,6 +546,7 @@ static int doc_init(doc *d, const char *s, size_t len, qskel *qc,
         d->qc = calloc(1, sizeof *d->qc);
         if (!d->qc) return DXM_ENOMEM;
         d->own_qc = 1;
+        qskel_init(d->qc);
     }
     if (sv_tokenize(s, len, &d->tk) != SV_OK) return DXM_ENOMEM;
     size_t n = d->tk.n;
@@ -559,7 +665,7 @@ static int is_section_heading(const doc *d, size_t l)
         if (line_is(d, l, *h)) return 1;
     /* "Utbildningsnämndens beslut" */
     size_t t = d->ltok[l];
-    if (n == 2 && tok_is(d, t + 1, "beslut") && tok_capital(d, t) &&
+    if (n == 2 && tok_is(d, t + 1, W_BESLUT) && tok_capital(d, t) &&
         tlen(d, t) > 3 && tnorm(d, t)[tlen(d, t) - 1] == 's') {
         span r = line_trim(d, l);
         for (size_t i = r.start; i < r.end; i++)
@@ -772,9 +878,10 @@ static void sb_put_restored(sbuf *b, const doc *d, size_t a, size_t e,
 /* ---------------------------------------------------------------------
  * Dates.
  * ------------------------------------------------------------------- */
-static const char *const months[12] = {
-    "januari", "februari", "mars", "april", "maj", "juni",
-    "juli", "augusti", "september", "oktober", "november", "december"};
+static const dx_word months[12] = {
+    W_JANUARI, W_FEBRUARI, W_MARS, W_APRIL,
+    W_MAJ, W_JUNI, W_JULI, W_AUGUSTI,
+    W_SEPTEMBER, W_OKTOBER, W_NOVEMBER, W_DECEMBER};
 static const char *const month_abbr[] = {
     "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt",
     "nov", "dec", "sept"};
@@ -832,9 +939,9 @@ static void put_iso(dx_date *out, int y, int m, int dd)
     *p = '\0';
 }
 
-static const char *const date_preps[] = {
-    "den", "från", "fr", "fom", "till", "tom", "per", "senast", "och",
-    "eller", "före", "efter", "sedan", "med", "om", NULL};
+static const dx_word date_preps[] = {
+    W_DEN, W_FRAN, W_FR, W_FOM, W_TILL, W_TOM, W_PER, W_SENAST, W_OCH, W_ELLER,
+    W_FORE, W_EFTER, W_SEDAN, W_MED, W_OM, W_END};
 
 /* OCR writes the word "I" / "i" as "1": "I juni 2022 fick ..." reads
  * "1 juni 2022 fick ...". A "1" is taken as "i" after a lower-case word
@@ -912,8 +1019,8 @@ static int find_dates(const doc *d, dx_meta *m)
     size_t cap = 0;
     int own = 0;
     /* The document's own date: after a date label anywhere ... */
-    static const char *const labels[] = {"datum", "sammanträdesdatum",
-                                         "beslutsdatum", NULL};
+    static const dx_word labels[] = {
+        W_DATUM, W_SAMMANTRADESDATUM, W_BESLUTSDATUM, W_END};
     for (size_t t = 0; t < d->tk.n && !own; t++) {
         if (!tok_is_any(d, t, labels)) continue;
         size_t nx;
@@ -1067,7 +1174,7 @@ static void kommun_match(const kname *kt, const char *const *w,
     }
 }
 
-static const char *const kommun_words[] = {"kommun", "kommuns", NULL};
+static const dx_word kommun_words[] = {W_KOMMUN, W_KOMMUNS, W_END};
 
 /* The municipality the document is about: the table name most often
  * written before "kommun(s)" or "stad(s)" (header mentions count twice),
@@ -1106,7 +1213,7 @@ static int find_kommun(const doc *d, dx_meta *m)
             w[n] = tnorm(d, a);
             wl[n++] = tlen(d, a);
             kommun_match(kt, w, wl, n, &km);
-        } else if (tok_is(d, t - 1, "region") && tok_capital(d, t) &&
+        } else if (tok_is(d, t - 1, W_REGION) && tok_capital(d, t) &&
                    gap_ok(d, t - 1, t, 1, 0)) {
             const char *w[1] = {tnorm(d, t)};
             size_t wl[1] = {tlen(d, t)};
@@ -1184,36 +1291,36 @@ int dx_kommun_lookup(const char *name, size_t len, const char **canon)
  * Type.
  * ------------------------------------------------------------------- */
 typedef struct typeword {
-    const char *w;
+    dx_word w;
     int type;
 } typeword;
 
 static const typeword typewords[] = {
-    {"uppföljningsbeslut", DX_DOC_UPPFOLJNINGSBESLUT},
-    {"tillsynsbeslut", DX_DOC_TILLSYNSBESLUT},
-    {"tjänsteskrivelse", DX_DOC_TJANSTESKRIVELSE},
-    {"tjänsteutlåtande", DX_DOC_TJANSTESKRIVELSE},
-    {"protokollsutdrag", DX_DOC_PROTOKOLLSUTDRAG},
-    {"sammanträdesprotokoll", DX_DOC_PROTOKOLLSUTDRAG},
-    {"protokoll", DX_DOC_PROTOKOLLSUTDRAG},
-    {"yttrande", DX_DOC_YTTRANDE},
-    {NULL, 0}};
+    {W_UPPFOLJNINGSBESLUT, DX_DOC_UPPFOLJNINGSBESLUT},
+    {W_TILLSYNSBESLUT, DX_DOC_TILLSYNSBESLUT},
+    {W_TJANSTESKRIVELSE, DX_DOC_TJANSTESKRIVELSE},
+    {W_TJANSTEUTLATANDE, DX_DOC_TJANSTESKRIVELSE},
+    {W_PROTOKOLLSUTDRAG, DX_DOC_PROTOKOLLSUTDRAG},
+    {W_SAMMANTRADESPROTOKOLL, DX_DOC_PROTOKOLLSUTDRAG},
+    {W_PROTOKOLL, DX_DOC_PROTOKOLLSUTDRAG},
+    {W_YTTRANDE, DX_DOC_YTTRANDE},
+    {W_END, 0}};
 
-static const char *const vagnar_words[] = {"vägnar", NULL};
+static const dx_word vagnar_words[] = {W_VAGNAR, W_END};
 
 /* "På Skolinspektionens vägnar": the signature of its decisions. */
 static int has_si_signature(const doc *d)
 {
     for (size_t t = 0; t + 1 < d->tk.n; t++)
-        if (tok_is(d, t, "skolinspektionens") &&
+        if (tok_is(d, t, W_SKOLINSPEKTIONENS) &&
             tok_is_any(d, t + 1, vagnar_words))
             return 1;
     return 0;
 }
 
-static const char *const granskning_words[] = {
-    "granskningen", "kvalitetsgranskningen", "tillsynen", "ärendet",
-    "uppföljningen", NULL};
+static const dx_word granskning_words[] = {
+    W_GRANSKNINGEN, W_KVALITETSGRANSKNINGEN, W_TILLSYNEN, W_ARENDET,
+    W_UPPFOLJNINGEN, W_END};
 
 /* A type word counts only where a label or title stands: first on its
  * line, or on a short line ("HABO KOMMUN   TJÄNSTESKRIVELSE"), never in
@@ -1227,11 +1334,11 @@ static int label_position(const doc *d, size_t t)
 /* 1 if a header line that starts with "Beslut" or with the word itself
  * ("Beslut efter riktad tillsyn av ...", "Uppföljning av ...") holds the
  * word w. */
-static int header_title_has(const doc *d, const char *w)
+static int header_title_has(const doc *d, dx_word w)
 {
     for (size_t l = 0; l < d->hdr_lines; l++) {
         size_t t = d->ltok[l], e = d->ltok[l + 1];
-        if (t == e || !(tok_is(d, t, "beslut") || tok_is(d, t, w))) continue;
+        if (t == e || !(tok_is(d, t, W_BESLUT) || tok_is(d, t, w))) continue;
         for (size_t u = t; u < e; u++)
             if (tok_is(d, u, w)) return 1;
     }
@@ -1241,13 +1348,13 @@ static int header_title_has(const doc *d, const char *w)
 static int find_type_header(const doc *d)
 {
     for (size_t t = 0; t < d->hdr_toks; t++)
-        for (const typeword *w = typewords; w->w; w++)
+        for (const typeword *w = typewords; w->w != W_END; w++)
             if (label_position(d, t) && tok_is(d, t, w->w)) return w->type;
     for (size_t t = 0; t < d->hdr_toks; t++) {
-        if (!label_position(d, t) || !tok_is(d, t, "beslut")) continue;
-        if (header_title_has(d, "uppföljning"))
+        if (!label_position(d, t) || !tok_is(d, t, W_BESLUT)) continue;
+        if (header_title_has(d, W_UPPFOLJNING))
             return DX_DOC_UPPFOLJNINGSBESLUT;
-        if (header_title_has(d, "tillsyn")) return DX_DOC_TILLSYNSBESLUT;
+        if (header_title_has(d, W_TILLSYN)) return DX_DOC_TILLSYNSBESLUT;
         return DX_DOC_BESLUT;
     }
     return DX_DOC_UNKNOWN;
@@ -1261,15 +1368,15 @@ static int guess_type(const doc *d, int si, int authority_is_forv)
 {
     if (si) {
         for (size_t t = 0; t + 1 < d->tk.n; t++) {
-            if (tok_is(d, t, "redovisade") && tok_is(d, t + 1, "åtgärder"))
+            if (tok_is(d, t, W_REDOVISADE) && tok_is(d, t + 1, W_ATGARDER))
                 return DX_DOC_UPPFOLJNINGSBESLUT;
-            if (tok_is(d, t, "avslutar"))
+            if (tok_is(d, t, W_AVSLUTAR))
                 for (size_t u = t + 1; u < d->tk.n && u <= t + 3; u++)
                     if (tok_is_any(d, u, granskning_words))
                         return DX_DOC_UPPFOLJNINGSBESLUT;
         }
         for (size_t t = 0; t < d->tk.n; t++)
-            if (tok_is(d, t, "förelägger") || tok_is(d, t, "tillsyn"))
+            if (tok_is(d, t, W_FORELAGGER) || tok_is(d, t, W_TILLSYN))
                 return DX_DOC_TILLSYNSBESLUT;
         return DX_DOC_BESLUT;
     }
@@ -1327,18 +1434,19 @@ static size_t parse_dnr(const char *s, size_t len, size_t i)
     return e;
 }
 
-static const char *const dnr_words[] = {"dnr", "diarienummer", "diarienr",
-                                        NULL};
+static const dx_word dnr_words[] = {W_DNR, W_DIARIENUMMER, W_DIARIENR, W_END};
 
 static int find_dnr(const doc *d, dx_meta *m)
 {
     for (size_t t = 0; t < d->tk.n; t++) {
         if (tkind(d, t) != SV_TOK_WORD) continue;
         int kw = 0;
-        for (const char *const *w = dnr_words; *w && !kw; w++)
-            kw = strlen(*w) == 3 ? (tlen(d, t) == 3 &&
-                                    memcmp(tnorm(d, t), *w, 3) == 0)
+        for (const dx_word *w = dnr_words; *w != W_END && !kw; w++) {
+            const char *ws = word_text[*w];
+            kw = strlen(ws) == 3 ? (tlen(d, t) == 3 &&
+                                    memcmp(tnorm(d, t), ws, 3) == 0)
                                  : tok_is(d, t, *w);
+        }
         if (!kw) continue;
         /* Skip ".", ":" and white space (one newline) after the word. */
         size_t i = d->tk.tok[t].end;
@@ -1362,12 +1470,12 @@ static int find_dnr(const doc *d, dx_meta *m)
 
 /* Words that may start a line or sentence before a company or school name
  * but are not part of it. */
-static const char *const name_stop[] = {
-    "huvudman", "huvudmannen", "rektor", "beslut", "dnr", "vid", "av",
-    "för", "och", "i", "den", "det", "en", "ett", "fristående", "kommunal",
-    "kommunala", "samma", "varje", "denna", "skolan", "skolinspektionen",
-    "skolinspektionens", "förvaltningen", "förvaltning", "nämnden",
-    "kontoret", "kommun", "kommuns", NULL};
+static const dx_word name_stop[] = {
+    W_HUVUDMAN, W_HUVUDMANNEN, W_REKTOR, W_BESLUT, W_DNR, W_VID, W_AV, W_FOR,
+    W_OCH, W_I, W_DEN, W_DET, W_EN, W_ETT, W_FRISTAENDE, W_KOMMUNAL,
+    W_KOMMUNALA, W_SAMMA, W_VARJE, W_DENNA, W_SKOLAN, W_SKOLINSPEKTIONEN,
+    W_SKOLINSPEKTIONENS, W_FORVALTNINGEN, W_FORVALTNING, W_NAMNDEN, W_KONTORET,
+    W_KOMMUN, W_KOMMUNS, W_END};
 
 static const struct suffix *split_authority(const char *w, size_t wl,
                                             size_t *plen);
@@ -1390,7 +1498,7 @@ static int find_principal(const doc *d, dx_meta *m)
         const sv_token *k = &d->tk.tok[t];
         int ab = (k->end - k->start == 2 &&
                   memcmp(d->s + k->start, "AB", 2) == 0) ||
-                 tok_is(d, t, "aktiebolag");
+                 tok_is(d, t, W_AKTIEBOLAG);
         if (!ab) continue;
         size_t a = t;
         while (a > 0 && t - a < 4 && is_name_word(d, a - 1) &&
@@ -1407,16 +1515,16 @@ static int find_principal(const doc *d, dx_meta *m)
     return DXM_OK;
 }
 
-static const char *const school_words[] = {
-    "skola", "friskola", "grundskola", "förskola", "gymnasium", "gymnasiet",
-    "gymnasieskola", "skolan", NULL};
+static const dx_word school_words[] = {
+    W_SKOLA, W_FRISKOLA, W_GRUNDSKOLA, W_FORSKOLA, W_GYMNASIUM, W_GYMNASIET,
+    W_GYMNASIESKOLA, W_SKOLAN, W_END};
 
 /* Compounds ending in -skolan that name a school form, not a school. */
-static const char *const generic_schools[] = {
-    "skolan", "grundskolan", "förskolan", "gymnasieskolan", "grundsärskolan",
-    "särskolan", "resursskolan", "friskolan", "högskolan", "folkhögskolan",
-    "kulturskolan", "musikskolan", "sameskolan", "specialskolan",
-    "anpassadeskolan", "vuxenskolan", "sommarskolan", "skolans", NULL};
+static const dx_word generic_schools[] = {
+    W_SKOLAN, W_GRUNDSKOLAN, W_FORSKOLAN, W_GYMNASIESKOLAN, W_GRUNDSARSKOLAN,
+    W_SARSKOLAN, W_RESURSSKOLAN, W_FRISKOLAN, W_HOGSKOLAN, W_FOLKHOGSKOLAN,
+    W_KULTURSKOLAN, W_MUSIKSKOLAN, W_SAMESKOLAN, W_SPECIALSKOLAN,
+    W_ANPASSADESKOLAN, W_VUXENSKOLAN, W_SOMMARSKOLAN, W_SKOLANS, W_END};
 
 /* A compound "<Name>skolan", not a university ("Försvarshögskolan"). */
 static int ends_with_skolan(const doc *d, size_t t)
@@ -1467,19 +1575,19 @@ static int find_school(const doc *d, dx_meta *m)
 enum { AUTH_NONE = 0, AUTH_FORV, AUTH_NAMND, AUTH_STYR };
 
 typedef struct suffix {
-    const char *w;   /* as read */
+    dx_word w;       /* as read */
     const char *out; /* as written in the result */
     int kind;
 } suffix;
 
 static const suffix auth_suffixes[] = {
-    {"förvaltningen", "förvaltningen", AUTH_FORV},
-    {"förvaltning", "förvaltningen", AUTH_FORV},
-    {"kontoret", "kontoret", AUTH_FORV},
-    {"nämnden", "nämnden", AUTH_NAMND},
-    {"nämnd", "nämnden", AUTH_NAMND},
-    {"styrelsen", "styrelsen", AUTH_STYR},
-    {NULL, NULL, 0}};
+    {W_FORVALTNINGEN, "förvaltningen", AUTH_FORV},
+    {W_FORVALTNING, "förvaltningen", AUTH_FORV},
+    {W_KONTORET, "kontoret", AUTH_FORV},
+    {W_NAMNDEN, "nämnden", AUTH_NAMND},
+    {W_NAMND, "nämnden", AUTH_NAMND},
+    {W_STYRELSEN, "styrelsen", AUTH_STYR},
+    {W_END, NULL, 0}};
 
 /* First parts of authority names, spelled properly. */
 static const char *const auth_prefixes[] = {
@@ -1503,8 +1611,9 @@ static const suffix *split_authority(const char *w, size_t wl, size_t *plen)
             if (n < 2 || w[n - 1] != 's') break;
             n--;
         }
-        for (const suffix *s = auth_suffixes; s->w; s++) {
-            size_t sl = strlen(s->w), bestk = 0;
+        for (const suffix *s = auth_suffixes; s->w != W_END; s++) {
+            const char *sw = word_text[s->w];
+            size_t sl = strlen(sw), bestk = 0;
             double bestc = 0;
             /* Every start at a character boundary whose tail is within two
              * bytes of the suffix's length; the cheapest reading wins, then
@@ -1514,7 +1623,7 @@ static const suffix *split_authority(const char *w, size_t wl, size_t *plen)
                 if (((unsigned char)w[k] & 0xC0) == 0x80) continue;
                 size_t tl = n - k;
                 if (tl + 2 < sl || tl > sl + 2) continue;
-                double c = form_cost(s->w, sl, w + k, tl, NULL);
+                double c = form_cost(sw, sl, w + k, tl, NULL);
                 if (c < 0) continue;
                 size_t dk = tl > sl ? tl - sl : sl - tl;
                 size_t db = bestk ? (n - bestk > sl ? n - bestk - sl
@@ -1571,7 +1680,8 @@ static int may_be_authority(const doc *d, size_t t)
     if (!c->tails) { /* the tails, once per context */
         c->tails = 1;
         c->ntail = 0;
-        for (const suffix *x = auth_suffixes; x->w && c->tails == 1; x++) {
+        for (const suffix *x = auth_suffixes; x->w != W_END && c->tails == 1;
+             x++) {
             const char *xs = q_skeleton(d, x->w);
             if (!xs || !xs[0] || c->ntail == sizeof c->tail / sizeof *c->tail)
                 c->tails = 2;
@@ -1602,7 +1712,7 @@ static int authority_at(const doc *d, size_t t, sbuf *b, int *known, int *rc)
     if (!s) return AUTH_NONE;
     const char *w = tnorm(d, t);
     b->n = 0;
-    if (t >= 2 && tok_is(d, t - 1, "och") && tkind(d, t - 2) == SV_TOK_WORD &&
+    if (t >= 2 && tok_is(d, t - 1, W_OCH) && tkind(d, t - 2) == SV_TOK_WORD &&
         d->tk.tok[t - 2].end < d->len && d->s[d->tk.tok[t - 2].end] == '-' &&
         gap_ok(d, t - 2, t - 1, 1, 1) && gap_ok(d, t - 1, t, 1, 0)) {
         int k1 = put_part(b, tnorm(d, t - 2), tlen(d, t - 2), 1, rc);
@@ -1619,7 +1729,7 @@ static int authority_at(const doc *d, size_t t, sbuf *b, int *known, int *rc)
  * rest of the line in lower case. */
 static int forvaltningen_named(const doc *d, size_t t, sbuf *b, int *rc)
 {
-    if (!tok_is(d, t, "förvaltningen") || !tok_capital(d, t)) return 0;
+    if (!tok_is(d, t, W_FORVALTNINGEN) || !tok_capital(d, t)) return 0;
     size_t l = d->tline[t], e = d->ltok[l + 1];
     if (e == t + 1 || e - t > 5) return 0;
     for (size_t u = t + 1; u < e; u++)
@@ -1658,7 +1768,7 @@ static int find_authority(const doc *d, dx_meta *m, int si, int *forv)
             muni = authority_at(d, t, &b, &known, &rc) != AUTH_NONE;
         if (!muni)
             for (size_t t = 0; t < d->tk.n; t++)
-                if (tok_is(d, t, "skolinspektionen")) {
+                if (tok_is(d, t, W_SKOLINSPEKTIONEN)) {
                     free(b.p);
                     return set_str(&m->authority, "Skolinspektionen", 16);
                 }
@@ -1698,18 +1808,17 @@ static int find_authority(const doc *d, dx_meta *m, int si, int *forv)
 /* ---------------------------------------------------------------------
  * Outcomes.
  * ------------------------------------------------------------------- */
-static const char *const paborjat_words[] = {"påbörjat", "påbörjats",
-                                             "påbörjar", NULL};
-static const char *const atgarder_words[] = {"åtgärder", "åtgärderna",
-                                             "åtgärd", NULL};
-static const char *const utvomr_words[] = {
-    "utvecklingsområden", "utvecklingsområdena", "utvecklingsområde", NULL};
-static const char *const ident_words[] = {"identifierat", "identifierats",
-                                          "följande", NULL};
-static const char *const not_words[] = {"inte", "ej", NULL};
-static const char *const krav_words[] = {"krav", "kraven", NULL};
-static const char *const remark_verbs[] = {"lämnar", "riktar", "meddelar",
-                                           NULL};
+static const dx_word paborjat_words[] = {
+    W_PABORJAT, W_PABORJATS, W_PABORJAR, W_END};
+static const dx_word atgarder_words[] = {
+    W_ATGARDER, W_ATGARDERNA, W_ATGARD, W_END};
+static const dx_word utvomr_words[] = {
+    W_UTVECKLINGSOMRADEN, W_UTVECKLINGSOMRADENA, W_UTVECKLINGSOMRADE, W_END};
+static const dx_word ident_words[] = {
+    W_IDENTIFIERAT, W_IDENTIFIERATS, W_FOLJANDE, W_END};
+static const dx_word not_words[] = {W_INTE, W_EJ, W_END};
+static const dx_word krav_words[] = {W_KRAV, W_KRAVEN, W_END};
+static const dx_word remark_verbs[] = {W_LAMNAR, W_RIKTAR, W_MEDDELAR, W_END};
 
 /* The outcome phrase starting at token i (tokens before b), or
  * DX_OUT_NONE. */
@@ -1718,21 +1827,21 @@ static int phrase_at(const doc *d, size_t i, size_t b)
     if (tkind(d, i) != SV_TOK_WORD) return DX_OUT_NONE;
     if (tok_is_any(d, i, paborjat_words))
         for (size_t j = i + 1; j < b && j <= i + 8; j++)
-            if (tok_is(d, j, "linje")) return DX_OUT_I_LINJE;
-    if (tok_is(d, i, "ytterligare"))
+            if (tok_is(d, j, W_LINJE)) return DX_OUT_I_LINJE;
+    if (tok_is(d, i, W_YTTERLIGARE))
         for (size_t j = i + 1; j < b && j <= i + 3; j++)
             if (tok_is_any(d, j, atgarder_words)) {
                 for (size_t k = j + 1; k < b && k <= j + 3; k++)
-                    if (tok_is(d, k, "behövs")) return DX_OUT_YTTERLIGARE_ATGARDER;
+                    if (tok_is(d, k, W_BEHOVS)) return DX_OUT_YTTERLIGARE_ATGARDER;
                 break;
             }
-    if (tok_is(d, i, "avslutar"))
+    if (tok_is(d, i, W_AVSLUTAR))
         for (size_t j = i + 1; j < b && j <= i + 3; j++)
             if (tok_is_any(d, j, granskning_words)) return DX_OUT_AVSLUTAD;
     if (tok_is_any(d, i, granskning_words)) {
         size_t j = i + 1;
-        if (j < b && (tok_is(d, j, "därmed") || tok_is(d, j, "härmed"))) j++;
-        if (j < b && tok_is(d, j, "avslutas") &&
+        if (j < b && (tok_is(d, j, W_DARMED) || tok_is(d, j, W_HARMED))) j++;
+        if (j < b && tok_is(d, j, W_AVSLUTAS) &&
             !(j + 1 < b && tok_is_any(d, j + 1, not_words)))
             return DX_OUT_AVSLUTAD;
     }
@@ -1740,15 +1849,15 @@ static int phrase_at(const doc *d, size_t i, size_t b)
         for (size_t k = 1; k <= 3 && k <= i; k++)
             if (tok_is_any(d, i - k, ident_words))
                 return DX_OUT_UTVECKLINGSOMRADEN;
-    if (tok_is(d, i, "förelägger")) return DX_OUT_FORELAGGANDE;
-    if (tok_is(d, i, "uppfyller") && i > 0 && tok_is_any(d, i - 1, not_words))
+    if (tok_is(d, i, W_FORELAGGER)) return DX_OUT_FORELAGGANDE;
+    if (tok_is(d, i, W_UPPFYLLER) && i > 0 && tok_is_any(d, i - 1, not_words))
         for (size_t j = i + 1; j < b && j <= i + 3; j++)
             if (tok_is_any(d, j, krav_words)) return DX_OUT_BRISTER;
-    if (tok_is(d, i, "brister") && i >= 2 &&
-        ((tok_is(d, i - 1, "funnit") && tok_is_any(d, i - 2, not_words)) ||
-         tok_is(d, i - 1, "inga")))
+    if (tok_is(d, i, W_BRISTER) && i >= 2 &&
+        ((tok_is(d, i - 1, W_FUNNIT) && tok_is_any(d, i - 2, not_words)) ||
+         tok_is(d, i - 1, W_INGA)))
         return DX_OUT_INGA_BRISTER;
-    if (tok_is(d, i, "anmärkning"))
+    if (tok_is(d, i, W_ANMARKNING))
         for (size_t k = 1; k <= 3 && k <= i; k++)
             if (tok_is_any(d, i - k, remark_verbs)) return DX_OUT_ANMARKNING;
     return DX_OUT_NONE;
@@ -1805,7 +1914,7 @@ static int line_reads(const doc *d, size_t l, const char *phrase)
 static const char *area_heading(const doc *d, size_t l)
 {
     size_t n = line_ntok(d, l), t = d->ltok[l];
-    if (n < 2 || n > 10 || !tok_is(d, t, "huvudmannens") || !tok_capital(d, t))
+    if (n < 2 || n > 10 || !tok_is(d, t, W_HUVUDMANNENS) || !tok_capital(d, t))
         return NULL;
     span r = line_trim(d, l);
     if (r.end > r.start && (d->s[r.end - 1] == '.' || d->s[r.end - 1] == ','))
@@ -1819,9 +1928,8 @@ static int block_end(const doc *d, size_t l)
 {
     if (is_section_heading(d, l) || area_heading(d, l)) return 1;
     size_t n = line_ntok(d, l), t = d->ltok[l];
-    static const char *const starts[] = {"bakgrund", "motivering",
-                                         "redovisning", "inledning", "beslut",
-                                         NULL};
+    static const dx_word starts[] = {
+        W_BAKGRUND, W_MOTIVERING, W_REDOVISNING, W_INLEDNING, W_BESLUT, W_END};
     return n > 0 && n <= 6 && tok_capital(d, t) && tok_is_any(d, t, starts);
 }
 
@@ -1840,7 +1948,7 @@ static int bullet_needs(const doc *d, size_t l)
         bullet = 1;
     if (!bullet) return 0;
     for (size_t t = d->ltok[l]; t < d->ltok[l + 1]; t++)
-        if (tok_is(d, t, "behöver")) return 1;
+        if (tok_is(d, t, W_BEHOVER)) return 1;
     return 0;
 }
 
@@ -2015,6 +2123,7 @@ int dx_meta_ctx_new(dx_meta_ctx **out)
         dx_meta_ctx_free(c);
         return DXM_ENOMEM;
     }
+    qskel_init(c->qc);
     *out = c;
     return DXM_OK;
 }
