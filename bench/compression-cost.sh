@@ -8,7 +8,7 @@
 # preloaded probe bench/zlevel_probe.c, and prints per setting the median
 # wall clock, user and system CPU, and each table's size on disk.
 # The builds run in one thread (--jobs 1): a parallel build stores the
-# termlists uncompressed since ebb76a5 (indexer/dx_nodeflate.c), so there
+# termlists uncompressed since ebb76a5 (xapian-c/xc_termlist.c), so there
 # the three settings come out alike; JOBS=0 for one thread per core.
 #
 # Usage: [JOBS=N] bench/compression-cost.sh [CORPUS_DIR] [RUNS]

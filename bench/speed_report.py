@@ -218,7 +218,7 @@ Notes
   found by its surface form;
   the passage text with the document's fields shown in results,
   LZ4-compressed by diarium, Xapian's termlists uncompressed in a
-  parallel build (indexer/dx_nodeflate.c), and
+  parallel build (xapian-c/xc_termlist.c), and
   the metadata as filter terms and
   facet values); scriptindex Xapian's
   TermGenerator terms

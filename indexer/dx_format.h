@@ -65,7 +65,7 @@
  *   kept 57 % (the index grows by 5 %); reading a hit is cheaper.
  *   The termlists (a passage's terms, which Xapian reads to delete or
  *   replace it) a parallel build keeps Xapian from compressing
- *   (dx_nodeflate.c): 64 -> 96 MB on g0vse. Glass flags each item as
+ *   (xc_termlist_compression): 64 -> 96 MB on g0vse. Glass flags each item as
  *   compressed or not, so this is not part of the format: databases
  *   written either way, or both, read and update alike.
  * The data itself:

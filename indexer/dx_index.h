@@ -42,7 +42,8 @@
  * interrupted, the database stays as it was and the next run starts over
  * (with jobs = 1 a first build commits batch by batch instead). Memory:
  * each thread holds at most one batch (batch_files files or 64 MiB of
- * text) before it commits.
+ * text) before it commits. It stores Xapian's termlists uncompressed
+ * (xc_termlist_compression), for the whole process while it runs.
  *
  * One writer at a time: open takes the folder's lock (dx_dbdir) and fails
  * with DXI_ELOCKED, naming the holder's pid, when another run has it.
@@ -55,13 +56,6 @@
 
 /* The most threads a build uses. */
 #define DX_JOBS_MAX 64
-
-/* Nonzero while a parallel build writes its shards and merges them: set by
- * dx_indexer_finish before it starts the threads and cleared after the
- * merge, so it never changes while they run. The diarium-index program
- * keeps Xapian from compressing termlists then (dx_nodeflate.c); another
- * user of the library may ignore it. */
-extern int dx_parallel_writing;
 
 enum {
     DXI_OK = 0,

@@ -79,10 +79,11 @@ ONE=$(snapshot "$WORK/one")
 [ -n "$ONE" ] || fail "the queries found nothing"
 expect_eq "parallel build: every result, passage number and score equal the one-thread build's" \
     "$ONE" "$(snapshot "$WORK/par")"
-# A parallel build stores Xapian's termlists uncompressed (diarium-index's
-# dx_nodeflate.c), a one-thread build lets Xapian compress them: the words
-# of the passages can be read in the parallel build's termlist table, and
-# hardly in the other (zlib leaves only tags too short to shrink as they are).
+# A parallel build stores Xapian's termlists uncompressed (it turns
+# xc_termlist_compression off), a one-thread build lets Xapian compress
+# them: the words of the passages can be read in the parallel build's
+# termlist table, and hardly in the other (zlib leaves only tags too short
+# to shrink as they are).
 # (Not every time they occur: a termlist keeps of each term what follows the
 # prefix it shares with the term before, so "Sstudieron" after "Sstudier..."
 # is not there whole: at format 8 it stood whole 329 times in this test.)

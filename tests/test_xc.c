@@ -1971,6 +1971,88 @@ static void test_scratch_and_compact(void **state)
     assert_int_equal(xc_compact(NULL, 1, out2, NULL), XC_EINVAL);
 }
 
+/* Reads a whole file (test failure if it cannot); *n its length. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long len = ftell(f);
+    assert_true(len >= 0);
+    rewind(f);
+    char *buf = malloc((size_t)len + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    *n = (size_t)len;
+    return buf;
+}
+
+/* How many of the strings w[0..nw) (each k bytes) occur in buf[0..n). */
+static size_t count_found(const char *buf, size_t n, char (*w)[16],
+                          size_t nw, size_t k)
+{
+    size_t found = 0;
+    for (size_t i = 0; i < nw; i++)
+        for (size_t at = 0; at + k <= n; at++)
+            if (memcmp(buf + at, w[i], k) == 0) {
+                found++;
+                break;
+            }
+    return found;
+}
+
+/* xc_termlist_compression: off, the termlists are stored as they are (the
+ * terms' bytes can be read in termlist.glass); on again, Xapian compresses
+ * them (they cannot). */
+static void test_termlist_compression(void **state)
+{
+    struct state *st = *state;
+    enum { NTERMS = 300 };
+    static char terms[NTERMS][16];
+    char tails[NTERMS][16];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < NTERMS; i++) { /* "t" and 8 pseudo-random letters */
+        terms[i][0] = 't';
+        for (int k = 1; k <= 8; k++) {
+            x = x * 1103515245u + 12345u;
+            terms[i][k] = (char)('a' + (x >> 16) % 26);
+        }
+        terms[i][9] = '\0';
+        memcpy(tails[i], terms[i] + 3, 6); /* past any prefix shared with
+                                              the term before it */
+    }
+    size_t found[2];
+    for (int on = 0; on < 2; on++) {
+        char path[160], file[200];
+        snprintf(path, sizeof path, "%s/%s", st->dir, on ? "zip" : "raw");
+        xc_termlist_compression(on);
+        xc_wdb *w = NULL;
+        xc_doc *d = NULL;
+        assert_int_equal(xc_wdb_open(path, XC_CREATE_OR_OPEN, &w, NULL),
+                         XC_OK);
+        assert_int_equal(xc_doc_new(&d, NULL), XC_OK);
+        for (int doc = 0; doc < 3; doc++) {
+            xc_doc_clear(d);
+            for (size_t i = 0; i < NTERMS; i++)
+                assert_int_equal(xc_doc_add_term(d, terms[i], 9, 1, NULL),
+                                 XC_OK);
+            assert_int_equal(xc_wdb_add(w, d, NULL, NULL), XC_OK);
+        }
+        assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+        xc_doc_free(d);
+        xc_wdb_close(w);
+        snprintf(file, sizeof file, "%s/termlist.glass", path);
+        size_t n = 0;
+        char *buf = slurp(file, &n);
+        found[on] = count_found(buf, n, tails, NTERMS, 6);
+        free(buf);
+    }
+    xc_termlist_compression(1);
+    assert_true(found[0] >= NTERMS * 9 / 10); /* stored as they are */
+    assert_true(found[1] <= NTERMS / 10);     /* compressed */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2012,6 +2094,7 @@ int main(void)
         T(test_metadata_keys),
         T(test_check),
         T(test_scratch_and_compact),
+        T(test_termlist_compression),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

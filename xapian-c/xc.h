@@ -98,6 +98,17 @@ int xc_wdb_commit(xc_wdb *w, char **err);
 int xc_compact(const char *const *src, size_t n, const char *dst,
                char **err);
 
+/* Whether documents written from now on have their termlists compressed
+ * (on: 1, Xapian's default) or stored as they are (0: bigger, much cheaper
+ * to write). For every database and thread of the process: switch it only
+ * while no other thread writes. Reading does not depend on it (each item
+ * says how it is stored), so a database may hold both kinds. Xapian 1.4
+ * has no setting for this; xc_termlist.c says how it is done. Keep it on
+ * for writes into a database that must survive a full disk: Xapian 1.4
+ * failed cleanly there with compressed termlists, but aborted inside
+ * commit_transaction with raw ones. */
+void xc_termlist_compression(int on);
+
 /* Transactions: everything between begin and commit becomes visible
  * atomically; cancel throws it away. `flushed` = 1 makes commit_transaction
  * also commit to disk. XC_EINVAL when nesting or with no open transaction. */
