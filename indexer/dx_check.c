@@ -84,35 +84,21 @@ static int check_tables(checker *c, const char *dbpath)
     return 0;
 }
 
-static int get_meta(checker *c, const char *key, char *buf, size_t buflen)
-{
-    char *val = NULL, *xerr = NULL;
-    size_t vlen = 0;
-    buf[0] = '\0';
-    int rc = xc_db_get_metadata(c->db, key, strlen(key), &val, &vlen, &xerr);
-    if (rc != XC_OK) return xfail(c, rc, xerr, "reading metadata");
-    if (val) {
-        size_t n = vlen < buflen - 1 ? vlen : buflen - 1;
-        memcpy(buf, val, n);
-        buf[n] = '\0';
-    }
-    xc_free(val);
-    return 0;
-}
-
 static void check_stamp(checker *c)
 {
-    char ver[64], fp[512], want[32];
-    if (get_meta(c, DX_META_FORMAT, ver, sizeof ver) != 0 ||
-        get_meta(c, DX_META_ANALYSIS, fp, sizeof fp) != 0)
+    char *xerr = NULL;
+    dx_stamp st;
+    int rc = dx_stamp_read(c->db, &st, &xerr);
+    if (rc != XC_OK) {
+        xfail(c, rc, xerr, "reading metadata");
         return;
-    snprintf(want, sizeof want, "%d", DX_FORMAT_VERSION);
-    if (strcmp(ver, want) != 0)
+    }
+    if (!st.format_ok)
         report(c, "index format is '%s', this diarium reads and writes "
-               "format %s", ver, want);
-    if (strcmp(fp, sv_fingerprint()) != 0)
+               "format %d", st.format, DX_FORMAT_VERSION);
+    if (!st.analysis_ok)
         report(c, "indexed with another analysis ('%s'; this build: '%s'): "
-               "queries refuse it", fp, sv_fingerprint());
+               "queries refuse it", st.analysis, sv_fingerprint());
 }
 
 /* The unpacked data (data, len bytes) of check_data. */

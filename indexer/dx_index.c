@@ -607,39 +607,19 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
 
 /* ------------------------------------------------------------ public API */
 
-/* Reads a metadata value as a C string into buf (empty when missing). */
-static int get_meta(xc_db *db, const char *key, char *buf, size_t buflen,
-                    char *err, size_t errlen)
-{
-    char *val = NULL, *xerr = NULL;
-    size_t vlen = 0;
-    buf[0] = '\0';
-    int rc = xc_db_get_metadata(db, key, strlen(key), &val, &vlen, &xerr);
-    if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, "reading");
-    if (val) {
-        size_t n = vlen < buflen - 1 ? vlen : buflen - 1;
-        memcpy(buf, val, n);
-        buf[n] = '\0';
-        if (memchr(buf, '\0', n)) buf[0] = '\x01'; /* matches nothing */
-    }
-    xc_free(val);
-    return DXI_OK;
-}
-
-/* Checks that db was indexed by this build's analysis and format. A new,
- * unstamped database gives *fresh = 1; one with no passage and no record
- * (fresh, or stamped but never filled) *empty = 1. */
+/* Checks that db was indexed by this build's analysis and format
+ * (dx_stamp_read). A new, unstamped database gives *fresh = 1; one with no
+ * passage and no record (fresh, or stamped but never filled) *empty = 1. */
 static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
                           int *empty, char *err, size_t errlen)
 {
-    char fp[512], ver[32], *xerr = NULL;
+    char *xerr = NULL;
     unsigned count = 0;
     xc_termiter *it = NULL;
-    int res = get_meta(db, DX_META_ANALYSIS, fp, sizeof fp, err, errlen);
-    if (res == DXI_OK)
-        res = get_meta(db, DX_META_FORMAT, ver, sizeof ver, err, errlen);
-    if (res != DXI_OK) return res;
-    int rc = xc_db_doccount(db, &count, &xerr);
+    dx_stamp st;
+    int rc = dx_stamp_read(db, &st, &xerr);
+    if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, "reading");
+    rc = xc_db_doccount(db, &count, &xerr);
     int records = 0;
     if (rc == XC_OK)
         rc = xc_db_metadata_keys(db, DX_META_DOC, strlen(DX_META_DOC), &it,
@@ -650,30 +630,26 @@ static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
     if (rc < 0) return dx_db_error(rc, xerr, err, errlen, dbpath);
     *fresh = 0;
     *empty = count == 0 && !records;
-    if (!fp[0] && !ver[0] && count == 0 && !records) {
+    if (!st.stamped && count == 0 && !records) {
         *fresh = 1;
         return DXI_OK;
     }
-    char want[32];
-    snprintf(want, sizeof want, "%d", DX_FORMAT_VERSION);
-    if (strcmp(ver, want) != 0) {
-        if (ver[0])
-            dx_seterr(
-                err, errlen,
-                "%s is in index format %s, this diarium "
-                "writes format %s; rebuild it with: diarium-index --full",
-                dbpath, ver, want);
+    if (!st.format_ok) {
+        if (st.format[0])
+            dx_seterr(err, errlen, "%s is in index format %s, this diarium "
+                      "writes format %d; rebuild it with: diarium-index "
+                      "--full", dbpath, st.format, DX_FORMAT_VERSION);
         else
-            dx_seterr(err, errlen,
-                      "%s is not a diarium database of this "
+            dx_seterr(err, errlen, "%s is not a diarium database of this "
                       "version; rebuild it with: diarium-index --full",
                       dbpath);
         return DXI_EANALYSIS;
     }
-    if (strcmp(fp, sv_fingerprint()) != 0) {
+    if (!st.analysis_ok) {
         dx_seterr(err, errlen,
-                  "%s was indexed with a different analysis (another diarium "
-                  "version); rebuild it with: diarium-index --full", dbpath);
+                  "%s was indexed with a different analysis (another "
+                  "diarium version); rebuild it with: diarium-index --full",
+                  dbpath);
         return DXI_EANALYSIS;
     }
     return DXI_OK;
@@ -683,15 +659,8 @@ static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
  * (empty) for queries from the very start. */
 int dx_ix_stamp(xc_wdb *w, const char *path, char *err, size_t errlen)
 {
-    char ver[16], *xerr = NULL;
-    const char *fp = sv_fingerprint();
-    snprintf(ver, sizeof ver, "%d", DX_FORMAT_VERSION);
-    int rc = xc_wdb_set_metadata(w, DX_META_ANALYSIS,
-                                 strlen(DX_META_ANALYSIS), fp, strlen(fp),
-                                 &xerr);
-    if (rc == XC_OK)
-        rc = xc_wdb_set_metadata(w, DX_META_FORMAT, strlen(DX_META_FORMAT),
-                                 ver, strlen(ver), &xerr);
+    char *xerr = NULL;
+    int rc = dx_stamp_write(w, &xerr);
     if (rc == XC_OK) rc = xc_wdb_commit(w, &xerr);
     if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, path);
     return DXI_OK;

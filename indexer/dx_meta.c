@@ -37,24 +37,6 @@ const char *dx_meta_strerror(int rc)
     }
 }
 
-static const char *const doctype_names[DX_DOC_COUNT] = {
-    "", "beslut", "uppf\xC3\xB6ljningsbeslut", "tillsynsbeslut",
-    "tj\xC3\xA4nsteskrivelse", "protokollsutdrag", "yttrande"};
-
-const char *dx_doctype_name(int type)
-{
-    return type > 0 && type < DX_DOC_COUNT ? doctype_names[type] : "";
-}
-
-static const char *const outcome_names[DX_OUT_COUNT] = {
-    "", "utvecklingsomraden", "ytterligare_atgarder", "i_linje", "avslutad",
-    "inga_brister", "brister", "anmarkning", "forelaggande"};
-
-const char *dx_outcome_name(int outcome)
-{
-    return outcome > 0 && outcome < DX_OUT_COUNT ? outcome_names[outcome] : "";
-}
-
 /* ---------------------------------------------------------------------
  * Public functions.
  * ------------------------------------------------------------------- */
@@ -227,11 +209,12 @@ int dx_meta_json(const dx_meta *m, char **out, size_t *outlen)
     return DXM_OK;
 }
 
-/* Lower-cases value (n bytes) and calls fn. */
-static int emit(const char *field, const char *value, size_t n,
-                dx_meta_term_fn fn, void *ctx)
+/* Lower-cases value (n bytes) and calls fn with the name of field f. */
+static int emit(dx_filter f, const char *value, size_t n, dx_meta_term_fn fn,
+                void *ctx)
 {
     if (!value || n == 0) return DXM_OK;
+    const char *field = dx_filter_names[f];
     char small[256];
     size_t need = sv_lower(value, n, small, sizeof small);
     if (need < sizeof small) return fn(ctx, field, small, need);
@@ -243,37 +226,36 @@ static int emit(const char *field, const char *value, size_t n,
     return r;
 }
 
-static int emit_str(const char *field, const char *value, dx_meta_term_fn fn,
+static int emit_str(dx_filter f, const char *value, dx_meta_term_fn fn,
                     void *ctx)
 {
-    return value ? emit(field, value, strlen(value), fn, ctx) : DXM_OK;
+    return value ? emit(f, value, strlen(value), fn, ctx) : DXM_OK;
 }
 
 int dx_meta_terms(const dx_meta *m, dx_meta_term_fn fn, void *ctx)
 {
     if (!m || !fn) return DXM_EINVAL;
-    int r = emit_str(DX_META_FIELD_TYPE, dx_doctype_name(m->type), fn, ctx);
+    int r = emit_str(DX_FILTER_TYPE, dx_doctype_name(m->type), fn, ctx);
     if (!r && m->date.iso[0]) {
-        r = emit(DX_META_FIELD_DATE, m->date.iso, 10, fn, ctx);
-        if (!r) r = emit(DX_META_FIELD_YEAR, m->date.iso, 4, fn, ctx);
+        r = emit(DX_FILTER_DATE, m->date.iso, 10, fn, ctx);
+        if (!r) r = emit(DX_FILTER_YEAR, m->date.iso, 4, fn, ctx);
     }
-    if (!r) r = emit_str(DX_META_FIELD_KOMMUN, m->kommun, fn, ctx);
-    if (!r) r = emit_str(DX_META_FIELD_KOMMUN, m->kommun_alt, fn, ctx);
-    if (!r) r = emit_str(DX_META_FIELD_PRINCIPAL, m->principal, fn, ctx);
-    if (!r) r = emit_str(DX_META_FIELD_SCHOOL, m->school, fn, ctx);
-    if (!r) r = emit_str(DX_META_FIELD_DNR, m->dnr, fn, ctx);
-    if (!r) r = emit_str(DX_META_FIELD_AUTHORITY, m->authority, fn, ctx);
+    if (!r) r = emit_str(DX_FILTER_KOMMUN, m->kommun, fn, ctx);
+    if (!r) r = emit_str(DX_FILTER_KOMMUN, m->kommun_alt, fn, ctx);
+    if (!r) r = emit_str(DX_FILTER_PRINCIPAL, m->principal, fn, ctx);
+    if (!r) r = emit_str(DX_FILTER_SCHOOL, m->school, fn, ctx);
+    if (!r) r = emit_str(DX_FILTER_DNR, m->dnr, fn, ctx);
+    if (!r) r = emit_str(DX_FILTER_AUTHORITY, m->authority, fn, ctx);
     int done[DX_OUT_COUNT] = {0};
     if (!r && m->outcome > 0 && m->outcome < DX_OUT_COUNT) {
         done[m->outcome] = 1;
-        r = emit_str(DX_META_FIELD_OUTCOME, dx_outcome_name(m->outcome), fn,
-                     ctx);
+        r = emit_str(DX_FILTER_OUTCOME, dx_outcome_name(m->outcome), fn, ctx);
     }
     for (size_t i = 0; i < m->nareas && !r; i++) {
         int o = m->areas[i].outcome;
         if (o <= 0 || o >= DX_OUT_COUNT || done[o]) continue;
         done[o] = 1;
-        r = emit_str(DX_META_FIELD_OUTCOME, dx_outcome_name(o), fn, ctx);
+        r = emit_str(DX_FILTER_OUTCOME, dx_outcome_name(o), fn, ctx);
     }
     return r;
 }

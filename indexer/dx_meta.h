@@ -36,6 +36,8 @@
 #ifndef DIARIUM_DX_META_H
 #define DIARIUM_DX_META_H
 
+#include "dx_format.h"
+
 #include <stddef.h>
 
 /* Return codes of this module. */
@@ -49,55 +51,8 @@ enum {
 /* A static English description of a DXM_* code. */
 const char *dx_meta_strerror(int rc);
 
-/* Document types. The names (dx_doctype_name) are the vocabulary stored in
- * the index and printed in JSON. */
-enum {
-    DX_DOC_UNKNOWN = 0,         /* ""                                       */
-    DX_DOC_BESLUT,              /* "beslut": a Skolinspektionen decision
-                                   after a kvalitetsgranskning (or any other
-                                   decision that is none of the below)     */
-    DX_DOC_UPPFOLJNINGSBESLUT,  /* "uppföljningsbeslut": follow-up of one  */
-    DX_DOC_TILLSYNSBESLUT,      /* "tillsynsbeslut": decision after tillsyn */
-    DX_DOC_TJANSTESKRIVELSE,    /* "tjänsteskrivelse": a förvaltning's memo
-                                   to its nämnd (also "tjänsteutlåtande")  */
-    DX_DOC_PROTOKOLLSUTDRAG,    /* "protokollsutdrag": minutes of a nämnd or
-                                   an extract ("sammanträdesprotokoll")    */
-    DX_DOC_YTTRANDE,            /* "yttrande": a statement of opinion      */
-    DX_DOC_COUNT
-};
-
-/* The name of a DX_DOC_* type (UTF-8, with å/ä/ö); "" for DX_DOC_UNKNOWN
- * and for anything out of range. Static. */
-const char *dx_doctype_name(int type);
-
-/* Assessment outcomes, overall and per area. Names (dx_outcome_name) are
- * ASCII, stable, and used in JSON and as filter terms. */
-enum {
-    DX_OUT_NONE = 0,             /* "" */
-    DX_OUT_UTVECKLINGSOMRADEN,   /* "utvecklingsomraden": kvalitetsgranskning
-                                    found areas to develop ("har identifierat
-                                    följande utvecklingsområden", bullets
-                                    with "behöver" under an area heading)  */
-    DX_OUT_YTTERLIGARE_ATGARDER, /* "ytterligare_atgarder": "ytterligare
-                                    (kvalitetshöjande) åtgärder behövs"    */
-    DX_OUT_I_LINJE,              /* "i_linje": "har påbörjat ett arbete som
-                                    ligger i linje med ..."                */
-    DX_OUT_AVSLUTAD,             /* "avslutad": "Skolinspektionen avslutar
-                                    granskningen", "Kvalitetsgranskningen
-                                    avslutas", "ärendet avslutas"          */
-    DX_OUT_INGA_BRISTER,         /* "inga_brister": tillsyn found no
-                                    deficiencies ("har inte funnit brister") */
-    DX_OUT_BRISTER,              /* "brister": requirements not met ("inte
-                                    uppfyller författningarnas krav")      */
-    DX_OUT_ANMARKNING,           /* "anmarkning": a remark ("lämnar en
-                                    anmärkning")                           */
-    DX_OUT_FORELAGGANDE,         /* "forelaggande": an injunction
-                                    ("förelägger ... att")                 */
-    DX_OUT_COUNT
-};
-
-/* The name of a DX_OUT_* outcome; "" for DX_OUT_NONE and out of range. */
-const char *dx_outcome_name(int outcome);
+/* The document types (DX_DOC_*, dx_doctype_name) and outcomes (DX_OUT_*,
+ * dx_outcome_name) are the index format's vocabularies (dx_format.h). */
 
 /* Longest string field kept (bytes); longer ones are cut at a character
  * boundary. */
@@ -190,29 +145,12 @@ void dx_meta_free(dx_meta *m);
 int dx_meta_json(const dx_meta *m, char **out, size_t *outlen);
 
 /* Filter terms: the (field, value) pairs to index for a document, so that
- * a query can say kommun:borlänge or år:2021. Values are lower-cased with
- * sv_lower (å/ä/ö kept: "borlänge", "uppföljningsbeslut",
- * "barn- och utbildningsförvaltningen"). Fields, in the order given:
- *   "typ"        dx_doctype_name
- *   "datum"      the document's date, "2021-12-23"
- *   "år"         its year, "2021"
- *   "kommun"     the kommun, and kommun_alt when set
- *   "huvudman"   principal
- *   "skola"      school
- *   "dnr"        "2021:2323", "si 2021:1234"
- *   "myndighet"  authority
- *   "utfall"     the overall outcome, then each area's (each distinct
- *                outcome once)
- * Absent fields give no pair. */
-#define DX_META_FIELD_TYPE "typ"
-#define DX_META_FIELD_DATE "datum"
-#define DX_META_FIELD_YEAR "\xC3\xA5r"
-#define DX_META_FIELD_KOMMUN "kommun"
-#define DX_META_FIELD_PRINCIPAL "huvudman"
-#define DX_META_FIELD_SCHOOL "skola"
-#define DX_META_FIELD_DNR "dnr"
-#define DX_META_FIELD_AUTHORITY "myndighet"
-#define DX_META_FIELD_OUTCOME "utfall"
+ * a query can say kommun:borlänge or år:2021: the fields of dx_format.h
+ * (dx_filter_names), in that order, values lower-cased with sv_lower
+ * (å/ä/ö kept: "borlänge", "uppföljningsbeslut", "barn- och
+ * utbildningsförvaltningen"); kommun also kommun_alt when set; utfall the
+ * overall outcome, then each area's (each distinct outcome once). Absent
+ * fields give no pair. */
 
 /* Called once per pair; field is static, value (vlen bytes, also
  * NUL-terminated) is valid during the call only. Return 0 to go on,

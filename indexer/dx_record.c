@@ -2,21 +2,13 @@
  * dx_record.c — the per-document record (see dx_record.h, dx_format.h).
  */
 #include "dx_record.h"
+#include "dx_format.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-uint64_t dx_content_hash(const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    uint64_t h = 14695981039346656037ull; /* the FNV-1a 64 offset basis */
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
+uint64_t dx_content_hash(const void *p, size_t n) { return dx_hash64(p, n); }
 
 /* Parses a decimal field [s, e) that must fill it. 0 or -1. */
 static int parse_num(const char *s, const char *e, int neg_ok, int64_t *out)

@@ -13,6 +13,7 @@
  */
 #include "dq_bound.h"
 #include "dq_plan.h"
+#include "dx_format.h"
 
 #include "sv.h"
 #include "sv_text.h"
@@ -220,8 +221,8 @@ static int put_tokens(bounder *b, sbuf *k, const dq_node *w)
 /* The field name as dq_plan reads it: year and date are år and datum. */
 static const char *field_name(const char *f)
 {
-    if (strcmp(f, "year") == 0) return "år";
-    if (strcmp(f, "date") == 0) return "datum";
+    if (strcmp(f, "year") == 0) return dx_filter_names[DX_FILTER_YEAR];
+    if (strcmp(f, "date") == 0) return dx_filter_names[DX_FILTER_DATE];
     return f;
 }
 

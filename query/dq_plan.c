@@ -980,9 +980,11 @@ static int value_query(builder *b, const dq_node *n, xc_query **out)
 
 static int field_query(builder *b, const dq_node *n, xc_query **out)
 {
-    if (strcmp(n->field, "år") == 0 || strcmp(n->field, "year") == 0)
+    if (strcmp(n->field, dx_filter_names[DX_FILTER_YEAR]) == 0 ||
+        strcmp(n->field, "year") == 0)
         return date_query(b, n, 1, out);
-    if (strcmp(n->field, "datum") == 0 || strcmp(n->field, "date") == 0)
+    if (strcmp(n->field, dx_filter_names[DX_FILTER_DATE]) == 0 ||
+        strcmp(n->field, "date") == 0)
         return date_query(b, n, 0, out);
     return value_query(b, n, out);
 }

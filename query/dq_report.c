@@ -15,6 +15,7 @@
  * it.
  */
 #include "dq_report.h"
+#include "dx_format.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -312,10 +313,10 @@ static int report_build(report *m, const dq_results *r,
     memset(m, 0, sizeof *m);
     m->r = r;
     m->info = info;
-    m->kommun = facet(r, "kommun");
-    m->year = facet(r, "\xC3\xA5r");
-    m->type = facet(r, "typ");
-    m->outcome = facet(r, "utfall");
+    m->kommun = facet(r, dx_filter_names[DX_FILTER_KOMMUN]);
+    m->year = facet(r, dx_filter_names[DX_FILTER_YEAR]);
+    m->type = facet(r, dx_filter_names[DX_FILTER_TYPE]);
+    m->outcome = facet(r, dx_filter_names[DX_FILTER_OUTCOME]);
     int rc = group_hits(m);
     if (rc == DQ_OK)
         rc = count_rows(m->kommun, &m->kommuns, KOMMUN_BARS_MAX,
@@ -394,19 +395,19 @@ static const char *when_text(char buf[64], const char *iso)
 
 const char *dq_report_outcome_label(const char *o)
 {
-    static const char *const names[][2] = {
-        {"utvecklingsomraden", "utvecklingsområden identifierade"},
-        {"ytterligare_atgarder", "ytterligare åtgärder behövs"},
-        {"i_linje", "påbörjat arbete i linje med bedömningen"},
-        {"avslutad", "granskningen avslutad"},
-        {"inga_brister", "inga brister"},
-        {"brister", "brister (kraven inte uppfyllda)"},
-        {"anmarkning", "anmärkning"},
-        {"forelaggande", "föreläggande"}};
+    /* By the index's outcomes (dx_format.h, DX_OUT_*). */
+    static const char *const labels[DX_OUT_COUNT] = {
+        [DX_OUT_UTVECKLINGSOMRADEN] = "utvecklingsområden identifierade",
+        [DX_OUT_YTTERLIGARE_ATGARDER] = "ytterligare åtgärder behövs",
+        [DX_OUT_I_LINJE] = "påbörjat arbete i linje med bedömningen",
+        [DX_OUT_AVSLUTAD] = "granskningen avslutad",
+        [DX_OUT_INGA_BRISTER] = "inga brister",
+        [DX_OUT_BRISTER] = "brister (kraven inte uppfyllda)",
+        [DX_OUT_ANMARKNING] = "anmärkning",
+        [DX_OUT_FORELAGGANDE] = "föreläggande"};
     if (!o) return "";
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(o, names[i][0]) == 0) return names[i][1];
-    return o;
+    int code = dx_outcome_code(o);
+    return code != DX_OUT_NONE && labels[code] ? labels[code] : o;
 }
 
 int dq_report_format_from_name(const char *name)

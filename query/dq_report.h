@@ -69,7 +69,7 @@ typedef struct dq_report_info {
  * dq_report_format value (>= 0), or -1 for any other name. */
 int dq_report_format_from_name(const char *name);
 
-/* The outcome value of the index ("i_linje", see indexer/dx_meta.h DX_OUT_*)
+/* The outcome value of the index ("i_linje", see dx_format.h DX_OUT_*)
  * in plain Swedish ("påbörjat arbete i linje med bedömningen"); "" for "";
  * an unknown value is returned as it is. Static or `outcome` itself. */
 const char *dq_report_outcome_label(const char *outcome);

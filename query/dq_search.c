@@ -17,16 +17,16 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* Fields the query language accepts. */
-static const char *const fields[] = {
-    "doc", "år", "year", "datum", "date", "kommun", "typ", "dnr", "utfall",
-    "skola", "myndighet", "huvudman", NULL};
+/* Fields the query language accepts besides the index's filter fields
+ * (dx_filter_names): doc (the document id), and year and date for år and
+ * datum (dq_plan.c). */
+static const char *const query_fields[] = {"doc", "year", "date"};
+#define NQUERY_FIELDS (sizeof query_fields / sizeof *query_fields)
 
 /* Documents examined at most when words are spread over passages. */
 #define SPREAD_MAX_DOCS 5000
 
-const char *const dq_facet_fields[] = {"kommun", "år", "typ", "utfall",
-                                        "myndighet", NULL};
+const char *const *const dq_facet_fields = dx_facet_fields;
 
 struct dq_engine {
     xc_db *db;
@@ -72,8 +72,7 @@ int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
                    size_t errlen)
 {
     struct stat sb;
-    char *xerr = NULL, *val = NULL;
-    size_t vlen = 0;
+    char *xerr = NULL;
     *out = NULL;
     if (stat(dbpath, &sb) != 0) {
         seterr(err, errlen, "no database at %s: create one with "
@@ -104,9 +103,9 @@ int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
         dq_engine_close(e);
         return res;
     }
+    dx_stamp st;
     for (int attempt = 0;; attempt++) {
-        rc = xc_db_get_metadata(e->db, DX_META_ANALYSIS,
-                                strlen(DX_META_ANALYSIS), &val, &vlen, &xerr);
+        rc = dx_stamp_read(e->db, &st, &xerr);
         if (rc == XC_OK) break;
         int res = xfail(rc, xerr, err, errlen);
         xerr = NULL;
@@ -115,23 +114,8 @@ int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
             return res == DQ_EMODIFIED ? DQ_EDB : res;
         }
     }
-    const char *fp = sv_fingerprint();
-    int same = val && vlen == strlen(fp) && memcmp(val, fp, vlen) == 0;
-    xc_free(val);
-    val = NULL;
-    if (same) { /* and the layout of dx_format.h this build reads */
-        char want[16];
-        int wl = snprintf(want, sizeof want, "%d", DX_FORMAT_VERSION);
-        rc = xc_db_get_metadata(e->db, DX_META_FORMAT, strlen(DX_META_FORMAT),
-                                &val, &vlen, &xerr);
-        if (rc != XC_OK) {
-            int res = xfail(rc, xerr, err, errlen);
-            dq_engine_close(e);
-            return res;
-        }
-        same = val && vlen == (size_t)wl && memcmp(val, want, vlen) == 0;
-        xc_free(val);
-    }
+    /* this build's analysis, and the layout of dx_format.h it reads */
+    int same = st.analysis_ok && st.format_ok;
     if (!same) {
         seterr(err, errlen, "%s was built by another diarium version (or is "
                "not a diarium database): rebuild it with "
@@ -794,16 +778,6 @@ static int spread_matches(dq_engine *e, const dq_plan *p,
     return res;
 }
 
-static int facet_slot(const char *field)
-{
-    if (strcmp(field, "kommun") == 0) return (int)DX_SLOT_KOMMUN;
-    if (strcmp(field, "år") == 0) return (int)DX_SLOT_DATE;
-    if (strcmp(field, "typ") == 0) return (int)DX_SLOT_TYPE;
-    if (strcmp(field, "utfall") == 0) return (int)DX_SLOT_OUTCOME;
-    if (strcmp(field, "myndighet") == 0) return (int)DX_SLOT_AUTHORITY;
-    return -1;
-}
-
 static int by_count(const void *a, const void *b)
 {
     const dq_facet_value *x = a, *y = b;
@@ -835,13 +809,16 @@ static int compute_facets(dq_engine *e, const xc_query *q, const char *spec,
                           dq_results *r, char *err, size_t errlen,
                           size_t *erroff)
 {
-    char name[64];
+    char name[64], known[128] = "";
+    for (size_t i = 0; dq_facet_fields[i]; i++) /* "kommun, år, ..." */
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                 i ? ", " : "", dq_facet_fields[i]);
     for (const char *p = spec; *p;) { /* parse "kommun,år,typ" */
         const char *c = strchr(p, ',');
         size_t l = c ? (size_t)(c - p) : strlen(p);
         if (l == 0 || l >= sizeof name) {
             seterr(err, errlen, "--facets takes field names separated by "
-                   "commas (kommun, år, typ, utfall, myndighet)");
+                   "commas (%s)", known);
             if (erroff) *erroff = 0;
             return DQ_EQUERY;
         }
@@ -850,10 +827,11 @@ static int compute_facets(dq_engine *e, const xc_query *q, const char *spec,
         const char *field = NULL;
         for (size_t i = 0; dq_facet_fields[i]; i++)
             if (strcmp(dq_facet_fields[i], name) == 0) field = dq_facet_fields[i];
-        if (strcmp(name, "year") == 0) field = "år";
+        if (strcmp(name, "year") == 0) /* (as in queries) */
+            field = dx_filter_names[DX_FILTER_YEAR];
         if (!field) {
-            seterr(err, errlen, "unknown facet '%s' (known: kommun, år, typ, "
-                   "utfall, myndighet)", name);
+            seterr(err, errlen, "unknown facet '%s' (known: %s)", name,
+                   known);
             if (erroff) *erroff = 0;
             return DQ_EQUERY;
         }
@@ -878,13 +856,13 @@ static int compute_facets(dq_engine *e, const xc_query *q, const char *spec,
         for (size_t k = 0; res == DQ_OK && k < r->nfacets; k++) {
             char *v = NULL;
             size_t vl = 0;
-            int slot = facet_slot(r->facets[k].field);
-            rc = xc_db_get_value(e->db, id, (unsigned)slot, &v, &vl, &xerr);
+            const dx_facet *fd = dx_facet_find(r->facets[k].field);
+            rc = xc_db_get_value(e->db, id, fd->slot, &v, &vl, &xerr);
             if (rc != XC_OK) {
                 res = xfail(rc, xerr, err, errlen);
                 break;
             }
-            if (slot == (int)DX_SLOT_DATE && vl > 4) vl = 4; /* the year */
+            if (fd->keep && vl > fd->keep) vl = fd->keep; /* år: the year */
             res = facet_add(&r->facets[k], v ? v : "", vl);
             xc_free(v);
         }
@@ -970,6 +948,11 @@ static int search_once(dq_engine *e, const char *query, size_t len,
 static int parse(const char *query, size_t len, const dq_limits *lim,
                  dq_node **ast, char *err, size_t errlen, size_t *erroff)
 {
+    const char *fields[DX_NFILTERS + NQUERY_FIELDS + 1];
+    size_t nf = 0;
+    for (size_t i = 0; i < DX_NFILTERS; i++) fields[nf++] = dx_filter_names[i];
+    for (size_t i = 0; i < NQUERY_FIELDS; i++) fields[nf++] = query_fields[i];
+    fields[nf] = NULL;
     dq_parse_error pe;
     int rc = dq_parse(query, len, fields, ast, &pe);
     if (rc == DQ_ESYNTAX) {

@@ -35,8 +35,9 @@ typedef struct dq_options {
                            (ranked and counted as usual; not highlighted) */
 } dq_options;
 
-/* Fields --facets accepts. NULL-terminated. */
-extern const char *const dq_facet_fields[];
+/* Fields --facets accepts (the index's facets, dx_facet_fields).
+ * NULL-terminated. */
+extern const char *const *const dq_facet_fields;
 
 typedef struct dq_highlight {
     size_t start, end;  /* byte span in the hit's text */

@@ -8,6 +8,7 @@
 #include "dq_output.h"
 #include "dq_report.h"
 #include "dq_search.h"
+#include "dx_format.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -206,7 +207,12 @@ static int run_report(dq_engine *e, const char *db, const char *q,
     unsigned max_docs = o.limit;
     o.limit *= o.passages; /* dq_search counts passages, the report
                               documents */
-    o.facets = "kommun,år,typ,utfall";
+    char facets[64]; /* what the report charts (dq_report.h) */
+    snprintf(facets, sizeof facets, "%s,%s,%s,%s",
+             dx_filter_names[DX_FILTER_KOMMUN], dx_filter_names[DX_FILTER_YEAR],
+             dx_filter_names[DX_FILTER_TYPE],
+             dx_filter_names[DX_FILTER_OUTCOME]);
+    o.facets = facets;
     int rc = dq_search(e, q, strlen(q), &o, &r, err, sizeof err, &erroff);
     if (rc == DQ_ESYNTAX || rc == DQ_EQUERY) {
         fprintf(stderr, PROG ": error: %s: %s\n",

@@ -37,6 +37,7 @@
 #include "dx_index.h"
 #include "dq_search.h"
 #include "dx_record.h"
+#include "sv.h"
 #include "sv_ocr.h"
 #include "xc.h"
 
@@ -297,6 +298,84 @@ static void test_hash_vectors(void **state)
     assert_true(dx_content_hash("a", 1) == 0xaf63dc4c8601ec8cull);
     assert_true(dx_content_hash("foobar", 6) == 0x85944171f73967e8ull);
     assert_true(dx_content_hash("ab", 2) != dx_content_hash("ba", 2));
+}
+
+/* ------------------------------------------------------------ dx_format */
+
+/* The vocabularies: every name once, outcomes by name and back, facets
+ * found by their field names and only those. */
+static void test_format_vocabularies(void **state)
+{
+    (void)state;
+    assert_null(dx_filter_names[DX_NFILTERS]);
+    for (int i = 0; i < DX_NFILTERS; i++) {
+        assert_non_null(dx_filter_names[i]);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(dx_filter_names[i], dx_filter_names[j]);
+    }
+    assert_string_equal(dx_filter_names[DX_FILTER_KOMMUN], "kommun");
+    assert_string_equal(dx_filter_names[DX_FILTER_YEAR], "\xC3\xA5r");
+    for (int o = 1; o < DX_OUT_COUNT; o++) {
+        assert_true(dx_outcome_name(o)[0] != '\0');
+        assert_int_equal(dx_outcome_code(dx_outcome_name(o)), o);
+    }
+    assert_int_equal(dx_outcome_code("i_linje"), DX_OUT_I_LINJE);
+    assert_int_equal(dx_outcome_code(""), DX_OUT_NONE);
+    assert_int_equal(dx_outcome_code(NULL), DX_OUT_NONE);
+    assert_int_equal(dx_outcome_code("i linje"), DX_OUT_NONE);
+    assert_null(dx_facet_fields[DX_NFACETS]);
+    for (int i = 0; i < DX_NFACETS; i++) {
+        const dx_facet *fd = dx_facet_find(dx_facet_fields[i]);
+        assert_ptr_equal(fd, &dx_facets[i]);
+        assert_string_equal(dx_filter_names[fd->field], dx_facet_fields[i]);
+    }
+    assert_int_equal(dx_facet_find("\xC3\xA5r")->slot, DX_SLOT_DATE);
+    assert_int_equal(dx_facet_find("\xC3\xA5r")->keep, 4);
+    assert_int_equal(dx_facet_find("kommun")->slot, DX_SLOT_KOMMUN);
+    assert_null(dx_facet_find("dnr"));
+    assert_null(dx_facet_find(NULL));
+    assert_true(dx_hash64("foobar", 6) == dx_content_hash("foobar", 6));
+}
+
+/* dx_stamp_read on a database never stamped, stamped by this build, and
+ * stamped with another format and analysis. */
+static void test_format_stamp(void **state)
+{
+    struct fx *f = *state;
+    xc_wdb *w = NULL;
+    xc_db *db = NULL;
+    dx_stamp st;
+    assert_int_equal(xc_wdb_open(f->db, XC_CREATE_OR_OPEN, &w, NULL), XC_OK);
+    assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+    assert_int_equal(xc_db_open(f->db, &db, NULL), XC_OK);
+    assert_int_equal(dx_stamp_read(db, &st, NULL), XC_OK);
+    assert_false(st.stamped);
+    assert_false(st.format_ok);
+    assert_false(st.analysis_ok);
+
+    assert_int_equal(dx_stamp_write(w, NULL), XC_OK);
+    assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+    assert_int_equal(xc_db_reopen(db, NULL, NULL), XC_OK);
+    assert_int_equal(dx_stamp_read(db, &st, NULL), XC_OK);
+    assert_true(st.stamped && st.format_ok && st.analysis_ok);
+    assert_string_equal(st.analysis, sv_fingerprint());
+
+    assert_int_equal(xc_wdb_set_metadata(w, DX_META_FORMAT,
+                                         strlen(DX_META_FORMAT), "7\n", 2,
+                                         NULL), XC_OK);
+    assert_int_equal(xc_wdb_set_metadata(w, DX_META_ANALYSIS,
+                                         strlen(DX_META_ANALYSIS), "old", 3,
+                                         NULL), XC_OK);
+    assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+    assert_int_equal(xc_db_reopen(db, NULL, NULL), XC_OK);
+    assert_int_equal(dx_stamp_read(db, &st, NULL), XC_OK);
+    assert_true(st.stamped);
+    assert_false(st.format_ok);
+    assert_false(st.analysis_ok);
+    assert_string_equal(st.format, "7?"); /* printable */
+    assert_string_equal(st.analysis, "old");
+    xc_db_close(db);
+    xc_wdb_close(w);
 }
 
 static void test_record_format(void **state)
@@ -1383,6 +1462,8 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(test_hash_vectors),
         T(test_record_format),
+        T(test_format_vocabularies),
+        T(test_format_stamp),
         T(test_lock),
         T(test_swap_and_leftovers),
         T(test_incremental_cycle),

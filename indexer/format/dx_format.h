@@ -1,8 +1,12 @@
 /*
- * dx_format.h — the diarium index format, written down once.
+ * dx_format.h — the diarium index format, written down once: term
+ * prefixes, value slots, the stored passage layout, the vocabularies of
+ * filter fields, document types and outcomes, the facets and their slots,
+ * the hash, the database stamp (dx_format.c).
  *
- * indexer/ writes it; query/ reads it (this header is the only thing query/
- * takes from indexer/). Changing anything here means bumping
+ * indexer/ writes it; query/ reads it. This unit (indexer/format/) is the
+ * only thing query/ takes from indexer/, and the only part of indexer/ on
+ * its include path. Changing anything here means bumping
  * DX_FORMAT_VERSION; changing analysis (stemmer/) changes sv_fingerprint().
  *
  * One Xapian document per PASSAGE of a source document.
@@ -31,7 +35,7 @@
  *                         '#' and a hash (Xapian terms and keys are limited
  *                         to 245 bytes).
  *   X<field>:<value>      boolean: a fact of the source document (see
- *                         DX_PREFIX_FIELD), e.g. Xkommun:borlänge,
+ *                         dx_filter below), e.g. Xkommun:borlänge,
  *                         Xtyp:uppföljningsbeslut, Xdnr:2021:2323.
  *
  * A token flagged SV_TOKF_MAYBE_I (OCR's "1" or "|" for the word "i") also
@@ -48,7 +52,8 @@
  *   4  DX_SLOT_KOMMUN     municipality, as named ("Borlänge")  } facets
  *   5  DX_SLOT_TYPE       document type ("uppföljningsbeslut")  } (empty
  *   6  DX_SLOT_OUTCOME    overall outcome ("i_linje")           }  when
- *   7  DX_SLOT_AUTHORITY  authority ("Skolinspektionen")        } unknown)
+ *   7  DX_SLOT_AUTHORITY  authority ("Skolinspektionen")        } unknown;
+ *                                                     dx_facets, with år)
  *   8, 9                  unused (format 4: diary number, school unit)
  *
  * Data (the stored passage and what a result shows of its document; the
@@ -94,8 +99,9 @@
  *                         the query tool finds them with one iterator
  *                         (dq_expand.c) and reads the frequency of the
  *                         S<form> terms it keeps. A key is written once
- *                         per writer (dx_index.c: add_spelling, and at the
- *                         end of a parallel build's shard shard_spellings)
+ *                         per writer (dx_writer.c: add_spelling, and at
+ *                         the end of a parallel build's shard, dx_bulk.c:
+ *                         shard_spellings)
  *                         and never removed: when its passages are gone,
  *                         its S term's frequency is 0 and readers skip it.
  *                         Format 7 and before keyed the posting term itself
@@ -115,8 +121,9 @@
  *                         indexed; passages: how many passages carry its Q
  *                         term (0 for an empty document, which then has no
  *                         Q term); hash: 16 lower-case hex digits of the
- *                         64-bit FNV-1a of its bytes as read (after gunzip
- *                         for .gz, before cleaning). Written in the same
+ *                         64-bit FNV-1a (dx_hash64) of its bytes as read
+ *                         (after gunzip for .gz, before cleaning). Written
+ *                         in the same
  *                         Xapian commit as the passages it describes.
  *
  * What depends on the document id rather than its content: only the Q term
@@ -136,8 +143,9 @@
  *   7  the data LZ4-compressed in value slot DX_SLOT_DATA, not in the
  *      Xapian document data.
  *   8  S terms without the skeleton; the spelling keys in user metadata.
- * A database in another version is refused (by diarium-index, with a
- * message to rebuild it with --full).
+ * A database in another version, or indexed with another analysis, is
+ * refused (dx_stamp_read tells; diarium-index says to rebuild it with
+ * --full).
  *
  * Next to the database files, the folder holds diarium.lock, the writer's
  * lock (dx_dbdir.h); it is not part of the index.
@@ -145,10 +153,10 @@
 #ifndef DIARIUM_DX_FORMAT_H
 #define DIARIUM_DX_FORMAT_H
 
-#include <lz4.h>
+#include "xc.h"
+
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define DX_FORMAT_VERSION 8
@@ -184,10 +192,114 @@ static inline size_t dx_spelling_key(char *out, size_t cap, const char *skel,
 #define DX_SLOT_OUTCOME 6u
 #define DX_SLOT_AUTHORITY 7u
 
-/* Metadata filter terms: DX_PREFIX_FIELD + field + ':' + lower-cased value,
- * boolean, on every passage of the document. Fields (dx_meta_terms): typ,
- * datum, år, kommun, huvudman, skola, dnr, myndighet, utfall. */
+/* ---------------------------------------------------------- vocabularies */
+
+/* Metadata filter terms: DX_PREFIX_FIELD + field name + ':' + the value
+ * lower-cased with sv_lower (å/ä/ö kept), boolean, on every passage of
+ * the document (dx_meta_terms writes them, in this order):
+ *   typ        the document type (dx_doctype_name)
+ *   datum      the document's date, "2021-12-23"
+ *   år         its year, "2021"
+ *   kommun     the municipality, and the other one it may be read as
+ *   huvudman   the principal, when not a municipality
+ *   skola      the school unit
+ *   dnr        the diary number, "2021:2323", "si 2021:1234"
+ *   myndighet  the authority
+ *   utfall     the overall outcome, then each area's (dx_outcome_name)
+ * The query language's field filters (kommun:Borlänge) use these names. */
 #define DX_PREFIX_FIELD 'X'
+
+typedef enum dx_filter {
+    DX_FILTER_TYPE,
+    DX_FILTER_DATE,
+    DX_FILTER_YEAR,
+    DX_FILTER_KOMMUN,
+    DX_FILTER_PRINCIPAL,
+    DX_FILTER_SCHOOL,
+    DX_FILTER_DNR,
+    DX_FILTER_AUTHORITY,
+    DX_FILTER_OUTCOME,
+    DX_NFILTERS
+} dx_filter;
+
+/* The field names, in dx_filter order, then NULL. */
+extern const char *const dx_filter_names[DX_NFILTERS + 1];
+
+/* Facets: the filter fields whose values a passage also keeps in a value
+ * slot, so that results can be counted by value. `keep`: how many bytes of
+ * the slot's value make the facet's value (0: all of it; the year is the
+ * first 4 bytes of DX_SLOT_DATE). */
+typedef struct dx_facet {
+    dx_filter field;
+    unsigned slot;
+    size_t keep;
+} dx_facet;
+
+#define DX_NFACETS 5
+/* In the order results show them: kommun, år, typ, utfall, myndighet. */
+extern const dx_facet dx_facets[DX_NFACETS];
+/* Their field names, in that order, then NULL. */
+extern const char *const dx_facet_fields[DX_NFACETS + 1];
+
+/* The facet of field name `field`, or NULL when it has none. */
+const dx_facet *dx_facet_find(const char *field);
+
+/* Document types. The names (dx_doctype_name) are the vocabulary stored in
+ * the index (typ:, DX_SLOT_TYPE) and printed in JSON. */
+enum {
+    DX_DOC_UNKNOWN = 0,         /* ""                                       */
+    DX_DOC_BESLUT,              /* "beslut": a Skolinspektionen decision
+                                   after a kvalitetsgranskning (or any other
+                                   decision that is none of the below)     */
+    DX_DOC_UPPFOLJNINGSBESLUT,  /* "uppföljningsbeslut": follow-up of one  */
+    DX_DOC_TILLSYNSBESLUT,      /* "tillsynsbeslut": decision after tillsyn */
+    DX_DOC_TJANSTESKRIVELSE,    /* "tjänsteskrivelse": a förvaltning's memo
+                                   to its nämnd (also "tjänsteutlåtande")  */
+    DX_DOC_PROTOKOLLSUTDRAG,    /* "protokollsutdrag": minutes of a nämnd or
+                                   an extract ("sammanträdesprotokoll")    */
+    DX_DOC_YTTRANDE,            /* "yttrande": a statement of opinion      */
+    DX_DOC_COUNT
+};
+
+/* The name of a DX_DOC_* type (UTF-8, with å/ä/ö); "" for DX_DOC_UNKNOWN
+ * and for anything out of range. Static. */
+const char *dx_doctype_name(int type);
+
+/* Assessment outcomes, overall and per area. Names (dx_outcome_name) are
+ * ASCII, stable, and used in JSON, as filter terms (utfall:) and in
+ * DX_SLOT_OUTCOME. */
+enum {
+    DX_OUT_NONE = 0,             /* "" */
+    DX_OUT_UTVECKLINGSOMRADEN,   /* "utvecklingsomraden": kvalitetsgranskning
+                                    found areas to develop ("har identifierat
+                                    följande utvecklingsområden", bullets
+                                    with "behöver" under an area heading)  */
+    DX_OUT_YTTERLIGARE_ATGARDER, /* "ytterligare_atgarder": "ytterligare
+                                    (kvalitetshöjande) åtgärder behövs"    */
+    DX_OUT_I_LINJE,              /* "i_linje": "har påbörjat ett arbete som
+                                    ligger i linje med ..."                */
+    DX_OUT_AVSLUTAD,             /* "avslutad": "Skolinspektionen avslutar
+                                    granskningen", "Kvalitetsgranskningen
+                                    avslutas", "ärendet avslutas"          */
+    DX_OUT_INGA_BRISTER,         /* "inga_brister": tillsyn found no
+                                    deficiencies ("har inte funnit brister") */
+    DX_OUT_BRISTER,              /* "brister": requirements not met ("inte
+                                    uppfyller författningarnas krav")      */
+    DX_OUT_ANMARKNING,           /* "anmarkning": a remark ("lämnar en
+                                    anmärkning")                           */
+    DX_OUT_FORELAGGANDE,         /* "forelaggande": an injunction
+                                    ("förelägger ... att")                 */
+    DX_OUT_COUNT
+};
+
+/* The name of a DX_OUT_* outcome; "" for DX_OUT_NONE and out of range. */
+const char *dx_outcome_name(int outcome);
+
+/* The DX_OUT_* outcome named `name` (as dx_outcome_name gives it);
+ * DX_OUT_NONE for NULL, "" and any other string. */
+int dx_outcome_code(const char *name);
+
+/* ---------------------------------------------------------------- data */
 
 #define DX_DATA_VERSION 3
 #define DX_DATA_HEADER 13
@@ -211,29 +323,13 @@ typedef enum dx_field {
 
 #define DX_DOC_KEY_MAX 200
 
+/* The 64-bit FNV-1a hash of p[0..n): document keys of long ids, and the
+ * content hash of a document's record. */
+uint64_t dx_hash64(const void *p, size_t n);
+
 /* Writes the key of document id `id` (len bytes) into out (room for
  * DX_DOC_KEY_MAX + 1 bytes, NUL-terminated); returns its length. */
-static inline size_t dx_doc_key(const char *id, size_t len, char *out)
-{
-    if (len <= DX_DOC_KEY_MAX) {
-        for (size_t i = 0; i < len; i++) out[i] = id[i];
-        out[len] = '\0';
-        return len;
-    }
-    uint64_t h = 14695981039346656037ull; /* FNV-1a of the whole id */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)id[i];
-        h *= 1099511628211ull;
-    }
-    size_t cut = DX_DOC_KEY_MAX - 17; /* room for '#' + 16 hex digits */
-    while (cut > 0 && ((unsigned char)id[cut] & 0xC0) == 0x80) cut--;
-    for (size_t i = 0; i < cut; i++) out[i] = id[i];
-    out[cut] = '#';
-    for (int k = 0; k < 16; k++)
-        out[cut + 1 + (size_t)k] = "0123456789abcdef"[(h >> (60 - 4 * k)) & 15];
-    out[cut + 17] = '\0';
-    return cut + 17;
-}
+size_t dx_doc_key(const char *id, size_t len, char *out);
 
 static inline void dx_put_be32(unsigned char *p, uint32_t v)
 {
@@ -261,28 +357,7 @@ typedef struct dx_data {
 
 /* Unpacks data (len bytes) into *out: 0; -1 when it is not of this
  * DX_DATA_VERSION; -2 when its lengths do not add up to len (damaged). */
-static inline int dx_data_parse(const char *data, size_t len, dx_data *out)
-{
-    const unsigned char *d = (const unsigned char *)data;
-    if (len < DX_DATA_HEADER || d[0] != DX_DATA_VERSION) return -1;
-    size_t at = DX_DATA_HEADER, tl = dx_get_be32(d + 1);
-    if (tl > len - at) return -2;
-    out->text = data + at;
-    out->textlen = tl;
-    out->offset = dx_get_be32(d + 5);
-    out->passage = dx_get_be32(d + 9);
-    at += tl;
-    for (int f = 0; f < DX_NFIELDS; f++) {
-        if (len - at < 4) return -2;
-        size_t fl = dx_get_be32(d + at);
-        at += 4;
-        if (fl > len - at) return -2;
-        out->field[f] = data + at;
-        out->fieldlen[f] = fl;
-        at += fl;
-    }
-    return at == len ? 0 : -2;
-}
+int dx_data_parse(const char *data, size_t len, dx_data *out);
 
 /* The stored form of the data (value slot DX_SLOT_DATA). */
 #define DX_STORE_LZ4 1
@@ -293,53 +368,39 @@ static inline int dx_data_parse(const char *data, size_t len, dx_data *out)
 
 /* Room dx_data_store needs for data of len bytes (0 when len is beyond
  * DX_DATA_MAX). */
-static inline size_t dx_store_bound(size_t len)
-{
-    if (len > DX_DATA_MAX) return 0;
-    return DX_STORE_HEADER + (size_t)LZ4_compressBound((int)len);
-}
+size_t dx_store_bound(size_t len);
 
 /* Compresses data (len bytes) into out (cap bytes, at least
  * dx_store_bound(len)); returns the stored length, 0 when len is beyond
  * DX_DATA_MAX or out is too small. */
-static inline size_t dx_data_store(const char *data, size_t len, char *out,
-                                   size_t cap)
-{
-    size_t need = dx_store_bound(len);
-    if (!need || cap < need) return 0;
-    int n = LZ4_compress_default(data, out + DX_STORE_HEADER, (int)len,
-                                 (int)(cap - DX_STORE_HEADER));
-    if (n <= 0) return 0;
-    out[0] = DX_STORE_LZ4;
-    dx_put_be32((unsigned char *)out + 1, (uint32_t)len);
-    return DX_STORE_HEADER + (size_t)n;
-}
+size_t dx_data_store(const char *data, size_t len, char *out, size_t cap);
 
 /* Decompresses stored data (len bytes, as dx_data_store wrote it) into a
  * malloc'd buffer *out of *outlen bytes (the caller frees it): 0; -1 when
  * it is not in this stored form (or empty); -2 when it does not
  * decompress to the length it gives (damaged); -3 out of memory. *out is
  * NULL on failure. */
-static inline int dx_data_load(const char *stored, size_t len, char **out,
-                               size_t *outlen)
-{
-    *out = NULL;
-    *outlen = 0;
-    if (len < DX_STORE_HEADER || stored[0] != DX_STORE_LZ4) return -1;
-    size_t raw = dx_get_be32((const unsigned char *)stored + 1);
-    if (raw > DX_DATA_MAX || len - DX_STORE_HEADER > (size_t)INT32_MAX)
-        return -2;
-    char *b = malloc(raw ? raw : 1);
-    if (!b) return -3;
-    int n = LZ4_decompress_safe(stored + DX_STORE_HEADER, b,
-                                (int)(len - DX_STORE_HEADER), (int)raw);
-    if (n < 0 || (size_t)n != raw) {
-        free(b);
-        return -2;
-    }
-    *out = b;
-    *outlen = raw;
-    return 0;
-}
+int dx_data_load(const char *stored, size_t len, char **out, size_t *outlen);
+
+/* --------------------------------------------------------------- stamp */
+
+/* What a database says about itself: its DX_META_FORMAT and
+ * DX_META_ANALYSIS (printable copies, cut to fit), and whether they are
+ * this build's DX_FORMAT_VERSION and sv_fingerprint(). */
+typedef struct dx_stamp {
+    int stamped;     /* either key is set */
+    int format_ok;   /* DX_META_FORMAT is DX_FORMAT_VERSION */
+    int analysis_ok; /* DX_META_ANALYSIS is this build's sv_fingerprint() */
+    char format[32];
+    char analysis[256];
+} dx_stamp;
+
+/* Reads db's stamp into *st. Returns XC_OK, or the shim's code of the
+ * failed read (err as in xc.h; *st then says nothing is ok). */
+int dx_stamp_read(xc_db *db, dx_stamp *st, char **err);
+
+/* Stamps w with this build's format and analysis (not committed).
+ * Returns XC_OK or the shim's code (err as in xc.h). */
+int dx_stamp_write(xc_wdb *w, char **err);
 
 #endif /* DIARIUM_DX_FORMAT_H */
