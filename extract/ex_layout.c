@@ -130,6 +130,7 @@ size_t ex_norm_cp(uint32_t cp, uint32_t out[3])
     case 0xFB05: /* long s + t */
     case 0xFB06: out[0] = 's'; out[1] = 't'; return 2;
     case 0x2010: case 0x2011: out[0] = '-'; return 1;
+    case 0xF0B7: out[0] = 0x2022; return 1; /* Symbol font's bullet */
     case '\t': case 0x00A0: case 0x1680: case 0x202F: case 0x205F:
     case 0x3000:
         out[0] = ' ';
@@ -215,8 +216,10 @@ typedef struct seg {
 typedef struct line {
     size_t off, len;          /* text in the page's line buffer */
     size_t seg, nseg;         /* its segments in the page's array */
-    float x0, y0, x1, y1, h;  /* box; h the tallest word's height */
+    float x0, y0, x1, y1, h;  /* box; h its words' median height */
     float first_w;            /* width of its first word */
+    float second_x;           /* where its second word starts (hanging
+                                 indents of lists), or its x1 */
     int col;                  /* lines of one column share it */
     int running;              /* a running header or footer */
 } line;
@@ -451,8 +454,11 @@ static void add_line(pctx *c, const size_t *w, size_t n, int col)
     l->x0 = l->y0 = INFINITY;
     l->x1 = l->y1 = -INFINITY;
     seg *g = NULL;
+    float hs[64];
+    size_t nh = 0;
     for (size_t i = 0; i < n; i++) {
         const word *x = &c->words[w[i]];
+        if (nh < sizeof hs / sizeof *hs) hs[nh++] = x->y1 - x->y0;
         if (i > 0) buf_add(&c->lb, " ", 1);
         if (!g || x->x0 - g->x1 > 0.7f * c->hmed ||
             x->src != c->words[w[i - 1]].src) {
@@ -470,9 +476,10 @@ static void add_line(pctx *c, const size_t *w, size_t n, int col)
         if (x->y0 < l->y0) l->y0 = x->y0;
         if (x->x1 > l->x1) l->x1 = x->x1;
         if (x->y1 > l->y1) l->y1 = x->y1;
-        if (x->y1 - x->y0 > l->h) l->h = x->y1 - x->y0;
     }
     g->len = c->lb.n - g->off;
+    l->h = quantile(hs, nh, 0.5);
+    l->second_x = n > 1 ? c->words[w[1]].x0 : l->x1;
     l->nseg = c->nsegs - l->seg;
     l->first_w = c->words[w[0]].x1 - c->words[w[0]].x0;
     l->len = c->lb.n - l->off;
@@ -649,6 +656,16 @@ static int row_clear(const pctx *c, const row *r, const span *g)
     return 1;
 }
 
+static int ends_hyphen(const char *s, size_t n);
+
+/* Whether a row's last word ends with a hyphen after a letter or digit. */
+static int row_ends_split(const pctx *c, const row *r)
+{
+    if (r->n == 0) return 0;
+    const word *w = &c->words[r->w[r->n - 1]];
+    return ends_hyphen(c->wb.p + w->off, w->len);
+}
+
 static void emit_rows(pctx *c, row *r, size_t n, int depth);
 
 /* Splits rows r[0..n) at gutter g and reads the left side, then the
@@ -700,9 +717,15 @@ static void emit_rows(pctx *c, row *r, size_t n, int depth)
             i++;
             continue;
         }
-        /* Rows just above that leave the gutter free belong to it. */
+        /* Rows just above that leave the gutter free belong to it; a row
+         * that ends a word split on the full-width line above does not. */
         size_t b = i;
         while (b > pend && row_clear(c, &r[b - 1], &g)) b--;
+        while (b < j && b > 0 && row_ends_split(c, &r[b - 1])) b++;
+        if (b == j) {
+            i++;
+            continue;
+        }
         for (size_t k = pend; k < b; k++) add_line(c, r[k].w, r[k].n, col);
         emit_region(c, r + b, j - b, &g, depth);
         col = c->ncols++; /* what follows is not the column above */
@@ -1037,10 +1060,9 @@ static int find_running(ex_layout *lo)
 /* ------------------------------------------------------------------------ */
 /* Paragraphs and hyphens                                                   */
 
-static int ends_hyphen(const char *s, size_t n);
-
 typedef struct pstat {
     float pitch;          /* usual distance between lines of a paragraph */
+    float h;              /* usual line height (that pitch's lines) */
     float *left, *right;  /* per column id: its left and right edge */
     int ncol;
 } pstat;
@@ -1057,11 +1079,13 @@ static int page_stats(const page *pg, pstat *st)
     st->right = malloc((size_t)(ncol ? ncol : 1) * sizeof *st->right);
     float *p = malloc(nl * sizeof *p);
     float *xs = malloc(nl * sizeof *xs);
-    if (!st->left || !st->right || !p || !xs) {
+    float *hs = malloc(nl * sizeof *hs);
+    if (!st->left || !st->right || !p || !xs || !hs) {
         free(st->left);
         free(st->right);
         free(p);
         free(xs);
+        free(hs);
         return EX_ENOMEM;
     }
     /* A column's edges: where most of its lines start and end (a line
@@ -1089,15 +1113,21 @@ static int page_stats(const page *pg, pstat *st)
         hn++;
         if (prev && prev->col == l->col) {
             float d = l->y1 - prev->y1;
-            if (d > 0.5f * l->h && d < 3 * l->h) p[np++] = d;
+            if (d > 0.5f * l->h && d < 3 * l->h) {
+                p[np] = d;
+                hs[np++] = l->h;
+            }
         }
         prev = l;
     }
     /* The lower third: paragraph gaps make the middle larger. */
     st->pitch = np ? quantile(p, np, 0.3)
                    : (hn ? 1.25f * hsum / (float)hn : 12.0f);
+    st->h = np ? quantile(hs, np, 0.5) : (hn ? hsum / (float)hn : 10.0f);
+    if (!(st->h > 0)) st->h = 10.0f;
     free(p);
     free(xs);
+    free(hs);
     return EX_OK;
 }
 
@@ -1107,21 +1137,34 @@ static void pstat_free(pstat *st)
     free(st->right);
 }
 
+static int is_bullet(uint32_t c)
+{
+    return c == 0x2022 || c == 0x25CF || c == 0x25AA || c == 0x25A0 ||
+           c == 0x25E6 || c == 0x25A1 || c == 0x27A2 || c == 0x2713 ||
+           c == 0x2043 || c == 0x00B7 || (c >= 0xF000 && c <= 0xF0FF);
+}
+
 /* Whether line b starts a new paragraph after line a (same page); a_hyph:
- * a ends with a hyphen after a letter. */
+ * a ends with a hyphen after a letter; b_text is b's text. */
 static int para_break(const line *a, const line *b, int a_hyph,
-                      const pstat *st)
+                      const char *b_text, const pstat *st)
 {
     if (a->col != b->col) return 1;
     float h = a->h > b->h ? a->h : b->h;
     if (b->y1 < a->y1 - 0.5f * h) return 1;
+    /* Larger text (a heading) has a larger pitch. */
+    float pitch = st->pitch * (h > st->h ? h / st->h : 1);
     /* A line ending in a split word goes on on the next line. */
-    if (a_hyph && b->y1 - a->y1 < 2 * st->pitch + h) return 0;
-    if (b->y1 - a->y1 > st->pitch + 0.45f * h) return 1;
+    if (a_hyph && b->y1 - a->y1 < 2 * pitch + h) return 0;
+    if (b->y1 - a->y1 > pitch + 0.45f * h) return 1;
     if (fabsf(a->h - b->h) > 0.2f * h) return 1;
+    /* A list item. */
+    if (is_bullet(first_cp(b_text, b->len))) return 1;
     float left = st->left[b->col], right = st->right[b->col];
+    /* An indented line, unless it lines up with the text after a list
+     * mark on the line above (a hanging indent). */
     if (b->x0 - left >= 0.5f * h && b->x0 - left <= 8 * h &&
-        a->x0 - left < 0.5f * h)
+        a->x0 - left < 0.5f * h && fabsf(b->x0 - a->second_x) > 0.5f * h)
         return 1;
     /* a ended well short of the column's edge, with room to spare for b's
      * first word: a chosen line end. */
@@ -1270,7 +1313,7 @@ int ex_layout_finish(ex_layout *lo)
             }
             if (!first &&
                 para_break(prev, l, ends_hyphen(ptext + prev->off, prev->len),
-                           &st)) {
+                           t, &st)) {
                 close_para(&out[p]);
                 buf_add(&out[p], "\n\n", 2);
                 buf_add(&out[p], t, l->len);

@@ -36,8 +36,9 @@
  *     segment that starts with § (a protocol's "§ 45" heading on each
  *     page is content).
  *  5. Paragraphs: a new one starts at a column change, a step upwards, a
- *     line gap clearly larger than the page's usual line pitch, a change
- *     of text height, an indented line, or after a line that ended by
+ *     line gap clearly larger than the page's usual line pitch (scaled
+ *     to the text height), a change of text height, a bullet, an
+ *     indented line (not a hanging indent), or after a line that ended by
  *     choice (short of four fifths of the column's width, with room left
  *     for the next line's first word). Lines of a paragraph are joined with one space, except
  *     at a line-end hyphen, decided by Swedish rules: a word split at the
@@ -100,7 +101,8 @@ void ex_layout_free(ex_layout *lo);
 
 /* Normalises one code point of extracted text into out (room for 3),
  * returning how many code points it becomes: ligatures U+FB00-FB06 to
- * their letters; U+2010, U+2011 (hyphens) to '-'; no-break and other
+ * their letters; U+2010, U+2011 (hyphens) to '-'; the Symbol font's
+ * bullet (U+F0B7, private use) to U+2022; no-break and other
  * special spaces to ' '; 0 for what is dropped: soft hyphen (U+00AD),
  * zero-width characters, the byte-order mark, C0/C1 controls other than
  * '\t' and '\n' (which become ' ' and '\n'); anything else is itself.

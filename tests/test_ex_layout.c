@@ -309,6 +309,78 @@ static void test_a_river_in_justified_text_is_no_gutter(void **state)
     free_pages(&p, 1);
 }
 
+/* A bulleted list with hanging indents: each item is a paragraph, the
+ * lines of an item are one (dir. 2016:15's list of tasks). */
+static void test_bullets_and_hanging_indents(void **state)
+{
+    (void)state;
+    gl p = {0};
+    text_at(&p, 72, 100, "\xef\x82\xb7 undersöka vilka nationella regler", 6,
+            11);
+    text_at(&p, 84, 114, "som förordningen kräver,", 6, 11);
+    text_at(&p, 72, 128, "\xef\x82\xb7 analysera vilka sanktionsavgifter", 6,
+            11);
+    text_at(&p, 84, 142, "som Sverige bör införa.", 6, 11);
+    ex_layout *lo = layout_of(&p, 1);
+    assert_string_equal(page_text(lo, 0),
+                        "\xe2\x80\xa2 undersöka vilka nationella regler som "
+                        "förordningen kräver,\n\n"
+                        "\xe2\x80\xa2 analysera vilka sanktionsavgifter som "
+                        "Sverige bör införa.");
+    ex_layout_free(lo);
+    free_pages(&p, 1);
+}
+
+/* A heading of two lines in a larger size: its larger line pitch is no
+ * paragraph break. */
+static void test_a_large_heading_keeps_its_lines_together(void **state)
+{
+    (void)state;
+    gl p = {0};
+    text_at(&p, 72, 100, "Remissvar om en moderniserad", 12, 20);
+    text_at(&p, 72, 124, "reglering av handeln", 12, 20);
+    static const char *const body[] = {
+        "Kammarkollegiet har inga synpunkter på",
+        "de remitterade förslagen i betänkandet.",
+        "Det bör dock framhållas att anslaget",
+        "behöver ses över inom kort."};
+    para(&p, 72, 160, body, 4);
+    ex_layout *lo = layout_of(&p, 1);
+    assert_string_equal(page_text(lo, 0),
+                        "Remissvar om en moderniserad reglering av handeln\n\n"
+                        "Kammarkollegiet har inga synpunkter på de "
+                        "remitterade förslagen i betänkandet. Det bör dock "
+                        "framhållas att anslaget behöver ses över inom kort.");
+    ex_layout_free(lo);
+    free_pages(&p, 1);
+}
+
+/* A full-width line that ends in a split word, then a two-column table: the
+ * rest of the word is not taken into the table's left column
+ * (prop. 2012/13:187, section 2). */
+static void test_a_table_below_does_not_take_a_split_word(void **state)
+{
+    (void)state;
+    gl p = {0};
+    text_at(&p, 72, 100, "Det finns skäl att anta att den sökande kan bedriva under-",
+            6, 11);
+    text_at(&p, 72, 114, "visningen.", 6, 11);
+    static const char *const l[] = {"Nuvarande lydelse av", "paragrafen som",
+                                    "gäller betyg och om", "bedömningen."};
+    static const char *const r[] = {"Föreslagen lydelse av", "paragrafen som",
+                                    "gäller betyg och om", "bedömningen."};
+    para(&p, 72, 128, l, 4);
+    para(&p, 300, 128, r, 4);
+    ex_layout *lo = layout_of(&p, 1);
+    const char *t = page_text(lo, 0);
+    assert_non_null(strstr(t, "bedriva undervisningen."));
+    assert_non_null(strstr(t, "undervisningen.\n\nNuvarande lydelse av "
+                              "paragrafen som gäller betyg och om "
+                              "bedömningen.\n\nFöreslagen"));
+    ex_layout_free(lo);
+    free_pages(&p, 1);
+}
+
 static void test_a_missing_space_is_put_back(void **state)
 {
     (void)state;
@@ -556,6 +628,9 @@ int main(void)
         cmocka_unit_test(test_an_indented_line_starts_a_paragraph),
         cmocka_unit_test(test_two_columns_are_read_one_after_the_other),
         cmocka_unit_test(test_a_river_in_justified_text_is_no_gutter),
+        cmocka_unit_test(test_bullets_and_hanging_indents),
+        cmocka_unit_test(test_a_large_heading_keeps_its_lines_together),
+        cmocka_unit_test(test_a_table_below_does_not_take_a_split_word),
         cmocka_unit_test(test_a_missing_space_is_put_back),
         cmocka_unit_test(test_ligatures_and_decomposed_letters_are_normalised),
         cmocka_unit_test(test_rotated_text_is_kept_whole),
