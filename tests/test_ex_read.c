@@ -252,8 +252,8 @@ static void test_running_headers_and_footers(void **state)
     assert_int_equal(d->paged, 1);
     assert_int_equal(d->npages, 4);
     static const char *const want[] = {
-        "Sidan ett handlar om elevhälsan i kommunen och hur skolan arbetar "
-        "med den.",
+        ("Sidan ett handlar om elevhälsan i kommunen och hur skolan "
+         "arbetar med den."),
         "Sidan två beskriver trygghet och studiero under läsåret.",
         "Sidan tre redovisar betyg och bedömning i årskurs nio.",
         "Sidan fyra avslutar med beslutet om uppföljning."};
