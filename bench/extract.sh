@@ -13,16 +13,30 @@
 #                  indexing run);
 # in rotating order, RUNS times (default 5), and prints per tool the median
 # wall time, the median CPU time (user + system, children included),
-# pages per second of wall time, the ratio to pdftotext and the peak
+# pages per second of wall time, the ratios to pdftotext and the peak
 # resident memory (/usr/bin/time: the largest process of the run).
 #
-# Usage: bench/extract.sh [--runs N] [FOLDER...]
+# Writes the table into bench/RESULTS.md, its section after
+# "<!-- extract -->" (replaced, the rest of the file kept; --no-write only
+# prints).
+#
+# Usage: bench/extract.sh [--runs N] [--no-write] [FOLDER...]
 #   DIARIUM_BIN_DIR: where diarium-extract is (default: a Release build in
 #   build-bench/, made here when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=5
-if [ "${1:-}" = "--runs" ]; then RUNS=$2; shift 2; fi
+WRITE=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --runs) RUNS=$2; shift 2 ;;
+        --no-write) WRITE=0; shift ;;
+        --*) echo "usage: bench/extract.sh [--runs N] [--no-write] [FOLDER...]" >&2
+             exit 2 ;;
+        *) break ;;
+    esac
+done
+FOLDERS="$*"
 SHARED=${DIARIUM_SHARED_DIR:-../shared}
 if [ $# -eq 0 ]; then
     set -- "$SHARED/realdocs-dev/pdf/riksbank" "$SHARED/realdocs-dev/pdf/regeringen"
@@ -61,9 +75,9 @@ trap 'rm -rf "$WORK"' EXIT
 run_pdftotext() { for f in "${FILES[@]}"; do pdftotext "$f" /dev/null; done; }
 run_x1() { "$X" --quiet "${FILES[@]}" >/dev/null; }
 run_x2() { "$X" --quiet "${A[@]}" >/dev/null & "$X" --quiet "${B[@]}" >/dev/null; wait; }
-export -f run_pdftotext run_x1 run_x2
 export X
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 TOOLS=(pdftotext x1 x2)
 for r in $(seq 1 "$RUNS"); do
     for k in 0 1 2; do
@@ -74,27 +88,7 @@ for r in $(seq 1 "$RUNS"); do
     done
 done
 
-python3 - "$WORK" "$RUNS" "$PAGES" "${#FILES[@]}" <<'EOF'
-import statistics, sys
-work, runs, pages, files = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-names = {"pdftotext": "pdftotext, one process per file",
-         "x1": "diarium-extract, one worker",
-         "x2": "diarium-extract, two workers at once"}
-rows = {}
-for t in names:
-    walls, cpus, rss = [], [], []
-    for r in range(1, runs + 1):
-        e, u, s, m = open("%s/%s.%d" % (work, t, r)).read().split()[-4:]
-        walls.append(float(e)); cpus.append(float(u) + float(s)); rss.append(int(m))
-    rows[t] = (statistics.median(walls), statistics.median(cpus), max(rss), walls)
-base = rows["pdftotext"][0]
-print("%d PDFs, %d pages; median of %d runs, rotating order" % (files, pages, runs))
-print()
-print("| reader | wall s | runs s | CPU s | pages/s | ÷ pdftotext | peak RSS MB |")
-print("|---|---|---|---|---|---|---|")
-for t, label in names.items():
-    w, c, m, ws = rows[t]
-    print("| %s | %.2f | %s | %.2f | %.0f | %.2f× | %d |" % (
-        label, w, " ".join("%.2f" % x for x in ws), c, pages / w, w / base,
-        m // 1024))
-EOF
+python3 "$(dirname "$0")/extract_report.py" "$WORK" "$RUNS" "$PAGES" \
+    "${#FILES[@]}" "$WRITE" "$LOAD0" \
+    "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
+    "$(pdftotext -v 2>&1 | head -1)" "$FOLDERS"

@@ -189,10 +189,16 @@ diarium-serve exited %s on SIGTERM.
 print(md)
 if write == "1":
     old = open(out, encoding="utf-8").read() if os.path.exists(out) else ""
+    # Replace this section only: from its marker to the next section's
+    # ("<!-- name -->", bench/extract.sh) or the end.
     at = old.find("\n<!-- serve-load -->")
+    rest = ""
     if at >= 0:
+        nxt = old.find("\n<!-- ", at + 1)
+        rest = old[nxt:] if nxt >= 0 else ""
         old = old[:at]
-    open(out, "w", encoding="utf-8").write(old.rstrip("\n") + "\n" + md)
+    open(out, "w", encoding="utf-8").write(
+        old.rstrip("\n") + "\n" + md.rstrip("\n") + "\n" + rest.lstrip("\n"))
     print("written to", out)
 sys.exit(1 if total_err or srv_rc != "0" else 0)
 PY

@@ -258,12 +258,15 @@ Index scripts and SQL:
        len([l for l in open(os.path.join(here, "queries.txt"), encoding="utf-8")
             if l.strip() and not l.startswith("#")]),
        qruns, table, ratios, tenx, commands, scripts)
-    # Sections other benchmarks keep in the same file (bench/serve-load.sh)
-    # start at a marker line and are carried over.
+    # Sections other benchmarks keep in the same file (bench/serve-load.sh,
+    # bench/extract.sh) start at a marker line "<!-- name -->" and are
+    # carried over, from the first of them to the end.
     try:
         old = open(out, encoding="utf-8").read()
-        at = old.find("\n<!-- serve-load -->")
-        if at >= 0:
+        ats = [old.find("\n<!-- %s -->" % m) for m in ("serve-load", "extract")]
+        ats = [a for a in ats if a >= 0]
+        if ats:
+            at = min(ats)
             md = md.rstrip("\n") + "\n" + old[at:]
     except OSError:
         pass

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""extract_report.py - the table of bench/extract.sh (not run by itself).
+
+Arguments: WORK RUNS PAGES FILES WRITE LOAD0 COMMIT PDFTOTEXT_VERSION FOLDERS
+WORK holds one /usr/bin/time line ("wall user system maxrss_kb") per tool
+and run, in files TOOL.RUN. Prints the Markdown section and, when WRITE is
+1, puts it into bench/RESULTS.md after "<!-- extract -->" (replacing that
+section only, up to the next "<!-- name -->" marker or the end).
+"""
+import os
+import statistics
+import sys
+import time
+
+(work, runs, pages, files, write, load0, commit, ptver,
+ folders) = sys.argv[1:10]
+runs, pages, files = int(runs), int(pages), int(files)
+names = {"pdftotext": "pdftotext, one process per file",
+         "x1": "diarium-extract, one worker",
+         "x2": "diarium-extract, two workers at once"}
+rows = {}
+for t in names:
+    walls, cpus, rss = [], [], []
+    for r in range(1, runs + 1):
+        with open("%s/%s.%d" % (work, t, r)) as f:
+            e, u, s, m = f.read().split()[-4:]
+        walls.append(float(e))
+        cpus.append(float(u) + float(s))
+        rss.append(int(m))
+    rows[t] = (statistics.median(walls), statistics.median(cpus), max(rss),
+               walls)
+base = rows["pdftotext"]
+table = ["| reader | wall s (median) | runs s | CPU s | pages/s "
+         "| wall ÷ pdftotext | CPU ÷ pdftotext | peak RSS MB |",
+         "|---|---|---|---|---|---|---|---|"]
+for t, label in names.items():
+    w, c, m, ws = rows[t]
+    table.append("| %s | %.2f | %s | %.2f | %.0f | %.2f× | %.2f× | %d |" % (
+        label, w, " ".join("%.2f" % x for x in ws), c, pages / w,
+        w / base[0], c / base[1], m // 1024))
+with open("/proc/loadavg") as f:
+    load1 = " ".join(f.read().split()[:3])
+md = """<!-- extract -->
+## Reading PDFs (bench/extract.sh)
+
+Produced by `bench/extract.sh --runs %d` on %s at diarium %s: %d PDFs,
+%d pages (%s); %s; %d cores; load average %s at the start, %s at the end
+(other jobs shared the machine: compare the runs, and the CPU columns).
+Wall: median of %d runs in rotating order; CPU: user + system of the run,
+children included; peak RSS: the largest process of a run.
+
+%s
+""" % (runs, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), commit,
+       files, pages,
+       folders or "../shared/realdocs-dev/pdf/{riksbank,regeringen}",
+       ptver, os.cpu_count(), load0, load1, runs, "\n".join(table))
+print(md)
+if write == "1":
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "RESULTS.md")
+    old = ""
+    if os.path.exists(out):
+        with open(out, encoding="utf-8") as f:
+            old = f.read()
+    at = old.find("\n<!-- extract -->")
+    rest = ""
+    if at >= 0:
+        nxt = old.find("\n<!-- ", at + 1)
+        rest = old[nxt:] if nxt >= 0 else ""
+        old = old[:at]
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(old.rstrip("\n") + "\n\n" + md.rstrip("\n") + "\n"
+                + rest.lstrip("\n"))
+    print("written to", out)
