@@ -27,6 +27,13 @@
 /* ---------------------------------------------------------------------
  * Names and messages.
  * ------------------------------------------------------------------- */
+const char *dx_issuer_name(int issuer)
+{
+    static const char *const names[DX_ISSUER_COUNT] = {
+        "", "skolinspektionen", "overklagandenamnden", "kommun"};
+    return issuer > 0 && issuer < DX_ISSUER_COUNT ? names[issuer] : "";
+}
+
 const char *dx_meta_strerror(int rc)
 {
     switch (rc) {
@@ -51,6 +58,44 @@ void dx_meta_free(dx_meta *m)
     for (size_t i = 0; i < m->nareas; i++) free(m->areas[i].name);
     free(m->areas);
     memset(m, 0, sizeof *m);
+}
+
+/* The appeal board's name as the authority. */
+#define APPEAL_BOARD "Skolväsendets överklagandenämnd"
+
+/* Confidence in a type read from a type word or title in the header, in
+ * one guessed from a signature or the body, and in Skolinspektionen's
+ * outcome phrases in its own decision (or in one of its kinds of decision
+ * that does not name its issuer). */
+#define CONF_TYPE 90
+#define CONF_TYPE_GUESS 60
+#define CONF_SI_OUTCOME 80
+#define CONF_SI_KIND_OUTCOME 70
+
+/* Clears every field found with less than DX_META_MIN_CONFIDENCE (and
+ * its confidence). */
+static void keep_confident(dx_meta *m)
+{
+    for (int f = 0; f < DX_CONF_COUNT; f++) {
+        if (m->conf[f] >= DX_META_MIN_CONFIDENCE) continue;
+        m->conf[f] = 0;
+        switch (f) {
+        case DX_CONF_TYPE: m->type = DX_DOC_UNKNOWN; break;
+        case DX_CONF_DATE: m->date.iso[0] = '\0'; break;
+        case DX_CONF_DNR:
+            free(m->dnr);
+            m->dnr = NULL;
+            break;
+        case DX_CONF_AUTHORITY:
+            free(m->authority);
+            m->authority = NULL;
+            m->issuer = DX_ISSUER_UNKNOWN;
+            break;
+        case DX_CONF_OUTCOME:
+            m->outcome = DX_OUT_NONE;
+            break;
+        }
+    }
 }
 
 static int is_decision(int type)
@@ -108,29 +153,72 @@ int dx_meta_extract_with(dx_meta_ctx *ctx, const char *text, size_t len,
     int rc = dxm_doc_init(&d, text, len, ctx ? ctx->qc : NULL,
                           ctx ? ctx->skm : NULL);
     d.kt = ctx ? ctx->kt : NULL;
+    int appeal = 0;
     if (rc == DXM_OK) {
         dxm_find_header(&d);
         int si = dxm_has_si_signature(&d);
         out->type = dxm_find_type_header(&d);
-        if (out->type == DX_DOC_UNKNOWN && si)
-            out->type = dxm_guess_type(&d, si, 0);
-        int forv = 0;
-        rc = dxm_find_authority(&d, out, si, &forv);
-        if (rc == DXM_OK && out->type == DX_DOC_UNKNOWN)
-            out->type = dxm_guess_type(&d, si, forv);
+        if (out->type != DX_DOC_UNKNOWN) out->conf[DX_CONF_TYPE] = CONF_TYPE;
+        /* The appeal board's decision: not where Skolinspektionen signs,
+         * nor in a municipal memo or minutes that quote one. */
+        dxm_appeal ap;
+        dxm_find_appeal(&d, &ap);
+        appeal = ap.found && !si && out->type != DX_DOC_TJANSTESKRIVELSE &&
+                 out->type != DX_DOC_PROTOKOLLSUTDRAG &&
+                 out->type != DX_DOC_YTTRANDE;
+        if (appeal) {
+            out->issuer = DX_ISSUER_APPEAL_BOARD;
+            rc = dxm_set_str(&out->authority, APPEAL_BOARD,
+                             strlen(APPEAL_BOARD));
+            out->conf[DX_CONF_AUTHORITY] = (unsigned char)ap.auth_conf;
+            if (out->type == DX_DOC_UNKNOWN) {
+                out->type = DX_DOC_BESLUT;
+                out->conf[DX_CONF_TYPE] = CONF_TYPE_GUESS;
+            }
+            out->outcome = ap.outcome;
+            out->conf[DX_CONF_OUTCOME] = (unsigned char)ap.outcome_conf;
+        } else {
+            if (out->type == DX_DOC_UNKNOWN && si) {
+                out->type = dxm_guess_type(&d, si, 0);
+                out->conf[DX_CONF_TYPE] = CONF_TYPE_GUESS;
+            }
+            int forv = 0;
+            rc = dxm_find_authority(&d, out, si, &forv);
+            if (rc == DXM_OK && out->type == DX_DOC_UNKNOWN) {
+                out->type = dxm_guess_type(&d, si, forv);
+                if (out->type != DX_DOC_UNKNOWN)
+                    out->conf[DX_CONF_TYPE] = CONF_TYPE_GUESS;
+                /* A förvaltning's memo names its author early. */
+                if (out->type == DX_DOC_TJANSTESKRIVELSE &&
+                    out->conf[DX_CONF_AUTHORITY] == DXM_AUTH_CONF_BODY)
+                    out->conf[DX_CONF_AUTHORITY] = DXM_AUTH_CONF_MEMO;
+            }
+        }
     }
-    if (rc == DXM_OK) rc = dxm_find_dates(&d, out);
+    if (rc == DXM_OK) rc = dxm_find_dates(&d, out, appeal);
     if (rc == DXM_OK) rc = dxm_find_kommun(&d, out);
     if (rc == DXM_OK) rc = dxm_find_dnr(&d, out);
     if (rc == DXM_OK) rc = dxm_find_principal(&d, out);
     if (rc == DXM_OK) rc = dxm_find_school(&d, out);
-    if (rc == DXM_OK && is_decision(out->type)) {
+    /* Assessment outcomes are Skolinspektionen's vocabulary: only in its
+     * decisions, and in follow-up and tillsyn decisions (its kinds) whose
+     * issuer the text does not say. */
+    int si_kind = out->type == DX_DOC_UPPFOLJNINGSBESLUT ||
+                  out->type == DX_DOC_TILLSYNSBESLUT;
+    if (rc == DXM_OK && is_decision(out->type) &&
+        (out->issuer == DX_ISSUER_SKOLINSPEKTIONEN ||
+         (out->issuer == DX_ISSUER_UNKNOWN && si_kind))) {
         size_t cap = 0;
         rc = dxm_find_tillsyn_areas(&d, out, &cap);
         if (rc == DXM_OK) rc = dxm_find_quality_areas(&d, out, &cap);
         if (rc == DXM_OK) out->outcome = dxm_overall_outcome(&d, out);
+        if (out->outcome != DX_OUT_NONE)
+            out->conf[DX_CONF_OUTCOME] =
+                out->issuer == DX_ISSUER_SKOLINSPEKTIONEN ? CONF_SI_OUTCOME
+                                                          : CONF_SI_KIND_OUTCOME;
     }
     dxm_doc_free(&d);
+    if (rc == DXM_OK) keep_confident(out);
     if (rc != DXM_OK) dx_meta_free(out);
     return rc;
 }
@@ -199,7 +287,21 @@ int dx_meta_json(const dx_meta *m, char **out, size_t *outlen)
         json_str(&b, dx_outcome_name(m->areas[i].outcome), &rc);
         dxm_sb_puts(&b, "}", &rc);
     }
-    dxm_sb_puts(&b, "]}", &rc);
+    dxm_sb_puts(&b, "],\"issuer\":", &rc);
+    json_str(&b, dx_issuer_name(m->issuer), &rc);
+    static const char *const conf_names[DX_CONF_COUNT] = {
+        "type", "date", "dnr", "authority", "outcome"};
+    dxm_sb_puts(&b, ",\"confidence\":{", &rc);
+    int any = 0;
+    for (int f = 0; f < DX_CONF_COUNT; f++) {
+        if (!m->conf[f]) continue;
+        char num[32];
+        snprintf(num, sizeof num, "%s\"%s\":%u", any ? "," : "",
+                 conf_names[f], (unsigned)m->conf[f]);
+        dxm_sb_puts(&b, num, &rc);
+        any = 1;
+    }
+    dxm_sb_puts(&b, "}}", &rc);
     if (rc != DXM_OK) {
         free(b.p);
         return rc;

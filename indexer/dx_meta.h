@@ -28,10 +28,24 @@
  *    Gotland", matched against the built-in table of Sweden's 290
  *    municipalities (OCR skeleton equal and sv_confusion_cost within
  *    budget; exact spellings preferred); the most frequent wins;
- *  - dnr: the first "Dnr", "Diarienummer" or "Diarienr" followed by a number
+ *  - issuer: whose document it is — Skolinspektionen (its signature, or a
+ *    decision that names it and no municipal body), Skolväsendets
+ *    överklagandenämnd (a decision sentence "Överklagandenämnden avslår
+ *    överklagandet", dx_meta_appeal.c), a municipal body (a förvaltning,
+ *    nämnd or kontor heading the text), or unknown;
+ *  - dnr: a "Dnr", "Diarienummer" or "Diarienr" label followed by a number
  *    with a separator ("2021:2323", "2019/233"), with any capital-letter
- *    prefix ("SI 2021:1234", "KS/2020:45");
- *  - outcomes: only for Skolinspektionen decisions (see DX_OUT_*).
+ *    prefix ("SI 2021:1234", "KS/2020:45"), where a document writes its
+ *    own: first on its line or after a column gap; one in the middle of a
+ *    sentence, in parentheses or after "jfr" is a case the text cites;
+ *  - outcomes: each issuer's own vocabulary (DX_OUT_*): a Schools
+ *    Inspectorate decision's assessment, the appeal board's verb; none for
+ *    other documents.
+ *
+ * Confidence: each of type, date, dnr, authority and outcome is found by a
+ * rule that says how sure it is (0-100, dx_meta.conf); a value found with
+ * less than DX_META_MIN_CONFIDENCE is left absent — a wrong value is
+ * worse than none, since people count these fields.
  */
 #ifndef DIARIUM_DX_META_H
 #define DIARIUM_DX_META_H
@@ -57,6 +71,38 @@ const char *dx_meta_strerror(int rc);
 /* Longest string field kept (bytes); longer ones are cut at a character
  * boundary. */
 #define DX_META_VALUE_MAX 200
+
+/* Who issued a document (dx_issuer_name). */
+enum {
+    DX_ISSUER_UNKNOWN = 0,    /* ""                                      */
+    DX_ISSUER_SKOLINSPEKTIONEN, /* "skolinspektionen"                    */
+    DX_ISSUER_APPEAL_BOARD,   /* "overklagandenamnden": Skolväsendets
+                                 överklagandenämnd                       */
+    DX_ISSUER_MUNICIPAL,      /* "kommun": a municipal nämnd, förvaltning
+                                 or kontor                               */
+    DX_ISSUER_COUNT
+};
+
+/* The ASCII name of a DX_ISSUER_* value; "" for unknown and out of range.
+ * Static. */
+const char *dx_issuer_name(int issuer);
+
+/* The fields that carry a confidence (dx_meta.conf). */
+enum {
+    DX_CONF_TYPE = 0,
+    DX_CONF_DATE,
+    DX_CONF_DNR,
+    DX_CONF_AUTHORITY,
+    DX_CONF_OUTCOME,
+    DX_CONF_COUNT
+};
+
+/* Below this confidence a field is left absent (measured on documents the
+ * rules were not written for: bench/meta_eval.py, bench/NOTES.md; a build
+ * may set another with -DDX_META_MIN_CONFIDENCE=N to measure it). */
+#ifndef DX_META_MIN_CONFIDENCE
+#define DX_META_MIN_CONFIDENCE 50
+#endif
 
 /* One assessed area with its outcome. */
 typedef struct dx_meta_area {
@@ -101,6 +147,10 @@ typedef struct dx_meta {
     int outcome;             /* DX_OUT_*: overall, decisions only */
     dx_meta_area *areas;     /* per area, in document order */
     size_t nareas;
+    int issuer;              /* DX_ISSUER_* */
+    unsigned char conf[DX_CONF_COUNT]; /* 0-100 per DX_CONF_* field that
+                                is present (at least
+                                DX_META_MIN_CONFIDENCE); 0 when absent */
 } dx_meta;
 
 /* Extracts the metadata of the document `text` (len bytes of valid UTF-8,
@@ -137,7 +187,11 @@ void dx_meta_free(dx_meta *m);
  *    "kommun":"Landskrona","kommun_alt":null,"principal":null,
  *    "school":"Asmundtorps skola","dnr":"2021:2323",
  *    "authority":"Skolinspektionen","outcome":"avslutad",
- *    "areas":[{"name":"...","outcome":"i_linje"}]}
+ *    "areas":[{"name":"...","outcome":"i_linje"}],
+ *    "issuer":"skolinspektionen",
+ *    "confidence":{"type":90,"date":90,"dnr":90,"authority":95,
+ *                  "outcome":80}}
+ * ("confidence" holds the present fields only.)
  * Strings are UTF-8 with '"', '\\' and control characters escaped.
  * On success *out is a malloc'd NUL-terminated string (free()) and *outlen
  * (may be NULL) its length. Returns DXM_OK, DXM_EINVAL (m or out NULL) or

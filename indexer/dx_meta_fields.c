@@ -154,7 +154,12 @@ static int add_date(dx_meta *m, const dx_date *dt, size_t *cap)
     return DXM_OK;
 }
 
-int dxm_find_dates(const doc *d, dx_meta *m)
+/* Confidence in the document's own date, by how it was found. */
+#define DATE_CONF_LABEL 90   /* after "Datum", "Beslutsdatum", ... */
+#define DATE_CONF_ISO 70     /* the first ISO date of the header */
+#define DATE_CONF_WRITTEN 60 /* a written date on a short header line */
+
+int dxm_find_dates(const doc *d, dx_meta *m, int appeal)
 {
     size_t cap = 0;
     int own = 0;
@@ -166,19 +171,29 @@ int dxm_find_dates(const doc *d, dx_meta *m)
         size_t nx;
         for (size_t u = t + 1; u < d->tk.n && u <= t + 2; u++)
             if (date_at(d, u, &m->date, &nx)) {
-                own = 1;
+                own = DATE_CONF_LABEL;
                 break;
             }
     }
     /* ... else the first date in the header: an ISO date, or a written
-     * one on a short line (not "... träda i kraft den 1 juli 2025."). */
+     * one on a short line (not "... träda i kraft den 1 juli 2025."); not
+     * in an appeal decision, and not under a heading "Överklagat beslut",
+     * where the header dates the decision appealed against. */
+    size_t cited_from = appeal ? 0 : d->hdr_lines;
+    for (size_t l = 0; l < d->hdr_lines && cited_from == d->hdr_lines; l++)
+        if (dxm_line_is(d, l, "överklagat beslut") ||
+            dxm_line_is(d, l, "överklagade beslut"))
+            cited_from = l;
     for (size_t t = 0; t < d->hdr_toks && !own; t++) {
         size_t nx;
+        if (d->tline[t] >= cited_from) break;
         if ((tkind(d, t) == SV_TOK_DATE || line_ntok(d, d->tline[t]) <= 6) &&
             date_at(d, t, &m->date, &nx))
-            own = 1;
+            own = tkind(d, t) == SV_TOK_DATE ? DATE_CONF_ISO
+                                             : DATE_CONF_WRITTEN;
     }
     if (!own) m->date.iso[0] = '\0';
+    m->conf[DX_CONF_DATE] = (unsigned char)own;
     for (size_t t = 0; t < d->tk.n;) {
         dx_date dt;
         size_t nx;
@@ -341,8 +356,51 @@ static size_t parse_dnr(const char *s, size_t len, size_t i)
 
 static const dx_word dnr_words[] = {W_DNR, W_DIARIENUMMER, W_DIARIENR, W_END};
 
+/* Confidence in a diary number, by where its label stands. */
+#define DNR_CONF_HEADER 90 /* first on its line or after a column gap, in
+                              the header */
+#define DNR_CONF_LINE 70   /* the same, further down (a page header
+                              repeated, a signature block) */
+#define DNR_CONF_MANY 40   /* several different such numbers below the
+                              header and none in it (the items of a
+                              protocol): none of them is the document's */
+#define DNR_CONF_SENTENCE 30 /* in the middle of a sentence */
+#define DNR_CONF_CITED 10  /* in parentheses, or after "jfr": another
+                              case the text refers to */
+
+/* Where the label at token t stands: DNR_CONF_*. */
+static int dnr_label_conf(const doc *d, size_t t)
+{
+    size_t l = d->tline[t], a = d->lines[l].start, i = d->tk.tok[t].start;
+    /* An open parenthesis before it on its line, or "jfr" just before. */
+    int open = 0;
+    for (size_t k = a; k < i; k++) {
+        if (d->s[k] == '(') open++;
+        else if (d->s[k] == ')' && open) open--;
+    }
+    if (open) return DNR_CONF_CITED;
+    for (size_t u = t > 6 ? t - 6 : 0; u < t; u++)
+        if (tok_is(d, u, W_JFR)) return DNR_CONF_CITED;
+    /* First on the line, or after a gap of three spaces or a tab. */
+    int lead = 1, gap = 0;
+    for (size_t k = a; k < i; k++)
+        if (!is_space(d->s[k])) lead = 0;
+    if (!lead && i >= 3) {
+        size_t k = i;
+        while (k > a && (d->s[k - 1] == ' ' || d->s[k - 1] == '\t')) k--;
+        gap = i - k >= 3 || (i > k && d->s[i - 1] == '\t');
+    }
+    if (!lead && !gap) return DNR_CONF_SENTENCE;
+    return t < d->hdr_toks ? DNR_CONF_HEADER : DNR_CONF_LINE;
+}
+
 int dxm_find_dnr(const doc *d, dx_meta *m)
 {
+    /* The best-placed label wins (the first of equals); numbers at line
+     * starts below the header are counted, so that a protocol's items do
+     * not give it one of their numbers. */
+    size_t best_i = 0, best_e = 0, line_i = 0, line_e = 0;
+    int best = 0, line_values = 0;
     for (size_t t = 0; t < d->tk.n; t++) {
         if (tkind(d, t) != SV_TOK_WORD) continue;
         int kw = 0;
@@ -364,9 +422,26 @@ int dxm_find_dnr(const doc *d, dx_meta *m)
         }
         if (i - d->tk.tok[t].end > 8) continue;
         size_t e = parse_dnr(d->s, d->len, i);
-        if (e) return dxm_set_str(&m->dnr, d->s + i, e - i);
+        if (!e) continue;
+        int c = dnr_label_conf(d, t);
+        if (c == DNR_CONF_LINE) {
+            if (!line_values ||
+                !(e - i == line_e - line_i &&
+                  memcmp(d->s + i, d->s + line_i, e - i) == 0))
+                line_values++;
+            line_i = i;
+            line_e = e;
+        }
+        if (c > best) {
+            best = c;
+            best_i = i;
+            best_e = e;
+        }
     }
-    return DXM_OK;
+    if (best == DNR_CONF_LINE && line_values > 1) best = DNR_CONF_MANY;
+    if (!best) return DXM_OK;
+    m->conf[DX_CONF_DNR] = (unsigned char)best;
+    return dxm_set_str(&m->dnr, d->s + best_i, best_e - best_i);
 }
 
 /* ---------------------------------------------------------------------
@@ -658,11 +733,27 @@ static int forvaltningen_named(const doc *d, size_t t, sbuf *b, int *rc)
  * ("Bildningsförvaltningen har följt upp ..."). */
 #define AUTH_BODY_TOKENS 1000
 
+/* Confidence in the authority, by how it was found. */
+#define AUTH_CONF_SIGNED 95  /* "På Skolinspektionens vägnar" */
+#define AUTH_CONF_HEADER 85  /* a body heading the text */
+#define AUTH_CONF_NAMED 60   /* a decision that names Skolinspektionen and
+                                no municipal body heads */
+
+static int set_authority(dx_meta *m, const char *s, size_t n, int issuer,
+                         int conf)
+{
+    m->issuer = issuer;
+    m->conf[DX_CONF_AUTHORITY] = (unsigned char)conf;
+    return dxm_set_str(&m->authority, s, n);
+}
+
 int dxm_find_authority(const doc *d, dx_meta *m, int si, int *forv)
 {
     int rc = DXM_OK, known;
     *forv = 0;
-    if (si) return dxm_set_str(&m->authority, "Skolinspektionen", 16);
+    if (si)
+        return set_authority(m, "Skolinspektionen", 16,
+                             DX_ISSUER_SKOLINSPEKTIONEN, AUTH_CONF_SIGNED);
     sbuf b = {0}, best = {0};
     int bestkind = AUTH_NONE;
     int want = m->type == DX_DOC_PROTOKOLLSUTDRAG ? AUTH_NAMND : AUTH_FORV;
@@ -675,7 +766,9 @@ int dxm_find_authority(const doc *d, dx_meta *m, int si, int *forv)
             for (size_t t = 0; t < d->tk.n; t++)
                 if (tok_is(d, t, W_SKOLINSPEKTIONEN)) {
                     free(b.p);
-                    return dxm_set_str(&m->authority, "Skolinspektionen", 16);
+                    return set_authority(m, "Skolinspektionen", 16,
+                                         DX_ISSUER_SKOLINSPEKTIONEN,
+                                         AUTH_CONF_NAMED);
                 }
     }
     for (size_t t = 0; t < d->hdr_toks && rc == DXM_OK; t++) {
@@ -693,6 +786,7 @@ int dxm_find_authority(const doc *d, dx_meta *m, int si, int *forv)
     /* A body names its author early: the first AUTH_BODY_TOKENS words. */
     size_t body_end = d->tk.n < d->hdr_toks + AUTH_BODY_TOKENS
                           ? d->tk.n : d->hdr_toks + AUTH_BODY_TOKENS;
+    int conf = AUTH_CONF_HEADER;
     for (size_t t = d->hdr_toks; t < body_end && rc == DXM_OK &&
                                  bestkind == AUTH_NONE; t++) {
         if (authority_at(d, t, &b, &known, &rc) != AUTH_FORV || !known)
@@ -700,9 +794,11 @@ int dxm_find_authority(const doc *d, dx_meta *m, int si, int *forv)
         best.n = 0;
         dxm_sb_put(&best, b.p, b.n, &rc);
         bestkind = AUTH_FORV;
+        conf = m->type == DX_DOC_TJANSTESKRIVELSE ? DXM_AUTH_CONF_MEMO
+                                                  : DXM_AUTH_CONF_BODY;
     }
     if (rc == DXM_OK && bestkind != AUTH_NONE) {
-        rc = dxm_set_str(&m->authority, best.p, best.n);
+        rc = set_authority(m, best.p, best.n, DX_ISSUER_MUNICIPAL, conf);
         *forv = bestkind == AUTH_FORV;
     }
     free(b.p);

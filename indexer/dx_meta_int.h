@@ -11,6 +11,8 @@
  *   dx_meta_fields.c   dates, type, diary number, principal, school,
  *                      authority
  *   dx_meta_outcome.c  outcome phrases, assessed areas, overall outcome
+ *   dx_meta_appeal.c   decisions of Skolväsendets överklagandenämnd and
+ *                      their outcome
  *
  * The matchers over tokens (tok_cost, tok_is, tok_is_any) are inline
  * here: every finder calls them for nearly every token.
@@ -40,6 +42,7 @@
 #define DX_META_WORDS(X) \
     X(W_AKTIEBOLAG, "aktiebolag") \
     X(W_ANMARKNING, "anmärkning") \
+    X(W_ANDRAR, "ändrar") \
     X(W_ANPASSADESKOLAN, "anpassadeskolan") \
     X(W_APRIL, "april") \
     X(W_ARENDET, "ärendet") \
@@ -48,12 +51,16 @@
     X(W_ATGARDERNA, "åtgärderna") \
     X(W_AUGUSTI, "augusti") \
     X(W_AV, "av") \
+    X(W_AVSLAR, "avslår") \
+    X(W_AVVISAR, "avvisar") \
     X(W_AVSLUTAR, "avslutar") \
     X(W_AVSLUTAS, "avslutas") \
     X(W_BAKGRUND, "bakgrund") \
     X(W_BEHOVER, "behöver") \
     X(W_BEHOVS, "behövs") \
+    X(W_BIFALLER, "bifaller") \
     X(W_BESLUT, "beslut") \
+    X(W_BESLUTET, "beslutet") \
     X(W_BESLUTSDATUM, "beslutsdatum") \
     X(W_BRISTER, "brister") \
     X(W_DARMED, "därmed") \
@@ -107,6 +114,7 @@
     X(W_INLEDNING, "inledning") \
     X(W_INTE, "inte") \
     X(W_JANUARI, "januari") \
+    X(W_JFR, "jfr") \
     X(W_JULI, "juli") \
     X(W_JUNI, "juni") \
     X(W_KOMMUN, "kommun") \
@@ -128,6 +136,7 @@
     X(W_MUSIKSKOLAN, "musikskolan") \
     X(W_NAMND, "nämnd") \
     X(W_NAMNDEN, "nämnden") \
+    X(W_NAMNDENS, "nämndens") \
     X(W_NOVEMBER, "november") \
     X(W_OCH, "och") \
     X(W_OKTOBER, "oktober") \
@@ -138,6 +147,7 @@
     X(W_PER, "per") \
     X(W_PROTOKOLL, "protokoll") \
     X(W_PROTOKOLLSUTDRAG, "protokollsutdrag") \
+    X(W_PROVNING, "prövning") \
     X(W_REDOVISADE, "redovisade") \
     X(W_REDOVISNING, "redovisning") \
     X(W_REGION, "region") \
@@ -152,13 +162,16 @@
     X(W_SEDAN, "sedan") \
     X(W_SENAST, "senast") \
     X(W_SEPTEMBER, "september") \
+    X(W_SKOLLAGEN, "skollagen") \
     X(W_SKOLA, "skola") \
     X(W_SKOLAN, "skolan") \
     X(W_SKOLANS, "skolans") \
     X(W_SKOLINSPEKTIONEN, "skolinspektionen") \
     X(W_SKOLINSPEKTIONENS, "skolinspektionens") \
+    X(W_SKOLVASENDETS, "skolväsendets") \
     X(W_SOMMARSKOLAN, "sommarskolan") \
     X(W_SPECIALSKOLAN, "specialskolan") \
+    X(W_TAR, "tar") \
     X(W_STYRELSEN, "styrelsen") \
     X(W_TILL, "till") \
     X(W_TILLSYN, "tillsyn") \
@@ -167,10 +180,13 @@
     X(W_TJANSTESKRIVELSE, "tjänsteskrivelse") \
     X(W_TJANSTEUTLATANDE, "tjänsteutlåtande") \
     X(W_TOM, "tom") \
+    X(W_UNDANROJER, "undanröjer") \
+    X(W_UPP, "upp") \
     X(W_UPPFOLJNING, "uppföljning") \
     X(W_UPPFOLJNINGEN, "uppföljningen") \
     X(W_UPPFOLJNINGSBESLUT, "uppföljningsbeslut") \
     X(W_UPPFYLLER, "uppfyller") \
+    X(W_UPPHAVER, "upphäver") \
     X(W_UTVECKLINGSOMRADE, "utvecklingsområde") \
     X(W_UTVECKLINGSOMRADEN, "utvecklingsområden") \
     X(W_UTVECKLINGSOMRADENA, "utvecklingsområdena") \
@@ -179,7 +195,13 @@
     X(W_VID, "vid") \
     X(W_VUXENSKOLAN, "vuxenskolan") \
     X(W_YTTERLIGARE, "ytterligare") \
-    X(W_YTTRANDE, "yttrande")
+    X(W_YTTRANDE, "yttrande") \
+    X(W_OVERKLAGADE, "överklagade") \
+    X(W_OVERKLAGANDENAMND, "överklagandenämnd") \
+    X(W_OVERKLAGANDENAMNDEN, "överklagandenämnden") \
+    X(W_OVERKLAGANDENAMNDENS, "överklagandenämndens") \
+    X(W_OVERKLAGANDET, "överklagandet") \
+    X(W_OVERKLAGAT, "överklagat")
 
 typedef enum dx_word {
 #define X(id, text) id,
@@ -408,10 +430,19 @@ int dxm_has_si_signature(const doc *d);
 int dxm_find_type_header(const doc *d);
 int dxm_guess_type(const doc *d, int si, int authority_is_forv);
 
-/* Each sets its fields of m; DXM_OK or DXM_ENOMEM. find_authority needs
- * m->type, and sets *forv when the authority is a förvaltning/kontor. */
+/* Confidence in an authority found only in the body of the text: a
+ * förvaltning named early in a tjänsteskrivelse (which one writes), and in
+ * another text, where it may be the body the text is about. */
+#define DXM_AUTH_CONF_MEMO 55
+#define DXM_AUTH_CONF_BODY 40
+
+/* Each sets its fields of m, and their confidence in m->conf; DXM_OK or
+ * DXM_ENOMEM. find_authority needs m->type, sets m->issuer, and sets
+ * *forv when the authority is a förvaltning/kontor. find_dates takes no
+ * undated header date for the document's own when `appeal` (an appeal
+ * decision's header dates the decision appealed against). */
 int dxm_find_authority(const doc *d, dx_meta *m, int si, int *forv);
-int dxm_find_dates(const doc *d, dx_meta *m);
+int dxm_find_dates(const doc *d, dx_meta *m, int appeal);
 int dxm_find_dnr(const doc *d, dx_meta *m);
 int dxm_find_principal(const doc *d, dx_meta *m);
 int dxm_find_school(const doc *d, dx_meta *m);
@@ -425,5 +456,23 @@ int dxm_find_school(const doc *d, dx_meta *m);
 int dxm_find_tillsyn_areas(const doc *d, dx_meta *m, size_t *cap);
 int dxm_find_quality_areas(const doc *d, dx_meta *m, size_t *cap);
 int dxm_overall_outcome(const doc *d, const dx_meta *m);
+
+/* ------------------------------------------------------------------
+ * Interface to code in dx_meta_appeal.c
+ * ---------------------------------------------------------------- */
+
+/* What dxm_find_appeal found: whether d is a decision of Skolväsendets
+ * överklagandenämnd, how sure that is, and the outcome its decision
+ * sentence states (DX_OUT_AVSLAR ... DX_OUT_AVVISAR, or DX_OUT_NONE for a
+ * verb outside that vocabulary) with its confidence. */
+typedef struct dxm_appeal {
+    int found;
+    int auth_conf;
+    int outcome;
+    int outcome_conf;
+} dxm_appeal;
+
+/* Fills *ap for d. DXM_OK. */
+int dxm_find_appeal(const doc *d, dxm_appeal *ap);
 
 #endif /* DIARIUM_DX_META_INT_H */

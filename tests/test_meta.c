@@ -190,9 +190,21 @@ static const str_case dnr_cases[] = {
     {"Dnr KS/2020:45", "KS/2020:45"},
     {"Diarienr. 2020:12", "2020:12"},
     {"DNR: ÖFN 2022:7", "ÖFN 2022:7"},
-    {"diarienummer (Dnr\n2021:7815) i de handlingar", "2021:7815"},
-    /* the document's own number is the first */
+    {"Dnr\n2021:7815", "2021:7815"},
+    {"Kalmar kommun                      Dnr 2019:4877", "2019:4877"},
+    /* the document's own number is the best placed: first on its line or
+     * after a column gap, not one the text cites (issue 33) */
     {"Dnr 2021:0812\n... (Dnr 2021:4410)", "2021:0812"},
+    {"Se beslutet (Dnr 2021:4410).\n\nDnr 2021:0812", "2021:0812"},
+    {"diarienummer (Dnr\n2021:7815) i de handlingar", NULL},
+    {"Nämnden har tidigare funnit detta (jfr Överklagandenämndens beslut "
+     "den 16 januari 2014 med dnr 2013:468).", NULL},
+    {"Överklagandenämnden har i beslut med dnr 2016:45 funnit att ...",
+     NULL},
+    /* a protocol's items each carry their own number: none is the
+     * protocol's */
+    {"Protokoll\n\nInledning\n\n§ 1 Budget\nDnr BUN 2018:12\n\n"
+     "Text.\n\n§ 2 Skolskjuts\nDnr BUN 2018:40\n\nText.", NULL},
     /* not diary numbers */
     {"Dnr 12", NULL},
     {"med angivande av diarienummer.\n\nMotivering 2020:1", NULL},
@@ -617,6 +629,110 @@ static void test_outcomes_in_all_flavours(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Whose decision: the appeal board (issue 33)                              */
+
+typedef struct appeal_case {
+    const char *text;
+    int issuer;        /* DX_ISSUER_* */
+    int outcome;       /* DX_OUT_* */
+    const char *date;  /* the own date, "" for none */
+} appeal_case;
+
+/* Texts written for these tests in the way the board writes (no real
+ * decision's words): the modern layout with the appealed decision first,
+ * the older one without the board's name, all three flavours; and texts
+ * that quote or resemble the board's sentence without being its
+ * decision. */
+static const appeal_case appeal_cases[] = {
+    {"Överklagat beslut\n\nBeslut den 12 april 2021 om skolskjuts\n\n"
+     "Beslut\n\nÖverklagandenämnden bifaller överklagandet och beslutar att "
+     "eleven ska beviljas skolskjuts.\nBeslutet får inte överklagas.\n\n"
+     "Ärendet\n\nX kommun beslutade den 12 april 2021 att avslå "
+     "ansökan. Kommunen avslår ansökan enligt riktlinjerna.\n",
+     DX_ISSUER_APPEAL_BOARD, DX_OUT_BIFALLER, ""},
+    {"Overklagat beslut\n\nBeslut den 2 maj 2020\n\nBeslut\n\n"
+     "Overklagandenamnden undanrojer det overklagade beslutet.\nBeslutet far "
+     "inte overklagas.\n",
+     DX_ISSUER_APPEAL_BOARD, DX_OUT_UNDANROR, ""},
+    {"Beslut\n\n0verklagandenamnden avsl&r 6verklagandet.\nBeslutet f&r "
+     "inte 6verklagas.\n\nArendet\n\nRektorn beslutade att ...\n",
+     DX_ISSUER_APPEAL_BOARD, DX_OUT_AVSLAR, ""},
+    {"Författningsbestämmelser\n\nEnligt 10 kap. 30 § skollagen ska en "
+     "elev placeras ...\n\nÄrendet\n\nY kommun beslutade att inte ta "
+     "emot eleven.\n\nBeslut\n\nNämnden upphäver det överklagade "
+     "beslutet och återförvisar ärendet till Y kommun.\n",
+     DX_ISSUER_APPEAL_BOARD, DX_OUT_UPPHAVER, ""},
+    {"Skälen\n\nBeslut om mottagande får överklagas hos Skolväsendets "
+     "överklagandenämnd.\n\nBeslut\n\nNämnden tar inte upp överklagandet "
+     "till prövning.\n",
+     DX_ISSUER_APPEAL_BOARD, DX_OUT_AVVISAR, ""},
+    /* the appealed decision's date is not the board's, but a dated
+     * label is */
+    {"Överklagat beslut\n\nBeslut den 3 mars\n2019\n\nBeslut\n\n"
+     "Överklagandenämnden avslår överklagandet.\n",
+     DX_ISSUER_APPEAL_BOARD, DX_OUT_AVSLAR, ""},
+    {"Beslutsdatum: 2022-11-10\n\nBeslut\n\nÖverklagandenämnden "
+     "upphäver det överklagade beslutet.\n",
+     DX_ISSUER_APPEAL_BOARD, DX_OUT_UPPHAVER, "2022-11-10"},
+    /* a municipal nämnd deciding, a memo and minutes quoting the board,
+     * and Skolinspektionen citing it, are not the board's decisions */
+    {"Barn- och utbildningsnämnden\nSammanträdesprotokoll 2021-05-04\n\n"
+     "§ 12 Ansökan om skolskjuts\n\nNämnden avslår ansökan.\n",
+     DX_ISSUER_MUNICIPAL, DX_OUT_NONE, "2021-05-04"},
+    {"Barn- och utbildningsförvaltningen\nTJÄNSTESKRIVELSE\n2021-06-01\n\n"
+     "Sammanfattning\n\nÖverklagandenämnden upphäver det överklagade "
+     "beslutet, och förvaltningen föreslår ...\n",
+     DX_ISSUER_MUNICIPAL, DX_OUT_NONE, "2021-06-01"},
+    {"Beslut\n2022-03-14\n\nBeslut\n\nSkolinspektionen förelägger "
+     "kommunen att ... Överklagandenämnden avslår överklagandet i ett "
+     "tidigare ärende.\n\nPå Skolinspektionens vägnar\n",
+     DX_ISSUER_SKOLINSPEKTIONEN, DX_OUT_FORELAGGANDE, "2022-03-14"},
+    /* "Nämnden" without an appeal and without the board's name */
+    {"Beslut\n\nNämnden avslår ansökan om bidrag.\n",
+     DX_ISSUER_UNKNOWN, DX_OUT_NONE, ""},
+};
+
+static void test_appeal_board_decisions(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof appeal_cases / sizeof *appeal_cases; i++) {
+        dx_meta m;
+        extract(appeal_cases[i].text, &m);
+        const appeal_case *c = &appeal_cases[i];
+        if (m.issuer != c->issuer || m.outcome != c->outcome ||
+            strcmp(m.date.iso, c->date) != 0)
+            fail_msg("case %zu: got issuer %s outcome %s date \"%s\", want "
+                     "%s %s \"%s\"", i, dx_issuer_name(m.issuer),
+                     dx_outcome_name(m.outcome), m.date.iso,
+                     dx_issuer_name(c->issuer), dx_outcome_name(c->outcome),
+                     c->date);
+        if (c->issuer == DX_ISSUER_APPEAL_BOARD) {
+            assert_non_null(m.authority);
+            assert_string_equal(m.authority,
+                                "Skolväsendets överklagandenämnd");
+            assert_int_equal(m.type, DX_DOC_BESLUT);
+            assert_null(m.dnr);
+        }
+        /* every present field carries a confidence at the threshold or
+         * above, every absent one none */
+        assert_true(!m.authority ==
+                    (m.conf[DX_CONF_AUTHORITY] == 0));
+        assert_true((m.outcome == DX_OUT_NONE) ==
+                    (m.conf[DX_CONF_OUTCOME] == 0));
+        assert_true((m.date.iso[0] == '\0') == (m.conf[DX_CONF_DATE] == 0));
+        for (int f = 0; f < DX_CONF_COUNT; f++)
+            assert_true(m.conf[f] == 0 ||
+                        m.conf[f] >= DX_META_MIN_CONFIDENCE);
+        dx_meta_free(&m);
+    }
+    assert_string_equal(dx_outcome_name(DX_OUT_UNDANROR), "undanror");
+    assert_int_equal(dx_outcome_code("avvisar"), DX_OUT_AVVISAR);
+    assert_string_equal(dx_issuer_name(DX_ISSUER_APPEAL_BOARD),
+                        "overklagandenamnden");
+    assert_string_equal(dx_issuer_name(DX_ISSUER_COUNT), "");
+}
+
+/* ------------------------------------------------------------------------ */
 /* JSON and filter terms                                                    */
 
 static void test_json_of_a_follow_up(void **state)
@@ -637,7 +753,9 @@ static void test_json_of_a_follow_up(void **state)
         "\"kommun_alt\":null,\"principal\":null,"
         "\"school\":\"Asmundtorps skola\",\"dnr\":\"2021:2323\","
         "\"authority\":\"Skolinspektionen\",\"outcome\":\"avslutad\","
-        "\"areas\":[]}");
+        "\"areas\":[],\"issuer\":\"skolinspektionen\","
+        "\"confidence\":{\"type\":90,\"date\":70,\"dnr\":90,"
+        "\"authority\":60,\"outcome\":80}}");
     assert_int_equal(n, strlen(js));
     free(js);
     dx_meta_free(&m);
@@ -653,7 +771,8 @@ static void test_json_escapes_and_empty(void **state)
     assert_string_equal(js,
         "{\"type\":null,\"date\":null,\"dates\":[],\"kommun\":null,"
         "\"kommun_alt\":null,\"principal\":null,\"school\":null,\"dnr\":null,"
-        "\"authority\":null,\"outcome\":null,\"areas\":[]}");
+        "\"authority\":null,\"outcome\":null,\"areas\":[],"
+        "\"issuer\":null,\"confidence\":{}}");
     free(js);
     char school[] = "A \"B\" \\ C\x01";
     dx_meta_area area = {school, DX_OUT_BRISTER};
@@ -1195,6 +1314,7 @@ int main(void)
         cmocka_unit_test(test_school_from_header),
         cmocka_unit_test(test_principal_is_a_company_not_a_kommun),
         cmocka_unit_test(test_outcomes_in_all_flavours),
+        cmocka_unit_test(test_appeal_board_decisions),
         cmocka_unit_test(test_json_of_a_follow_up),
         cmocka_unit_test(test_json_escapes_and_empty),
         cmocka_unit_test(test_filter_terms_are_lower_case_pairs),

@@ -70,7 +70,8 @@ const char *dx_doctype_name(int type)
 
 static const char *const outcome_names[DX_OUT_COUNT] = {
     "", "utvecklingsomraden", "ytterligare_atgarder", "i_linje", "avslutad",
-    "inga_brister", "brister", "anmarkning", "forelaggande"};
+    "inga_brister", "brister", "anmarkning", "forelaggande", "avslar",
+    "bifaller", "upphaver", "undanror", "avvisar"};
 
 const char *dx_outcome_name(int outcome)
 {

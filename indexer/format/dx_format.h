@@ -265,7 +265,8 @@ enum {
  * and for anything out of range. Static. */
 const char *dx_doctype_name(int type);
 
-/* Assessment outcomes, overall and per area. Names (dx_outcome_name) are
+/* Outcomes: of a Schools Inspectorate assessment, overall and per area,
+ * or of an appeal-board decision. Names (dx_outcome_name) are
  * ASCII, stable, and used in JSON, as filter terms (utfall:) and in
  * DX_SLOT_OUTCOME. */
 enum {
@@ -289,6 +290,17 @@ enum {
                                     anmärkning")                           */
     DX_OUT_FORELAGGANDE,         /* "forelaggande": an injunction
                                     ("förelägger ... att")                 */
+    /* Decisions of Skolväsendets överklagandenämnd on an appeal: the
+     * verb of the decision ("Överklagandenämnden avslår överklagandet"). */
+    DX_OUT_AVSLAR,               /* "avslar": the appeal is rejected       */
+    DX_OUT_BIFALLER,             /* "bifaller": the appeal is granted      */
+    DX_OUT_UPPHAVER,             /* "upphaver": the appealed decision is
+                                    set aside                              */
+    DX_OUT_UNDANROR,             /* "undanror": the appealed decision is
+                                    quashed (undanröjer)                   */
+    DX_OUT_AVVISAR,              /* "avvisar": the appeal is dismissed
+                                    unheard ("tar inte upp ... till
+                                    prövning")                             */
     DX_OUT_COUNT
 };
 
