@@ -304,7 +304,7 @@ int dq_print_facets(FILE *f, const dq_results *r, dq_format fmt)
             fprintf(f, "  %s:", fc->field);
             for (size_t k = 0; k < fc->n; k++)
                 fprintf(f, "%s %s %u", k ? "," : "",
-                        fc->v[k].value[0] ? fc->v[k].value : "(unknown)",
+                        fc->v[k].value[0] ? fc->v[k].value : "ok\xC3\xA4nt",
                         fc->v[k].count);
             fputc('\n', f);
         }

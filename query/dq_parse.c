@@ -272,10 +272,24 @@ static size_t column_of(const char *q, size_t off)
 
 /* ----------------------------------------------------------------- lexer */
 
-/* A phrase starting with the '"' at i: fills vstart/vend/end of t. */
-static int lex_quoted(parser *p, size_t i, token *t)
+/* A phrase starting with the '"' at i: fills vstart/vend/end of t. In a
+ * field's value (escapes), a backslash before '"' or before a backslash
+ * keeps that character in the value (doc:"a \"b\".txt" is the id
+ * a "b".txt), so that any document id can be written. */
+static int lex_quoted(parser *p, size_t i, token *t, int escapes)
 {
-    const char *close = memchr(p->q + i + 1, '"', p->len - i - 1);
+    const char *close = NULL;
+    for (size_t k = i + 1; k < p->len; k++) {
+        if (escapes && p->q[k] == '\\' && k + 1 < p->len &&
+            (p->q[k + 1] == '"' || p->q[k + 1] == '\\')) {
+            k++;
+            continue;
+        }
+        if (p->q[k] == '"') {
+            close = p->q + k;
+            break;
+        }
+    }
 
     if (close == NULL) {
         fail(p, i, "unbalanced quote: the phrase that starts here is never "
@@ -326,7 +340,7 @@ static int lex_field(parser *p, size_t s, size_t c, size_t e, token *t)
     t->nend = c;
     if (c + 1 == e) {
         if (e < p->len && p->q[e] == '"') {
-            if (lex_quoted(p, e, t) != 0)
+            if (lex_quoted(p, e, t, 1) != 0)
                 return -1;
             if (!has_text(p, t->vstart, t->vend)) {
                 fail(p, s, "the field '%.*s:' has an empty value: write "
@@ -384,7 +398,7 @@ static int lex(parser *p)
         t->type = T_RP;
     } else if (p->q[i] == '"') {
         t->type = T_PHRASE;
-        if (lex_quoted(p, i, t) != 0)
+        if (lex_quoted(p, i, t, 0) != 0)
             return -1;
         if (!has_text(p, t->vstart, t->vend)) {
             fail(p, i, "empty phrase: expected words between the quotes");
@@ -608,6 +622,15 @@ static dq_node *field_node(parser *p, const token *t)
         n->text = copy_text(p, t->vstart, t->vend);
         if (n->text == NULL)
             goto fail;
+        if (t->quoted) { /* undo the escapes lex_quoted allowed */
+            char *w = n->text;
+            for (const char *r = n->text; *r != '\0'; r++) {
+                if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+                    r++;
+                *w++ = *r;
+            }
+            *w = '\0';
+        }
     }
     n->len = strlen(n->text);
     return n;

@@ -175,6 +175,20 @@ static int sv_cmp(const char *a, const char *b)
     return (*a != 0) - (*b != 0);
 }
 
+/* How many documents have no value of a field: counted, never hidden. */
+#define UNKNOWN "ok\xC3\xA4nt"
+
+/* The footer's account of how the fields were obtained. */
+#define FIELDS_NOTE                                                         \
+    "Kommun, datum, typ, myndighet, diarienummer och utfall är utlästa "   \
+    "automatiskt ur dokumentens text, med regler för varje utfärdares "     \
+    "dokument (Skolinspektionen, Skolväsendets överklagandenämnd, "         \
+    "kommunala nämnder och förvaltningar). Ett värde som reglerna inte är " \
+    "säkra på lämnas tomt och räknas som okänt, och ett diarienummer eller "\
+    "datum som dokumentet bara hänvisar till (ett annat ärende, det "       \
+    "överklagade beslutet) räknas inte som dokumentets eget. Värdena kan "  \
+    "ändå innehålla fel."
+
 /* Rows by count (descending), then name; the unknown ("") last. */
 static int by_count_name(const void *a, const void *b)
 {
@@ -290,9 +304,9 @@ static int year_rows(const dq_facet *f, rows *rs, char *span, size_t spanlen)
 
 static int outcome_rows(const dq_facet *f, rows *rs)
 {
-    int rc = count_rows(f, rs, 0, NULL, "utfall saknas");
+    int rc = count_rows(f, rs, 0, NULL, UNKNOWN);
     for (size_t i = 0; rc == DQ_OK && i < rs->n; i++)
-        if (f && strcmp(rs->v[i].label, "utfall saknas") != 0)
+        if (f && strcmp(rs->v[i].label, UNKNOWN) != 0)
             rs->v[i].label = dq_report_outcome_label(rs->v[i].label);
     return rc;
 }
@@ -325,7 +339,7 @@ static int report_build(report *m, const dq_results *r,
         rc = year_rows(m->year, &m->years, m->years_span,
                        sizeof m->years_span);
     if (rc == DQ_OK)
-        rc = count_rows(m->type, &m->types, 0, NULL, "typ ok\xC3\xA4nd");
+        rc = count_rows(m->type, &m->types, 0, NULL, UNKNOWN);
     if (rc == DQ_OK) rc = outcome_rows(m->outcome, &m->outcomes);
     return rc;
 }
@@ -404,7 +418,12 @@ const char *dq_report_outcome_label(const char *o)
         [DX_OUT_INGA_BRISTER] = "inga brister",
         [DX_OUT_BRISTER] = "brister (kraven inte uppfyllda)",
         [DX_OUT_ANMARKNING] = "anmärkning",
-        [DX_OUT_FORELAGGANDE] = "föreläggande"};
+        [DX_OUT_FORELAGGANDE] = "föreläggande",
+        [DX_OUT_AVSLAR] = "avslår överklagandet",
+        [DX_OUT_BIFALLER] = "bifaller överklagandet",
+        [DX_OUT_UPPHAVER] = "upphäver det överklagade beslutet",
+        [DX_OUT_UNDANROR] = "undanröjer det överklagade beslutet",
+        [DX_OUT_AVVISAR] = "avvisar överklagandet"};
     if (!o) return "";
     int code = dx_outcome_code(o);
     return code != DX_OUT_NONE && labels[code] ? labels[code] : o;
@@ -1170,10 +1189,10 @@ static void write_html(FILE *f, const report *m)
         fputs("<section id=\"diagram\">\n<h2>Fördelning</h2>\n", f);
         if (m->kommuns.n)
             html_figure(f, ++fig, "kommun", "Matchande dokument per kommun",
-                        "flest först", &m->kommuns, "utan utläst kommun");
+                        "flest först", &m->kommuns, "med okänd kommun");
         if (m->years.n)
             html_figure(f, ++fig, "ar", "Matchande dokument per år",
-                        "efter dokumentets datum", &m->years, "utan datum");
+                        "efter dokumentets datum", &m->years, "med okänt datum");
         fputs("</section>\n", f);
     }
 
@@ -1191,9 +1210,9 @@ static void write_html(FILE *f, const report *m)
     fputs(" (<span class=\"path\">diarium-query --report html</span>). "
           "Sökorden matchar alla böjningsformer och stavningar som "
           "PDF-extraktion och OCR ger; markerade ord är de som matchade. "
-          "Stycken rangordnas med BM25 (poäng). Kommun, datum, typ, "
-          "diarienummer och utfall är utlästa automatiskt ur dokumenten och "
-          "kan innehålla fel.</p>\n</footer>\n</body>\n</html>\n", f);
+          "Stycken rangordnas med BM25 (poäng). ", f);
+    h_str(f, FIELDS_NOTE);
+    fputs("</p>\n</footer>\n</body>\n</html>\n", f);
 }
 
 /* ------------------------------------------------------------ Markdown */
@@ -1278,14 +1297,14 @@ static void write_md(FILE *f, const report *m)
         fputs("## Dokument per kommun\n\n", f);
         md_count_table(f, "Kommun", &m->kommuns, 1);
         if (m->kommuns.unknown)
-            fprintf(f, "%s dokument utan utläst kommun visas inte.\n\n",
+            fprintf(f, "%s dokument med okänd kommun visas inte.\n\n",
                     num(b, m->kommuns.unknown));
     }
     if (m->years.n) {
         fputs("## Dokument per år\n\n", f);
         md_count_table(f, "År", &m->years, 1);
         if (m->years.unknown)
-            fprintf(f, "%s dokument utan datum visas inte.\n\n",
+            fprintf(f, "%s dokument med okänt datum visas inte.\n\n",
                     num(b, m->years.unknown));
     }
     if (m->ndocs) {
@@ -1342,8 +1361,9 @@ static void write_md(FILE *f, const report *m)
     }
     fputs("\n---\n\nFramtagen med diarium ", f);
     md_str(f, in->version, 0);
-    fputs(". Kommun, datum, typ, diarienummer och utfall är utlästa "
-          "automatiskt ur dokumenten och kan innehålla fel.\n", f);
+    fputs(". ", f);
+    md_str(f, FIELDS_NOTE, 0);
+    fputc('\n', f);
 }
 
 /* ----------------------------------------------------------------- CSV */

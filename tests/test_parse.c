@@ -277,6 +277,11 @@ static const valid_case VALID[] = {
     {"år:1.5..2.5", "FIELD(år:1.5..2.5)"},
     {"år:2020", "FIELD(år:2020)"},
     {"Kommun:\"Falu kommun\"", "FIELD(kommun:\"Falu kommun\")"},
+    /* issue 33: any value can be written in quotes, quotes too (doc: ids) */
+    {"kommun:\"beslut 2021.txt\"", "FIELD(kommun:\"beslut 2021.txt\")"},
+    {"kommun:\"a \\\"b\\\".txt\"", "FIELD(kommun:\"a \"b\".txt\")"},
+    {"kommun:\"c:\\\\d.txt\" x", "AND(FIELD(kommun:\"c:\\d.txt\") WORD(x))"},
+    {"kommun:\"a\\b.txt\"", "FIELD(kommun:\"a\\b.txt\")"},
     {"KOMMUN:Falun", "FIELD(kommun:Falun)"},
     {"TYP:beslut", "FIELD(typ:beslut)"},
     {"ÅR:2019", "WORD(ÅR:2019)"},
