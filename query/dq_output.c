@@ -10,26 +10,87 @@
 #define BOLD "\033[1m"
 #define PLAIN "\033[0m"
 
+/* The length of the valid UTF-8 sequence at s[0, n) (strict: no overlong
+ * forms, surrogates or code points over U+10FFFF), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0], lo = 0x80, hi = 0xBF;
+    size_t need;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c == 0xE0) need = 2, lo = 0xA0;
+    else if (c >= 0xE1 && c <= 0xEC) need = 2;
+    else if (c == 0xED) need = 2, hi = 0x9F;
+    else if (c >= 0xEE && c <= 0xEF) need = 2;
+    else if (c == 0xF0) need = 3, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) need = 3;
+    else if (c == 0xF4) need = 3, hi = 0x8F;
+    else return 0;
+    if (n <= need || s[1] < lo || s[1] > hi) return 0;
+    for (size_t k = 2; k <= need; k++)
+        if ((s[k] & 0xC0) != 0x80) return 0;
+    return need + 1;
+}
+
+/* A control character: U+0000-U+001F, U+007F or, as the two bytes C2 80
+ * to C2 9F, U+0080-U+009F (C1, which some terminals obey: CSI is U+009B),
+ * for the sequence of `n` bytes at s. */
+static int is_control(const unsigned char *s, size_t n)
+{
+    return (n == 1 && (s[0] < 0x20 || s[0] == 0x7F)) ||
+           (n == 2 && s[0] == 0xC2 && s[1] < 0xA0);
+}
+
 void dq_json_string(FILE *f, const char *s, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)s;
     fputc('"', f);
     size_t run = 0; /* start of the bytes not written yet */
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) continue;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = u[i];
+        size_t n = utf8_seq(u + i, len - i);
+        if (n > 0 && c != '"' && c != '\\' && !is_control(u + i, n)) {
+            i += n;
+            continue;
+        }
         fwrite(s + run, 1, i - run, f);
-        run = i + 1;
-        switch (c) {
+        switch (n == 0 ? 0x100 : c) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
         case '\n': fputs("\\n", f); break;
         case '\t': fputs("\\t", f); break;
         case '\r': fputs("\\r", f); break;
-        default: fprintf(f, "\\u%04x", c);
+        case 0x100: fputs("\\ufffd", f); break; /* not UTF-8 */
+        default: fprintf(f, "\\u%04x", n == 2 ? u[i + 1] : c);
         }
+        i += n ? n : 1;
+        run = i;
     }
     fwrite(s + run, 1, len - run, f);
     fputc('"', f);
+}
+
+size_t dq_print_safe(FILE *f, const char *s, size_t len, int keep_lines)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0, width = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq(u + i, len - i);
+        if (n > 0 && (!is_control(u + i, n) ||
+                      (keep_lines && (u[i] == '\n' || u[i] == '\t')))) {
+            i += n;
+            width++;
+            continue;
+        }
+        fwrite(s + run, 1, i - run, f);
+        for (size_t k = 0; k < (n ? n : 1); k++)
+            fprintf(f, "\\x%02X", u[i + k]);
+        width += 4 * (n ? n : 1);
+        i += n ? n : 1;
+        run = i;
+    }
+    fwrite(s + run, 1, len - run, f);
+    return width;
 }
 
 static int is_ws(char c) { return c == ' ' || c == '\n' || c == '\t'; }
@@ -78,13 +139,17 @@ static void json_ranges(FILE *f, const dq_highlight *hl, size_t n)
     fputc(']', f);
 }
 
-static void csv_field(FILE *f, const char *s, size_t len)
+void dq_csv_field(FILE *f, const char *s, size_t len)
 {
     fputc('"', f);
+    size_t run = 0;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"') fputc('"', f);
-        fputc(s[i], f);
+        if (s[i] != '"') continue;
+        dq_print_safe(f, s + run, i + 1 - run, 1);
+        fputc('"', f);
+        run = i + 1;
     }
+    dq_print_safe(f, s + run, len - run, 1);
     fputc('"', f);
 }
 
@@ -137,16 +202,20 @@ void dq_print_hit_json(FILE *f, const dq_hit *h, size_t rank,
 int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
                      const char *query)
 {
-    if (fmt == DQ_FMT_TEXT && query)
-        fprintf(f, "== %s\n", query);
+    if (fmt == DQ_FMT_TEXT && query) {
+        fputs("== ", f);
+        dq_print_safe(f, query, strlen(query), 0);
+        fputc('\n', f);
+    }
     if (fmt == DQ_FMT_TEXT && r->n == 0 && !r->limited)
         fputs("No passage matches.\n", f);
     for (size_t i = 0; i < r->n; i++) {
         const dq_hit *h = &r->hits[i];
         switch (fmt) {
         case DQ_FMT_TEXT:
-            fprintf(f, "%s%zu. %s%s  passage %u, score %.2f%s", i ? "\n" : "",
-                    i + 1, color ? BOLD : "", h->doc, h->passage, h->score,
+            fprintf(f, "%s%zu. %s", i ? "\n" : "", i + 1, color ? BOLD : "");
+            dq_print_safe(f, h->doc, strlen(h->doc), 0);
+            fprintf(f, "  passage %u, score %.2f%s", h->passage, h->score,
                     color ? PLAIN : "");
             print_facts(f, h);
             fputs(h->complete ? "\n" : "  (words spread over the document)\n",
@@ -160,19 +229,19 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
             break;
         case DQ_FMT_CSV:
             if (query) {
-                csv_field(f, query, strlen(query));
+                dq_csv_field(f, query, strlen(query));
                 fputc(',', f);
             }
             fprintf(f, "%zu,", i + 1);
-            csv_field(f, h->doc, strlen(h->doc));
+            dq_csv_field(f, h->doc, strlen(h->doc));
             fprintf(f, ",%u,%.6f,", h->passage, h->score);
-            csv_field(f, h->text, h->textlen);
+            dq_csv_field(f, h->text, h->textlen);
             fputc(',', f);
-            csv_field(f, h->kommun, strlen(h->kommun));
+            dq_csv_field(f, h->kommun, strlen(h->kommun));
             fputc(',', f);
-            csv_field(f, h->date, strlen(h->date));
+            dq_csv_field(f, h->date, strlen(h->date));
             fputc(',', f);
-            csv_field(f, h->type, strlen(h->type));
+            dq_csv_field(f, h->type, strlen(h->type));
             fputc('\n', f);
             break;
         }
@@ -265,6 +334,24 @@ int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt)
     return ferror(f) ? -1 : 0;
 }
 
+int dq_print_notes(FILE *f, const char *prog, const dq_results *r)
+{
+    for (size_t i = 0; r->plan && i < r->plan->nmisses; i++) {
+        const dq_field_miss *m = &r->plan->misses[i];
+        fprintf(f, "%s: note: %s:", prog, m->field);
+        dq_print_safe(f, m->value, strlen(m->value), 0);
+        if (strcmp(m->field, "doc") == 0)
+            fputs(" matches nothing: the index has no document with that "
+                  "id\n", f);
+        else
+            fprintf(f, " matches nothing: no document in the index has "
+                    "that %s%s%s%s\n", m->field,
+                    m->nearest ? " (nearest: " : "",
+                    m->nearest ? m->nearest : "", m->nearest ? ")" : "");
+    }
+    return ferror(f) ? -1 : 0;
+}
+
 int dq_print_suggestion(FILE *f, const dq_results *r, dq_format fmt)
 {
     if (!r->suggestion) return 0;
@@ -292,7 +379,7 @@ int dq_print_facets(FILE *f, const dq_results *r, dq_format fmt)
         for (size_t i = 0; i < r->nfacets; i++)
             for (size_t k = 0; k < r->facets[i].n; k++) {
                 fprintf(f, "%s,", r->facets[i].field);
-                csv_field(f, r->facets[i].v[k].value,
+                dq_csv_field(f, r->facets[i].v[k].value,
                           strlen(r->facets[i].v[k].value));
                 fprintf(f, ",%u\n", r->facets[i].v[k].count);
             }

@@ -62,7 +62,25 @@ int dq_print_facets(FILE *f, const dq_results *r, dq_format fmt);
  * "doc", so programs can tell it from a result). Returns 0 or -1. */
 int dq_print_suggestion(FILE *f, const dq_results *r, dq_format fmt);
 
-/* Writes s (len bytes of UTF-8) as a JSON string literal, quotes included. */
+/* Prints a line "PROG: note: FIELD:VALUE matches nothing: ..." for each
+ * field filter of the query whose value no document in the index has (with
+ * the nearest value it has, if one is close). Returns 0 or -1. */
+int dq_print_notes(FILE *f, const char *prog, const dq_results *r);
+
+/* Writes s (len bytes) as a JSON string literal, quotes included. JSON is
+ * UTF-8: each byte of s that is not part of valid UTF-8 (a file name in
+ * another encoding) becomes U+FFFD; control characters (C0, DEL, C1) are
+ * escaped (\n, \t, \r, \u001b, ...). */
 void dq_json_string(FILE *f, const char *s, size_t len);
+
+/* Writes s (len bytes) for a terminal: each byte of a control character
+ * (C0 — but \n and \t when keep_lines —, DEL, C1) and each byte that is
+ * not part of valid UTF-8 as \xHH (upper-case hex), the rest as it is.
+ * Returns the characters written (an escaped byte counts 4). */
+size_t dq_print_safe(FILE *f, const char *s, size_t len, int keep_lines);
+
+/* Writes s (len bytes) as one CSV field: in double quotes, a '"' doubled
+ * (RFC 4180), and as dq_print_safe with keep_lines. */
+void dq_csv_field(FILE *f, const char *s, size_t len);
 
 #endif /* DIARIUM_DQ_OUTPUT_H */

@@ -165,10 +165,22 @@ static int ascii_lower(int c)
     return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-static int ascii_caseeq(const char *a, const char *b, size_t n)
+/* Lower-cases the byte at s[i] of a UTF-8 string: ASCII, and the second
+ * byte of the Latin-1 capitals U+00C0-U+00DE (Å, Ä, Ö, É, ...; not U+00D7
+ * the multiplication sign), whose small letters are 0x20 further on. */
+static int fold_byte(const char *s, size_t i)
+{
+    int c = (unsigned char)s[i];
+    if (i > 0 && (unsigned char)s[i - 1] == 0xC3 && c >= 0x80 && c <= 0x9E &&
+        c != 0x97)
+        return c + 0x20;
+    return ascii_lower(c);
+}
+
+static int caseeq(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
+        if (fold_byte(a, i) != fold_byte(b, i))
             return 0;
     return 1;
 }
@@ -178,9 +190,132 @@ static int is_field(const parser *p, size_t s, size_t e)
     if (p->fields == NULL)
         return 0;
     for (const char *const *f = p->fields; *f != NULL; f++)
-        if (strlen(*f) == e - s && ascii_caseeq(p->q + s, *f, e - s))
+        if (strlen(*f) == e - s && caseeq(p->q + s, *f, e - s))
             return 1;
     return 0;
+}
+
+/* Could [s, e) be meant as a field name: 2 to 24 letters (ASCII, or
+ * Latin-1 letters as in "år", "område")? */
+static int field_like(const parser *p, size_t s, size_t e)
+{
+    size_t chars = 0;
+    if (e - s > 24)
+        return 0;
+    for (size_t i = s; i < e; chars++) {
+        unsigned char c = (unsigned char)p->q[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            i++;
+        } else if (c == 0xC3 && i + 1 < e &&
+                   (unsigned char)p->q[i + 1] >= 0x80 &&
+                   (unsigned char)p->q[i + 1] != 0x97 &&
+                   (unsigned char)p->q[i + 1] != 0xB7) {
+            i += 2;
+        } else {
+            return 0;
+        }
+    }
+    return chars >= 2;
+}
+
+/* The code points of n bytes of valid UTF-8 at s, lower-cased as
+ * fold_byte does, into cp (room for cap); returns how many. */
+static size_t folded_cps(const char *s, size_t n, unsigned *cp, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < cap;) {
+        unsigned c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        unsigned v = len == 1 ? c : c & (0xFFu >> (len + 1));
+        for (size_t j = 1; j < len && i + j < n; j++)
+            v = v << 6 | (fold_byte(s, i + j) & 0x3F);
+        cp[k++] = len == 1 ? (unsigned)ascii_lower((int)c) : v;
+        i += len;
+    }
+    return k;
+}
+
+/* The edit distance (insertions, deletions, substitutions, swaps of two
+ * neighbours) between a[0, na) and b[0, nb), both at most 32. */
+static size_t edit_distance(const unsigned *a, size_t na, const unsigned *b,
+                            size_t nb)
+{
+    size_t d[33][33];
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[na][nb];
+}
+
+/* The caller's field nearest to the name [s, e): one at most a third of
+ * its letters away (at least one), or NULL. */
+static const char *nearest_field(const parser *p, size_t s, size_t e)
+{
+    unsigned a[32], b[32];
+    size_t na = folded_cps(p->q + s, e - s, a, 32), best = (size_t)-1;
+    const char *found = NULL;
+    for (const char *const *f = p->fields; *f != NULL; f++) {
+        size_t nb = folded_cps(*f, strlen(*f), b, 32);
+        size_t d = edit_distance(a, na, b, nb);
+        if (d < best) {
+            best = d;
+            found = *f;
+        }
+    }
+    return best <= (na / 3 > 1 ? na / 3 : 1) ? found : NULL;
+}
+
+/* "doc, år, kommun, ...": the caller's fields, into buf. */
+static void field_list(const parser *p, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const char *const *f = p->fields; *f != NULL && used < n; f++) {
+        int w = snprintf(buf + used, n - used, "%s%s",
+                         f == p->fields ? "" : ", ", *f);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+/* name:value where name is no field: an error when the name looks like a
+ * field's (a word of letters, a value after the ':' that is not "//..." as
+ * in a web address), else an ordinary word. The run [s, e) has its first
+ * ':' at c. Returns -1 after failing. */
+static int unknown_field(parser *p, size_t s, size_t c, size_t e)
+{
+    char list[160];
+    const char *near;
+    int value = c + 1 < e || (e < p->len && p->q[e] == '"');
+
+    if (p->fields == NULL || !field_like(p, s, c) || !value ||
+        (c + 2 < e && p->q[c + 1] == '/' && p->q[c + 2] == '/'))
+        return 0;
+    near = nearest_field(p, s, c);
+    field_list(p, list, sizeof list);
+    if (near != NULL)
+        fail(p, s, "unknown field '%.*s:': did you mean '%s:'? (fields: %s; "
+                   "to search for the text, quote it)",
+             snip(p->q + s, c - s), p->q + s, near, list);
+    else
+        fail(p, s, "unknown field '%.*s:' (fields: %s; to search for the "
+                   "text, quote it)",
+             snip(p->q + s, c - s), p->q + s, list);
+    return -1;
 }
 
 static int equals(const parser *p, size_t s, size_t e, const char *word)
@@ -428,6 +563,9 @@ static int lex(parser *p)
                    is_field(p, i, (size_t)(c - p->q))) {
             if (lex_field(p, i, (size_t)(c - p->q), e, t) != 0)
                 return -1;
+        } else if (c != NULL && (size_t)(c - p->q) > i &&
+                   unknown_field(p, i, (size_t)(c - p->q), e) != 0) {
+            return -1;
         } else if (e - i >= 5 && memcmp(p->q + i, "NEAR/", 5) == 0) {
             if (lex_near_window(p, i, e, t) != 0)
                 return -1;
@@ -609,8 +747,9 @@ static dq_node *field_node(parser *p, const token *t)
     n->field = copy_text(p, t->start, t->nend);
     if (n->field == NULL)
         goto fail;
-    for (char *c = n->field; *c != '\0'; c++)
-        *c = (char)ascii_lower((unsigned char)*c);
+    for (size_t i = t->nend - t->start; i-- > 0;) /* from the end: */
+        n->field[i] = (char)fold_byte(n->field, i); /* reads [i - 1] */
+    n->voffset = t->vstart;
     n->quoted = t->quoted;
     n->range = t->range;
     if (t->range) {

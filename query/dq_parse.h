@@ -45,8 +45,13 @@
  *    "a NEAR/3 b NEAR/5 c" is an error, "a NEAR b NEAR/10 c" is not. Any
  *    word that starts with "NEAR/" is taken as NEAR/n and must have a
  *    decimal n in 1..1000 (leading zeros allowed).
- *  - Fields: names compare ASCII-case-insensitively ("Kommun:" matches
- *    "kommun", "ÅR:" does not match "år"). The value starts directly after
+ *  - Fields: names compare case-insensitively, for ASCII and the Latin-1
+ *    letters ("Kommun:" matches "kommun", "ÅR:" matches "år"). A word
+ *    name:value whose name is 2 to 24 letters (ASCII or Latin-1) but no
+ *    field is an error that names the nearest field when one is close
+ *    ("kommnu:Lund": did you mean 'kommun:'?) — unless the value is empty
+ *    ("Obs:") or starts with "//" (a web address): those stay words, as
+ *    does anything else with a ':' ("2021:2323"). The value starts directly after
  *    the ':' ("år: 2019" is an error) and is either a "quoted phrase" (its
  *    raw inner text, must not be blank) or the rest of the word, which may
  *    contain ':' and '*'. A word value with ".." is a range, split at the
@@ -85,7 +90,7 @@ typedef enum dq_kind {
     DQ_OR,     /* kids: >= 2, none is DQ_NOT */
     DQ_NOT,    /* kids: exactly 1; only ever a child of DQ_AND */
     DQ_NEAR,   /* kids: >= 2 DQ_WORD or DQ_PHRASE; window */
-    DQ_FIELD   /* field (as typed, lower-cased ASCII-wise), text = the value
+    DQ_FIELD   /* field (as typed, lower-cased as names compare), text = the value
                   (a phrase's inner text without quotes); for a range
                   "a..b": range = 1, text = a, text2 = b (either may be "") */
 } dq_kind;
@@ -101,6 +106,8 @@ struct dq_node {
     int range;        /* DQ_FIELD: 1 if the value was a range a..b */
     int quoted;       /* DQ_FIELD: 1 if the value was a "quoted phrase" */
     unsigned window;  /* DQ_NEAR: max distance in words */
+    size_t voffset;   /* DQ_FIELD: byte offset of the value (after the ':',
+                         or after the opening quote) */
     size_t offset;    /* byte offset of the node's first character in the
                          query string */
     dq_node **kids;

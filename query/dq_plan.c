@@ -888,27 +888,70 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
+/* Days in month m (1-12) of year y. */
+static int month_days(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+                               31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+static int num(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/* One bound (len bytes at s, query offset off; len 0 is an open end) of
+ * år: (years) or datum:: DQ_OK, or DQ_EQUERY naming what is wrong. */
+static int check_bound(builder *b, const dq_node *n, const char *s,
+                       size_t len, size_t off, int years)
+{
+    int sl = len > 40 ? 40 : (int)len;
+    if (len == 0) return DQ_OK;
+    if (years) {
+        if (len == 4 && all_digits(s, 4)) return DQ_OK;
+        return fail(b, DQ_EQUERY, off, "'%.*s' is not a year: %s: takes "
+                    "four digits, e.g. %s:2021 or %s:2019..2023", sl, s,
+                    n->field, n->field, n->field);
+    }
+    if (len != 10 || !all_digits(s, 4) || s[4] != '-' ||
+        !all_digits(s + 5, 2) || s[7] != '-' || !all_digits(s + 8, 2))
+        return fail(b, DQ_EQUERY, off, "'%.*s' is not a date: %s: takes "
+                    "YYYY-MM-DD, e.g. %s:2021-12-23 or "
+                    "%s:2021-01-01..2021-06-30 (a whole year: år:2021)", sl,
+                    s, n->field, n->field, n->field);
+    int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
+    if (m < 1 || m > 12)
+        return fail(b, DQ_EQUERY, off + 5, "'%.10s' is not a date: there is "
+                    "no month %02d", s, m);
+    if (d < 1 || d > month_days(y, m))
+        return fail(b, DQ_EQUERY, off + 8, "'%.10s' is not a date: %.7s has "
+                    "%d days", s, s, month_days(y, m));
+    return DQ_OK;
+}
+
 /* år:2021, år:2019..2023, år:..2020, år:2022.. and datum:2021-03-01..
- * 2021-06-30: a range over the document's date (DX_SLOT_DATE). */
+ * 2021-06-30: a range over the document's date (DX_SLOT_DATE). A bound
+ * that is no year or no real date, or a range that ends before it starts,
+ * is an error (it would match nothing). */
 static int date_query(builder *b, const dq_node *n, int years,
                       xc_query **out)
 {
     const char *lo = n->text, *hi = n->range ? n->text2 : n->text;
     size_t ll = strlen(lo), hl = strlen(hi);
+    size_t hoff = n->range ? n->voffset + ll + 2 : n->voffset;
     char from[16], to[16];
-    int ok = years ? (ll == 0 || (ll == 4 && all_digits(lo, 4))) &&
-                     (hl == 0 || (hl == 4 && all_digits(hi, 4))) &&
-                     (ll || hl)
-                   : (ll == 0 || ll == 10) && (hl == 0 || hl == 10) &&
-                     (ll || hl);
-    if (!ok)
-        return fail(b, DQ_EQUERY, n->offset, years
-                    ? "%s: takes a year or a range of years, e.g. %s:2021 or "
-                      "%s:2019..2023"
-                    : "%s: takes a date or a range of dates, e.g. "
-                      "%s:2021-12-23 or %s:2021-01-01..2021-06-30",
-                    n->field, n->field, n->field);
-    int rc = add_terms(b, 1);
+    int rc = check_bound(b, n, lo, ll, n->voffset, years);
+    if (rc == DQ_OK && n->range) rc = check_bound(b, n, hi, hl, hoff, years);
+    if (rc != DQ_OK) return rc;
+    if (ll && hl && strcmp(lo, hi) > 0)
+        return fail(b, DQ_EQUERY, n->voffset, "the range %s:%s..%s ends "
+                    "before it starts: write %s:%s..%s", n->field, lo, hi,
+                    n->field, hi, lo);
+    rc = add_terms(b, 1);
     if (rc != DQ_OK) return rc;
     snprintf(from, sizeof from, "%s", ll ? lo : "0");
     /* The upper bound includes the whole year: "2023" < "2023-12-31". */
@@ -926,6 +969,65 @@ static int date_query(builder *b, const dq_node *n, int years,
  * whose value is the one asked for, read with the same tolerance for
  * damaged and stripped letters as words (kommun:Borlange finds Borlänge,
  * kommun:Borlänge finds a "Borlange kommun" the indexer normalised). */
+/* The code points of the n bytes of UTF-8 at s, into cp (room for cap);
+ * returns how many. */
+static size_t code_points(const char *s, size_t n, unsigned *cp, size_t cap)
+{
+    size_t k = 0, i = 0;
+    while (i < n && k < cap) cp[k++] = (unsigned)sv_utf8_next(s, n, &i);
+    return k;
+}
+
+/* The edit distance between a and b when it is at most max, else
+ * max + 1. */
+static unsigned edit_distance(const unsigned *a, size_t na,
+                              const unsigned *b, size_t nb, unsigned max)
+{
+    unsigned row[257];
+    if ((na > nb ? na - nb : nb - na) > max || nb > 256) return max + 1;
+    for (size_t j = 0; j <= nb; j++) row[j] = (unsigned)j;
+    for (size_t i = 1; i <= na; i++) {
+        unsigned diag = row[0], low = row[0] = (unsigned)i;
+        for (size_t j = 1; j <= nb; j++) {
+            unsigned up = row[j];
+            unsigned v = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < v) v = up + 1;
+            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < low) low = v;
+        }
+        if (low > max) return max + 1;
+    }
+    return row[nb] <= max ? row[nb] : max + 1;
+}
+
+/* Notes that the filter n matches nothing: no document in the index has
+ * its value. nearest (may be NULL): the index's value closest to it. */
+static int add_miss(builder *b, const dq_node *n, const char *nearest,
+                    size_t nl)
+{
+    dq_plan *p = b->p;
+    dq_field_miss *v = realloc(p->misses, (p->nmisses + 1) * sizeof *v);
+    if (!v) return DQ_ENOMEM;
+    p->misses = v;
+    dq_field_miss *m = &v[p->nmisses++];
+    memset(m, 0, sizeof *m);
+    m->field = strdup(n->field);
+    m->value = strdup(n->text);
+    m->qoff = n->voffset;
+    m->qlen = n->quoted || n->range ? 0 : n->len; /* replaceable as typed */
+    if (nearest) {
+        m->nearest = malloc(nl + 1);
+        if (m->nearest) {
+            memcpy(m->nearest, nearest, nl);
+            m->nearest[nl] = '\0';
+        }
+    }
+    return m->field && m->value && (!nearest || m->nearest) ? DQ_OK
+                                                          : DQ_ENOMEM;
+}
+
 static int value_query(builder *b, const dq_node *n, xc_query **out)
 {
     char want[256], prefix[64];
@@ -947,14 +1049,31 @@ static int value_query(builder *b, const dq_node *n, xc_query **out)
     const char *t;
     size_t tl;
     int rc = DQ_OK;
+    /* For a value that matches nothing, the nearest the index has (a typo
+     * of at most two letters, one in short values). */
+    unsigned wcp[256], vcp[256];
+    size_t nw = code_points(want, wl, wcp, 256);
+    unsigned maxd = nw >= 8 ? 2 : nw >= 3 ? 1 : 0, bestd = maxd + 1;
+    char best[256];
+    size_t bestl = 0;
     while (rc == DQ_OK &&
            (xr = xc_termiter_next(it, &t, &tl, NULL, &xerr)) == 1) {
         const char *v = t + pl;
         size_t vl = tl - (size_t)pl;
         int same = vl == wl && memcmp(v, want, wl) == 0;
         if (!same && (budget == 0 ||
-                      sv_confusion_cost(want, wl, wl, v, vl, budget) > budget))
+                      sv_confusion_cost(want, wl, wl, v, vl, budget) > budget)) {
+            if (l.n == 0 && maxd > 0 && vl < sizeof best) {
+                size_t nv = code_points(v, vl, vcp, 256);
+                unsigned d = edit_distance(wcp, nw, vcp, nv, maxd);
+                if (d < bestd) {
+                    bestd = d;
+                    memcpy(best, v, vl);
+                    bestl = vl;
+                }
+            }
             continue;
+        }
         xc_query *q = NULL;
         rc = add_terms(b, 1);
         if (rc != DQ_OK) break;
@@ -964,6 +1083,8 @@ static int value_query(builder *b, const dq_node *n, xc_query **out)
     if (xr < 0 && rc == DQ_OK) rc = xfail(b, xr, xerr);
     xc_termiter_free(it);
     xc_query *any = NULL;
+    if (rc == DQ_OK && l.n == 0)
+        rc = add_miss(b, n, bestd <= maxd ? best : NULL, bestl);
     if (rc == DQ_OK && l.n == 0) { /* no such value: matches nothing */
         char term[300];
         int n2 = snprintf(term, sizeof term, "%s%s", prefix, want);
@@ -1068,7 +1189,20 @@ static int build_node(builder *b, const dq_node *n, int positive,
             rc = add_terms(b, 1);
             if (rc == DQ_OK) rc = term_query(b, DX_PREFIX_DOC, key, kl, &q);
             if (rc != DQ_OK) return rc;
-            int xr = xc_query_scale(q, 0, out, &xerr); /* filter only */
+            char dt[DX_DOC_KEY_MAX + 2];
+            unsigned df = 0;
+            dt[0] = DX_PREFIX_DOC;
+            memcpy(dt + 1, key, kl);
+            int xr = xc_db_termfreq(b->db, dt, kl + 1, &df, &xerr);
+            if (xr != XC_OK) {
+                xc_query_free(q);
+                return xfail(b, xr, xerr);
+            }
+            if (df == 0 && (rc = add_miss(b, n, NULL, 0)) != DQ_OK) {
+                xc_query_free(q);
+                return rc;
+            }
+            xr = xc_query_scale(q, 0, out, &xerr); /* filter only */
             xc_query_free(q);
             return xr == XC_OK ? DQ_OK : xfail(b, xr, xerr);
         }
@@ -1154,6 +1288,7 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast,
     }
     list_sort_unique(p->stems, &p->nstems);
     list_sort_unique(p->forms, &p->nforms);
+    p->nterms = b.nterms;
     *out = p;
     return DQ_OK;
 }
@@ -1184,6 +1319,12 @@ void dq_plan_free(dq_plan *p)
         dq_variants_free(&p->words[i].variants);
     }
     free(p->words);
+    for (size_t i = 0; i < p->nmisses; i++) {
+        free(p->misses[i].field);
+        free(p->misses[i].value);
+        free(p->misses[i].nearest);
+    }
+    free(p->misses);
     free(p);
 }
 

@@ -48,6 +48,18 @@ typedef struct dq_word_info {
     size_t qoff, qlen;
 } dq_word_info;
 
+/* A field filter whose value no document in the index has, so that it
+ * matches nothing (the query is valid: the value may be one the index does
+ * not hold yet). */
+typedef struct dq_field_miss {
+    char *field;        /* as in the query, lower-cased ("kommun") */
+    char *value;        /* as typed */
+    size_t qoff, qlen;  /* the value in the query; qlen 0 when it is not to
+                           be replaced there (a quoted value, a range) */
+    char *nearest;      /* the index's value closest to it (lower-cased), a
+                           letter or two away, or NULL */
+} dq_field_miss;
+
 /* Extra weight, relative to its own, of a passage where the words of a
  * plain AND query stand close together (dq_plan.base). */
 #define DQ_PROX_WEIGHT 0.5
@@ -78,6 +90,10 @@ typedef struct dq_plan {
     size_t nforms, capforms;
     dq_word_info *words;
     size_t nwords, capwords;
+    dq_field_miss *misses; /* filters that match nothing, in query order */
+    size_t nmisses;
+    unsigned nterms;       /* index terms the query reads (query limit
+                              terms, dq_bound.h) */
 } dq_plan;
 
 /* dq_plan_build flags. */

@@ -441,6 +441,14 @@ int dq_report_format_from_name(const char *name)
 
 /* Length of the UTF-8 character at t[i] (1 for a byte that does not start
  * a valid sequence; *valid says which). */
+/* Is the n-byte character at t[i] a C1 control (U+0080-U+009F), which
+ * some terminals obey as they do ESC? */
+static int is_c1(const char *t, size_t i, size_t n)
+{
+    return n == 2 && (unsigned char)t[i] == 0xC2 &&
+           (unsigned char)t[i + 1] < 0xA0;
+}
+
 static size_t char_len(const char *t, size_t len, size_t i, int *valid)
 {
     unsigned char c = (unsigned char)t[i];
@@ -475,7 +483,8 @@ static void h_esc(FILE *f, const char *s, size_t len)
         else if (c == '>') fputs("&gt;", f);
         else if (c == '"') fputs("&quot;", f);
         else if (c == '\'') fputs("&#39;", f);
-        else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+        else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F ||
+                 is_c1(s, i, n))
             fputc(' ', f);
         else fwrite(s + i, 1, n, f);
         i += n;
@@ -545,7 +554,7 @@ static void md_char(FILE *f, md_state *st, const char *t, size_t len,
         fputc(c, f);
         return;
     default:
-        if (c < 0x20 || c == 0x7F) {
+        if (c < 0x20 || c == 0x7F || is_c1(t, i, n)) {
             fputc(' ', f);
             return;
         }
@@ -591,8 +600,15 @@ static void csv_field(FILE *f, const char *s, size_t len, int flat)
             fputc(' ', f);
             continue;
         }
+        int valid;
+        size_t n = char_len(s, len, i, &valid);
         if (c == '"') fputc('"', f);
-        fputc(c == 0 ? ' ' : c, f);
+        if (!valid) fputs("\xEF\xBF\xBD", f); /* as in HTML and Markdown */
+        else if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') ||
+                 c == 0x7F || is_c1(s, i, n))
+            fputc(' ', f); /* no control reaches a terminal */
+        else fwrite(s + i, 1, n, f);
+        i += n - 1;
     }
     if (quote) fputc('"', f);
 }

@@ -566,39 +566,61 @@ static int shortlist(dq_engine *e, dq_results *r, const dq_options *o,
 }
 
 
-/* The query with each word that has a suggestion replaced by it. */
+/* One replacement in the query for a suggestion. */
+typedef struct edit {
+    size_t off, len;
+    const char *with;
+} edit;
+
+static int by_off(const void *a, const void *b)
+{
+    const edit *x = a, *y = b;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* The query with each word that has a suggestion replaced by it, and each
+ * field value that matches nothing by the nearest value the index has. */
 static int make_suggestion(const char *q, size_t len, dq_results *r)
 {
     const dq_plan *p = r->plan;
-    size_t extra = 0, any = 0;
-    for (size_t i = 0; i < p->nwords; i++)
-        if (p->words[i].suggestion && p->words[i].located) {
-            extra += strlen(p->words[i].suggestion);
-            any = 1;
-        }
-    if (!any) return DQ_OK;
+    size_t n = 0, extra = 0;
+    edit *v = malloc((p->nwords + p->nmisses + 1) * sizeof *v);
+    if (!v) return DQ_ENOMEM;
+    for (size_t i = 0; i < p->nwords; i++) {
+        const dq_word_info *w = &p->words[i];
+        if (w->suggestion && w->located && w->qoff + w->qlen <= len)
+            v[n++] = (edit){w->qoff, w->qlen, w->suggestion};
+    }
+    for (size_t i = 0; i < p->nmisses; i++) {
+        const dq_field_miss *m = &p->misses[i];
+        if (m->nearest && m->qlen && m->qoff + m->qlen <= len)
+            v[n++] = (edit){m->qoff, m->qlen, m->nearest};
+    }
+    if (n == 0) {
+        free(v);
+        return DQ_OK;
+    }
+    qsort(v, n, sizeof *v, by_off);
+    for (size_t i = 0; i < n; i++) extra += strlen(v[i].with);
     char *s = malloc(len + extra + 1);
-    if (!s) return DQ_ENOMEM;
+    if (!s) {
+        free(v);
+        return DQ_ENOMEM;
+    }
     size_t o = 0, at = 0;
-    for (;;) { /* words in query order */
-        const dq_word_info *next = NULL;
-        for (size_t i = 0; i < p->nwords; i++) {
-            const dq_word_info *w = &p->words[i];
-            if (w->suggestion && w->located && w->qoff >= at &&
-                w->qoff + w->qlen <= len && (!next || w->qoff < next->qoff))
-                next = w;
-        }
-        if (!next) break;
-        memcpy(s + o, q + at, next->qoff - at);
-        o += next->qoff - at;
-        size_t sl = strlen(next->suggestion);
-        memcpy(s + o, next->suggestion, sl);
+    for (size_t i = 0; i < n; i++) { /* in query order, never overlapping */
+        if (v[i].off < at) continue;
+        memcpy(s + o, q + at, v[i].off - at);
+        o += v[i].off - at;
+        size_t sl = strlen(v[i].with);
+        memcpy(s + o, v[i].with, sl);
         o += sl;
-        at = next->qoff + next->qlen;
+        at = v[i].off + v[i].len;
     }
     memcpy(s + o, q + at, len - at);
     o += len - at;
     s[o] = '\0';
+    free(v);
     r->suggestion = s;
     return DQ_OK;
 }

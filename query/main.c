@@ -94,13 +94,15 @@ static int bad_usage(const char *fmt, ...)
     return 2;
 }
 
-/* Prints the query with a caret under byte offset `off`. */
-static void point_at(const char *q, size_t off)
+/* Prints the query (len bytes; control characters and bytes that are not
+ * UTF-8 as \xHH) with a caret under byte offset `off`. */
+static void point_at(const char *q, size_t len, size_t off)
 {
-    size_t col = 0;
-    for (size_t i = 0; i < off && q[i]; i++)
-        if (((unsigned char)q[i] & 0xC0) != 0x80) col++;
-    fprintf(stderr, "  %s\n  %*s^\n", q, (int)col, "");
+    if (off > len) off = len;
+    fputs("  ", stderr);
+    size_t col = dq_print_safe(stderr, q, off, 0);
+    dq_print_safe(stderr, q + off, len - off, 0);
+    fprintf(stderr, "\n  %*s^\n", (int)col, "");
 }
 
 typedef struct run_ctx {
@@ -118,9 +120,9 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Runs and prints one query; `label` (several queries) is printed with the
- * results, `file`:`line` locates errors. */
-static void run_one(run_ctx *c, const char *q, const char *label,
+/* Runs and prints one query (qlen bytes); `label` (several queries) is
+ * printed with the results, `file`:`line` locates errors. */
+static void run_one(run_ctx *c, const char *q, size_t qlen, const char *label,
                     const char *file, unsigned line)
 {
     char err[1024] = "";
@@ -128,10 +130,10 @@ static void run_one(run_ctx *c, const char *q, const char *label,
     dq_results *r = NULL;
     unsigned np = 0, nd = 0;
     double t0 = now();
-    int rc = c->count ? dq_count(c->e, q, strlen(q), c->o, &np, &nd, err,
+    int rc = c->count ? dq_count(c->e, q, qlen, c->o, &np, &nd, err,
                                  sizeof err, &erroff)
-                      : dq_search(c->e, q, strlen(q), c->o, &r, err,
-                                  sizeof err, &erroff);
+                      : dq_search(c->e, q, qlen, c->o, &r, err, sizeof err,
+                                  &erroff);
     double us = (now() - t0) * 1e6;
     if (rc == DQ_ESYNTAX || rc == DQ_EQUERY) {
         if (file)
@@ -140,7 +142,7 @@ static void run_one(run_ctx *c, const char *q, const char *label,
         else
             fprintf(stderr, PROG ": error: %s: %s\n",
                     rc == DQ_ESYNTAX ? "query syntax" : "query", err);
-        point_at(q, erroff);
+        point_at(q, qlen, erroff);
         if (c->status < 2) c->status = 2;
         return;
     }
@@ -166,15 +168,22 @@ static void run_one(run_ctx *c, const char *q, const char *label,
             }
             printf("\"passages\":%u,\"documents\":%u}\n", np, nd);
         } else if (c->fmt == DQ_FMT_CSV) {
-            if (label) printf("\"%s\",", label);
+            if (label) {
+                dq_csv_field(stdout, label, strlen(label));
+                fputc(',', stdout);
+            }
             printf("%u,%u\n", np, nd);
         } else {
-            if (label) printf("%s: ", label);
+            if (label) {
+                dq_print_safe(stdout, label, strlen(label), 0);
+                fputs(": ", stdout);
+            }
             printf("%u passage%s in %u document%s\n", np, np == 1 ? "" : "s",
                    nd, nd == 1 ? "" : "s");
         }
         return;
     }
+    if (dq_print_notes(stderr, PROG, r) != 0) c->status = 3;
     if (dq_print_suggestion(c->fmt == DQ_FMT_JSON ? stdout : stderr, r,
                             c->fmt) != 0)
         c->status = 3;
@@ -217,7 +226,7 @@ static int run_report(dq_engine *e, const char *db, const char *q,
     if (rc == DQ_ESYNTAX || rc == DQ_EQUERY) {
         fprintf(stderr, PROG ": error: %s: %s\n",
                 rc == DQ_ESYNTAX ? "query syntax" : "query", err);
-        point_at(q, erroff);
+        point_at(q, strlen(q), erroff);
         return 2;
     }
     if (rc == DQ_OK) rc = dq_engine_stats(e, &np, &nd, err, sizeof err);
@@ -246,6 +255,7 @@ static int run_report(dq_engine *e, const char *db, const char *q,
     struct stat sb; /* only a regular file is removed after a failure */
     int regular = f != stdout && fstat(fileno(f), &sb) == 0 &&
                   S_ISREG(sb.st_mode);
+    dq_print_notes(stderr, PROG, r);
     dq_print_suggestion(stderr, r, DQ_FMT_TEXT);
     errno = 0;
     rc = dq_report_write(f, (dq_report_format)fmt, &info, r);
@@ -418,7 +428,7 @@ int main(int argc, char **argv)
     else if (fmt == DQ_FMT_CSV)
         dq_print_csv_header(stdout, queries != NULL);
     if (!queries) {
-        run_one(&ctx, q, NULL, NULL, 0);
+        run_one(&ctx, q, strlen(q), NULL, NULL, 0);
     } else {
         FILE *in = strcmp(queries, "-") == 0 ? stdin : fopen(queries, "r");
         if (!in) {
@@ -430,17 +440,42 @@ int main(int argc, char **argv)
         size_t cap = 0;
         ssize_t n;
         unsigned lineno = 0;
-        while (in && ctx.status != 3 && (n = getline(&line, &cap, in)) >= 0) {
+        int why = 0;
+        while (in && ctx.status != 3) {
+            errno = 0;
+            if ((n = getline(&line, &cap, in)) < 0) {
+                why = errno;
+                break;
+            }
             lineno++;
             while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
                 line[--n] = '\0';
             size_t k = 0;
-            while (line[k] == ' ' || line[k] == '\t') k++;
-            if (line[k] == '\0' || line[k] == '#') continue;
-            run_one(&ctx, line + k, line + k, queries, lineno);
+            while (k < (size_t)n && (line[k] == ' ' || line[k] == '\t')) k++;
+            if (k == (size_t)n || line[k] == '#') continue;
+            /* all n bytes: a NUL in the line is a syntax error, not its
+             * end */
+            run_one(&ctx, line + k, (size_t)n - k, line + k, queries,
+                    lineno);
         }
         free(line);
-        if (in && in != stdin) fclose(in);
+        /* A file that cannot be read (a folder, an I/O error) is as fatal
+         * as one that cannot be opened: exit 3, never a silent 0. */
+        if (in && ferror(in)) {
+            const char *name = in == stdin ? "standard input" : queries;
+            if (lineno)
+                fprintf(stderr, PROG ": error: cannot read %s after line "
+                        "%u: %s\n", name, lineno, strerror(why ? why : EIO));
+            else
+                fprintf(stderr, PROG ": error: cannot read %s: %s\n", name,
+                        strerror(why ? why : EIO));
+            ctx.status = 3;
+        }
+        if (in && in != stdin && fclose(in) != 0 && ctx.status != 3) {
+            fprintf(stderr, PROG ": error: cannot read %s: %s\n", queries,
+                    strerror(errno));
+            ctx.status = 3;
+        }
     }
     dq_engine_close(e);
     free(q);

@@ -88,8 +88,16 @@ assert len(carets) == 1, "expected one caret line, found %d: %r" % (len(carets),
 i = carets[0]
 assert i >= 1, "caret line without the query above it"
 echo = lines[i - 1]
-# The query as typed (invalid UTF-8 may be shown with U+FFFD).
-typed = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+# The query as typed, control characters and bytes that are not UTF-8
+# shown as \xHH (issue 38).
+def shown(ch):
+    o = ord(ch)
+    if 0xDC80 <= o <= 0xDCFF:
+        return "\\x%02X" % (o - 0xDC00)
+    if o < 0x20 or o == 0x7F or 0x80 <= o < 0xA0:
+        return "".join("\\x%02X" % b for b in ch.encode())
+    return ch
+typed = "".join(shown(ch) for ch in query)
 assert echo.endswith(typed), "the line above the caret is not the query: %r" % echo[:200]
 indent = len(echo) - len(typed)
 got = lines[i].index("^") - indent
@@ -432,6 +440,42 @@ count_of skola
 expect_eq "64 levels of parentheses are allowed and change nothing" "$N" "$D64"
 # A leading - as the only argument is taken for an option unless after --.
 expect_status 2 "$QRY" --db "$DB" -betyg
+
+# --- field filters: what they find, and what they refuse (issue 38) ------------
+docs_of "kommun:Lund"
+expect_eq "kommun:Lund" "$LUND" "$DOCS"
+docs_of "år:2021"
+expect_eq "år:2021" "$GAVLE21" "$DOCS"
+docs_of "ÅR:2021"
+expect_eq "ÅR:2021 (names compare in any case)" "$GAVLE21" "$DOCS"
+docs_of "datum:2021-11-08..2021-11-08"
+expect_eq "datum:a..a" "$GAVLE21" "$DOCS"
+# A date that is none, a range that ends before it starts, an unknown field:
+# refused at the bad part (they used to match nothing, silently).
+syntax_error 'datum:2021-13-45' 11 "there is no month 13"
+syntax_error 'skola datum:2021-02-29' 20 "2021-02 has 28 days"
+syntax_error 'datum:2024-02-29..2021-02-31' 26 "2021-02 has 28 days"
+syntax_error 'datum:21-01-01' 6 "is not a date"
+syntax_error 'år:2024..2019' 3 "ends before it starts: write år:2019..2024"
+syntax_error 'datum:2021-06-30..2021-01-01' 6 "ends before it starts"
+syntax_error 'år:2019..20x3' 9 "is not a year"
+syntax_error 'kommnu:Lund' 0 "unknown field 'kommnu:': did you mean 'kommun:'?"
+syntax_error 'skola Datm:2021-01-01' 6 "did you mean 'datum:'?"
+syntax_error 'skola xyz:abc' 6 "unknown field 'xyz:'"
+# Words with a colon that are no field stay words.
+count_of "2021:4410"
+[ "$N" -gt 0 ] || fail "the diary number 2021:4410 (Gävle) is not found as a word"
+ok "a diary number with a colon is a word"
+# A value no document has: found nothing, said so, the nearest value offered.
+q --per-document "kommun:Lunn"
+expect_contains stdout "No passage matches."
+expect_contains stderr "note: kommun:Lunn matches nothing: no document in the index has that kommun (nearest: lund)"
+expect_contains stderr "Menade du: kommun:lund?"
+q --format json "kommun:Lunn"
+expect_contains stdout '{"suggestion":"kommun:lund"'
+q "kommun:Ystad skola"
+expect_contains stderr "note: kommun:Ystad matches nothing"
+expect_not_contains stderr "Menade du"
 
 # --- --count ------------------------------------------------------------------
 q --count "kompensatoriska åtgärder"

@@ -284,12 +284,21 @@ static const valid_case VALID[] = {
     {"kommun:\"a\\b.txt\"", "FIELD(kommun:\"a\\b.txt\")"},
     {"KOMMUN:Falun", "FIELD(kommun:Falun)"},
     {"TYP:beslut", "FIELD(typ:beslut)"},
-    {"ÅR:2019", "WORD(ÅR:2019)"},
+    {"ÅR:2019", "FIELD(år:2019)"}, /* Latin-1 capitals fold too */
+    {"KOMMUN:\"Falu kommun\"", "FIELD(kommun:\"Falu kommun\")"},
     {"kommun:a:b", "FIELD(kommun:a:b)"},
     {"kommun:a*", "FIELD(kommun:a*)"},
     {"2021:2323", "WORD(2021:2323)"},
-    {"okänd:x", "WORD(okänd:x)"},
     {":år", "WORD(:år)"},
+    /* issue 38: a name of letters is a field or an error; anything else
+     * with a ':' is a word */
+    {"Obs: x", "AND(WORD(Obs:) WORD(x))"},             /* no value */
+    {"https://skolinspektionen.se", "WORD(https://skolinspektionen.se)"},
+    {"S:t", "WORD(S:t)"},                               /* one letter */
+    {"a1:b", "WORD(a1:b)"},
+    {"år2:x", "WORD(år2:x)"},
+    {"x-y:z", "WORD(x-y:z)"},
+    {"\"okänd:x\"", "PHRASE(okänd:x)"},               /* quoted */
     {"år:2019..2023 skola", "AND(FIELD(år:2019..2023) WORD(skola))"},
     {"kommun:Falun OR kommun:Borlänge",
      "OR(FIELD(kommun:Falun) FIELD(kommun:Borlänge))"},
@@ -422,6 +431,14 @@ static const error_case ERRORS[] = {
     {"kommun:\"Falu", 8, "unbalanced quote"},
     {"år:..", 1, "has no bounds"},
     {"år:1..2..3", 8, "only one '..'"},
+    /* issue 38: an unknown field, with the nearest known one */
+    {"kommnu:Lund", 1, "unknown field 'kommnu:': did you mean 'kommun:'?"},
+    {"a komun:Lund", 3, "did you mean 'kommun:'?"},
+    {"ar:2020", 1, "did you mean 'år:'?"},
+    {"typ2 typp:x", 6, "did you mean 'Typ:'?"},
+    {"okänd:x", 1, "unknown field 'okänd:' (fields: år, kommun, Typ;"},
+    {"okänd:\"a b\"", 1, "unknown field 'okänd:'"},
+    {"x (kl:10)", 4, "to search for the text, quote it"},
     /* nesting: see test_depth for the limit itself */
     /* invalid UTF-8 and NUL */
     {"a\xff", 2, "invalid UTF-8"},
@@ -559,6 +576,28 @@ static void test_node_fields(void **state)
     assert_int_equal(n->kind, DQ_WORD);
     assert_string_equal(n->text, "år:2019");
     dq_node_free(n);
+}
+
+/* The offset of a field's value (issue 38: errors point at the bad bound
+ * of a range). */
+static void test_voffset(void **state)
+{
+    static const struct {
+        const char *q;
+        size_t voffset;
+    } cases[] = {
+        {"år:2019..2023", 4}, {"x kommun:\"Falu\"", 10},
+        {"Kommun:Lund", 7}, {"ÅR:..2020", 4}};
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        dq_node *n = NULL, *f;
+        assert_int_equal(dq_parse(cases[i].q, strlen(cases[i].q), FIELDS, &n,
+                                  NULL), DQ_OK);
+        f = n->kind == DQ_FIELD ? n : n->kids[1];
+        assert_int_equal(f->kind, DQ_FIELD);
+        assert_int_equal(f->voffset, cases[i].voffset);
+        dq_node_free(n);
+    }
 }
 
 static void test_describe_edge(void **state)
@@ -889,6 +928,7 @@ int main(void)
         cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_error_offsets),
         cmocka_unit_test(test_node_fields),
+        cmocka_unit_test(test_voffset),
         cmocka_unit_test(test_describe_edge),
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_size_limit),
