@@ -48,6 +48,15 @@ void dq_json_string(FILE *f, const char *s, size_t len)
     size_t run = 0; /* start of the bytes not written yet */
     for (size_t i = 0; i < len;) {
         unsigned char c = u[i];
+        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+            i++; /* most of the text: plain ASCII */
+            continue;
+        }
+        if (c >= 0xC3 && c <= 0xDF && i + 1 < len &&
+            (u[i + 1] & 0xC0) == 0x80) {
+            i += 2; /* å, ä, ö, é: two bytes, no control */
+            continue;
+        }
         size_t n = utf8_seq(u + i, len - i);
         if (n > 0 && c != '"' && c != '\\' && !is_control(u + i, n)) {
             i += n;
@@ -75,6 +84,11 @@ size_t dq_print_safe(FILE *f, const char *s, size_t len, int keep_lines)
     const unsigned char *u = (const unsigned char *)s;
     size_t run = 0, width = 0;
     for (size_t i = 0; i < len;) {
+        if (u[i] >= 0x20 && u[i] < 0x7F) { /* plain ASCII */
+            i++;
+            width++;
+            continue;
+        }
         size_t n = utf8_seq(u + i, len - i);
         if (n > 0 && (!is_control(u + i, n) ||
                       (keep_lines && (u[i] == '\n' || u[i] == '\t')))) {
