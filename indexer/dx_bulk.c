@@ -71,7 +71,7 @@ typedef struct bulk {
     spellings *forms;   /* (has its own lock) */
     size_t next;        /* the next chunk to take */
     int stop;           /* a thread failed: the others stop */
-    int res;            /* its DXI_ code and message */
+    int res;            /* its DX_ code and message */
     char err[1024];
     dx_progress pr;
     size_t ahead;       /* files each thread opens ahead (see ahead) */
@@ -109,12 +109,12 @@ static uint64_t free_bytes(const dx_indexer *ix);
 static int room_left(const dx_indexer *ix, char *err, size_t errlen)
 {
     uint64_t f = free_bytes(ix);
-    if (f >= BULK_ROOM_MIN) return DXI_OK;
+    if (f >= BULK_ROOM_MIN) return DX_OK;
     dx_seterr(err, errlen, "%s: the disk is nearly full (%llu MB free) and a "
               "parallel build needs room for its shards; no space left for "
               "them — free some space, or build in one thread with --jobs 1",
               ix->dbpath, (unsigned long long)(f >> 20));
-    return DXI_EDB;
+    return DX_EDB;
 }
 
 /* Counts one file as done; whether the build goes on. */
@@ -149,7 +149,7 @@ static int shard_spellings(bulk *b, writer *wr, char *err, size_t errlen)
     size_t n = 0, cap = 0;
     const char *t;
     size_t tl;
-    int res = DXI_OK;
+    int res = DX_OK;
     int rc = xc_db_allterms(xc_wdb_reader(wr->w), s, 1, &it, &xerr);
     while (rc == XC_OK &&
            (rc = xc_termiter_next(it, &t, &tl, NULL, &xerr)) == 1) {
@@ -186,18 +186,18 @@ static int shard_spellings(bulk *b, writer *wr, char *err, size_t errlen)
             break;
         }
     }
-    if (rc < 0 && res == DXI_OK)
+    if (rc < 0 && res == DX_OK)
         res = dx_db_error(rc, xerr, err, errlen, "reading a shard's terms");
     xc_termiter_free(it);
-    if (res == DXI_OK && n) {
+    if (res == DX_OK && n) {
         qsort(keys, n, sizeof *keys, by_str);
         res = room_left(b->ix, err, errlen);
-        if (res == DXI_OK) {
+        if (res == DX_OK) {
             rc = xc_wdb_begin_transaction(wr->w, 1, &xerr);
             if (rc != XC_OK)
                 res = dx_db_error(rc, xerr, err, errlen, "transaction");
         }
-        for (size_t i = 0; res == DXI_OK && i < n; i++) {
+        for (size_t i = 0; res == DX_OK && i < n; i++) {
             rc = xc_wdb_set_metadata(wr->w, keys[i], strlen(keys[i]),
                                      DX_SPELLING_VALUE,
                                      sizeof DX_SPELLING_VALUE - 1, &xerr);
@@ -206,7 +206,7 @@ static int shard_spellings(bulk *b, writer *wr, char *err, size_t errlen)
                 xc_wdb_cancel_transaction(wr->w, NULL);
             }
         }
-        if (res == DXI_OK) {
+        if (res == DX_OK) {
             rc = xc_wdb_commit_transaction(wr->w, &xerr);
             if (rc != XC_OK)
                 res = dx_db_error(rc, xerr, err, errlen, "commit");
@@ -231,7 +231,7 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
     int in_txn = 0;
     ahead ah;
     dx_ahead_init(&ah, b->ahead, c->first, c->end);
-    for (size_t i = c->first; res == DXI_OK && i < c->end; i++) {
+    for (size_t i = c->first; res == DX_OK && i < c->end; i++) {
         /* Each batch is a transaction, as in a one-thread run: Xapian 1.4
          * can abort inside a plain commit() whose write fails (a full
          * disk), not inside commit_transaction(). */
@@ -262,7 +262,7 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
             pthread_mutex_unlock(&b->mu);
             res = dx_writer_index_text(wr, docid, key, raw, rawlen, 1,
                                        &r.passages, err, errlen);
-            if (res == DXI_OK)
+            if (res == DX_OK)
                 res = dx_ix_put_record(wr->w, key, &r, err, errlen);
             free(raw);
             c->added++;
@@ -270,10 +270,10 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
             c->bytes += wr->bytes;
             pbytes += wr->bytes;
             wr->passages = wr->bytes = 0;
-            if (res == DXI_OK && (++pending >= ix->opt.batch_files ||
+            if (res == DX_OK && (++pending >= ix->opt.batch_files ||
                                   pbytes >= BULK_BATCH_BYTES)) {
                 res = room_left(ix, err, errlen);
-                if (res != DXI_OK) break;
+                if (res != DX_OK) break;
                 rc = xc_wdb_commit_transaction(wr->w, &xerr);
                 in_txn = 0; /* committed, or cancelled by Xapian */
                 if (rc != XC_OK)
@@ -285,9 +285,9 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
         if (!bulk_step(b, w)) break;
     }
     dx_ahead_close(&ah);
-    if (in_txn && res == DXI_OK) res = room_left(ix, err, errlen);
+    if (in_txn && res == DX_OK) res = room_left(ix, err, errlen);
     if (in_txn) {
-        if (res == DXI_OK) {
+        if (res == DX_OK) {
             rc = xc_wdb_commit_transaction(wr->w, &xerr);
             if (rc != XC_OK)
                 res = dx_db_error(rc, xerr, err, errlen, "commit");
@@ -295,7 +295,7 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
             xc_wdb_cancel_transaction(wr->w, NULL);
         }
     }
-    if (res == DXI_OK) res = shard_spellings(b, wr, err, errlen);
+    if (res == DX_OK) res = shard_spellings(b, wr, err, errlen);
     xc_wdb_close(wr->w);
     wr->w = NULL;
     return res;
@@ -311,13 +311,13 @@ static void *bulk_thread(void *p)
     wr.shared = b->forms;
     for (;;) {
         pthread_mutex_lock(&b->mu);
-        size_t k = res == DXI_OK && !b->stop ? b->next++ : b->nch;
+        size_t k = res == DX_OK && !b->stop ? b->next++ : b->nch;
         pthread_mutex_unlock(&b->mu);
         if (k >= b->nch) break;
         res = bulk_chunk(b, &wr, &b->ch[k], err, sizeof err);
     }
     dx_writer_free(&wr);
-    if (res != DXI_OK) {
+    if (res != DX_OK) {
         pthread_mutex_lock(&b->mu);
         if (!b->stop) {
             b->stop = 1;
@@ -402,7 +402,7 @@ static int plan_chunks(bulk *b, unsigned jobs, uint64_t total)
     b->nch = k + 1;
     for (size_t i = 0; i < b->nch; i++)
         if (dx_dbdir_shard_path(ix->dbpath, (unsigned)i, b->ch[i].path,
-                                sizeof b->ch[i].path) != DXD_OK)
+                                sizeof b->ch[i].path) != DX_OK)
             return -1;
     return 0;
 }
@@ -421,29 +421,29 @@ static int bulk_merge(dx_indexer *ix, bulk *b, char *err, size_t errlen)
     xc_wdb_close(ix->w);
     ix->w = ix->wr.w = NULL;
     ix->db = NULL;
-    int res = DXI_OK;
+    int res = DX_OK;
     if (ix->opt.full) {
         snprintf(target, sizeof target, "%s", ix->buildpath);
         if (dx_dbdir_remove(target) != 0) {
             dx_seterr(err, errlen, "cannot remove %s: %s", target,
                       strerror(errno));
-            res = DXI_EDB;
+            res = DX_EDB;
         }
     } else if (dx_dbdir_temp_path(ix->dbpath, target, sizeof target) !=
-               DXD_OK) {
+               DX_OK) {
         dx_seterr(err, errlen, "%s: path too long", ix->dbpath);
-        res = DXI_EDB;
+        res = DX_EDB;
     }
-    if (res == DXI_OK) {
+    if (res == DX_OK) {
         int rc = xc_compact(src, b->nch, target, &xerr);
         if (rc != XC_OK) res = dx_db_error(rc, xerr, err, errlen, "merging");
     }
     free(src);
     for (size_t i = 0; i < b->nch; i++) (void)dx_dbdir_remove(b->ch[i].path);
-    if (res == DXI_OK &&
-        dx_dbdir_swap(ix->dbpath, target, err, errlen) != DXD_OK)
-        res = DXI_EDB;
-    if (res != DXI_OK && !ix->opt.full) (void)dx_dbdir_remove(target);
+    if (res == DX_OK &&
+        dx_dbdir_swap(ix->dbpath, target, err, errlen) != DX_OK)
+        res = DX_EDB;
+    if (res != DX_OK && !ix->opt.full) (void)dx_dbdir_remove(target);
     return res;
 }
 
@@ -465,13 +465,13 @@ int dx_bulk_finish(dx_indexer *ix, const dx_progress *pr, char *err,
     if (pthread_mutex_init(&b.mu, NULL) != 0) {
         free(b.ch);
         dx_seterr(err, errlen, "cannot create a mutex");
-        return DXI_ENOMEM;
+        return DX_ENOMEM;
     }
     if (pthread_mutex_init(&forms.mu, NULL) != 0) {
         pthread_mutex_destroy(&b.mu);
         free(b.ch);
         dx_seterr(err, errlen, "cannot create a mutex");
-        return DXI_ENOMEM;
+        return DX_ENOMEM;
     }
     b.forms = &forms;
     if (jobs > b.nch) jobs = (unsigned)b.nch;
@@ -511,7 +511,7 @@ int dx_bulk_finish(dx_indexer *ix, const dx_progress *pr, char *err,
         ix->stats.bytes += c->bytes;
     }
     int res = b.res;
-    if (res != DXI_OK) {
+    if (res != DX_OK) {
         dx_seterr(err, errlen, "%s", b.err);
         for (size_t i = 0; i < b.nch; i++)
             (void)dx_dbdir_remove(b.ch[i].path);
@@ -520,6 +520,6 @@ int dx_bulk_finish(dx_indexer *ix, const dx_progress *pr, char *err,
     }
     xc_termlist_compression(1);
     free(b.ch);
-    if (res == DXI_OK) ix->finished = 1;
+    if (res == DX_OK) ix->finished = 1;
     return res;
 }

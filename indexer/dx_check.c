@@ -86,11 +86,10 @@ static int check_tables(checker *c, const char *dbpath)
 
 static void check_stamp(checker *c)
 {
-    char *xerr = NULL;
+    char why[512] = "";
     dx_stamp st;
-    int rc = dx_stamp_read(c->db, &st, &xerr);
-    if (rc != XC_OK) {
-        xfail(c, rc, xerr, "reading metadata");
+    if (dx_stamp_read(c->db, &st, why, sizeof why) != DX_OK) {
+        report(c, "reading metadata: %s", why);
         return;
     }
     if (!st.format_ok)
@@ -107,12 +106,12 @@ static int check_raw(checker *c, const char *key, unsigned docid,
 {
     dx_data d;
     int k = dx_data_parse(data, len, &d);
-    if (k == -1) {
+    if (k == DX_EFORMAT) {
         report(c, "passage %u of %s: stored data has no valid header (or "
                "another format's)", docid, key);
         return -1;
     }
-    if (k != 0) {
+    if (k != DX_OK) {
         report(c, "passage %u of %s: stored data is %zu bytes, which its "
                "text and field lengths do not add up to", docid, key, len);
         return -1;
@@ -149,13 +148,13 @@ static int check_data(checker *c, const char *key, unsigned docid,
     char *data = NULL;
     size_t len = 0;
     int k = dx_data_load(stored, slen, &data, &len);
-    if (k == -3) {
+    if (k == DX_ENOMEM) {
         report(c, "out of memory checking passage %u of %s", docid, key);
         return -1;
     }
-    if (k != 0) {
+    if (k != DX_OK) {
         report(c, "passage %u of %s: stored data %s", docid, key,
-               k == -1 ? "is missing or not LZ4 as this format stores it"
+               k == DX_EFORMAT ? "is missing or not LZ4 as this format stores it"
                        : "does not decompress to the length it gives");
         return -1;
     }
@@ -335,13 +334,13 @@ int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
     memset(st, 0, sizeof *st);
     if (stat(dbpath, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         report(&c, "no database folder at %s", dbpath);
-        return DXI_OK;
+        return DX_OK;
     }
     dx_dblock *lock = NULL;
     int lrc = dx_dblock_take(dbpath, 0, &lock, NULL, err, errlen);
-    if (lrc == DXD_EBUSY) return DXI_ELOCKED;
-    if (lrc == DXD_ENOMEM) return DXI_ENOMEM;
-    /* DXD_EIO (a read-only folder without a lock file): check unlocked. */
+    if (lrc == DX_ELOCKED) return DX_ELOCKED;
+    if (lrc == DX_ENOMEM) return DX_ENOMEM;
+    /* DX_EIO (a read-only folder without a lock file): check unlocked. */
 
     if (check_tables(&c, dbpath) == 0) {
         int rc = xc_db_open(dbpath, &c.db, &xerr);
@@ -360,5 +359,5 @@ int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
     }
     xc_db_close(c.db);
     dx_dblock_release(lock);
-    return DXI_OK;
+    return DX_OK;
 }

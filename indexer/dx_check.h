@@ -18,10 +18,12 @@
  *    passage number it repeats is the one in its value slot;
  *  - the number of passages equals the sum over the records.
  * It takes the writer lock for the duration, so that nothing changes under
- * it (a run in progress makes it fail with DXI_ELOCKED).
+ * it (a run in progress makes it fail with DX_ELOCKED).
  */
 #ifndef DIARIUM_DX_CHECK_H
 #define DIARIUM_DX_CHECK_H
+
+#include "dx_error.h"
 
 #include <stddef.h>
 
@@ -35,10 +37,10 @@ typedef struct dx_check_stats {
  * count of the rest), as one line of English. */
 typedef void (*dx_check_fn)(void *ctx, const char *problem);
 
-/* Checks the database at dbpath. Returns DXI_OK when the check ran (st
+/* Checks the database at dbpath. Returns DX_OK when the check ran (st
  * says what it found: st->problems == 0 means sound; a database that is
- * missing or cannot be opened is a problem, not an error); DXI_ELOCKED when
- * a writer holds the database (err names its pid); DXI_ENOMEM. fn may be
+ * missing or cannot be opened is a problem, not an error); DX_ELOCKED when
+ * a writer holds the database (err names its pid); DX_ENOMEM. fn may be
  * NULL. */
 int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
              dx_check_stats *st, char *err, size_t errlen);

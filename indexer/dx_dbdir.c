@@ -145,12 +145,12 @@ int dx_dblock_take(const char *dir, int create, dx_dblock **out, long *holder,
     if (holder) *holder = 0;
     if (create && mkdir(dir, 0777) != 0 && errno != EEXIST) {
         seterr(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-        return DXD_EIO;
+        return DX_EIO;
     }
     int n = snprintf(path, sizeof path, "%s/%s", dir, DX_LOCK_FILE);
     if (n < 0 || (size_t)n >= sizeof path) {
         seterr(err, errlen, "%s: path too long", dir);
-        return DXD_EIO;
+        return DX_EIO;
     }
     int writable = 1;
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
@@ -163,14 +163,14 @@ int dx_dblock_take(const char *dir, int create, dx_dblock **out, long *holder,
     if (fd < 0) {
         seterr(err, errlen, "cannot open the lock file %s: %s", path,
                strerror(errno));
-        return DXD_EIO;
+        return DX_EIO;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
         if (e != EWOULDBLOCK && e != EINTR) {
             seterr(err, errlen, "cannot lock %s: %s", path, strerror(e));
             close(fd);
-            return DXD_EIO;
+            return DX_EIO;
         }
         /* The holder writes its pid just after taking the lock: give it a
          * moment if the file is still empty. */
@@ -196,7 +196,7 @@ int dx_dblock_take(const char *dir, int create, dx_dblock **out, long *holder,
             seterr(err, errlen, "%s is locked by another diarium-index "
                    "(pid unknown); only one writer at a time", dir);
         }
-        return DXD_EBUSY;
+        return DX_ELOCKED;
     }
     if (writable) {
         char line[64];
@@ -211,11 +211,11 @@ int dx_dblock_take(const char *dir, int create, dx_dblock **out, long *holder,
     if (!l) {
         close(fd);
         seterr(err, errlen, "out of memory");
-        return DXD_ENOMEM;
+        return DX_ENOMEM;
     }
     l->fd = fd;
     *out = l;
-    return DXD_OK;
+    return DX_OK;
 }
 
 void dx_dblock_release(dx_dblock *l)
@@ -262,7 +262,7 @@ static int put_back(const char *parent, const char *name, void *p)
     if (rename(old, c->dir) != 0 && errno != ENOENT) {
         seterr(c->err, c->errlen, "cannot rename %s back to %s: %s", old,
                c->dir, strerror(errno));
-        c->rc = DXD_EIO;
+        c->rc = DX_EIO;
     }
     return 1; /* one is enough */
 }
@@ -271,9 +271,9 @@ int dx_dbdir_recover(const char *dir, char *err, size_t errlen)
 {
     char d[4096];
     struct stat sb;
-    if (strip_path(dir, d, sizeof d) != 0) return DXD_OK;
-    if (lstat(d, &sb) == 0 || errno != ENOENT) return DXD_OK;
-    fix_ctx c = {d, err, errlen, DXD_OK};
+    if (strip_path(dir, d, sizeof d) != 0) return DX_OK;
+    if (lstat(d, &sb) == 0 || errno != ENOENT) return DX_OK;
+    fix_ctx c = {d, err, errlen, DX_OK};
     each_leftover(d, OLD_TAG, put_back, &c);
     return c.rc;
 }
@@ -286,7 +286,7 @@ static int remove_leftover(const char *parent, const char *name, void *p)
     if (remove_flat(path) != 0) {
         seterr(c->err, c->errlen, "cannot remove %s, left by an interrupted "
                "--full: %s", path, strerror(errno));
-        c->rc = DXD_EIO;
+        c->rc = DX_EIO;
     }
     return 0;
 }
@@ -294,8 +294,8 @@ static int remove_leftover(const char *parent, const char *name, void *p)
 int dx_dbdir_cleanup(const char *dir, char *err, size_t errlen)
 {
     char d[4096];
-    if (strip_path(dir, d, sizeof d) != 0) return DXD_OK;
-    fix_ctx c = {d, err, errlen, DXD_OK};
+    if (strip_path(dir, d, sizeof d) != 0) return DX_OK;
+    fix_ctx c = {d, err, errlen, DX_OK};
     each_leftover(d, TMP_TAG, remove_leftover, &c);
     each_leftover(d, OLD_TAG, remove_leftover, &c);
     each_leftover(d, SHARD_TAG, remove_leftover, &c);
@@ -317,21 +317,24 @@ char *dx_dbdir_resolve(const char *dir)
 int dx_dbdir_temp_path(const char *dir, char *out, size_t outlen)
 {
     char d[4096];
-    if (strip_path(dir, d, sizeof d) != 0) return DXD_EIO;
+    if (strip_path(dir, d, sizeof d) != 0) return DX_EIO;
     int n = snprintf(out, outlen, "%s" TMP_TAG "%ld", d, (long)getpid());
-    return n < 0 || (size_t)n >= outlen ? DXD_EIO : DXD_OK;
+    return n < 0 || (size_t)n >= outlen ? DX_EIO : DX_OK;
 }
 
 int dx_dbdir_shard_path(const char *dir, unsigned k, char *out,
                         size_t outlen)
 {
     char d[4096];
-    if (strip_path(dir, d, sizeof d) != 0) return DXD_EIO;
+    if (strip_path(dir, d, sizeof d) != 0) return DX_EIO;
     int n = snprintf(out, outlen, "%s" SHARD_TAG "%u", d, k);
-    return n < 0 || (size_t)n >= outlen ? DXD_EIO : DXD_OK;
+    return n < 0 || (size_t)n >= outlen ? DX_EIO : DX_OK;
 }
 
-int dx_dbdir_remove(const char *path) { return remove_flat(path); }
+int dx_dbdir_remove(const char *path)
+{
+    return remove_flat(path) == 0 ? DX_OK : DX_EIO;
+}
 
 /* ----------------------------------------------------------------- swap */
 
@@ -341,13 +344,13 @@ int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen)
     if (strip_path(dir, d, sizeof d) != 0 ||
         split_path(d, parent, sizeof parent, base, sizeof base) != 0) {
         seterr(err, errlen, "%s: path too long", dir);
-        return DXD_EIO;
+        return DX_EIO;
     }
     /* Lock the new folder too: once it is at `dir`, its lock file is the
      * one other writers try, and it is already ours. */
     dx_dblock *l = NULL;
     int rc = dx_dblock_take(tmp, 0, &l, NULL, err, errlen);
-    if (rc != DXD_OK) return rc;
+    if (rc != DX_OK) return rc;
     sync_dir(tmp);
 
     struct stat sb;
@@ -362,7 +365,7 @@ int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen)
             seterr(err, errlen, "cannot swap %s into place: %s", tmp,
                    strerror(errno));
             dx_dblock_release(l);
-            return DXD_EIO;
+            return DX_EIO;
         }
     }
 #endif
@@ -373,7 +376,7 @@ int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen)
             seterr(err, errlen, "cannot move %s aside: %s", d,
                    strerror(errno));
             dx_dblock_release(l);
-            return DXD_EIO;
+            return DX_EIO;
         }
         moved_aside = 1;
     }
@@ -384,7 +387,7 @@ int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen)
             seterr(err, errlen, "cannot move %s into place: %s", tmp,
                    strerror(e));
             dx_dblock_release(l);
-            return DXD_EIO;
+            return DX_EIO;
         }
     }
     sync_dir(parent);
@@ -392,5 +395,5 @@ int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen)
     if (done) (void)remove_flat(tmp);
     else if (moved_aside) (void)remove_flat(old);
     dx_dblock_release(l);
-    return DXD_OK;
+    return DX_OK;
 }

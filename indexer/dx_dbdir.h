@@ -30,14 +30,11 @@
 #ifndef DIARIUM_DX_DBDIR_H
 #define DIARIUM_DX_DBDIR_H
 
+#include "dx_error.h"
+
 #include <stddef.h>
 
-enum {
-    DXD_OK = 0,
-    DXD_ENOMEM = -1,
-    DXD_EBUSY = -2, /* the lock is held by another process */
-    DXD_EIO = -3    /* cannot create, open, lock, rename or remove */
-};
+/* Return codes: DX_* (dx_error.h). */
 
 /* The name of the lock file inside a database folder. */
 #define DX_LOCK_FILE "diarium.lock"
@@ -46,10 +43,10 @@ typedef struct dx_dblock dx_dblock;
 
 /* Takes the writer lock of database folder `dir`, creating the folder
  * (mode 0777 less the umask) when `create` and it is missing. Never waits.
- * On DXD_EBUSY, *holder (may be NULL) receives the holder's pid (0 when it
+ * On DX_ELOCKED, *holder (may be NULL) receives the holder's pid (0 when it
  * could not be read) and err names it. On failure *out is NULL and err
- * (errlen bytes) holds a one-line reason. Returns DXD_OK, DXD_EBUSY,
- * DXD_EIO (also: `dir` missing and not `create`) or DXD_ENOMEM. */
+ * (errlen bytes) holds a one-line reason. Returns DX_OK, DX_ELOCKED,
+ * DX_EIO (also: `dir` missing and not `create`) or DX_ENOMEM. */
 int dx_dblock_take(const char *dir, int create, dx_dblock **out, long *holder,
                    char *err, size_t errlen);
 
@@ -59,12 +56,12 @@ void dx_dblock_release(dx_dblock *l);
 
 /* Before taking the lock: if `dir` is missing but a DIR.full-old.* left by
  * a swap interrupted between its two renames exists, renames it back.
- * DXD_OK (also when there was nothing to do) or DXD_EIO. */
+ * DX_OK (also when there was nothing to do) or DX_EIO. */
 int dx_dbdir_recover(const char *dir, char *err, size_t errlen);
 
 /* With the lock held: removes the leftovers of interrupted rebuilds of
- * `dir` (DIR.full-tmp.*, DIR.full-old.* and DIR.shard-tmp.*). DXD_OK or
- * DXD_EIO. */
+ * `dir` (DIR.full-tmp.*, DIR.full-old.* and DIR.shard-tmp.*). DX_OK or
+ * DX_EIO. */
 int dx_dbdir_cleanup(const char *dir, char *err, size_t errlen);
 
 /* The folder that `dir` names, malloc'd: where a symbolic link points, so
@@ -73,25 +70,25 @@ int dx_dbdir_cleanup(const char *dir, char *err, size_t errlen);
 char *dx_dbdir_resolve(const char *dir);
 
 /* Writes the path of the folder a rebuild of `dir` is built in,
- * "<dir>.full-tmp.<pid>", into out (outlen bytes). DXD_OK, or DXD_EIO when
+ * "<dir>.full-tmp.<pid>", into out (outlen bytes). DX_OK, or DX_EIO when
  * it does not fit. */
 int dx_dbdir_temp_path(const char *dir, char *out, size_t outlen);
 
 /* Writes the path of shard k of a parallel build of `dir`,
  * "<dir>.shard-tmp.<k>" (a sibling; only the lock holder builds shards),
- * into out. DXD_OK, or DXD_EIO when it does not fit. */
+ * into out. DX_OK, or DX_EIO when it does not fit. */
 int dx_dbdir_shard_path(const char *dir, unsigned k, char *out,
                         size_t outlen);
 
 /* Removes a database folder made by this module's callers (its files, then
- * the folder). 0, or -1 with errno set. */
+ * the folder). DX_OK, or DX_EIO with errno set. */
 int dx_dbdir_remove(const char *path);
 
 /* Puts the finished (committed and closed) database folder `tmp` in the
  * place of `dir`, atomically when the file system allows, and removes the
  * old database. The lock file of the new folder is taken first, so the
  * folder at `dir` is locked by this process throughout. `dir` may be
- * missing (a first build). DXD_OK; DXD_EIO when the swap failed (`dir` is
+ * missing (a first build). DX_OK; DX_EIO when the swap failed (`dir` is
  * then as it was). A failure to remove the old folder after a successful
  * swap is not an error: the next writer removes it. */
 int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen);

@@ -61,21 +61,21 @@ void dx_seterr(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Turns a shim error into DXI_* plus a message, and frees the message. */
+/* Turns a shim error into DX_* plus a message, and frees the message. */
 int dx_db_error(int rc, char *xerr, char *err, size_t errlen,
                 const char *what)
 {
     dx_seterr(err, errlen, "%s: %s", what, xerr ? xerr : xc_strerror(rc));
     xc_free(xerr);
-    if (rc == XC_ENOMEM) return DXI_ENOMEM;
-    if (rc == XC_ELOCK) return DXI_ELOCKED;
-    return DXI_EDB;
+    if (rc == XC_ENOMEM) return DX_ENOMEM;
+    if (rc == XC_ELOCK) return DX_ELOCKED;
+    return DX_EDB;
 }
 
 int dx_oom(char *err, size_t errlen)
 {
     dx_seterr(err, errlen, "out of memory");
-    return DXI_ENOMEM;
+    return DX_ENOMEM;
 }
 
 /* A problem with a file or folder of root r ((size_t)-1: of none). */
@@ -182,31 +182,31 @@ static int get_record(xc_db *db, const char *key, dx_record *r, int *found,
     char *val = NULL, *xerr = NULL;
     size_t vlen = 0, kn = meta_key(key, mkey, sizeof mkey);
     *found = 0;
-    if (!db || !kn) return DXI_OK;
+    if (!db || !kn) return DX_OK;
     int rc = xc_db_get_metadata(db, mkey, kn, &val, &vlen, &xerr);
     if (rc != XC_OK)
         return dx_db_error(rc, xerr, err, errlen, "reading record");
     if (val && dx_record_parse(val, vlen, r) == 0) *found = 1;
     xc_free(val);
-    return DXI_OK;
+    return DX_OK;
 }
 
 /* Opens the batch's transaction before the first change of a batch. */
 static int begin_write(dx_indexer *ix, char *err, size_t errlen)
 {
-    if (ix->in_txn) return DXI_OK;
+    if (ix->in_txn) return DX_OK;
     char *xerr = NULL;
     int rc = xc_wdb_begin_transaction(ix->w, 1, &xerr);
     if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, "transaction");
     ix->in_txn = 1;
-    return DXI_OK;
+    return DX_OK;
 }
 
 /* Commits the batch: passages and records together, atomically. */
 static int commit(dx_indexer *ix, char *err, size_t errlen)
 {
     char *xerr = NULL;
-    if (!ix->in_txn) return DXI_OK;
+    if (!ix->in_txn) return DX_OK;
     int rc = xc_wdb_commit_transaction(ix->w, &xerr);
     ix->in_txn = 0; /* committed, or (on failure) cancelled by Xapian */
     ix->pending_files = 0;
@@ -215,7 +215,7 @@ static int commit(dx_indexer *ix, char *err, size_t errlen)
         dx_strset_free(&ix->wr.forms); /* their keys may be lost */
         return dx_db_error(rc, xerr, err, errlen, "commit");
     }
-    return DXI_OK;
+    return DX_OK;
 }
 
 /* The record of a file about to be indexed from raw (passages: 0, set by
@@ -237,11 +237,11 @@ int dx_ix_put_record(xc_wdb *w, const char *key, const dx_record *r,
     char *xerr = NULL;
     size_t kn = meta_key(key, mkey, sizeof mkey);
     size_t vn = dx_record_format(r, val, sizeof val);
-    if (!kn || !vn) return DXI_OK; /* cannot happen: roots are < 4096 */
+    if (!kn || !vn) return DX_OK; /* cannot happen: roots are < 4096 */
     int rc = xc_wdb_set_metadata(w, mkey, kn, val, vn, &xerr);
     if (rc != XC_OK)
         return dx_db_error(rc, xerr, err, errlen, "writing record");
-    return DXI_OK;
+    return DX_OK;
 }
 
 static int del_record(dx_indexer *ix, const char *key, char *err,
@@ -250,11 +250,11 @@ static int del_record(dx_indexer *ix, const char *key, char *err,
     char mkey[DX_DOC_KEY_MAX + 32];
     char *xerr = NULL;
     size_t kn = meta_key(key, mkey, sizeof mkey);
-    if (!kn) return DXI_OK;
+    if (!kn) return DX_OK;
     int rc = xc_wdb_set_metadata(ix->w, mkey, kn, "", 0, &xerr);
     if (rc != XC_OK)
         return dx_db_error(rc, xerr, err, errlen, "removing record");
-    return DXI_OK;
+    return DX_OK;
 }
 
 /* ---------------------------------------------------------------- moving */
@@ -294,7 +294,7 @@ static int move_passages(dx_indexer *ix, const char *oldkey,
     free(oldterm);
     if (rc != XC_OK)
         return dx_db_error(rc, xerr, err, errlen, "moving passages");
-    return DXI_OK;
+    return DX_OK;
 }
 
 /* --------------------------------------------------------------- walking */
@@ -328,7 +328,7 @@ static int on_file(void *p, const dx_entry *e)
     dx_record r;
     int found = 0;
     c->rc = get_record(ix->db, key, &r, &found, c->err, c->errlen);
-    if (c->rc != DXI_OK) return 1;
+    if (c->rc != DX_OK) return 1;
     if (found && strcmp(r.root, ix->roots[c->root].path) == 0 &&
         r.size == e->size && r.mtime_ns == e->mtime_ns) {
         ix->stats.unchanged++;
@@ -423,13 +423,13 @@ static int find_gone(dx_indexer *ix, char *err, size_t errlen)
     xc_termiter *it = NULL;
     const char *k;
     size_t kl, plen = strlen(DX_META_DOC), cap = 0;
-    if (!ix->db) return DXI_OK;
+    if (!ix->db) return DX_OK;
     int rc = xc_db_metadata_keys(ix->db, DX_META_DOC, plen, &it, &xerr);
     if (rc != XC_OK)
         return dx_db_error(rc, xerr, err, errlen, "listing records");
-    int res = DXI_OK;
+    int res = DX_OK;
     char key[DX_DOC_KEY_MAX + 1];
-    while (res == DXI_OK &&
+    while (res == DX_OK &&
            (rc = xc_termiter_next(it, &k, &kl, NULL, &xerr)) == 1) {
         if (kl - plen > DX_DOC_KEY_MAX) continue; /* not one of ours */
         memcpy(key, k + plen, kl - plen);
@@ -439,7 +439,7 @@ static int find_gone(dx_indexer *ix, char *err, size_t errlen)
         int found = 0;
         res = get_record(ix->db, key, &r, &found, err, errlen);
         struct root *rt = found ? find_root(ix, r.root) : NULL;
-        if (res != DXI_OK || !rt || !root_trusted(rt)) continue;
+        if (res != DX_OK || !rt || !root_trusted(rt)) continue;
         if (ix->ngone == cap) {
             cap = cap ? cap * 2 : 64;
             gone *v = realloc(ix->gone, cap * sizeof *v);
@@ -453,11 +453,11 @@ static int find_gone(dx_indexer *ix, char *err, size_t errlen)
         ix->ngone++;
     }
     xc_termiter_free(it);
-    if (res == DXI_OK && rc < 0)
+    if (res == DX_OK && rc < 0)
         return dx_db_error(rc, xerr, err, errlen, "listing records");
     xc_free(xerr);
     if (ix->ngone > 1) qsort(ix->gone, ix->ngone, sizeof *ix->gone, cmp_gone);
-    if (res == DXI_OK) report_kept(ix);
+    if (res == DX_OK) report_kept(ix);
     return res;
 }
 
@@ -526,13 +526,13 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
     if (rrc != DX_OK) {
         /* The old passages (if any) stay: nothing is lost. */
         dx_ix_problem(ix, w->root, path, why[0] ? why : dx_strerror(rrc));
-        return DXI_OK;
+        return DX_OK;
     }
     dx_record r;
     dx_ix_new_record(ix, w, raw, rawlen, &r);
     r.passages = w->passages;
 
-    int res = DXI_OK;
+    int res = DX_OK;
     gone *g = NULL;
     if (w->found && r.hash == w->hash) {
         /* Touched, copied back, or its root named differently: the same
@@ -540,7 +540,7 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
         ix->stats.unchanged++;
         if (!ix->opt.dry_run) {
             res = begin_write(ix, err, errlen);
-            if (res == DXI_OK)
+            if (res == DX_OK)
                 res = dx_ix_put_record(ix->w, key, &r, err, errlen);
         }
     } else if (!w->found && (g = gone_by_hash(ix, r.hash)) != NULL) {
@@ -552,11 +552,11 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
             int found = 0;
             res = get_record(ix->db, g->key, &old, &found, err, errlen);
             r.passages = found ? old.passages : 0;
-            if (res == DXI_OK) res = begin_write(ix, err, errlen);
-            if (res == DXI_OK)
+            if (res == DX_OK) res = begin_write(ix, err, errlen);
+            if (res == DX_OK)
                 res = move_passages(ix, g->key, key, docid, err, errlen);
-            if (res == DXI_OK) res = del_record(ix, g->key, err, errlen);
-            if (res == DXI_OK)
+            if (res == DX_OK) res = del_record(ix, g->key, err, errlen);
+            if (res == DX_OK)
                 res = dx_ix_put_record(ix->w, key, &r, err, errlen);
         }
     } else {
@@ -566,16 +566,16 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
                      NULL);
         if (!ix->opt.dry_run) {
             res = begin_write(ix, err, errlen);
-            if (res == DXI_OK)
+            if (res == DX_OK)
                 res = dx_writer_index_text(&ix->wr, docid, key, raw, rawlen, 0,
                                            &r.passages, err, errlen);
             take_counts(ix, &ix->wr);
-            if (res == DXI_OK)
+            if (res == DX_OK)
                 res = dx_ix_put_record(ix->w, key, &r, err, errlen);
         }
     }
     free(raw);
-    if (res != DXI_OK || ix->opt.dry_run) return res;
+    if (res != DX_OK || ix->opt.dry_run) return res;
     if (++ix->pending_files >= ix->opt.batch_files ||
         ix->pending_bytes >= BATCH_BYTES)
         res = commit(ix, err, errlen);
@@ -585,8 +585,8 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
 /* Removes the gone documents that no rename claimed. */
 static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
 {
-    int res = DXI_OK;
-    for (size_t i = 0; res == DXI_OK && i < ix->ngone; i++) {
+    int res = DX_OK;
+    for (size_t i = 0; res == DX_OK && i < ix->ngone; i++) {
         gone *g = &ix->gone[i];
         if (g->claimed) continue;
         ix->stats.removed++;
@@ -597,7 +597,7 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
             dx_writer_term(&ix->wr, DX_PREFIX_DOC, g->key, strlen(g->key));
         if (!n) return dx_oom(err, errlen);
         res = begin_write(ix, err, errlen);
-        if (res != DXI_OK) break;
+        if (res != DX_OK) break;
         int rc = xc_wdb_delete_by_term(ix->w, ix->wr.term, n, &xerr);
         if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, "removing");
         res = del_record(ix, g->key, err, errlen);
@@ -613,13 +613,16 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
 static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
                           int *empty, char *err, size_t errlen)
 {
-    char *xerr = NULL;
+    char *xerr = NULL, why[512] = "";
     unsigned count = 0;
     xc_termiter *it = NULL;
     dx_stamp st;
-    int rc = dx_stamp_read(db, &st, &xerr);
-    if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, "reading");
-    rc = xc_db_doccount(db, &count, &xerr);
+    int res = dx_stamp_read(db, &st, why, sizeof why);
+    if (res != DX_OK) {
+        dx_seterr(err, errlen, "reading: %s", why);
+        return res == DX_ENOMEM ? DX_ENOMEM : DX_EDB;
+    }
+    int rc = xc_db_doccount(db, &count, &xerr);
     int records = 0;
     if (rc == XC_OK)
         rc = xc_db_metadata_keys(db, DX_META_DOC, strlen(DX_META_DOC), &it,
@@ -632,7 +635,7 @@ static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
     *empty = count == 0 && !records;
     if (!st.stamped && count == 0 && !records) {
         *fresh = 1;
-        return DXI_OK;
+        return DX_OK;
     }
     if (!st.format_ok) {
         if (st.format[0])
@@ -643,27 +646,31 @@ static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
             dx_seterr(err, errlen, "%s is not a diarium database of this "
                       "version; rebuild it with: diarium-index --full",
                       dbpath);
-        return DXI_EANALYSIS;
+        return DX_EANALYSIS;
     }
     if (!st.analysis_ok) {
         dx_seterr(err, errlen,
                   "%s was indexed with a different analysis (another "
                   "diarium version); rebuild it with: diarium-index --full",
                   dbpath);
-        return DXI_EANALYSIS;
+        return DX_EANALYSIS;
     }
-    return DXI_OK;
+    return DX_OK;
 }
 
 /* Marks a new database (at path) as ours and commits, so that it opens
  * (empty) for queries from the very start. */
 int dx_ix_stamp(xc_wdb *w, const char *path, char *err, size_t errlen)
 {
-    char *xerr = NULL;
-    int rc = dx_stamp_write(w, &xerr);
-    if (rc == XC_OK) rc = xc_wdb_commit(w, &xerr);
+    char *xerr = NULL, why[512] = "";
+    int res = dx_stamp_write(w, why, sizeof why);
+    if (res != DX_OK) {
+        dx_seterr(err, errlen, "%s: %s", path, why);
+        return res;
+    }
+    int rc = xc_wdb_commit(w, &xerr);
     if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, path);
-    return DXI_OK;
+    return DX_OK;
 }
 
 /* The writer: lock, leftovers, Xapian, analysis check. */
@@ -671,21 +678,21 @@ static int open_writer(dx_indexer *ix, char *err, size_t errlen)
 {
     char *xerr = NULL;
     int rc = dx_dbdir_recover(ix->dbpath, err, errlen);
-    if (rc != DXD_OK) return DXI_EDB;
+    if (rc != DX_OK) return DX_EDB;
     long holder = 0;
     rc = dx_dblock_take(ix->dbpath, 1, &ix->lock, &holder, err, errlen);
-    if (rc == DXD_EBUSY) return DXI_ELOCKED;
-    if (rc == DXD_ENOMEM) return DXI_ENOMEM;
-    if (rc != DXD_OK) return DXI_EDB;
+    if (rc == DX_ELOCKED) return DX_ELOCKED;
+    if (rc == DX_ENOMEM) return DX_ENOMEM;
+    if (rc != DX_OK) return DX_EDB;
     char why[1024] = "";
-    if (dx_dbdir_cleanup(ix->dbpath, why, sizeof why) != DXD_OK)
+    if (dx_dbdir_cleanup(ix->dbpath, why, sizeof why) != DX_OK)
         dx_ix_problem(ix, (size_t)-1, NULL, why);
 
     if (ix->opt.full) {
         char tmp[4200];
-        if (dx_dbdir_temp_path(ix->dbpath, tmp, sizeof tmp) != DXD_OK) {
+        if (dx_dbdir_temp_path(ix->dbpath, tmp, sizeof tmp) != DX_OK) {
             dx_seterr(err, errlen, "%s: path too long", ix->dbpath);
-            return DXI_EDB;
+            return DX_EDB;
         }
         if (!(ix->buildpath = strdup(tmp))) return dx_oom(err, errlen);
     } else if (!(ix->buildpath = strdup(ix->dbpath))) {
@@ -707,7 +714,7 @@ static int open_writer(dx_indexer *ix, char *err, size_t errlen)
     }
     if (rc != XC_OK) {
         int res = dx_db_error(rc, xerr, err, errlen, ix->dbpath);
-        if (res == DXI_ELOCKED)
+        if (res == DX_ELOCKED)
             dx_seterr(err, errlen,
                       "%s is locked by another program writing to "
                       "it (not diarium-index)",
@@ -718,7 +725,7 @@ static int open_writer(dx_indexer *ix, char *err, size_t errlen)
     int fresh = 0;
     int res = check_analysis(ix->db, ix->dbpath, &fresh, &ix->empty, err,
                              errlen);
-    if (res == DXI_OK && fresh)
+    if (res == DX_OK && fresh)
         res = dx_ix_stamp(ix->w, ix->buildpath, err, errlen);
     return res;
 }
@@ -728,11 +735,11 @@ static int open_reader(dx_indexer *ix, char *err, size_t errlen)
 {
     char *xerr = NULL;
     struct stat sb;
-    if (ix->opt.full || stat(ix->dbpath, &sb) != 0) return DXI_OK;
+    if (ix->opt.full || stat(ix->dbpath, &sb) != 0) return DX_OK;
     int rc = xc_db_open(ix->dbpath, &ix->rdb, &xerr);
     if (rc == XC_EOPEN) { /* a folder with no database yet */
         xc_free(xerr);
-        return DXI_OK;
+        return DX_OK;
     }
     if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, ix->dbpath);
     ix->db = ix->rdb;
@@ -757,13 +764,13 @@ int dx_indexer_open(const char *dbpath, const dx_options *opt,
     }
     int res = ix->opt.dry_run ? open_reader(ix, err, errlen)
                               : open_writer(ix, err, errlen);
-    if (res == DXI_OK) res = dx_writer_init(&ix->wr, ix->w, err, errlen);
-    if (res != DXI_OK) {
+    if (res == DX_OK) res = dx_writer_init(&ix->wr, ix->w, err, errlen);
+    if (res != DX_OK) {
         dx_indexer_close(ix);
         return res;
     }
     *out = ix;
-    return DXI_OK;
+    return DX_OK;
 }
 
 int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
@@ -775,7 +782,7 @@ int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
     char *r = strndup(root, rl);
     if (r && find_root(ix, r)) { /* given twice: walked once */
         free(r);
-        return DXI_OK;
+        return DX_OK;
     }
     struct root *roots =
         r ? realloc(ix->roots, (ix->nroots + 1) * sizeof *roots) : NULL;
@@ -786,12 +793,12 @@ int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
     ix->roots = roots;
     ix->roots[ix->nroots++] = (struct root){.path = r, .fn = fn, .ctx = ctx};
 
-    walk_ctx c = {ix, ix->nroots - 1, err, errlen, DXI_OK};
+    walk_ctx c = {ix, ix->nroots - 1, err, errlen, DX_OK};
     int wrc = dx_walk(root, on_file, on_walk_error, &c);
-    if (c.rc != DXI_OK) return c.rc;
+    if (c.rc != DX_OK) return c.rc;
     if (wrc == DX_ENOMEM) return dx_oom(err, errlen);
     if (wrc == DX_EIO) ix->roots[c.root].unread = 1; /* reported by dx_walk */
-    return DXI_OK;
+    return DX_OK;
 }
 
 int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
@@ -802,11 +809,11 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
         pr.bytes_total += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size
                                                           : 0);
     if (ix->opt.progress && ix->nwork) ix->opt.progress(ix->opt.ctx, &pr);
-    if (res == DXI_OK && dx_bulk_wanted(ix, pr.bytes_total))
+    if (res == DX_OK && dx_bulk_wanted(ix, pr.bytes_total))
         return dx_bulk_finish(ix, &pr, err, errlen);
     ahead ah;
     dx_ahead_init(&ah, READ_AHEAD_MAX, 0, ix->nwork);
-    for (size_t i = 0; res == DXI_OK && i < ix->nwork; i++) {
+    for (size_t i = 0; res == DX_OK && i < ix->nwork; i++) {
         res =
             do_work(ix, &ix->work[i], dx_ahead_take(&ah, ix, i), err, errlen);
         pr.files_done++;
@@ -815,19 +822,19 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
         if (ix->opt.progress) ix->opt.progress(ix->opt.ctx, &pr);
     }
     dx_ahead_close(&ah);
-    if (res == DXI_OK) res = remove_gone(ix, err, errlen);
-    if (ix->opt.dry_run || res != DXI_OK) return res;
+    if (res == DX_OK) res = remove_gone(ix, err, errlen);
+    if (ix->opt.dry_run || res != DX_OK) return res;
     res = commit(ix, err, errlen);
-    if (res == DXI_OK && ix->opt.full) {
+    if (res == DX_OK && ix->opt.full) {
         /* Everything is committed: close the new database and put it in
          * the place of the old one. */
         xc_wdb_close(ix->w);
         ix->w = NULL;
         ix->db = NULL;
-        if (dx_dbdir_swap(ix->dbpath, ix->buildpath, err, errlen) != DXD_OK)
-            res = DXI_EDB;
+        if (dx_dbdir_swap(ix->dbpath, ix->buildpath, err, errlen) != DX_OK)
+            res = DX_EDB;
     }
-    if (res == DXI_OK) ix->finished = 1;
+    if (res == DX_OK) ix->finished = 1;
     return res;
 }
 

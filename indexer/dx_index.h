@@ -46,10 +46,12 @@
  * (xc_termlist_compression), for the whole process while it runs.
  *
  * One writer at a time: open takes the folder's lock (dx_dbdir) and fails
- * with DXI_ELOCKED, naming the holder's pid, when another run has it.
+ * with DX_ELOCKED, naming the holder's pid, when another run has it.
  */
 #ifndef DIARIUM_DX_INDEX_H
 #define DIARIUM_DX_INDEX_H
+
+#include "dx_error.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -57,13 +59,7 @@
 /* The most threads a build uses. */
 #define DX_JOBS_MAX 64
 
-enum {
-    DXI_OK = 0,
-    DXI_ENOMEM = -1,
-    DXI_ELOCKED = -2,   /* another writer holds the database */
-    DXI_EANALYSIS = -3, /* indexed with another analysis or format: --full */
-    DXI_EDB = -4        /* database cannot be opened, written or is corrupt */
-};
+/* Return codes: DX_* (dx_error.h). */
 
 typedef struct dx_stats {
     unsigned added, updated, renamed, removed, unchanged, failed;
@@ -120,9 +116,9 @@ typedef struct dx_indexer dx_indexer;
 /* Opens the database at dbpath for a run (creating folder and database if
  * needed, taking the writer lock unless opt->dry_run). opt may be NULL (all
  * defaults). On failure *out is NULL and err (errlen bytes) holds a
- * one-line reason. Returns DXI_OK; DXI_ELOCKED (err names the holder's
- * pid); DXI_EANALYSIS (indexed by a build that analyses differently, or in
- * another index format: err says to run --full); DXI_EDB; DXI_ENOMEM. */
+ * one-line reason. Returns DX_OK; DX_ELOCKED (err names the holder's
+ * pid); DX_EANALYSIS (indexed by a build that analyses differently, or in
+ * another index format: err says to run --full); DX_EDB; DX_ENOMEM. */
 int dx_indexer_open(const char *dbpath, const dx_options *opt,
                     dx_indexer **out, char *err, size_t errlen);
 
@@ -131,7 +127,7 @@ int dx_indexer_open(const char *dbpath, const dx_options *opt,
  * folders and files (unreadable folders here, unreadable files later in
  * dx_indexer_finish, a document id already found under another root of
  * this run) go to fn(ctx, ...), or when fn is NULL to opt->problem, and
- * count as failed. Returns DXI_OK, or DXI_EDB / DXI_ENOMEM (err holds the
+ * count as failed. Returns DX_OK, or DX_EDB / DX_ENOMEM (err holds the
  * reason). */
 int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
                         void *ctx, char *err, size_t errlen);
@@ -140,7 +136,7 @@ int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
  * those whose files are gone from the roots walked in this run, commits in
  * batches and (with full) swaps the rebuilt database in. A file that
  * cannot be read goes to opt->problem and keeps its earlier passages.
- * Returns DXI_OK, or DXI_EDB / DXI_ENOMEM when the database cannot be
+ * Returns DX_OK, or DX_EDB / DX_ENOMEM when the database cannot be
  * written (err holds the reason; the database stays as of its last
  * commit). */
 int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen);

@@ -9,7 +9,7 @@
  *                Xapian document per passage (dx_format.h)
  *   dx_bulk.c    the parallel build: the work list in shards, merged
  *
- * Errors are DXI_* codes (dx_index.h) with a one-line message in
+ * Errors are DX_* codes (dx_error.h) with a one-line message in
  * (err, errlen), as in the public functions.
  */
 #ifndef DIARIUM_DX_INDEX_INT_H
@@ -136,12 +136,12 @@ typedef struct ahead {
 void dx_seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Turns a shim error into DXI_* plus a message "what: reason" in err, and
+/* Turns a shim error into DX_* plus a message "what: reason" in err, and
  * frees the shim's message xerr. */
 int dx_db_error(int rc, char *xerr, char *err, size_t errlen,
                 const char *what);
 
-/* "out of memory" in err; returns DXI_ENOMEM. */
+/* "out of memory" in err; returns DX_ENOMEM. */
 int dx_oom(char *err, size_t errlen);
 
 /* A problem with a file or folder of root r ((size_t)-1: of none): to the

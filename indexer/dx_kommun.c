@@ -241,7 +241,7 @@ int dxm_find_kommun(const doc *d, dx_meta *m)
     kname *own = NULL;
     const kname *kt = d->kt;
     if (!kt) kt = own = dxm_ktable_new();
-    if (!kt) return DXM_ENOMEM;
+    if (!kt) return DX_ENOMEM;
     unsigned score[NKOMMUNER];
     size_t first[NKOMMUNER];
     int alt[NKOMMUNER];
@@ -290,23 +290,23 @@ int dxm_find_kommun(const doc *d, dx_meta *m)
             best = (int)k;
     }
     free(own);
-    if (best < 0) return DXM_OK;
+    if (best < 0) return DX_OK;
     m->kommun = kommuner[best];
     if (d->plain && alt[best] >= 0) m->kommun_alt = kommuner[alt[best]];
-    return DXM_OK;
+    return DX_OK;
 }
 
 int dx_kommun_lookup(const char *name, size_t len, const char **canon)
 {
-    if (!canon) return DXM_EINVAL;
+    if (!canon) return DX_EINVAL;
     *canon = NULL;
-    if (!name && len > 0) return DXM_EINVAL;
-    if (len == 0) return DXM_OK;
-    if (!sv_utf8_valid(name, len)) return DXM_EINVAL;
+    if (!name && len > 0) return DX_EINVAL;
+    if (len == 0) return DX_OK;
+    if (!sv_utf8_valid(name, len)) return DX_EINVAL;
     sv_tokens tk = {0};
     if (sv_tokenize(name, len, &tk) != SV_OK) {
         sv_tokens_free(&tk);
-        return DXM_ENOMEM;
+        return DX_ENOMEM;
     }
     size_t n = tk.n;
     /* Drop a trailing "kommun", "kommuns", "stad", "stads". */
@@ -331,7 +331,7 @@ int dx_kommun_lookup(const char *name, size_t len, const char **canon)
             kname *kt = dxm_ktable_new();
             if (!kt) {
                 sv_tokens_free(&tk);
-                return DXM_ENOMEM;
+                return DX_ENOMEM;
             }
             kmatch km;
             kommun_match(kt, w, wl, n, &km);
@@ -341,5 +341,5 @@ int dx_kommun_lookup(const char *name, size_t len, const char **canon)
         }
     }
     sv_tokens_free(&tk);
-    return DXM_OK;
+    return DX_OK;
 }

@@ -34,16 +34,6 @@ const char *dx_issuer_name(int issuer)
     return issuer > 0 && issuer < DX_ISSUER_COUNT ? names[issuer] : "";
 }
 
-const char *dx_meta_strerror(int rc)
-{
-    switch (rc) {
-    case DXM_OK: return "success";
-    case DXM_ENOMEM: return "out of memory";
-    case DXM_EINVAL: return "invalid argument";
-    default: return "unknown error";
-    }
-}
-
 /* ---------------------------------------------------------------------
  * Public functions.
  * ------------------------------------------------------------------- */
@@ -114,16 +104,16 @@ int dx_meta_ctx_new(dx_meta_ctx **out)
 {
     *out = NULL;
     dx_meta_ctx *c = calloc(1, sizeof *c);
-    if (!c) return DXM_ENOMEM;
+    if (!c) return DX_ENOMEM;
     c->kt = dxm_ktable_new();
     c->qc = calloc(1, sizeof *c->qc);
     if (!c->kt || !c->qc || sv_skelmemo_new(&c->skm) != SV_OK) {
         dx_meta_ctx_free(c);
-        return DXM_ENOMEM;
+        return DX_ENOMEM;
     }
     dxm_qskel_init(c->qc);
     *out = c;
-    return DXM_OK;
+    return DX_OK;
 }
 
 void dx_meta_ctx_free(dx_meta_ctx *c)
@@ -143,18 +133,18 @@ int dx_meta_extract(const char *text, size_t len, dx_meta *out)
 int dx_meta_extract_with(dx_meta_ctx *ctx, const char *text, size_t len,
                          dx_meta *out)
 {
-    if (!out) return DXM_EINVAL;
+    if (!out) return DX_EINVAL;
     memset(out, 0, sizeof *out);
-    if (!text && len > 0) return DXM_EINVAL;
-    if (len == 0) return DXM_OK;
-    if (!sv_utf8_valid(text, len)) return DXM_EINVAL;
+    if (!text && len > 0) return DX_EINVAL;
+    if (len == 0) return DX_OK;
+    if (!sv_utf8_valid(text, len)) return DX_EINVAL;
 
     doc d;
     int rc = dxm_doc_init(&d, text, len, ctx ? ctx->qc : NULL,
                           ctx ? ctx->skm : NULL);
     d.kt = ctx ? ctx->kt : NULL;
     int appeal = 0;
-    if (rc == DXM_OK) {
+    if (rc == DX_OK) {
         dxm_find_header(&d);
         int si = dxm_has_si_signature(&d);
         out->type = dxm_find_type_header(&d);
@@ -184,7 +174,7 @@ int dx_meta_extract_with(dx_meta_ctx *ctx, const char *text, size_t len,
             }
             int forv = 0;
             rc = dxm_find_authority(&d, out, si, &forv);
-            if (rc == DXM_OK && out->type == DX_DOC_UNKNOWN) {
+            if (rc == DX_OK && out->type == DX_DOC_UNKNOWN) {
                 out->type = dxm_guess_type(&d, si, forv);
                 if (out->type != DX_DOC_UNKNOWN)
                     out->conf[DX_CONF_TYPE] = CONF_TYPE_GUESS;
@@ -195,31 +185,31 @@ int dx_meta_extract_with(dx_meta_ctx *ctx, const char *text, size_t len,
             }
         }
     }
-    if (rc == DXM_OK) rc = dxm_find_dates(&d, out, appeal);
-    if (rc == DXM_OK) rc = dxm_find_kommun(&d, out);
-    if (rc == DXM_OK) rc = dxm_find_dnr(&d, out);
-    if (rc == DXM_OK) rc = dxm_find_principal(&d, out);
-    if (rc == DXM_OK) rc = dxm_find_school(&d, out);
+    if (rc == DX_OK) rc = dxm_find_dates(&d, out, appeal);
+    if (rc == DX_OK) rc = dxm_find_kommun(&d, out);
+    if (rc == DX_OK) rc = dxm_find_dnr(&d, out);
+    if (rc == DX_OK) rc = dxm_find_principal(&d, out);
+    if (rc == DX_OK) rc = dxm_find_school(&d, out);
     /* Assessment outcomes are Skolinspektionen's vocabulary: only in its
      * decisions, and in follow-up and tillsyn decisions (its kinds) whose
      * issuer the text does not say. */
     int si_kind = out->type == DX_DOC_UPPFOLJNINGSBESLUT ||
                   out->type == DX_DOC_TILLSYNSBESLUT;
-    if (rc == DXM_OK && is_decision(out->type) &&
+    if (rc == DX_OK && is_decision(out->type) &&
         (out->issuer == DX_ISSUER_SKOLINSPEKTIONEN ||
          (out->issuer == DX_ISSUER_UNKNOWN && si_kind))) {
         size_t cap = 0;
         rc = dxm_find_tillsyn_areas(&d, out, &cap);
-        if (rc == DXM_OK) rc = dxm_find_quality_areas(&d, out, &cap);
-        if (rc == DXM_OK) out->outcome = dxm_overall_outcome(&d, out);
+        if (rc == DX_OK) rc = dxm_find_quality_areas(&d, out, &cap);
+        if (rc == DX_OK) out->outcome = dxm_overall_outcome(&d, out);
         if (out->outcome != DX_OUT_NONE)
             out->conf[DX_CONF_OUTCOME] =
                 out->issuer == DX_ISSUER_SKOLINSPEKTIONEN ? CONF_SI_OUTCOME
                                                           : CONF_SI_KIND_OUTCOME;
     }
     dxm_doc_free(&d);
-    if (rc == DXM_OK) keep_confident(out);
-    if (rc != DXM_OK) dx_meta_free(out);
+    if (rc == DX_OK) keep_confident(out);
+    if (rc != DX_OK) dx_meta_free(out);
     return rc;
 }
 
@@ -252,8 +242,8 @@ int dx_meta_json(const dx_meta *m, char **out, size_t *outlen)
 {
     if (out) *out = NULL;
     if (outlen) *outlen = 0;
-    if (!m || !out) return DXM_EINVAL;
-    int rc = DXM_OK;
+    if (!m || !out) return DX_EINVAL;
+    int rc = DX_OK;
     sbuf b = {0};
     dxm_sb_puts(&b, "{\"type\":", &rc);
     json_str(&b, dx_doctype_name(m->type), &rc);
@@ -302,26 +292,26 @@ int dx_meta_json(const dx_meta *m, char **out, size_t *outlen)
         any = 1;
     }
     dxm_sb_puts(&b, "}}", &rc);
-    if (rc != DXM_OK) {
+    if (rc != DX_OK) {
         free(b.p);
         return rc;
     }
     *out = b.p;
     if (outlen) *outlen = b.n;
-    return DXM_OK;
+    return DX_OK;
 }
 
 /* Lower-cases value (n bytes) and calls fn with the name of field f. */
 static int emit(dx_filter f, const char *value, size_t n, dx_meta_term_fn fn,
                 void *ctx)
 {
-    if (!value || n == 0) return DXM_OK;
+    if (!value || n == 0) return DX_OK;
     const char *field = dx_filter_names[f];
     char small[256];
     size_t need = sv_lower(value, n, small, sizeof small);
     if (need < sizeof small) return fn(ctx, field, small, need);
     char *big = malloc(need + 1);
-    if (!big) return DXM_ENOMEM;
+    if (!big) return DX_ENOMEM;
     sv_lower(value, n, big, need + 1);
     int r = fn(ctx, field, big, need);
     free(big);
@@ -331,12 +321,12 @@ static int emit(dx_filter f, const char *value, size_t n, dx_meta_term_fn fn,
 static int emit_str(dx_filter f, const char *value, dx_meta_term_fn fn,
                     void *ctx)
 {
-    return value ? emit(f, value, strlen(value), fn, ctx) : DXM_OK;
+    return value ? emit(f, value, strlen(value), fn, ctx) : DX_OK;
 }
 
 int dx_meta_terms(const dx_meta *m, dx_meta_term_fn fn, void *ctx)
 {
-    if (!m || !fn) return DXM_EINVAL;
+    if (!m || !fn) return DX_EINVAL;
     int r = emit_str(DX_FILTER_TYPE, dx_doctype_name(m->type), fn, ctx);
     if (!r && m->date.iso[0]) {
         r = emit(DX_FILTER_DATE, m->date.iso, 10, fn, ctx);

@@ -50,20 +50,12 @@
 #ifndef DIARIUM_DX_META_H
 #define DIARIUM_DX_META_H
 
+#include "dx_error.h"
 #include "dx_format.h"
 
 #include <stddef.h>
 
-/* Return codes of this module. */
-enum {
-    DXM_OK = 0,
-    DXM_ENOMEM = -1, /* allocation failed */
-    DXM_EINVAL = -2  /* invalid argument: NULL where not allowed, text not
-                        valid UTF-8 */
-};
-
-/* A static English description of a DXM_* code. */
-const char *dx_meta_strerror(int rc);
+/* Return codes: DX_* (dx_error.h). */
 
 /* The document types (DX_DOC_*, dx_doctype_name) and outcomes (DX_OUT_*,
  * dx_outcome_name) are the index format's vocabularies (dx_format.h). */
@@ -157,8 +149,8 @@ typedef struct dx_meta {
  * as produced by sv_text_clean; need not be NUL-terminated; text may be
  * NULL when len is 0). *out is overwritten (not freed: pass a zeroed or
  * freed struct).
- * Returns DXM_OK; DXM_EINVAL (out NULL, text NULL with len > 0, or text not
- * valid UTF-8); DXM_ENOMEM. On any error *out is left zeroed (everything
+ * Returns DX_OK; DX_EINVAL (out NULL, text NULL with len > 0, or text not
+ * valid UTF-8); DX_ENOMEM. On any error *out is left zeroed (everything
  * allocated so far is freed), so dx_meta_free(out) is always safe. */
 int dx_meta_extract(const char *text, size_t len, dx_meta *out);
 
@@ -167,7 +159,7 @@ int dx_meta_extract(const char *text, size_t len, dx_meta *out);
  * to).
  * dx_meta_extract() prepares one for every call; an indexer creates one
  * with dx_meta_ctx_new() and passes it to dx_meta_extract_with(). One per
- * thread. dx_meta_ctx_new returns DXM_OK or DXM_ENOMEM (*out NULL);
+ * thread. dx_meta_ctx_new returns DX_OK or DX_ENOMEM (*out NULL);
  * dx_meta_ctx_free accepts NULL. */
 typedef struct dx_meta_ctx dx_meta_ctx;
 int dx_meta_ctx_new(dx_meta_ctx **out);
@@ -194,8 +186,8 @@ void dx_meta_free(dx_meta *m);
  * ("confidence" holds the present fields only.)
  * Strings are UTF-8 with '"', '\\' and control characters escaped.
  * On success *out is a malloc'd NUL-terminated string (free()) and *outlen
- * (may be NULL) its length. Returns DXM_OK, DXM_EINVAL (m or out NULL) or
- * DXM_ENOMEM (then *out is NULL). */
+ * (may be NULL) its length. Returns DX_OK, DX_EINVAL (m or out NULL) or
+ * DX_ENOMEM (then *out is NULL). */
 int dx_meta_json(const dx_meta *m, char **out, size_t *outlen);
 
 /* Filter terms: the (field, value) pairs to index for a document, so that
@@ -212,8 +204,8 @@ int dx_meta_json(const dx_meta *m, char **out, size_t *outlen);
 typedef int (*dx_meta_term_fn)(void *ctx, const char *field,
                                const char *value, size_t vlen);
 
-/* Calls fn for each filter term of m. Returns DXM_OK, DXM_EINVAL (m or fn
- * NULL), DXM_ENOMEM, or the first non-zero value fn returned. */
+/* Calls fn for each filter term of m. Returns DX_OK, DX_EINVAL (m or fn
+ * NULL), DX_ENOMEM, or the first non-zero value fn returned. */
 int dx_meta_terms(const dx_meta *m, dx_meta_term_fn fn, void *ctx);
 
 /* Normalises a municipality as written ("Borl&nge", "Ostersunds kommun",
@@ -222,8 +214,8 @@ int dx_meta_terms(const dx_meta *m, dx_meta_term_fn fn, void *ctx);
  * "kommuns", "stad" or "stads" is dropped, a genitive s is tried both ways,
  * exact spellings are preferred over OCR/diacritic readings. Case does not
  * matter. On success *canon is the static table name, or NULL when the text
- * names no municipality. Returns DXM_OK, DXM_EINVAL (name NULL with len > 0,
- * canon NULL, invalid UTF-8) or DXM_ENOMEM (then *canon is NULL). */
+ * names no municipality. Returns DX_OK, DX_EINVAL (name NULL with len > 0,
+ * canon NULL, invalid UTF-8) or DX_ENOMEM (then *canon is NULL). */
 int dx_kommun_lookup(const char *name, size_t len, const char **canon);
 
 /* The built-in table: dx_kommun_count() names (290), dx_kommun_name(i) for

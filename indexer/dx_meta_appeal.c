@@ -190,15 +190,15 @@ int dxm_find_appeal(const doc *d, dxm_appeal *ap)
     /* Else the first one anywhere. */
     for (size_t t = 0; t < d->tk.n && !found; t++)
         found = decision_at(d, t, &out, &subj, &obj);
-    if (!found) return DXM_OK;
+    if (!found) return DX_OK;
     /* "Nämnden" is the board only when the object speaks of an appeal
      * or the text names the board; and only in a text about school law
      * or one that names the board. */
-    if (subj == 1 && !(obj == 2 || named)) return DXM_OK;
-    if (subj == 1 && !named && !school) return DXM_OK;
+    if (subj == 1 && !(obj == 2 || named)) return DX_OK;
+    if (subj == 1 && !named && !school) return DX_OK;
     ap->found = 1;
     ap->auth_conf = subj == 2 ? 95 : obj == 2 ? 85 : 75;
     ap->outcome = out;
     if (out != DX_OUT_NONE) ap->outcome_conf = in_section ? 90 : 70;
-    return DXM_OK;
+    return DX_OK;
 }

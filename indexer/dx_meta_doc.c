@@ -140,11 +140,11 @@ int dxm_doc_init(doc *d, const char *s, size_t len, qskel *qc,
     d->qc = qc;
     if (!d->qc) {
         d->qc = calloc(1, sizeof *d->qc);
-        if (!d->qc) return DXM_ENOMEM;
+        if (!d->qc) return DX_ENOMEM;
         d->own_qc = 1;
         dxm_qskel_init(d->qc);
     }
-    if (sv_tokenize(s, len, &d->tk) != SV_OK) return DXM_ENOMEM;
+    if (sv_tokenize(s, len, &d->tk) != SV_OK) return DX_ENOMEM;
     size_t n = d->tk.n;
 
     /* Skeletons: at most one byte per byte of the form, plus NUL. */
@@ -152,7 +152,7 @@ int dxm_doc_init(doc *d, const char *s, size_t len, qskel *qc,
     d->skh = malloc((n ? n : 1) * sizeof *d->skh);
     d->skbuf = malloc(d->tk.blen + n + 1);
     d->tline = malloc((n ? n : 1) * sizeof *d->tline);
-    if (!d->skoff || !d->skh || !d->skbuf || !d->tline) return DXM_ENOMEM;
+    if (!d->skoff || !d->skh || !d->skbuf || !d->tline) return DX_ENOMEM;
     size_t o = 0;
     for (size_t t = 0; t < n; t++) {
         d->skoff[t] = o;
@@ -171,7 +171,7 @@ int dxm_doc_init(doc *d, const char *s, size_t len, qskel *qc,
     for (size_t i = 0; i < len; i++) nl += s[i] == '\n';
     d->lines = malloc(nl * sizeof *d->lines);
     d->ltok = malloc((nl + 1) * sizeof *d->ltok);
-    if (!d->lines || !d->ltok) return DXM_ENOMEM;
+    if (!d->lines || !d->ltok) return DX_ENOMEM;
     size_t at = 0;
     d->nlines = 0;
     for (size_t i = 0; i <= len; i++) {
@@ -191,7 +191,7 @@ int dxm_doc_init(doc *d, const char *s, size_t len, qskel *qc,
         }
     }
     d->ltok[d->nlines] = n;
-    return DXM_OK;
+    return DX_OK;
 }
 
 /* The line's text without leading white space, '#' and '*', and
@@ -288,13 +288,13 @@ void dxm_find_header(doc *d)
 /* Sets *dst to a copy of s[0..n) with runs of white space and control
  * characters collapsed to one space, trimmed, cut to DX_META_VALUE_MAX
  * bytes at a character boundary. An empty result leaves *dst NULL.
- * Returns DXM_OK or DXM_ENOMEM. */
+ * Returns DX_OK or DX_ENOMEM. */
 int dxm_set_str(char **dst, const char *s, size_t n)
 {
     free(*dst);
     *dst = NULL;
     char *o = malloc(n + 1);
-    if (!o) return DXM_ENOMEM;
+    if (!o) return DX_ENOMEM;
     size_t k = 0;
     int sp = 0;
     for (size_t i = 0; i < n; i++) {
@@ -315,21 +315,21 @@ int dxm_set_str(char **dst, const char *s, size_t n)
     o[k] = '\0';
     if (k == 0) {
         free(o);
-        return DXM_OK;
+        return DX_OK;
     }
     *dst = o;
-    return DXM_OK;
+    return DX_OK;
 }
 
 void dxm_sb_put(sbuf *b, const char *s, size_t n, int *rc)
 {
-    if (*rc != DXM_OK) return;
+    if (*rc != DX_OK) return;
     if (b->n + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->n + n + 1) cap *= 2;
         char *p = realloc(b->p, cap);
         if (!p) {
-            *rc = DXM_ENOMEM;
+            *rc = DX_ENOMEM;
             return;
         }
         b->p = p;
@@ -443,7 +443,7 @@ void dxm_sb_put_restored(sbuf *b, const doc *d, size_t a, size_t e,
                          size_t t0, size_t t1, int *rc)
 {
     size_t i = a, limit = b->n + 2 * DX_META_VALUE_MAX;
-    for (size_t t = t0; t < t1 && *rc == DXM_OK && b->n < limit; t++) {
+    for (size_t t = t0; t < t1 && *rc == DX_OK && b->n < limit; t++) {
         const sv_token *k = &d->tk.tok[t];
         if (k->start < i || k->end > e) continue;
         dxm_sb_put(b, d->s + i, k->start - i, rc);

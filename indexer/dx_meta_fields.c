@@ -142,16 +142,16 @@ static int date_at(const doc *d, size_t t, dx_date *out, size_t *next)
 static int add_date(dx_meta *m, const dx_date *dt, size_t *cap)
 {
     for (size_t i = 0; i < m->ndates; i++)
-        if (strcmp(m->dates[i].iso, dt->iso) == 0) return DXM_OK;
+        if (strcmp(m->dates[i].iso, dt->iso) == 0) return DX_OK;
     if (m->ndates == *cap) {
         size_t nc = *cap ? *cap * 2 : 8;
         dx_date *v = realloc(m->dates, nc * sizeof *v);
-        if (!v) return DXM_ENOMEM;
+        if (!v) return DX_ENOMEM;
         m->dates = v;
         *cap = nc;
     }
     m->dates[m->ndates++] = *dt;
-    return DXM_OK;
+    return DX_OK;
 }
 
 /* Confidence in the document's own date, by how it was found. */
@@ -198,13 +198,13 @@ int dxm_find_dates(const doc *d, dx_meta *m, int appeal)
         dx_date dt;
         size_t nx;
         if (date_at(d, t, &dt, &nx)) {
-            if (add_date(m, &dt, &cap) != DXM_OK) return DXM_ENOMEM;
+            if (add_date(m, &dt, &cap) != DX_OK) return DX_ENOMEM;
             t = nx;
         } else {
             t++;
         }
     }
-    return DXM_OK;
+    return DX_OK;
 }
 
 /* ---------------------------------------------------------------------
@@ -439,7 +439,7 @@ int dxm_find_dnr(const doc *d, dx_meta *m)
         }
     }
     if (best == DNR_CONF_LINE && line_values > 1) best = DNR_CONF_MANY;
-    if (!best) return DXM_OK;
+    if (!best) return DX_OK;
     m->conf[DX_CONF_DNR] = (unsigned char)best;
     return dxm_set_str(&m->dnr, d->s + best_i, best_e - best_i);
 }
@@ -485,14 +485,14 @@ int dxm_find_principal(const doc *d, dx_meta *m)
                dxm_gap_ok(d, a - 1, a, 0, 1))
             a--;
         if (a == t) continue;
-        int rc = DXM_OK;
+        int rc = DX_OK;
         sbuf b = {0};
         dxm_sb_put_restored(&b, d, d->tk.tok[a].start, k->end, a, t + 1, &rc);
-        if (rc == DXM_OK) rc = dxm_set_str(&m->principal, b.p, b.n);
+        if (rc == DX_OK) rc = dxm_set_str(&m->principal, b.p, b.n);
         free(b.p);
         return rc;
     }
-    return DXM_OK;
+    return DX_OK;
 }
 
 static const dx_word school_words[] = {
@@ -537,15 +537,15 @@ int dxm_find_school(const doc *d, dx_meta *m)
         } else {
             continue;
         }
-        int rc = DXM_OK;
+        int rc = DX_OK;
         sbuf b = {0};
         dxm_sb_put_restored(&b, d, d->tk.tok[a].start, d->tk.tok[e].end, a,
                             e + 1, &rc);
-        if (rc == DXM_OK) rc = dxm_set_str(&m->school, b.p, b.n);
+        if (rc == DX_OK) rc = dxm_set_str(&m->school, b.p, b.n);
         free(b.p);
         return rc;
     }
-    return DXM_OK;
+    return DX_OK;
 }
 
 /* ---------------------------------------------------------------------
@@ -749,7 +749,7 @@ static int set_authority(dx_meta *m, const char *s, size_t n, int issuer,
 
 int dxm_find_authority(const doc *d, dx_meta *m, int si, int *forv)
 {
-    int rc = DXM_OK, known;
+    int rc = DX_OK, known;
     *forv = 0;
     if (si)
         return set_authority(m, "Skolinspektionen", 16,
@@ -760,7 +760,7 @@ int dxm_find_authority(const doc *d, dx_meta *m, int si, int *forv)
     if (m->type == DX_DOC_UPPFOLJNINGSBESLUT ||
         m->type == DX_DOC_TILLSYNSBESLUT || m->type == DX_DOC_BESLUT) {
         int muni = 0;
-        for (size_t t = 0; t < d->hdr_toks && rc == DXM_OK && !muni; t++)
+        for (size_t t = 0; t < d->hdr_toks && rc == DX_OK && !muni; t++)
             muni = authority_at(d, t, &b, &known, &rc) != AUTH_NONE;
         if (!muni)
             for (size_t t = 0; t < d->tk.n; t++)
@@ -771,7 +771,7 @@ int dxm_find_authority(const doc *d, dx_meta *m, int si, int *forv)
                                          AUTH_CONF_NAMED);
                 }
     }
-    for (size_t t = 0; t < d->hdr_toks && rc == DXM_OK; t++) {
+    for (size_t t = 0; t < d->hdr_toks && rc == DX_OK; t++) {
         int k = forvaltningen_named(d, t, &b, &rc)
                     ? AUTH_FORV
                     : authority_at(d, t, &b, &known, &rc);
@@ -787,7 +787,7 @@ int dxm_find_authority(const doc *d, dx_meta *m, int si, int *forv)
     size_t body_end = d->tk.n < d->hdr_toks + AUTH_BODY_TOKENS
                           ? d->tk.n : d->hdr_toks + AUTH_BODY_TOKENS;
     int conf = AUTH_CONF_HEADER;
-    for (size_t t = d->hdr_toks; t < body_end && rc == DXM_OK &&
+    for (size_t t = d->hdr_toks; t < body_end && rc == DX_OK &&
                                  bestkind == AUTH_NONE; t++) {
         if (authority_at(d, t, &b, &known, &rc) != AUTH_FORV || !known)
             continue;
@@ -797,7 +797,7 @@ int dxm_find_authority(const doc *d, dx_meta *m, int si, int *forv)
         conf = m->type == DX_DOC_TJANSTESKRIVELSE ? DXM_AUTH_CONF_MEMO
                                                   : DXM_AUTH_CONF_BODY;
     }
-    if (rc == DXM_OK && bestkind != AUTH_NONE) {
+    if (rc == DX_OK && bestkind != AUTH_NONE) {
         rc = set_authority(m, best.p, best.n, DX_ISSUER_MUNICIPAL, conf);
         *forv = bestkind == AUTH_FORV;
     }

@@ -276,7 +276,7 @@ void dxm_qskel_init(qskel *c);
 
 /* Prepares d for the text s (len bytes): tokens, skeletons, lines. qc: the
  * context's fixed words, or NULL for d's own; skm: the context's memo of
- * skeletons, or NULL. Returns DXM_OK or DXM_ENOMEM; dxm_doc_free always. */
+ * skeletons, or NULL. Returns DX_OK or DX_ENOMEM; dxm_doc_free always. */
 int dxm_doc_init(doc *d, const char *s, size_t len, qskel *qc,
                  sv_skelmemo *skm);
 void dxm_doc_free(doc *d);
@@ -301,7 +301,7 @@ int dxm_line_is(const doc *d, size_t l, const char *phrase);
 int dxm_is_section_heading(const doc *d, size_t l);
 
 /* *dst = a copy of s[0..n), white space collapsed, trimmed, cut to
- * DX_META_VALUE_MAX bytes (NULL when empty). DXM_OK or DXM_ENOMEM. */
+ * DX_META_VALUE_MAX bytes (NULL when empty). DX_OK or DX_ENOMEM. */
 int dxm_set_str(char **dst, const char *s, size_t n);
 
 /* Appending to a growing string: bytes, a C string, a form with its first
@@ -410,7 +410,7 @@ static inline int tok_is_any(const doc *d, size_t t, const dx_word *list)
  * out of memory. */
 struct kname *dxm_ktable_new(void);
 
-/* Sets m->kommun (and kommun_alt) from d. DXM_OK or DXM_ENOMEM. */
+/* Sets m->kommun (and kommun_alt) from d. DX_OK or DX_ENOMEM. */
 int dxm_find_kommun(const doc *d, dx_meta *m);
 
 /* ------------------------------------------------------------------
@@ -436,8 +436,8 @@ int dxm_guess_type(const doc *d, int si, int authority_is_forv);
 #define DXM_AUTH_CONF_MEMO 55
 #define DXM_AUTH_CONF_BODY 40
 
-/* Each sets its fields of m, and their confidence in m->conf; DXM_OK or
- * DXM_ENOMEM. find_authority needs m->type, sets m->issuer, and sets
+/* Each sets its fields of m, and their confidence in m->conf; DX_OK or
+ * DX_ENOMEM. find_authority needs m->type, sets m->issuer, and sets
  * *forv when the authority is a förvaltning/kontor. find_dates takes no
  * undated header date for the document's own when `appeal` (an appeal
  * decision's header dates the decision appealed against). */
@@ -472,7 +472,7 @@ typedef struct dxm_appeal {
     int outcome_conf;
 } dxm_appeal;
 
-/* Fills *ap for d. DXM_OK. */
+/* Fills *ap for d. DX_OK. */
 int dxm_find_appeal(const doc *d, dxm_appeal *ap);
 
 #endif /* DIARIUM_DX_META_INT_H */

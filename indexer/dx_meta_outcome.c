@@ -169,14 +169,14 @@ static int add_area(dx_meta *m, size_t *cap, char *name, int outcome)
 {
     if (m->nareas >= AREAS_MAX) {
         free(name);
-        return DXM_OK;
+        return DX_OK;
     }
     if (m->nareas == *cap) {
         size_t nc = *cap ? *cap * 2 : 4;
         dx_meta_area *v = realloc(m->areas, nc * sizeof *v);
         if (!v) {
             free(name);
-            return DXM_ENOMEM;
+            return DX_ENOMEM;
         }
         m->areas = v;
         *cap = nc;
@@ -184,7 +184,7 @@ static int add_area(dx_meta *m, size_t *cap, char *name, int outcome)
     m->areas[m->nareas].name = name;
     m->areas[m->nareas].outcome = outcome;
     m->nareas++;
-    return DXM_OK;
+    return DX_OK;
 }
 
 /* Areas of a kvalitetsgranskning: under each area heading (its first
@@ -192,9 +192,9 @@ static int add_area(dx_meta *m, size_t *cap, char *name, int outcome)
  * behövs", or bullets with "behöver". */
 int dxm_find_quality_areas(const doc *d, dx_meta *m, size_t *cap)
 {
-    int rc = DXM_OK;
+    int rc = DX_OK;
     for (size_t l = d->hdr_lines;
-         l < d->nlines && rc == DXM_OK && m->nareas < AREAS_MAX; l++) {
+         l < d->nlines && rc == DX_OK && m->nareas < AREAS_MAX; l++) {
         const char *known = area_heading(d, l);
         if (!known) continue;
         char *name = NULL;
@@ -208,10 +208,10 @@ int dxm_find_quality_areas(const doc *d, dx_meta *m, size_t *cap)
             sbuf b = {0};
             dxm_sb_put_restored(&b, d, r.start, e, d->ltok[l], d->ltok[l + 1],
                                 &rc);
-            if (rc == DXM_OK) rc = dxm_set_str(&name, b.p, b.n);
+            if (rc == DX_OK) rc = dxm_set_str(&name, b.p, b.n);
             free(b.p);
         }
-        if (rc != DXM_OK || !name) break;
+        if (rc != DX_OK || !name) break;
         int dup = 0;
         for (size_t i = 0; i < m->nareas; i++)
             if (strcmp(m->areas[i].name, name) == 0) dup = 1;
@@ -244,16 +244,16 @@ int dxm_find_tillsyn_areas(const doc *d, dx_meta *m, size_t *cap)
     size_t at = d->tk.n;
     for (size_t t = 0; t < d->tk.n && at == d->tk.n; t++)
         if (phrase_at(d, t, d->tk.n) == DX_OUT_BRISTER) at = t;
-    if (at == d->tk.n) return DXM_OK;
+    if (at == d->tk.n) return DX_OK;
     /* The line that ends with ':' at or after the phrase. */
     size_t l = d->tline[at], stop = l + 4;
     for (; l < d->nlines && l < stop; l++) {
         span r = dxm_line_trim(d, l);
         if (r.end > r.start && d->s[r.end - 1] == ':') break;
     }
-    if (l >= d->nlines || l >= stop) return DXM_OK;
-    int rc = DXM_OK, items = 0;
-    for (l++; l < d->nlines && rc == DXM_OK; l++) {
+    if (l >= d->nlines || l >= stop) return DX_OK;
+    int rc = DX_OK, items = 0;
+    for (l++; l < d->nlines && rc == DX_OK; l++) {
         span r = dxm_line_trim(d, l);
         if (r.start == r.end) {
             if (items) break;
@@ -286,9 +286,9 @@ int dxm_find_tillsyn_areas(const doc *d, dx_meta *m, size_t *cap)
         sbuf b = {0};
         char *name = NULL;
         dxm_sb_put_restored(&b, d, i, e, d->ltok[l], d->ltok[l + 1], &rc);
-        if (rc == DXM_OK) rc = dxm_set_str(&name, b.p, b.n);
+        if (rc == DX_OK) rc = dxm_set_str(&name, b.p, b.n);
         free(b.p);
-        if (rc == DXM_OK && name) rc = add_area(m, cap, name, DX_OUT_BRISTER);
+        if (rc == DX_OK && name) rc = add_area(m, cap, name, DX_OUT_BRISTER);
         items++;
         if (items >= 20) break;
     }

@@ -128,9 +128,9 @@ int dx_passages(const char *t, size_t len, dx_span **out, size_t *n)
     free(paras.v);
     *out = res.v;
     *n = res.n;
-    return 0;
+    return DX_OK;
 oom:
     free(paras.v);
     free(res.v);
-    return -1;
+    return DX_ENOMEM;
 }

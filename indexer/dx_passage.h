@@ -14,6 +14,8 @@
 #ifndef DIARIUM_DX_PASSAGE_H
 #define DIARIUM_DX_PASSAGE_H
 
+#include "dx_error.h"
+
 #include <stddef.h>
 
 #define DX_PASSAGE_MIN 200      /* shorter paragraphs merge with the next */
@@ -28,7 +30,7 @@ typedef struct dx_span {
 
 /* Splits `len` bytes of cleaned UTF-8 text into passages, in order. *out is
  * a malloc'd array (free()) of *n spans; a text with no visible characters
- * gives *n = 0 and *out = NULL. Returns 0 or -1 when out of memory. */
+ * gives *n = 0 and *out = NULL. Returns DX_OK or DX_ENOMEM. */
 int dx_passages(const char *text, size_t len, dx_span **out, size_t *n);
 
 #endif /* DIARIUM_DX_PASSAGE_H */

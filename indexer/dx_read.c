@@ -44,19 +44,6 @@
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
 
-const char *dx_strerror(int rc)
-{
-    switch (rc) {
-    case DX_OK: return "success";
-    case DX_ENOMEM: return "out of memory";
-    case DX_EIO: return "cannot open, read or stat the file or folder";
-    case DX_EBINARY: return "binary data, not a text document";
-    case DX_EGZIP: return "corrupt or truncated gzip stream";
-    case DX_ETOOBIG: return "document larger than the size limit";
-    case DX_ESTOP: return "walk stopped by the callback";
-    default: return "unknown dx_read error";
-    }
-}
 
 /* The text of errno value `err`, thread-safely (XSI strerror_r: with
  * _POSIX_C_SOURCE=200809L and no _GNU_SOURCE glibc gives the int-returning

@@ -8,25 +8,16 @@
 #ifndef DIARIUM_DX_READ_H
 #define DIARIUM_DX_READ_H
 
+#include "dx_error.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-enum {
-    DX_OK = 0,
-    DX_ENOMEM = -1,
-    DX_EIO = -2,      /* cannot open / read / stat */
-    DX_EBINARY = -3,  /* not text (NUL bytes or mostly control bytes) */
-    DX_EGZIP = -4,    /* corrupt or truncated gzip stream */
-    DX_ETOOBIG = -5,  /* larger than DX_MAX_FILE (after decompression) */
-    DX_ESTOP = -6     /* a walk callback asked to stop */
-};
+/* Return codes: DX_* (dx_error.h). */
 
 /* Largest document read (bytes after decompression): 64 MiB. */
 #define DX_MAX_FILE ((size_t)64 << 20)
-
-/* A static English description of a DX_* code. */
-const char *dx_strerror(int rc);
 
 /* 1 if the file name ends in .txt, .md, .txt.gz or .md.gz (ASCII case
  * insensitive: bytes >= 0x80 are never folded), else 0. `name` may be a

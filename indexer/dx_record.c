@@ -38,12 +38,12 @@ int dx_record_parse(const char *val, size_t vlen, dx_record *r)
     memset(r, 0, sizeof *r);
     for (int k = 3; k >= 0; k--) {
         while (p > val && p[-1] != '\t') p--;
-        if (p == val) return -1;
+        if (p == val) return DX_EFORMAT;
         tab[k] = p - 1;
         p--;
     }
     size_t rl = (size_t)(tab[0] - val);
-    if (rl == 0 || rl >= sizeof r->root) return -1;
+    if (rl == 0 || rl >= sizeof r->root) return DX_EFORMAT;
     memcpy(r->root, val, rl);
     r->root[rl] = '\0';
     int64_t size, mtime, passages;
@@ -51,21 +51,21 @@ int dx_record_parse(const char *val, size_t vlen, dx_record *r)
         parse_num(tab[1] + 1, tab[2], 1, &mtime) != 0 ||
         parse_num(tab[2] + 1, tab[3], 0, &passages) != 0 ||
         passages > UINT32_MAX)
-        return -1;
+        return DX_EFORMAT;
     const char *h = tab[3] + 1;
-    if (end - h != 16) return -1;
+    if (end - h != 16) return DX_EFORMAT;
     uint64_t hash = 0;
     for (; h < end; h++) {
         int d = *h >= '0' && *h <= '9' ? *h - '0'
               : *h >= 'a' && *h <= 'f' ? *h - 'a' + 10 : -1;
-        if (d < 0) return -1;
+        if (d < 0) return DX_EFORMAT;
         hash = hash << 4 | (uint64_t)d;
     }
     r->size = size;
     r->mtime_ns = mtime;
     r->passages = (unsigned)passages;
     r->hash = hash;
-    return 0;
+    return DX_OK;
 }
 
 size_t dx_record_format(const dx_record *r, char *out, size_t outlen)

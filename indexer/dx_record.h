@@ -10,6 +10,8 @@
 #ifndef DIARIUM_DX_RECORD_H
 #define DIARIUM_DX_RECORD_H
 
+#include "dx_error.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,8 +27,8 @@ typedef struct dx_record {
  * returns them (after gunzip for .gz, before any cleaning). */
 uint64_t dx_content_hash(const void *p, size_t n);
 
-/* Parses a record value (vlen bytes, not NUL-terminated). 0, or -1 when it
- * is not a well-formed record of this format version. */
+/* Parses a record value (vlen bytes, not NUL-terminated). DX_OK, or
+ * DX_EFORMAT when it is not a well-formed record of this format version. */
 int dx_record_parse(const char *val, size_t vlen, dx_record *r);
 
 /* Writes r as a record value into out (outlen bytes, NUL-terminated);

@@ -58,10 +58,10 @@ int dx_writer_init(writer *wr, xc_wdb *w, char *err, size_t errlen)
     if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, "new document");
     if (sv_stemmer_new(&wr->st) != SV_OK) {
         dx_seterr(err, errlen, "cannot create the Swedish stemmer");
-        return DXI_ENOMEM;
+        return DX_ENOMEM;
     }
     if (sv_skelmemo_new(&wr->skm) != SV_OK) return dx_oom(err, errlen);
-    return DXI_OK;
+    return DX_OK;
 }
 
 /* Frees what wr holds (not its database). */
@@ -209,7 +209,7 @@ static int collect_term(void *ctx, const char *field, const char *value,
     if (wr->mtlen + need > wr->mtcap) {
         size_t cap = (wr->mtlen + need) * 2;
         char *b = realloc(wr->mterms, cap);
-        if (!b) return DXM_ENOMEM;
+        if (!b) return DX_ENOMEM;
         wr->mterms = b;
         wr->mtcap = cap;
     }
@@ -230,15 +230,15 @@ static int doc_metadata(writer *wr, const char *text, size_t len,
 {
     memset(dm, 0, sizeof *dm);
     wr->mtlen = 0;
-    if (!wr->mctx && dx_meta_ctx_new(&wr->mctx) != DXM_OK) {
+    if (!wr->mctx && dx_meta_ctx_new(&wr->mctx) != DX_OK) {
         memset(m, 0, sizeof *m);
-        return DXI_ENOMEM;
+        return DX_ENOMEM;
     }
-    if (dx_meta_extract_with(wr->mctx, text, len, m) != DXM_OK)
-        return DXI_ENOMEM;
-    if (dx_meta_terms(m, collect_term, wr) != DXM_OK) return DXI_ENOMEM;
-    if (dx_meta_json(m, &dm->json, &dm->jsonlen) != DXM_OK)
-        return DXI_ENOMEM;
+    if (dx_meta_extract_with(wr->mctx, text, len, m) != DX_OK)
+        return DX_ENOMEM;
+    if (dx_meta_terms(m, collect_term, wr) != DX_OK) return DX_ENOMEM;
+    if (dx_meta_json(m, &dm->json, &dm->jsonlen) != DX_OK)
+        return DX_ENOMEM;
     const char *date = m->date.iso; /* its own date, */
     if (!date[0]) /* else the latest date it mentions */
         for (size_t i = 0; i < m->ndates; i++)
@@ -250,7 +250,7 @@ static int doc_metadata(writer *wr, const char *text, size_t len,
     dm->authority = m->authority;
     dm->dnr = m->dnr;
     dm->school = m->school;
-    return DXI_OK;
+    return DX_OK;
 }
 
 /* Sets a value slot from a string (nothing for NULL or ""). */
@@ -314,7 +314,7 @@ static int add_passage(writer *wr, const char *docid, size_t idlen,
     if (rc != XC_OK)
         return dx_db_error(rc, xerr, err, errlen, "adding passage");
     wr->passages++;
-    return DXI_OK;
+    return DX_OK;
 }
 
 /* Replaces every passage of docid (key: its dx_doc_key) with those of the
@@ -330,7 +330,7 @@ int dx_writer_index_text(writer *wr, const char *docid, const char *key,
         dx_passages(text, len, &sp, &n) != 0) {
         free(text);
         dx_seterr(err, errlen, "out of memory");
-        return DXI_ENOMEM;
+        return DX_ENOMEM;
     }
     size_t tn = dx_writer_term(wr, DX_PREFIX_DOC, key, strlen(key));
     int rc = !tn ? XC_ENOMEM
@@ -344,8 +344,8 @@ int dx_writer_index_text(writer *wr, const char *docid, const char *key,
     dx_meta m;
     docmeta dm;
     int res = doc_metadata(wr, text, len, &m, &dm);
-    if (res != DXI_OK) dx_seterr(err, errlen, "out of memory");
-    for (size_t i = 0; res == DXI_OK && i < n; i++)
+    if (res != DX_OK) dx_seterr(err, errlen, "out of memory");
+    for (size_t i = 0; res == DX_OK && i < n; i++)
         res = add_passage(wr, docid, idlen, key, &dm, text + sp[i].start,
                           sp[i].end - sp[i].start, sp[i].start, (unsigned)i,
                           err, errlen);

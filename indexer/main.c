@@ -256,7 +256,7 @@ static int do_check(const char *db, run *r)
     char err[1024] = "";
     dx_check_stats st;
     int rc = dx_check(db, on_check_problem, r, &st, err, sizeof err);
-    if (rc != DXI_OK) {
+    if (rc != DX_OK) {
         fprintf(stderr, PROG ": error: %s\n", err);
         return 3;
     }
@@ -373,7 +373,7 @@ int main(int argc, char **argv)
     double t0 = now();
     dx_indexer *ix = NULL;
     int rc = dx_indexer_open(db, &o, &ix, err, sizeof err);
-    if (rc != DXI_OK) {
+    if (rc != DX_OK) {
         fprintf(stderr, PROG ": error: %s\n", err);
         strlist_free(&r.failures);
         return 3;
@@ -385,11 +385,11 @@ int main(int argc, char **argv)
         paths = (const char *const *)(argv + optind);
         npaths = argc - optind;
     }
-    for (int i = 0; rc == DXI_OK && i < npaths; i++)
+    for (int i = 0; rc == DX_OK && i < npaths; i++)
         rc = dx_indexer_add_root(ix, paths[i], NULL, NULL, err, sizeof err);
-    if (rc == DXI_OK) rc = dx_indexer_finish(ix, err, sizeof err);
+    if (rc == DX_OK) rc = dx_indexer_finish(ix, err, sizeof err);
     clear_bar(&r);
-    if (rc != DXI_OK) {
+    if (rc != DX_OK) {
         fprintf(stderr, PROG ": error: %s\n", err);
         if (!o.dry_run)
             fprintf(stderr, PROG ": the database is as of its last commit; "

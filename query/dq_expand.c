@@ -48,20 +48,20 @@ static const char *const definite[] = {"", "an", "et"};
  * the capacity of an empty list. */
 static int cand_room(cands *c, size_t first)
 {
-    if (c->n < c->cap) return XC_OK;
+    if (c->n < c->cap) return DQ_OK;
     size_t cap = c->cap ? c->cap * 2 : first;
     cand *v = realloc(c->v, cap * sizeof *v);
-    if (!v) return XC_ENOMEM;
+    if (!v) return DQ_ENOMEM;
     c->v = v;
     c->cap = cap;
-    return XC_OK;
+    return DQ_OK;
 }
 
 static int add_cand(void *p, const char *form, size_t len)
 {
     cands *c = p;
     if (len >= sizeof c->v[0].form) return 0;
-    if (cand_room(c, 512) != XC_OK) return XC_ENOMEM;
+    if (cand_room(c, 512) != DQ_OK) return DQ_ENOMEM;
     cand *k = &c->v[c->n];
     k->stemmed = len >= c->stemlen && memcmp(form, c->stem, c->stemlen) == 0;
     k->slen = k->stemmed && c->slen
@@ -125,7 +125,7 @@ static int add_skel_of(cands *to, const cand *base, size_t i, size_t ll,
 {
     size_t bl = strlen(by);
     char w[sizeof base->form + 4];
-    if (base->flen - ll + bl >= sizeof w) return XC_OK;
+    if (base->flen - ll + bl >= sizeof w) return DQ_OK;
     memcpy(w, base->form, i);
     memcpy(w + i, by, bl);
     memcpy(w + i + bl, base->form + i + ll, base->flen - i - ll);
@@ -133,13 +133,13 @@ static int add_skel_of(cands *to, const cand *base, size_t i, size_t ll,
     char sk[SV_SKELETON_MAX];
     size_t kl = wl >= 2 ? sv_skeleton(w, wl, sk, sizeof sk) : 0;
     if (!kl || (kl == base->slen && memcmp(sk, base->skel, kl) == 0))
-        return XC_OK;
-    if (cand_room(to, 16) != XC_OK) return XC_ENOMEM;
+        return DQ_OK;
+    if (cand_room(to, 16) != DQ_OK) return DQ_ENOMEM;
     cand *d = &to->v[to->n++];
     *d = *base;
     memcpy(d->skel, sk, kl + 1);
     d->slen = kl;
-    return XC_OK;
+    return DQ_OK;
 }
 
 static int add_respelled(const cands *from, const char *w, size_t len,
@@ -157,12 +157,12 @@ static int add_respelled(const cands *from, const char *w, size_t len,
                     memcmp(base->form + i, x->letter, ll) != 0)
                     continue;
                 for (size_t a = 0; a < 3 && x->as[a]; a++)
-                    if (add_skel_of(to, base, i, ll, x->as[a]) != XC_OK)
-                        return XC_ENOMEM;
+                    if (add_skel_of(to, base, i, ll, x->as[a]) != DQ_OK)
+                        return DQ_ENOMEM;
             }
         }
     }
-    return XC_OK;
+    return DQ_OK;
 }
 
 /* Keeps of the variants from `from` on those found in at most own + 1
@@ -259,7 +259,7 @@ static int sort_cands(cands *c)
     if (!p || !v) {
         free(p);
         free(v);
-        return XC_ENOMEM;
+        return DQ_ENOMEM;
     }
     for (size_t i = 0; i < c->n; i++) p[i] = &c->v[i];
     sort_skel(p, c->n, 0);
@@ -268,7 +268,7 @@ static int sort_cands(cands *c)
     free(c->v);
     c->v = v;
     c->cap = c->n;
-    return XC_OK;
+    return DQ_OK;
 }
 
 static int by_cost(const void *a, const void *b)
@@ -286,17 +286,17 @@ static int push_variant(dq_variants *out, const char *form, size_t fl,
         if (out->v[i].formlen == fl && memcmp(out->v[i].form, form, fl) == 0) {
             if (cost < out->v[i].cost) out->v[i].cost = cost;
             if (!damaged) out->v[i].damaged = 0;
-            return XC_OK;
+            return DQ_OK;
         }
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 16;
         dq_variant *v = realloc(out->v, cap * sizeof *v);
-        if (!v) return XC_ENOMEM;
+        if (!v) return DQ_ENOMEM;
         out->v = v;
         out->cap = cap;
     }
     char *copy = malloc(fl + 2);
-    if (!copy) return XC_ENOMEM;
+    if (!copy) return DQ_ENOMEM;
     copy[0] = DX_PREFIX_FORM;
     memcpy(copy + 1, form, fl);
     copy[fl + 1] = '\0';
@@ -309,22 +309,22 @@ static int push_variant(dq_variants *out, const char *form, size_t fl,
     v->freq = freq;
     v->definite = definite;
     v->damaged = damaged;
-    return XC_OK;
+    return DQ_OK;
 }
 
 /* Whether candidate k stems to its base (the stem, or the definite stem),
- * asked of Snowball once. Returns XC_OK or XC_ENOMEM. */
+ * asked of Snowball once. Returns DQ_OK or DQ_ENOMEM. */
 static int check_valid(sv_stemmer *st, const char *stem, size_t sl, cand *k)
 {
-    if (k->valid != 0) return XC_OK;
+    if (k->valid != 0) return DQ_OK;
     char base[SV_TOKEN_MAX + 4];
     const char *r;
     size_t rl, bl = sl + strlen(definite[k->base]);
     memcpy(base, stem, sl);
     memcpy(base + sl, definite[k->base], bl - sl);
-    if (sv_stem(st, k->form, k->flen, &r, &rl) != SV_OK) return XC_ENOMEM;
+    if (sv_stem(st, k->form, k->flen, &r, &rl) != SV_OK) return DQ_ENOMEM;
     k->valid = rl == bl && memcmp(r, base, bl) == 0 ? 1 : -1;
-    return XC_OK;
+    return DQ_OK;
 }
 
 /* The candidates [i, j) share skeleton; is index form d one of them, read
@@ -343,11 +343,11 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
          * reading can beat that (only identical forms cost 0). */
         if (v[k].base == 0 && v[k].flen == dl &&
             memcmp(v[k].form, d, dl) == 0) {
-            if (check_valid(st, stem, sl, &v[k]) != XC_OK) return XC_ENOMEM;
+            if (check_valid(st, stem, sl, &v[k]) != DQ_OK) return DQ_ENOMEM;
             if (v[k].valid == 1) {
                 *best = 0;
                 *is_definite = 0;
-                return XC_OK;
+                return DQ_OK;
             }
         }
         if (v[k].budget < 0) {
@@ -363,7 +363,7 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
     int all_stemmed = 1;
     for (size_t k = i; k < j; k++) all_stemmed &= v[k].stemmed;
     double floor = sv_confusion_prefix(stem, sl, stemlen, d, dl, maxlim);
-    if (floor > maxlim && all_stemmed) return XC_OK;
+    if (floor > maxlim && all_stemmed) return DQ_OK;
     for (size_t k = i; k < j; k++) {
         double lim = exact ? 0 : stemlen ? v[k].loose_budget : v[k].budget;
         if (v[k].stemmed && (floor > lim || floor >= *best)) continue;
@@ -371,14 +371,14 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
         double cost = sv_confusion_cost(v[k].form, v[k].flen, stemlen, d, dl,
                                         lim < *best ? lim : *best);
         if (cost > lim || cost >= *best) continue;
-        if (check_valid(st, stem, sl, &v[k]) != XC_OK) return XC_ENOMEM;
+        if (check_valid(st, stem, sl, &v[k]) != DQ_OK) return DQ_ENOMEM;
         if (v[k].base && !exact) cost += DEFINITE_COST;
         if (v[k].valid == 1 && cost < *best && (v[k].base == 0 || !exact)) {
             *best = cost;
             *is_definite = v[k].base != 0;
         }
     }
-    return XC_OK;
+    return DQ_OK;
 }
 
 /* Whether the word may have been typed without å/ä/ö is decided by the
@@ -467,10 +467,10 @@ int dq_form_freq(xc_db *db, const char *form, size_t fl, unsigned *freq,
 {
     char t[SV_TOKEN_MAX + 48];
     *freq = 0;
-    if (fl + 1 > sizeof t) return XC_OK; /* longer than any indexed form */
+    if (fl + 1 > sizeof t) return DQ_OK; /* longer than any indexed form */
     t[0] = DX_PREFIX_FORM;
     memcpy(t + 1, form, fl);
-    return xc_db_termfreq(db, t, fl + 1, freq, err);
+    return dq_from_xc(xc_db_termfreq(db, t, fl + 1, freq, err));
 }
 
 /* Spelling key t (the iterator's current key; its form after byte sep)
@@ -486,18 +486,18 @@ static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
     unsigned freq = 0;
     int rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, m->exact, 0,
                          &best, &def);
-    if (rc == XC_OK && best < 1e9) {
+    if (rc == DQ_OK && best < 1e9) {
         int dmg = best > 0 && damaged(m, v, i, j, d, dl);
         rc = dq_form_freq(db, d, dl, &freq, err);
-        if (rc != XC_OK || !freq) return rc;
+        if (rc != DQ_OK || !freq) return rc;
         return push_variant(m->out, d, dl, best, freq, def, dmg);
     }
-    if (rc != XC_OK || m->exact || !m->may_be_stripped) return rc;
+    if (rc != DQ_OK || m->exact || !m->may_be_stripped) return rc;
     rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, 0, m->stemlen,
                      &best, &def);
-    if (rc == XC_OK && best < 1e9) {
+    if (rc == DQ_OK && best < 1e9) {
         rc = dq_form_freq(db, d, dl, &freq, err);
-        if (rc == XC_OK && freq)
+        if (rc == DQ_OK && freq)
             rc = push_variant(&m->loose, d, dl, best, freq, def,
                               damaged(m, v, i, j, d, dl));
     }
@@ -514,15 +514,23 @@ static int settle(matcher *m, size_t first)
         if (!m->loose.v[i].damaged &&
             has_swedish_letter(m->loose.v[i].form, m->loose.v[i].formlen))
             swedish += m->loose.v[i].freq;
-    int rc = XC_OK;
+    int rc = DQ_OK;
     if (swedish > own)
-        for (size_t i = 0; rc == XC_OK && i < m->loose.n; i++) {
+        for (size_t i = 0; rc == DQ_OK && i < m->loose.n; i++) {
             const dq_variant *v = &m->loose.v[i];
             rc = push_variant(m->out, v->form, v->formlen, v->cost,
                               v->freq, v->definite, v->damaged);
         }
     dq_variants_free(&m->loose);
     return rc;
+}
+
+/* xc_termiter_next with its error as a DQ_* code: 1, 0 at the end, or an
+ * error. */
+static int next(xc_termiter *it, const char **t, size_t *tl, char **err)
+{
+    int rc = xc_termiter_next(it, t, tl, NULL, err);
+    return rc >= 0 ? rc : dq_from_xc(rc);
 }
 
 /* Looks up the index forms of each skeleton of c (sorted by_skel),
@@ -537,8 +545,8 @@ static int scan(xc_db *db, matcher *m, cands *c, char **err)
     size_t tl = 0;
     int have = 0; /* t holds a term read but not yet looked at */
     xc_termiter *it = NULL;
-    int rc = xc_db_metadata_keys(db, prefix_s, 1, &it, err);
-    for (size_t i = 0; rc == XC_OK && i < c->n;) {
+    int rc = dq_from_xc(xc_db_metadata_keys(db, prefix_s, 1, &it, err));
+    for (size_t i = 0; rc == DQ_OK && i < c->n;) {
         size_t j = i;
         while (j < c->n && strcmp(c->v[j].skel, c->v[i].skel) == 0) j++;
         prefix[0] = DX_PREFIX_FORM;
@@ -548,21 +556,21 @@ static int scan(xc_db *db, matcher *m, cands *c, char **err)
         /* Skip ahead unless the term in hand is at or past the group. */
         if (have != 1 || memcmp(t, prefix, tl < plen ? tl : plen) < 0 ||
             (tl < plen && memcmp(t, prefix, tl) == 0)) {
-            rc = xc_termiter_skip_to(it, prefix, plen, err);
-            if (rc == XC_OK)
-                rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
+            rc = dq_from_xc(xc_termiter_skip_to(it, prefix, plen, err));
+            if (rc == DQ_OK)
+                rc = have = next(it, &t, &tl, err);
         }
         while (rc >= 0 && have == 1 && tl >= plen &&
                memcmp(t, prefix, plen) == 0) {
             rc = consider(m, c->v, i, j, t, tl, plen - 1, db, err);
-            if (rc == XC_OK)
-                rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
+            if (rc == DQ_OK)
+                rc = have = next(it, &t, &tl, err);
         }
-        if (rc > 0) rc = XC_OK;
+        if (rc > 0) rc = DQ_OK;
         if (have == 0) break; /* past the last spelling key */
         i = j;
     }
-    if (rc > 0) rc = XC_OK;
+    if (rc > 0) rc = DQ_OK;
     xc_termiter_free(it);
     return rc;
 }
@@ -574,11 +582,11 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     const char *s;
     size_t sl;
     char stem[SV_TOKEN_MAX + 1];
-    int rc = XC_OK;
+    int rc = DQ_OK;
     size_t first = out->n;
 
-    if (len == 0 || len > SV_TOKEN_MAX) return XC_OK;
-    if (sv_stem(st, w, len, &s, &sl) != SV_OK) return XC_ENOMEM;
+    if (len == 0 || len > SV_TOKEN_MAX) return DQ_OK;
+    if (sv_stem(st, w, len, &s, &sl) != SV_OK) return DQ_ENOMEM;
     memcpy(stem, s, sl);
     stem[sl] = '\0';
     c.stem = stem;
@@ -591,7 +599,7 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     if (add_cand(&c, w, len) != 0 ||
         sv_suffix_forms(stem, sl, add_cand, &c) != SV_OK) {
         free(c.v);
-        return XC_ENOMEM;
+        return DQ_ENOMEM;
     }
     /* The definite stem's forms: itself and its genitive (skolan,
      * skolans; betyget, betygets). */
@@ -604,12 +612,12 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         ds[dsl] = 's';
         if (add_cand(&c, ds, dsl) != 0 || add_cand(&c, ds, dsl + 1) != 0) {
             free(c.v);
-            return XC_ENOMEM;
+            return DQ_ENOMEM;
         }
     }
-    if (c.n > 1 && sort_cands(&c) != XC_OK) {
+    if (c.n > 1 && sort_cands(&c) != DQ_OK) {
         free(c.v);
-        return XC_ENOMEM;
+        return DQ_ENOMEM;
     }
 
     matcher m = {st, stem, sl, exact, !has_swedish_letter(w, len), c.stemlen,
@@ -618,28 +626,28 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     /* A damaged reading commoner than the word as typed (in its own
      * spellings, with or without accents) is another word; when the index
      * holds none of those, every reading stays (a word typed damaged). */
-    unsigned long own = rc == XC_OK && !exact ? own_freq(out, first, 1) : 0;
+    unsigned long own = rc == DQ_OK && !exact ? own_freq(out, first, 1) : 0;
     if (own) keep_rarer(out, first, own, 1);
-    if (rc == XC_OK && !exact) { /* spellings OCR respelled */
+    if (rc == DQ_OK && !exact) { /* spellings OCR respelled */
         size_t had = out->n;
         own = own_freq(out, first, 0);
         cands d = {0};
         rc = add_respelled(&c, w, len, &d);
-        if (rc == XC_OK && d.n > 1) rc = sort_cands(&d);
-        if (rc == XC_OK && d.n) rc = scan(db, &m, &d, err);
+        if (rc == DQ_OK && d.n > 1) rc = sort_cands(&d);
+        if (rc == DQ_OK && d.n) rc = scan(db, &m, &d, err);
         free(d.v);
         keep_rarer(out, had, own, 0);
     }
     free(c.v);
-    if (rc == XC_OK) rc = settle(&m, first);
+    if (rc == DQ_OK) rc = settle(&m, first);
     dq_variants_free(&m.loose);
-    if (rc != XC_OK) return rc;
+    if (rc != DQ_OK) return rc;
 
     /* Cheapest first; keep at most DQ_MAX_VARIANTS for this word. */
     if (out->n - first > 1)
         qsort(out->v + first, out->n - first, sizeof *out->v, by_cost);
     while (out->n - first > DQ_MAX_VARIANTS) free(out->v[--out->n].term);
-    return XC_OK;
+    return DQ_OK;
 }
 
 void dq_variants_free(dq_variants *v)

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "dq_error.h"
 #include "sv_stem.h"
 #include "xc.h"
 
@@ -41,8 +42,8 @@ typedef struct dq_variants {
 
 /* Appends to *out the index forms that the normalised word w (len bytes)
  * may stand for, cheapest first; with exact != 0 only exact inflections.
- * Returns XC_OK or a negative XC_* code (XC_ENOMEM, database errors with a
- * message in *err as for the shim). */
+ * Returns DQ_OK, DQ_ENOMEM, or DQ_EDB / DQ_EMODIFIED with the shim's
+ * message in *err (as in xc.h: NULL on entry, xc_free it). */
 int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
               int exact, dq_variants *out, char **err);
 
@@ -50,7 +51,8 @@ void dq_variants_free(dq_variants *v);
 
 /* *freq: the number of passages holding the normalised form (the
  * frequency of its S term; 0 when only its spelling key is left, see
- * dx_format.h). XC_OK or a negative XC_* code as for the shim. */
+ * dx_format.h). DQ_OK, or DQ_EDB / DQ_EMODIFIED / DQ_ENOMEM with *err as
+ * for dq_expand. */
 int dq_form_freq(xc_db *db, const char *form, size_t fl, unsigned *freq,
                  char **err);
 

@@ -260,7 +260,7 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
             break;
         }
     }
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? DQ_EWRITE : DQ_OK;
 }
 
 /* The --explain array: per query word its stem and spellings. */
@@ -329,7 +329,7 @@ int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt)
         fputs("{\"explain\":", f);
         explain_json(f, p);
         fputs("}\n", f);
-        return ferror(f) ? -1 : 0;
+        return ferror(f) ? DQ_EWRITE : DQ_OK;
     }
     for (size_t i = 0; i < p->nwords; i++) {
         const dq_word_info *w = &p->words[i];
@@ -345,7 +345,7 @@ int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt)
         }
         fputc('\n', f);
     }
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? DQ_EWRITE : DQ_OK;
 }
 
 int dq_print_notes(FILE *f, const char *prog, const dq_results *r)
@@ -368,22 +368,22 @@ int dq_print_notes(FILE *f, const char *prog, const dq_results *r)
 
 int dq_print_suggestion(FILE *f, const dq_results *r, dq_format fmt)
 {
-    if (!r->suggestion) return 0;
+    if (!r->suggestion) return DQ_OK;
     if (fmt != DQ_FMT_JSON) {
         fprintf(f, "Menade du: %s?\n", r->suggestion);
-        return ferror(f) ? -1 : 0;
+        return ferror(f) ? DQ_EWRITE : DQ_OK;
     }
     fputs("{\"suggestion\":", f);
     dq_json_string(f, r->suggestion, strlen(r->suggestion));
     fputs(",\"words\":", f);
     suggestion_words_json(f, r);
     fputs("}\n", f);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? DQ_EWRITE : DQ_OK;
 }
 
 int dq_print_facets(FILE *f, const dq_results *r, dq_format fmt)
 {
-    if (!r->nfacets) return 0;
+    if (!r->nfacets) return DQ_OK;
     if (fmt == DQ_FMT_JSON) {
         fputs("{\"facets\":", f);
         facets_json(f, r);
@@ -410,7 +410,7 @@ int dq_print_facets(FILE *f, const dq_results *r, dq_format fmt)
             fputc('\n', f);
         }
     }
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? DQ_EWRITE : DQ_OK;
 }
 
 int dq_print_response_json(FILE *f, const char *query, size_t qlen,
@@ -440,5 +440,5 @@ int dq_print_response_json(FILE *f, const char *query, size_t qlen,
         explain_json(f, r->plan);
     }
     fputs("}\n", f);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? DQ_EWRITE : DQ_OK;
 }

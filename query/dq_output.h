@@ -21,7 +21,7 @@ typedef enum dq_format { DQ_FMT_TEXT, DQ_FMT_JSON, DQ_FMT_CSV } dq_format;
 /* Prints the results. color = 1 marks highlights in bold (text only).
  * query != NULL (several queries in one run) adds it to each result: a
  * "query" key in JSON, a first column in CSV, a heading in text.
- * Returns 0, or -1 when writing failed. */
+ * Returns DQ_OK, or DQ_EWRITE when writing failed (as for all of these). */
 int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
                      const char *query);
 
@@ -40,7 +40,7 @@ void dq_print_hit_json(FILE *f, const dq_hit *h, size_t rank,
  *    or null, "suggestion": the "Menade du" query or null (when there is
  *    one, "suggestion_words": [{"word", "suggestion", "passages"}...]),
  *    with explain != 0 "explain": the array of dq_print_explain}
- * and a line end. Returns 0, or -1 when writing failed. */
+ * and a line end. */
 int dq_print_response_json(FILE *f, const char *query, size_t qlen,
                            const dq_results *r, size_t first_rank,
                            int explain);
@@ -48,18 +48,17 @@ int dq_print_response_json(FILE *f, const char *query, size_t qlen,
 /* The CSV header line for dq_print_results (with a query column or not). */
 void dq_print_csv_header(FILE *f, int with_query);
 
-/* Prints what each query word was expanded to. Returns 0 or -1. */
+/* Prints what each query word was expanded to. */
 int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt);
 
 /* Prints the facet counts, if any: lines "kommun: Trelleborg 3, …" in
  * text, an object {"facets": {"documents": N, "kommun": [{"value": …,
- * "count": …}, …], …}} in JSON, rows facet,value,count in CSV.
- * Returns 0 or -1. */
+ * "count": …}, …], …}} in JSON, rows facet,value,count in CSV. */
 int dq_print_facets(FILE *f, const dq_results *r, dq_format fmt);
 
 /* Prints a spelling suggestion if the results have one: "Menade du: …?"
  * in text, an object {"suggestion": …, "words": [...]} in JSON (it has no
- * "doc", so programs can tell it from a result). Returns 0 or -1. */
+ * "doc", so programs can tell it from a result). */
 int dq_print_suggestion(FILE *f, const dq_results *r, dq_format fmt);
 
 /* Prints a line "PROG: note: FIELD:VALUE matches nothing: ..." for each

@@ -75,13 +75,9 @@
 #ifndef DIARIUM_DQ_PARSE_H
 #define DIARIUM_DQ_PARSE_H
 
-#include <stddef.h>
+#include "dq_error.h"
 
-enum {
-    DQ_OK = 0,
-    DQ_ENOMEM = -1,
-    DQ_ESYNTAX = -2 /* see the dq_parse_error */
-};
+#include <stddef.h>
 
 typedef enum dq_kind {
     DQ_WORD,   /* text; prefix = 1 for a trailing '*' (not in text) */

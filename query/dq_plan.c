@@ -73,11 +73,18 @@ static int fail(builder *b, int rc, size_t off, const char *fmt, ...)
 /* Maps a shim status (and its message) to a DQ_* status. */
 static int xfail(builder *b, int rc, char *xerr)
 {
-    int res = rc == XC_ENOMEM ? DQ_ENOMEM
-            : rc == XC_EMODIFIED ? DQ_EMODIFIED : DQ_EDB;
+    int res = dq_from_xc(rc);
     fail(b, res, 0, "%s", xerr ? xerr : xc_strerror(rc));
     xc_free(xerr);
     return res;
+}
+
+/* A DQ_* error of a function that gives the shim's message xerr (freed). */
+static int dqfail(builder *b, int rc, char *xerr)
+{
+    fail(b, rc, 0, "%s", xerr ? xerr : dq_strerror(rc));
+    xc_free(xerr);
+    return rc;
 }
 
 /* Counts n more index terms against the query limit. */
@@ -255,7 +262,7 @@ static int expand(builder *b, const qtoken *t, int positive,
     stem[sl] = '\0';
     *stemlen = sl;
     int rc = dq_expand(b->db, b->st, t->norm, t->len, b->exact, vars, &xerr);
-    if (rc != XC_OK) return xfail(b, rc, xerr);
+    if (rc != DQ_OK) return dqfail(b, rc, xerr);
     if (!positive) return DQ_OK;
     dq_plan *p = b->p;
     rc = list_add(&p->stems, &p->nstems, &p->capstems, stem, sl);
@@ -419,9 +426,9 @@ static int word_info(builder *b, const qtoken *t, const char *stem,
     if (total > SUGGEST_RARE || sv_is_stopword(t->norm, t->len))
         return DQ_OK;
     unsigned min = 5 * (total + 1);
-    xr = dq_suggest(b->db, t->norm, t->len, min, &w->suggestion,
-                    &w->suggestion_freq, &xerr);
-    return xr == XC_OK ? DQ_OK : xfail(b, xr, xerr);
+    int rc = dq_suggest(b->db, t->norm, t->len, min, &w->suggestion,
+                        &w->suggestion_freq, &xerr);
+    return rc == DQ_OK ? DQ_OK : dqfail(b, rc, xerr);
 }
 
 /* Expands one token into its weighted and its positional queries. */

@@ -23,15 +23,7 @@
 #include "sv_stem.h"
 #include "xc.h"
 
-/* Status codes beyond dq_parse.h's. */
-enum {
-    DQ_EDB = -3,       /* database error (message given) */
-    DQ_ENODB = -4,     /* no database at the path */
-    DQ_EANALYSIS = -5, /* the database was analysed by another version */
-    DQ_EQUERY = -6,    /* a well-formed query that cannot be run (a prefix
-                          that is too broad, an unknown field value) */
-    DQ_EMODIFIED = -7  /* the database moved on while reading: reopen */
-};
+/* Return codes: DQ_* (dq_error.h). */
 
 /* What one query word was expanded to (for --explain). */
 typedef struct dq_word_info {

@@ -37,11 +37,7 @@
 
 #include "dq_search.h"
 
-/* Status code beyond dq_parse.h's and dq_plan.h's. */
-enum {
-    DQ_EWRITE = -16 /* writing the report failed (the stream's error flag is
-                       set; errno tells why) */
-};
+/* Return codes: DQ_* (dq_error.h). */
 
 typedef enum dq_report_format {
     DQ_REPORT_HTML,

@@ -50,8 +50,7 @@ static int xfail(int rc, char *xerr, char *err, size_t errlen)
 {
     seterr(err, errlen, "%s", xerr ? xerr : xc_strerror(rc));
     xc_free(xerr);
-    return rc == XC_ENOMEM ? DQ_ENOMEM
-         : rc == XC_EMODIFIED ? DQ_EMODIFIED : DQ_EDB;
+    return dq_from_xc(rc);
 }
 
 /* Whether a read that ended in rc is to be run again on the latest
@@ -105,10 +104,11 @@ int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
     }
     dx_stamp st;
     for (int attempt = 0;; attempt++) {
-        rc = dx_stamp_read(e->db, &st, &xerr);
-        if (rc == XC_OK) break;
-        int res = xfail(rc, xerr, err, errlen);
-        xerr = NULL;
+        rc = dx_stamp_read(e->db, &st, err, errlen);
+        if (rc == DX_OK) break;
+        int res = rc == DX_ENOMEM      ? DQ_ENOMEM
+                : rc == DX_EMODIFIED ? DQ_EMODIFIED
+                                     : DQ_EDB;
         if (attempt == 3 || !moved_on(e, res)) {
             dq_engine_close(e);
             return res == DQ_EMODIFIED ? DQ_EDB : res;
@@ -217,14 +217,14 @@ static int unpack_data(const char *stored, size_t len, const char *doc,
 {
     size_t rl = 0;
     int k = dx_data_load(stored, len, raw, &rl);
-    if (k == -3) return DQ_ENOMEM;
-    if (k == 0) k = dx_data_parse(*raw, rl, d);
-    if (k == 0) return DQ_OK;
+    if (k == DX_ENOMEM) return DQ_ENOMEM;
+    if (k == DX_OK) k = dx_data_parse(*raw, rl, d);
+    if (k == DX_OK) return DQ_OK;
     free(*raw);
     *raw = NULL;
     seterr(err, errlen, "the stored passage %u%s%s %s (diarium-index --check "
            "examines the database)", docid, doc ? " of " : "", doc ? doc : "",
-           k == -1 ? "has an unknown format" : "is damaged");
+           k == DX_EFORMAT ? "has an unknown format" : "is damaged");
     return DQ_EDB;
 }
 

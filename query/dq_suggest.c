@@ -52,28 +52,28 @@ static int add_candidate(cands *cs, const prefixes *pf, size_t k,
     char form[SV_TOKEN_MAX * 2], skel[SV_SKELETON_MAX];
     size_t len = 0;
     for (size_t i = 0; i < n; i++) {
-        if (len + 4 >= sizeof form) return XC_OK;
+        if (len + 4 >= sizeof form) return DQ_OK;
         len += sv_utf8_put(c[i], form + len);
     }
-    if (len > SV_TOKEN_MAX) return XC_OK;
+    if (len > SV_TOKEN_MAX) return DQ_OK;
     size_t kl = k && pf->len[k]
                     ? sv_skeleton_extend(form, len, pf->bytes[k], pf->skel[k],
                                          pf->len[k], skel, sizeof skel)
                     : sv_skeleton(form, len, skel, sizeof skel);
-    if (!kl) return XC_OK;
+    if (!kl) return DQ_OK;
     size_t tl = kl + 2 + len;
     if (cs->used + tl > cs->cap) {
         size_t cap = cs->cap ? cs->cap * 2 : 16384;
         while (cap < cs->used + tl) cap *= 2;
         char *b = realloc(cs->arena, cap);
-        if (!b) return XC_ENOMEM;
+        if (!b) return DQ_ENOMEM;
         cs->arena = b;
         cs->cap = cap;
     }
     if (cs->n == cs->vcap) {
         size_t cap = cs->vcap ? cs->vcap * 2 : 1024;
         entry *v = realloc(cs->v, cap * sizeof *v);
-        if (!v) return XC_ENOMEM;
+        if (!v) return DQ_ENOMEM;
         cs->v = v;
         cs->vcap = cap;
     }
@@ -85,7 +85,7 @@ static int add_candidate(cands *cs, const prefixes *pf, size_t k,
     cs->v[cs->n] = (entry){cs->used, tl, NULL, (unsigned)cs->n};
     cs->n++;
     cs->used += tl;
-    return XC_OK;
+    return DQ_OK;
 }
 
 static int by_order(const void *a, const void *b)
@@ -142,7 +142,7 @@ static int form_freq(xc_db *db, const char *k, size_t kl, unsigned *f,
 {
     const char *sep = memchr(k, DX_FORM_SEP, kl);
     *f = 0;
-    if (!sep) return XC_OK;
+    if (!sep) return DQ_OK;
     return dq_form_freq(db, sep + 1, kl - (size_t)(sep + 1 - k), f, err);
 }
 
@@ -161,20 +161,22 @@ static int lookup(xc_db *db, cands *cs, size_t *best, unsigned *bestfreq,
     int have = 0, fknown = 0;
     *best = cs->n;
     *bestfreq = 0;
-    int rc = xc_db_metadata_keys(db, s, 1, &it, err);
-    for (size_t i = 0; rc == XC_OK && i < cs->n; i++) {
+    int rc = dq_from_xc(xc_db_metadata_keys(db, s, 1, &it, err));
+    for (size_t i = 0; rc == DQ_OK && i < cs->n; i++) {
         const char *want = cs->v[i].t;
         size_t wl = cs->v[i].len;
         size_t m = tl < wl ? tl : wl;
         int cmp = have == 1 ? memcmp(t, want, m) : -1;
         if (have == 1 && cmp == 0) cmp = tl < wl ? -1 : tl > wl;
         if (cmp < 0) { /* the term in hand is before it: skip ahead */
-            rc = xc_termiter_skip_to(it, want, wl, err);
-            if (rc == XC_OK)
+            rc = dq_from_xc(xc_termiter_skip_to(it, want, wl, err));
+            if (rc == DQ_OK) {
                 rc = have = xc_termiter_next(it, &t, &tl, NULL, err);
+                if (rc < 0) rc = dq_from_xc(rc);
+            }
             if (rc < 0) break;
             fknown = 0;
-            rc = XC_OK;
+            rc = DQ_OK;
             if (have == 0) break; /* past the last spelling key */
             m = tl < wl ? tl : wl;
             cmp = memcmp(t, want, m);
@@ -182,7 +184,7 @@ static int lookup(xc_db *db, cands *cs, size_t *best, unsigned *bestfreq,
         }
         if (cmp == 0 && !fknown) { /* read only for keys that exist */
             rc = form_freq(db, t, tl, &f, err);
-            if (rc != XC_OK) break;
+            if (rc != DQ_OK) break;
             fknown = 1;
         }
         if (cmp == 0 && (f > *bestfreq ||
@@ -193,7 +195,7 @@ static int lookup(xc_db *db, cands *cs, size_t *best, unsigned *bestfreq,
         }
     }
     xc_termiter_free(it);
-    return rc < 0 ? rc : XC_OK;
+    return rc < 0 ? rc : DQ_OK;
 }
 
 int dq_suggest(xc_db *db, const char *w, size_t len, unsigned min_freq,
@@ -205,38 +207,38 @@ int dq_suggest(xc_db *db, const char *w, size_t len, unsigned min_freq,
     *out = NULL;
     *freq = 0;
     while (i < len && n < MAXCP) q[n++] = sv_utf8_next(w, len, &i);
-    if (i < len || n < 3) return XC_OK; /* too long, or too short to guess */
+    if (i < len || n < 3) return DQ_OK; /* too long, or too short to guess */
     prefixes *pf = malloc(sizeof *pf);
-    if (!pf) return XC_ENOMEM;
+    if (!pf) return DQ_ENOMEM;
     for (size_t k = 0, at = 0; k <= n; k++) {
         pf->bytes[k] = at;
         pf->len[k] = k ? sv_skeleton(w, at, pf->skel[k], sizeof pf->skel[k])
                        : 0;
         if (k < n) sv_utf8_next(w, len, &at);
     }
-    int rc = XC_OK;
-    for (size_t k = 0; rc == XC_OK && k < n; k++) { /* deletion */
+    int rc = DQ_OK;
+    for (size_t k = 0; rc == DQ_OK && k < n; k++) { /* deletion */
         size_t m = 0;
         for (size_t j = 0; j < n; j++)
             if (j != k) c[m++] = q[j];
         rc = add_candidate(&cs, pf, k, c, m);
     }
-    for (size_t k = 0; rc == XC_OK && k + 1 < n; k++) { /* transposition */
+    for (size_t k = 0; rc == DQ_OK && k + 1 < n; k++) { /* transposition */
         if (q[k] == q[k + 1]) continue;
         memcpy(c, q, n * sizeof *c);
         c[k] = q[k + 1];
         c[k + 1] = q[k];
         rc = add_candidate(&cs, pf, k, c, n);
     }
-    for (size_t k = 0; rc == XC_OK && k < n; k++) /* replacement */
-        for (size_t a = 0; rc == XC_OK && a < NALPHA; a++) {
+    for (size_t k = 0; rc == DQ_OK && k < n; k++) /* replacement */
+        for (size_t a = 0; rc == DQ_OK && a < NALPHA; a++) {
             if (alphabet[a] == q[k]) continue;
             memcpy(c, q, n * sizeof *c);
             c[k] = alphabet[a];
             rc = add_candidate(&cs, pf, k, c, n);
         }
-    for (size_t k = 0; rc == XC_OK && k <= n && n < MAXCP; k++) /* insert */
-        for (size_t a = 0; rc == XC_OK && a < NALPHA; a++) {
+    for (size_t k = 0; rc == DQ_OK && k <= n && n < MAXCP; k++) /* insert */
+        for (size_t a = 0; rc == DQ_OK && a < NALPHA; a++) {
             memcpy(c, q, k * sizeof *c);
             c[k] = alphabet[a];
             memcpy(c + k + 1, q + k, (n - k) * sizeof *c);
@@ -244,18 +246,18 @@ int dq_suggest(xc_db *db, const char *w, size_t len, unsigned min_freq,
         }
     size_t best = 0;
     unsigned bf = 0;
-    if (rc == XC_OK && cs.n) {
+    if (rc == DQ_OK && cs.n) {
         for (size_t k = 0; k < cs.n; k++) cs.v[k].t = cs.arena + cs.v[k].off;
         sort_terms(cs.v, cs.n, 0);
         rc = lookup(db, &cs, &best, &bf, err);
     }
-    if (rc == XC_OK && cs.n && best < cs.n && bf >= min_freq) {
+    if (rc == DQ_OK && cs.n && best < cs.n && bf >= min_freq) {
         const char *t = cs.v[best].t;
         const char *sep = memchr(t, DX_FORM_SEP, cs.v[best].len);
         size_t fl = cs.v[best].len - (size_t)(sep - t) - 1;
         *out = malloc(fl + 1);
         if (!*out) {
-            rc = XC_ENOMEM;
+            rc = DQ_ENOMEM;
         } else {
             memcpy(*out, sep + 1, fl);
             (*out)[fl] = '\0';

@@ -12,12 +12,14 @@
 
 #include <stddef.h>
 
+#include "dq_error.h"
 #include "xc.h"
 
 /* Finds the most frequent indexed word one edit away from the normalised
  * word w, if it occurs in at least min_freq passages. On success *out is
  * malloc'd (free()) or NULL when there is none, *freq its passages.
- * Returns XC_OK or a negative XC_* code (message in *err). */
+ * Returns DQ_OK, DQ_ENOMEM, or DQ_EDB / DQ_EMODIFIED with the shim's
+ * message in *err (as in xc.h). */
 int dq_suggest(xc_db *db, const char *w, size_t len, unsigned min_freq,
                char **out, unsigned *freq, char **err);
 

@@ -178,14 +178,14 @@ static dx_stats run_opts(const char *db, const char *root, const char *root2,
     dx_indexer *ix = NULL;
     char err[1024] = "";
     int rc = dx_indexer_open(db, &o, &ix, err, sizeof err);
-    if (rc != DXI_OK) fail_msg("dx_indexer_open: %d %s", rc, err);
+    if (rc != DX_OK) fail_msg("dx_indexer_open: %d %s", rc, err);
     assert_int_equal(dx_indexer_add_root(ix, root, NULL, NULL, err,
-                                         sizeof err), DXI_OK);
+                                         sizeof err), DX_OK);
     if (root2)
         assert_int_equal(dx_indexer_add_root(ix, root2, NULL, NULL, err,
-                                             sizeof err), DXI_OK);
+                                             sizeof err), DX_OK);
     rc = dx_indexer_finish(ix, err, sizeof err);
-    if (rc != DXI_OK) fail_msg("dx_indexer_finish: %d %s", rc, err);
+    if (rc != DX_OK) fail_msg("dx_indexer_finish: %d %s", rc, err);
     dx_stats s = *dx_indexer_stats(ix);
     dx_indexer_close(ix);
     return s;
@@ -247,7 +247,7 @@ static unsigned check_problems(const char *db)
 {
     dx_check_stats st;
     char err[512] = "";
-    assert_int_equal(dx_check(db, NULL, NULL, &st, err, sizeof err), DXI_OK);
+    assert_int_equal(dx_check(db, NULL, NULL, &st, err, sizeof err), DX_OK);
     return st.problems;
 }
 
@@ -264,7 +264,7 @@ static unsigned check_problem_text(const char *db, char last[512])
     char err[512] = "";
     last[0] = '\0';
     assert_int_equal(dx_check(db, keep_problem, last, &st, err, sizeof err),
-                     DXI_OK);
+                     DX_OK);
     return st.problems;
 }
 
@@ -348,15 +348,15 @@ static void test_format_stamp(void **state)
     assert_int_equal(xc_wdb_open(f->db, XC_CREATE_OR_OPEN, &w, NULL), XC_OK);
     assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
     assert_int_equal(xc_db_open(f->db, &db, NULL), XC_OK);
-    assert_int_equal(dx_stamp_read(db, &st, NULL), XC_OK);
+    assert_int_equal(dx_stamp_read(db, &st, NULL, 0), DX_OK);
     assert_false(st.stamped);
     assert_false(st.format_ok);
     assert_false(st.analysis_ok);
 
-    assert_int_equal(dx_stamp_write(w, NULL), XC_OK);
+    assert_int_equal(dx_stamp_write(w, NULL, 0), DX_OK);
     assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
     assert_int_equal(xc_db_reopen(db, NULL, NULL), XC_OK);
-    assert_int_equal(dx_stamp_read(db, &st, NULL), XC_OK);
+    assert_int_equal(dx_stamp_read(db, &st, NULL, 0), DX_OK);
     assert_true(st.stamped && st.format_ok && st.analysis_ok);
     assert_string_equal(st.analysis, sv_fingerprint());
 
@@ -368,7 +368,7 @@ static void test_format_stamp(void **state)
                                          NULL), XC_OK);
     assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
     assert_int_equal(xc_db_reopen(db, NULL, NULL), XC_OK);
-    assert_int_equal(dx_stamp_read(db, &st, NULL), XC_OK);
+    assert_int_equal(dx_stamp_read(db, &st, NULL, 0), DX_OK);
     assert_true(st.stamped);
     assert_false(st.format_ok);
     assert_false(st.analysis_ok);
@@ -438,22 +438,22 @@ static void test_lock(void **state)
 
     /* Missing folder without create. */
     assert_int_equal(dx_dblock_take(f->db, 0, &a, &holder, err, sizeof err),
-                     DXD_EIO);
+                     DX_EIO);
     assert_null(a);
     assert_int_equal(dx_dblock_take(f->db, 1, &a, &holder, err, sizeof err),
-                     DXD_OK);
+                     DX_OK);
     assert_non_null(a);
     /* flock locks belong to an open file: a second take fails even in the
      * same process, and names this pid. */
     assert_int_equal(dx_dblock_take(f->db, 1, &b, &holder, err, sizeof err),
-                     DXD_EBUSY);
+                     DX_ELOCKED);
     assert_null(b);
     assert_int_equal(holder, (long)getpid());
     snprintf(want, sizeof want, "pid %ld", (long)getpid());
     assert_non_null(strstr(err, want));
     dx_dblock_release(a);
     assert_int_equal(dx_dblock_take(f->db, 1, &b, NULL, err, sizeof err),
-                     DXD_OK);
+                     DX_OK);
     dx_dblock_release(b);
     dx_dblock_release(NULL);
 
@@ -467,7 +467,7 @@ static void test_lock(void **state)
         dx_dblock *l = NULL;
         char e[256];
         int rc = dx_dblock_take(f->db, 1, &l, NULL, e, sizeof e);
-        char c = rc == DXD_OK ? 'y' : 'n';
+        char c = rc == DX_OK ? 'y' : 'n';
         if (write(pfd[1], &c, 1) != 1) _exit(2);
         pause();
         _exit(0);
@@ -476,14 +476,14 @@ static void test_lock(void **state)
     assert_int_equal(read(pfd[0], &c, 1), 1);
     assert_int_equal(c, 'y');
     assert_int_equal(dx_dblock_take(f->db, 1, &b, &holder, err, sizeof err),
-                     DXD_EBUSY);
+                     DX_ELOCKED);
     assert_int_equal(holder, (long)pid);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     close(pfd[0]);
     close(pfd[1]);
     assert_int_equal(dx_dblock_take(f->db, 1, &b, &holder, err, sizeof err),
-                     DXD_OK);
+                     DX_OK);
     dx_dblock_release(b);
 }
 
@@ -501,14 +501,14 @@ static void test_swap_and_leftovers(void **state)
 
     /* A first build: dir holds only its lock file. */
     assert_int_equal(dx_dblock_take(f->db, 1, &l, NULL, err, sizeof err),
-                     DXD_OK);
-    assert_int_equal(dx_dbdir_temp_path(f->db, tmp, sizeof tmp), DXD_OK);
+                     DX_OK);
+    assert_int_equal(dx_dbdir_temp_path(f->db, tmp, sizeof tmp), DX_OK);
     snprintf(path, sizeof path, "%s.full-tmp.%ld", f->db, (long)getpid());
     assert_string_equal(tmp, path);
     assert_int_equal(mkdir(tmp, 0777), 0);
     write_file(tmp, "new", "1");
     write_file(f->db, "old", "0");
-    assert_int_equal(dx_dbdir_swap(f->db, tmp, err, sizeof err), DXD_OK);
+    assert_int_equal(dx_dbdir_swap(f->db, tmp, err, sizeof err), DX_OK);
     snprintf(path, sizeof path, "%s/new", f->db);
     assert_true(exists(path));
     snprintf(path, sizeof path, "%s/old", f->db);
@@ -518,7 +518,7 @@ static void test_swap_and_leftovers(void **state)
      * swap while it ran; released since, so it can be taken again). */
     dx_dblock_release(l);
     assert_int_equal(dx_dblock_take(f->db, 1, &l, NULL, err, sizeof err),
-                     DXD_OK);
+                     DX_OK);
     dx_dblock_release(l);
 
     /* Leftovers of interrupted rebuilds go; look-alikes stay. */
@@ -534,7 +534,7 @@ static void test_swap_and_leftovers(void **state)
         assert_int_equal(mkdir(path, 0777), 0);
         write_file(path, "iamglass", "x");
     }
-    assert_int_equal(dx_dbdir_cleanup(f->db, err, sizeof err), DXD_OK);
+    assert_int_equal(dx_dbdir_cleanup(f->db, err, sizeof err), DX_OK);
     for (size_t i = 0; i < 5; i++) {
         snprintf(path, sizeof path, "%s%s", f->db, names[i][0]);
         if (names[i][0][0] == 'x')
@@ -547,12 +547,12 @@ static void test_swap_and_leftovers(void **state)
      * dir missing, dir.full-old.<pid> present: recover puts it back. */
     snprintf(old, sizeof old, "%s.full-old.77", f->db);
     assert_int_equal(rename(f->db, old), 0);
-    assert_int_equal(dx_dbdir_recover(f->db, err, sizeof err), DXD_OK);
+    assert_int_equal(dx_dbdir_recover(f->db, err, sizeof err), DX_OK);
     snprintf(path, sizeof path, "%s/new", f->db);
     assert_true(exists(path));
     assert_false(exists(old));
     /* Nothing to recover: nothing happens. */
-    assert_int_equal(dx_dbdir_recover(f->db, err, sizeof err), DXD_OK);
+    assert_int_equal(dx_dbdir_recover(f->db, err, sizeof err), DX_OK);
     assert_true(exists(path));
 }
 
@@ -808,14 +808,14 @@ static void test_analysis_change(void **state)
         dx_indexer *ix = NULL;
         char err[1024] = "";
         assert_int_equal(dx_indexer_open(f->db, NULL, &ix, err, sizeof err),
-                         DXI_EANALYSIS);
+                         DX_EANALYSIS);
         assert_null(ix);
         assert_non_null(strstr(err, "--full"));
         /* A dry run says the same. */
         dx_options o = {0};
         o.dry_run = 1;
         assert_int_equal(dx_indexer_open(f->db, &o, &ix, err, sizeof err),
-                         DXI_EANALYSIS);
+                         DX_EANALYSIS);
         assert_true(check_problems(f->db) > 0);
         expect_stats(run_opts(f->db, f->docs, NULL, 1, 0, NULL), 1, 0, 0, 0,
                      0, 0);
@@ -872,17 +872,17 @@ static void test_full_interrupted(void **state)
     o.full = 1;
     dx_indexer *ix = NULL;
     assert_int_equal(dx_indexer_open(f->db, &o, &ix, err, sizeof err),
-                     DXI_OK);
+                     DX_OK);
     assert_int_equal(dx_indexer_add_root(ix, other, NULL, NULL, err,
-                                         sizeof err), DXI_OK);
-    assert_int_equal(dx_dbdir_temp_path(f->db, tmp, sizeof tmp), DXD_OK);
+                                         sizeof err), DX_OK);
+    assert_int_equal(dx_dbdir_temp_path(f->db, tmp, sizeof tmp), DX_OK);
     assert_true(exists(tmp));
     /* While it runs, the old database answers, and a second writer is
      * turned away. */
     assert_int_equal(doccount(f->db), total);
     dx_indexer *ix2 = NULL;
     assert_int_equal(dx_indexer_open(f->db, NULL, &ix2, err, sizeof err),
-                     DXI_ELOCKED);
+                     DX_ELOCKED);
     assert_non_null(strstr(err, "pid"));
     dx_indexer_close(ix); /* never finished */
     assert_false(exists(tmp));
@@ -909,7 +909,7 @@ static void test_check_finds_damage(void **state)
     write_file(f->docs, "b.txt", TEXT_B);
     expect_stats(run_index(f->db, f->docs), 2, 0, 0, 0, 0, 0);
     assert_int_equal(dx_check(f->db, NULL, NULL, &st, err, sizeof err),
-                     DXI_OK);
+                     DX_OK);
     assert_int_equal(st.problems, 0);
     assert_int_equal(st.documents, 2);
     assert_int_equal(st.passages, doccount(f->db));
@@ -928,14 +928,14 @@ static void test_check_finds_damage(void **state)
     assert_true(check_problems(f->db) >= 1);
     /* No database at all. */
     assert_int_equal(dx_check("/nonexistent/db", NULL, NULL, &st, err,
-                              sizeof err), DXI_OK);
+                              sizeof err), DX_OK);
     assert_int_equal(st.problems, 1);
     /* A writer holds it. */
     dx_indexer *ix = NULL;
     assert_int_equal(dx_indexer_open(f->db, NULL, &ix, err, sizeof err),
-                     DXI_OK);
+                     DX_OK);
     assert_int_equal(dx_check(f->db, NULL, NULL, &st, err, sizeof err),
-                     DXI_ELOCKED);
+                     DX_ELOCKED);
     dx_indexer_close(ix);
 }
 
@@ -999,13 +999,13 @@ static void test_stored_data(void **state)
     xc_free(xd);
     assert_int_equal(xc_db_get_value(db, ids[0], DX_SLOT_DATA, &stored, &sl,
                                      NULL), XC_OK);
-    assert_int_equal(dx_data_load(stored, sl, &data, &dl), 0);
+    assert_int_equal(dx_data_load(stored, sl, &data, &dl), DX_OK);
     assert_int_equal(stored[0], DX_STORE_LZ4);
     assert_int_equal(dx_get_be32((unsigned char *)stored + 1), dl);
     assert_int_equal(xc_db_get_value(db, ids[0], DX_SLOT_PASSAGE, &pn, &pl,
                                      NULL), XC_OK);
     dx_data d;
-    assert_int_equal(dx_data_parse(data, dl, &d), 0);
+    assert_int_equal(dx_data_parse(data, dl, &d), DX_OK);
     assert_int_equal(pl, 4);
     assert_int_equal(d.passage, dx_get_be32((unsigned char *)pn));
     assert_true(d.textlen > 0);
@@ -1039,33 +1039,34 @@ static void test_stored_data(void **state)
         xc_free(v);
     }
     /* Parsing refuses what does not add up. */
-    assert_int_equal(dx_data_parse(data, dl - 1, &d), -2);
-    assert_int_equal(dx_data_parse(data, DX_DATA_HEADER - 1, &d), -1);
+    assert_int_equal(dx_data_parse(data, dl - 1, &d), DX_EDAMAGED);
+    assert_int_equal(dx_data_parse(data, DX_DATA_HEADER - 1, &d),
+                     DX_EFORMAT);
     char *copy = malloc(dl + 1);
     assert_non_null(copy);
     memcpy(copy, data, dl);
     copy[dl] = 'x';
-    assert_int_equal(dx_data_parse(copy, dl + 1, &d), -2);
+    assert_int_equal(dx_data_parse(copy, dl + 1, &d), DX_EDAMAGED);
     copy[0] = (char)(DX_DATA_VERSION - 1);
-    assert_int_equal(dx_data_parse(copy, dl, &d), -1);
+    assert_int_equal(dx_data_parse(copy, dl, &d), DX_EFORMAT);
     /* Loading refuses what is not stored so or does not decompress. */
     char *back = NULL;
     size_t bl = 0;
-    assert_int_equal(dx_data_load(stored, 0, &back, &bl), -1);
+    assert_int_equal(dx_data_load(stored, 0, &back, &bl), DX_EFORMAT);
     assert_int_equal(dx_data_load(stored, DX_STORE_HEADER - 1, &back, &bl),
-                     -1);
-    assert_int_equal(dx_data_load(stored, sl - 1, &back, &bl), -2);
+                     DX_EFORMAT);
+    assert_int_equal(dx_data_load(stored, sl - 1, &back, &bl), DX_EDAMAGED);
     assert_null(back);
     char *scopy = malloc(sl);
     assert_non_null(scopy);
     memcpy(scopy, stored, sl);
     scopy[0] = DX_STORE_LZ4 + 1;
-    assert_int_equal(dx_data_load(scopy, sl, &back, &bl), -1);
+    assert_int_equal(dx_data_load(scopy, sl, &back, &bl), DX_EFORMAT);
     scopy[0] = DX_STORE_LZ4;
     dx_put_be32((unsigned char *)scopy + 1, (uint32_t)dl + 1);
-    assert_int_equal(dx_data_load(scopy, sl, &back, &bl), -2);
+    assert_int_equal(dx_data_load(scopy, sl, &back, &bl), DX_EDAMAGED);
     dx_put_be32((unsigned char *)scopy + 1, (uint32_t)DX_DATA_MAX + 1);
-    assert_int_equal(dx_data_load(scopy, sl, &back, &bl), -2);
+    assert_int_equal(dx_data_load(scopy, sl, &back, &bl), DX_EDAMAGED);
     xc_db_close(db);
 
     /* --check: stored data cut short, or not in the stored form. */

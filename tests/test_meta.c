@@ -42,7 +42,7 @@ static void extract(const char *text, dx_meta *m)
     size_t n = 0;
     assert_int_equal(sv_text_clean(text, strlen(text), &clean, &n, NULL),
                      SV_OK);
-    assert_int_equal(dx_meta_extract(clean, n, m), DXM_OK);
+    assert_int_equal(dx_meta_extract(clean, n, m), DX_OK);
     free(clean);
 }
 
@@ -278,7 +278,7 @@ static void test_kommun_lookup_normalises(void **state)
         const char *got = (const char *)1;
         assert_int_equal(dx_kommun_lookup(lookup_cases[i].text,
                                           strlen(lookup_cases[i].text), &got),
-                         DXM_OK);
+                         DX_OK);
         if (strcmp(or_empty(got), or_empty(lookup_cases[i].want)) != 0)
             fail_msg("kommun of \"%s\": got \"%s\", want \"%s\"",
                      lookup_cases[i].text, or_empty(got),
@@ -316,12 +316,12 @@ static void test_kommun_table_reads_back_in_every_flavour(void **state)
             if (strcmp(name, dx_kommun_name(j)) == 0)
                 fail_msg("%s twice in the table", name);
         const char *got = NULL;
-        assert_int_equal(dx_kommun_lookup(name, strlen(name), &got), DXM_OK);
+        assert_int_equal(dx_kommun_lookup(name, strlen(name), &got), DX_OK);
         if (got != name) fail_msg("%s reads as %s", name, or_empty(got));
 
         char s[128], g[160];
         strip(name, s, sizeof s);
-        assert_int_equal(dx_kommun_lookup(s, strlen(s), &got), DXM_OK);
+        assert_int_equal(dx_kommun_lookup(s, strlen(s), &got), DX_OK);
         if (strcmp(name, "Håbo") == 0) {
             assert_string_equal(or_empty(got), "Habo");
         } else if (got != name) {
@@ -331,7 +331,7 @@ static void test_kommun_table_reads_back_in_every_flavour(void **state)
         size_t n = strlen(name);
         int has_s = n > 0 && name[n - 1] == 's';
         snprintf(g, sizeof g, "%s%s kommun", name, has_s ? "" : "s");
-        assert_int_equal(dx_kommun_lookup(g, strlen(g), &got), DXM_OK);
+        assert_int_equal(dx_kommun_lookup(g, strlen(g), &got), DX_OK);
         if (got != name) fail_msg("\"%s\" reads as %s", g, or_empty(got));
     }
 }
@@ -746,7 +746,7 @@ static void test_json_of_a_follow_up(void **state)
             "sadana atgarder. Kvalitetsgranskningen avslutas darmed.\n", &m);
     char *js = NULL;
     size_t n = 0;
-    assert_int_equal(dx_meta_json(&m, &js, &n), DXM_OK);
+    assert_int_equal(dx_meta_json(&m, &js, &n), DX_OK);
     assert_string_equal(js,
         "{\"type\":\"uppföljningsbeslut\",\"date\":\"2022-06-27\","
         "\"dates\":[\"2022-06-27\"],\"kommun\":\"Landskrona\","
@@ -767,7 +767,7 @@ static void test_json_escapes_and_empty(void **state)
     dx_meta m;
     memset(&m, 0, sizeof m);
     char *js = NULL;
-    assert_int_equal(dx_meta_json(&m, &js, NULL), DXM_OK);
+    assert_int_equal(dx_meta_json(&m, &js, NULL), DX_OK);
     assert_string_equal(js,
         "{\"type\":null,\"date\":null,\"dates\":[],\"kommun\":null,"
         "\"kommun_alt\":null,\"principal\":null,\"school\":null,\"dnr\":null,"
@@ -779,15 +779,15 @@ static void test_json_escapes_and_empty(void **state)
     m.school = school;
     m.areas = &area;
     m.nareas = 1;
-    assert_int_equal(dx_meta_json(&m, &js, NULL), DXM_OK);
+    assert_int_equal(dx_meta_json(&m, &js, NULL), DX_OK);
     assert_non_null(strstr(js, "\"school\":\"A \\\"B\\\" \\\\ C\\u0001\""));
     assert_non_null(
         strstr(js, "\"areas\":[{\"name\":\"A \\\"B\\\" \\\\ C\\u0001\","
                    "\"outcome\":\"brister\"}]"));
     free(js);
-    assert_int_equal(dx_meta_json(NULL, &js, NULL), DXM_EINVAL);
+    assert_int_equal(dx_meta_json(NULL, &js, NULL), DX_EINVAL);
     assert_null(js);
-    assert_int_equal(dx_meta_json(&m, NULL, NULL), DXM_EINVAL);
+    assert_int_equal(dx_meta_json(&m, NULL, NULL), DX_EINVAL);
 }
 
 typedef struct terms_ctx {
@@ -815,7 +815,7 @@ static void test_filter_terms_are_lower_case_pairs(void **state)
             "                 Dnr SI 2023:0641\n\nSammanfattning\n", &m);
     terms_ctx c;
     memset(&c, 0, sizeof c);
-    assert_int_equal(dx_meta_terms(&m, collect, &c), DXM_OK);
+    assert_int_equal(dx_meta_terms(&m, collect, &c), DX_OK);
     assert_string_equal(c.buf,
         "typ=tjänsteskrivelse;datum=2023-09-11;år=2023;kommun=östersund;"
         "dnr=si 2023:0641;myndighet=barn- och utbildningsförvaltningen;");
@@ -823,14 +823,14 @@ static void test_filter_terms_are_lower_case_pairs(void **state)
     c.stop_after = 2;
     assert_int_equal(dx_meta_terms(&m, collect, &c), 42);
     assert_int_equal(c.calls, 2);
-    assert_int_equal(dx_meta_terms(NULL, collect, &c), DXM_EINVAL);
-    assert_int_equal(dx_meta_terms(&m, NULL, &c), DXM_EINVAL);
+    assert_int_equal(dx_meta_terms(NULL, collect, &c), DX_EINVAL);
+    assert_int_equal(dx_meta_terms(&m, NULL, &c), DX_EINVAL);
     dx_meta_free(&m);
 
     /* kommun_alt is indexed too; each outcome once */
     extract("HABO KOMMUN\n\nHabo kommun", &m);
     memset(&c, 0, sizeof c);
-    assert_int_equal(dx_meta_terms(&m, collect, &c), DXM_OK);
+    assert_int_equal(dx_meta_terms(&m, collect, &c), DX_OK);
     assert_string_equal(c.buf, "kommun=habo;kommun=håbo;");
     dx_meta_free(&m);
 }
@@ -843,27 +843,27 @@ static void test_bad_arguments_and_empty_text(void **state)
     (void)state;
     dx_meta m;
     memset(&m, 0x5A, sizeof m);
-    assert_int_equal(dx_meta_extract(NULL, 3, &m), DXM_EINVAL);
+    assert_int_equal(dx_meta_extract(NULL, 3, &m), DX_EINVAL);
     assert_null(m.dates);
     assert_null(m.school);
-    assert_int_equal(dx_meta_extract("x", 1, NULL), DXM_EINVAL);
-    assert_int_equal(dx_meta_extract("\xC3\x28", 2, &m), DXM_EINVAL);
+    assert_int_equal(dx_meta_extract("x", 1, NULL), DX_EINVAL);
+    assert_int_equal(dx_meta_extract("\xC3\x28", 2, &m), DX_EINVAL);
     assert_null(m.authority);
-    assert_int_equal(dx_meta_extract(NULL, 0, &m), DXM_OK);
+    assert_int_equal(dx_meta_extract(NULL, 0, &m), DX_OK);
     assert_int_equal(m.type, DX_DOC_UNKNOWN);
     assert_string_equal(m.date.iso, "");
     dx_meta_free(&m);
     dx_meta_free(&m); /* twice is fine */
     dx_meta_free(NULL);
     const char *k = "x";
-    assert_int_equal(dx_kommun_lookup(NULL, 2, &k), DXM_EINVAL);
+    assert_int_equal(dx_kommun_lookup(NULL, 2, &k), DX_EINVAL);
     assert_null(k);
-    assert_int_equal(dx_kommun_lookup("Umea", 4, NULL), DXM_EINVAL);
-    assert_int_equal(dx_kommun_lookup("\xFF", 1, &k), DXM_EINVAL);
-    assert_string_equal(dx_meta_strerror(DXM_OK), "success");
-    assert_string_equal(dx_meta_strerror(DXM_ENOMEM), "out of memory");
-    assert_string_equal(dx_meta_strerror(DXM_EINVAL), "invalid argument");
-    assert_string_equal(dx_meta_strerror(12345), "unknown error");
+    assert_int_equal(dx_kommun_lookup("Umea", 4, NULL), DX_EINVAL);
+    assert_int_equal(dx_kommun_lookup("\xFF", 1, &k), DX_EINVAL);
+    assert_string_equal(dx_strerror(DX_OK), "success");
+    assert_string_equal(dx_strerror(DX_ENOMEM), "out of memory");
+    assert_string_equal(dx_strerror(DX_EINVAL), "invalid argument");
+    assert_string_equal(dx_strerror(12345), "unknown error");
 }
 
 /* Text need not be NUL-terminated, may hold NULs, very long words, long
@@ -873,7 +873,7 @@ static void test_odd_text(void **state)
     (void)state;
     dx_meta m;
     const char nul[] = "Dnr 2021:2323\0 Umea kommun\0\0Beslut";
-    assert_int_equal(dx_meta_extract(nul, sizeof nul - 1, &m), DXM_OK);
+    assert_int_equal(dx_meta_extract(nul, sizeof nul - 1, &m), DX_OK);
     assert_string_equal(or_empty(m.dnr), "2021:2323");
     assert_string_equal(or_empty(m.kommun), "Umeå");
     dx_meta_free(&m);
@@ -883,7 +883,7 @@ static void test_odd_text(void **state)
     assert_non_null(big);
     for (size_t i = 0; i < n; i++) big[i] = "Skolan"[i % 6];
     memcpy(big, "Beslut\nRektor vid ", 18);
-    assert_int_equal(dx_meta_extract(big, n, &m), DXM_OK);
+    assert_int_equal(dx_meta_extract(big, n, &m), DX_OK);
     dx_meta_free(&m);
     /* Text that ends exactly after a keyword or inside a pattern. */
     static const char *const cuts[] = {
@@ -895,7 +895,7 @@ static void test_odd_text(void **state)
         char *copy = malloc(strlen(cuts[i]) + 1);
         assert_non_null(copy);
         memcpy(copy, cuts[i], strlen(cuts[i])); /* no NUL: ASan sees overreads */
-        assert_int_equal(dx_meta_extract(copy, strlen(cuts[i]), &m), DXM_OK);
+        assert_int_equal(dx_meta_extract(copy, strlen(cuts[i]), &m), DX_OK);
         dx_meta_free(&m);
         free(copy);
     }
@@ -917,20 +917,20 @@ static void run_all(const char *text, size_t len)
     if (len) memcpy(copy, text, len);
     dx_meta m;
     int rc = dx_meta_extract(copy, len, &m);
-    assert_true(rc == DXM_OK || rc == DXM_EINVAL);
-    if (rc == DXM_OK) {
+    assert_true(rc == DX_OK || rc == DX_EINVAL);
+    if (rc == DX_OK) {
         char *js = NULL;
-        assert_int_equal(dx_meta_json(&m, &js, NULL), DXM_OK);
+        assert_int_equal(dx_meta_json(&m, &js, NULL), DX_OK);
         free(js);
         terms_ctx c;
         memset(&c, 0, sizeof c);
         c.buf[0] = '\0';
-        assert_int_equal(dx_meta_terms(&m, collect, &c), DXM_OK);
+        assert_int_equal(dx_meta_terms(&m, collect, &c), DX_OK);
     }
     dx_meta_free(&m);
     const char *k;
     rc = dx_kommun_lookup(copy, len < 64 ? len : 64, &k);
-    assert_true(rc == DXM_OK || rc == DXM_EINVAL);
+    assert_true(rc == DX_OK || rc == DX_EINVAL);
     free(copy);
 }
 
@@ -1230,7 +1230,7 @@ static void test_accuracy_on_corpus_and_seeds(void **state)
                 assert_int_equal(sv_text_clean(raw, n, &clean, &cl, NULL),
                                  SV_OK);
                 assert_int_equal(dx_meta_extract(clean, cl, &docs[k].m),
-                                 DXM_OK);
+                                 DX_OK);
                 free(clean);
                 free(raw);
             } else if (!seeds) {
@@ -1289,7 +1289,7 @@ static void test_accuracy_on_corpus_and_seeds(void **state)
         for (size_t k = 0; k < ndocs; k++) {
             char *js = NULL;
             if (!docs[k].ok) continue;
-            assert_int_equal(dx_meta_json(&docs[k].m, &js, NULL), DXM_OK);
+            assert_int_equal(dx_meta_json(&docs[k].m, &js, NULL), DX_OK);
             printf("%s\n  %s\n", docs[k].path, js);
             free(js);
         }

@@ -920,6 +920,29 @@ static void test_fuzz(void **state)
     assert_true(err > FUZZ_ITERATIONS / 20);
 }
 
+/* query/'s one family of return codes: a distinct text for each, and the
+ * shim's codes mapped into it (dq_error.h). */
+static void test_strerror(void **state)
+{
+    (void)state;
+    const int codes[] = {DQ_OK,        DQ_ENOMEM, DQ_ESYNTAX,
+                         DQ_EDB,       DQ_ENODB,  DQ_EANALYSIS,
+                         DQ_EQUERY,    DQ_EMODIFIED, DQ_EWRITE};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        const char *s = dq_strerror(codes[i]);
+        assert_non_null(s);
+        assert_true(strlen(s) > 0);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(s, dq_strerror(codes[j]));
+    }
+    assert_string_equal(dq_strerror(12345), "unknown error");
+    assert_int_equal(dq_from_xc(0), DQ_OK);       /* XC_OK */
+    assert_int_equal(dq_from_xc(-1), DQ_ENOMEM);  /* XC_ENOMEM */
+    assert_int_equal(dq_from_xc(-5), DQ_EMODIFIED); /* XC_EMODIFIED */
+    assert_int_equal(dq_from_xc(-4), DQ_EDB);     /* XC_ECORRUPT */
+    assert_int_equal(dq_from_xc(-10), DQ_EDB);    /* XC_EIO */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -933,6 +956,7 @@ int main(void)
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_fuzz),
+        cmocka_unit_test(test_strerror),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

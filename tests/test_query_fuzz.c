@@ -69,10 +69,10 @@ static int setup(void **state)
     }
     dx_indexer *ix = NULL;
     char err[512];
-    assert_int_equal(dx_indexer_open(db, 0, &ix, err, sizeof err), DXI_OK);
+    assert_int_equal(dx_indexer_open(db, 0, &ix, err, sizeof err), DX_OK);
     assert_int_equal(dx_indexer_add_root(ix, docs, NULL, NULL, err,
-                                         sizeof err), DXI_OK);
-    assert_int_equal(dx_indexer_finish(ix, err, sizeof err), DXI_OK);
+                                         sizeof err), DX_OK);
+    assert_int_equal(dx_indexer_finish(ix, err, sizeof err), DX_OK);
     dx_indexer_close(ix);
     return 0;
 }

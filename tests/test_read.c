@@ -269,8 +269,10 @@ static void test_doc_names_only_txt_md_and_their_gz_case_insensitively(
 static void test_strerror_has_text_for_every_code(void **state)
 {
     (void)state;
-    const int codes[] = {DX_OK,      DX_ENOMEM, DX_EIO,  DX_EBINARY,
-                         DX_EGZIP,   DX_ETOOBIG, DX_ESTOP};
+    const int codes[] = {DX_OK,       DX_ENOMEM,    DX_EIO,     DX_EBINARY,
+                         DX_EGZIP,    DX_ETOOBIG,   DX_ESTOP,   DX_EINVAL,
+                         DX_ELOCKED,  DX_EANALYSIS, DX_EDB,     DX_EFORMAT,
+                         DX_EDAMAGED, DX_EMODIFIED};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *s = dx_strerror(codes[i]);
         assert_non_null(s);

@@ -120,24 +120,24 @@ size_t dx_doc_key(const char *id, size_t len, char *out)
 int dx_data_parse(const char *data, size_t len, dx_data *out)
 {
     const unsigned char *d = (const unsigned char *)data;
-    if (len < DX_DATA_HEADER || d[0] != DX_DATA_VERSION) return -1;
+    if (len < DX_DATA_HEADER || d[0] != DX_DATA_VERSION) return DX_EFORMAT;
     size_t at = DX_DATA_HEADER, tl = dx_get_be32(d + 1);
-    if (tl > len - at) return -2;
+    if (tl > len - at) return DX_EDAMAGED;
     out->text = data + at;
     out->textlen = tl;
     out->offset = dx_get_be32(d + 5);
     out->passage = dx_get_be32(d + 9);
     at += tl;
     for (int f = 0; f < DX_NFIELDS; f++) {
-        if (len - at < 4) return -2;
+        if (len - at < 4) return DX_EDAMAGED;
         size_t fl = dx_get_be32(d + at);
         at += 4;
-        if (fl > len - at) return -2;
+        if (fl > len - at) return DX_EDAMAGED;
         out->field[f] = data + at;
         out->fieldlen[f] = fl;
         at += fl;
     }
-    return at == len ? 0 : -2;
+    return at == len ? DX_OK : DX_EDAMAGED;
 }
 
 size_t dx_store_bound(size_t len)
@@ -162,35 +162,46 @@ int dx_data_load(const char *stored, size_t len, char **out, size_t *outlen)
 {
     *out = NULL;
     *outlen = 0;
-    if (len < DX_STORE_HEADER || stored[0] != DX_STORE_LZ4) return -1;
+    if (len < DX_STORE_HEADER || stored[0] != DX_STORE_LZ4) return DX_EFORMAT;
     size_t raw = dx_get_be32((const unsigned char *)stored + 1);
     if (raw > DX_DATA_MAX || len - DX_STORE_HEADER > (size_t)INT32_MAX)
-        return -2;
+        return DX_EDAMAGED;
     char *b = malloc(raw ? raw : 1);
-    if (!b) return -3;
+    if (!b) return DX_ENOMEM;
     int n = LZ4_decompress_safe(stored + DX_STORE_HEADER, b,
                                 (int)(len - DX_STORE_HEADER), (int)raw);
     if (n < 0 || (size_t)n != raw) {
         free(b);
-        return -2;
+        return DX_EDAMAGED;
     }
     *out = b;
     *outlen = raw;
-    return 0;
+    return DX_OK;
 }
 
 /* --------------------------------------------------------------- stamp */
 
+/* A shim error as a DX_* code, its message (xerr, then freed) in err. */
+static int db_error(int xrc, char *xerr, char *err, size_t errlen)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s", xerr ? xerr : xc_strerror(xrc));
+    xc_free(xerr);
+    return xrc == XC_ENOMEM      ? DX_ENOMEM
+         : xrc == XC_EMODIFIED ? DX_EMODIFIED
+                               : DX_EDB;
+}
+
 /* Reads metadata `key` of db: whether it equals want, and a printable copy
  * (cut to n bytes) in buf; *set when the key has a value. */
 static int read_key(xc_db *db, const char *key, const char *want, int *same,
-                    int *set, char *buf, size_t n, char **err)
+                    int *set, char *buf, size_t n, char **xerr)
 {
     char *val = NULL;
     size_t vlen = 0;
     *same = 0;
     buf[0] = '\0';
-    int rc = xc_db_get_metadata(db, key, strlen(key), &val, &vlen, err);
+    int rc = xc_db_get_metadata(db, key, strlen(key), &val, &vlen, xerr);
     if (rc != XC_OK) return rc;
     if (val) {
         *set = 1;
@@ -206,30 +217,31 @@ static int read_key(xc_db *db, const char *key, const char *want, int *same,
     return XC_OK;
 }
 
-int dx_stamp_read(xc_db *db, dx_stamp *st, char **err)
+int dx_stamp_read(xc_db *db, dx_stamp *st, char *err, size_t errlen)
 {
-    char want[16];
+    char want[16], *xerr = NULL;
     snprintf(want, sizeof want, "%d", DX_FORMAT_VERSION);
     memset(st, 0, sizeof *st);
     int rc = read_key(db, DX_META_FORMAT, want, &st->format_ok, &st->stamped,
-                      st->format, sizeof st->format, err);
+                      st->format, sizeof st->format, &xerr);
     if (rc == XC_OK)
         rc = read_key(db, DX_META_ANALYSIS, sv_fingerprint(),
                       &st->analysis_ok, &st->stamped, st->analysis,
-                      sizeof st->analysis, err);
-    if (rc != XC_OK) st->format_ok = st->analysis_ok = 0;
-    return rc;
+                      sizeof st->analysis, &xerr);
+    if (rc == XC_OK) return DX_OK;
+    st->format_ok = st->analysis_ok = 0;
+    return db_error(rc, xerr, err, errlen);
 }
 
-int dx_stamp_write(xc_wdb *w, char **err)
+int dx_stamp_write(xc_wdb *w, char *err, size_t errlen)
 {
-    char ver[16];
+    char ver[16], *xerr = NULL;
     const char *fp = sv_fingerprint();
     snprintf(ver, sizeof ver, "%d", DX_FORMAT_VERSION);
     int rc = xc_wdb_set_metadata(w, DX_META_ANALYSIS, strlen(DX_META_ANALYSIS),
-                                 fp, strlen(fp), err);
+                                 fp, strlen(fp), &xerr);
     if (rc == XC_OK)
         rc = xc_wdb_set_metadata(w, DX_META_FORMAT, strlen(DX_META_FORMAT),
-                                 ver, strlen(ver), err);
-    return rc;
+                                 ver, strlen(ver), &xerr);
+    return rc == XC_OK ? DX_OK : db_error(rc, xerr, err, errlen);
 }

@@ -2,7 +2,8 @@
  * dx_format.h — the diarium index format, written down once: term
  * prefixes, value slots, the stored passage layout, the vocabularies of
  * filter fields, document types and outcomes, the facets and their slots,
- * the hash, the database stamp (dx_format.c).
+ * the hash, the database stamp (dx_format.c). Its functions return DX_*
+ * codes (dx_error.h).
  *
  * indexer/ writes it; query/ reads it. This unit (indexer/format/) is the
  * only thing query/ takes from indexer/, and the only part of indexer/ on
@@ -153,6 +154,7 @@
 #ifndef DIARIUM_DX_FORMAT_H
 #define DIARIUM_DX_FORMAT_H
 
+#include "dx_error.h"
 #include "xc.h"
 
 #include <stddef.h>
@@ -367,8 +369,8 @@ typedef struct dx_data {
     size_t fieldlen[DX_NFIELDS];
 } dx_data;
 
-/* Unpacks data (len bytes) into *out: 0; -1 when it is not of this
- * DX_DATA_VERSION; -2 when its lengths do not add up to len (damaged). */
+/* Unpacks data (len bytes) into *out: DX_OK; DX_EFORMAT when it is not of
+ * this DX_DATA_VERSION; DX_EDAMAGED when its lengths do not add up to len. */
 int dx_data_parse(const char *data, size_t len, dx_data *out);
 
 /* The stored form of the data (value slot DX_SLOT_DATA). */
@@ -388,9 +390,9 @@ size_t dx_store_bound(size_t len);
 size_t dx_data_store(const char *data, size_t len, char *out, size_t cap);
 
 /* Decompresses stored data (len bytes, as dx_data_store wrote it) into a
- * malloc'd buffer *out of *outlen bytes (the caller frees it): 0; -1 when
- * it is not in this stored form (or empty); -2 when it does not
- * decompress to the length it gives (damaged); -3 out of memory. *out is
+ * malloc'd buffer *out of *outlen bytes (the caller frees it): DX_OK;
+ * DX_EFORMAT when it is not in this stored form (or empty); DX_EDAMAGED
+ * when it does not decompress to the length it gives; DX_ENOMEM. *out is
  * NULL on failure. */
 int dx_data_load(const char *stored, size_t len, char **out, size_t *outlen);
 
@@ -407,12 +409,14 @@ typedef struct dx_stamp {
     char analysis[256];
 } dx_stamp;
 
-/* Reads db's stamp into *st. Returns XC_OK, or the shim's code of the
- * failed read (err as in xc.h; *st then says nothing is ok). */
-int dx_stamp_read(xc_db *db, dx_stamp *st, char **err);
+/* Reads db's stamp into *st. Returns DX_OK; DX_EMODIFIED (a writer moved
+ * the database on: reopen it and read again); DX_EDB; DX_ENOMEM. On
+ * failure err (errlen bytes, may be NULL) says why and *st says nothing is
+ * ok. */
+int dx_stamp_read(xc_db *db, dx_stamp *st, char *err, size_t errlen);
 
 /* Stamps w with this build's format and analysis (not committed).
- * Returns XC_OK or the shim's code (err as in xc.h). */
-int dx_stamp_write(xc_wdb *w, char **err);
+ * Returns DX_OK, DX_EDB or DX_ENOMEM (err as for dx_stamp_read). */
+int dx_stamp_write(xc_wdb *w, char *err, size_t errlen);
 
 #endif /* DIARIUM_DX_FORMAT_H */
