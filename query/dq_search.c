@@ -4,6 +4,7 @@
 #include "dq_search.h"
 #include "dq_snippet.h"
 #include "dx_format.h"
+#include "dx_record.h"
 
 #include "sv.h"
 #include "sv_token.h"
@@ -1098,10 +1099,10 @@ int dq_engine_doc_root(dq_engine *e, const char *doc, char **root,
         size_t vl = 0;
         int rc = xc_db_get_metadata(e->db, key, kl, &val, &vl, &xerr);
         if (rc == XC_OK) {
-            /* "<root>\t<size>\t...": the root is the first field. */
-            const char *tab = val ? memchr(val, '\t', vl) : NULL;
+            dx_record rec;
             int res = DQ_OK;
-            if (tab && tab > val) res = copy_str(val, (size_t)(tab - val), root);
+            if (val && dx_record_parse(val, vl, &rec) == DX_OK)
+                res = copy_str(rec.root, strlen(rec.root), root);
             xc_free(val);
             return res;
         }

@@ -378,6 +378,32 @@ static void test_format_stamp(void **state)
     xc_wdb_close(w);
 }
 
+/* query/ reads the PATH a document was indexed from out of its record
+ * (dq_engine_doc_root, through dx_record_parse): also a PATH holding a tab,
+ * which a record keeps as it is. */
+static void test_doc_root(void **state)
+{
+    struct fx *f = *state;
+    char root[256];
+    join_path(root, sizeof root, f->dir, "tab\there");
+    assert_int_equal(mkdir(root, 0777), 0);
+    write_file(root, "a.txt", TEXT_A);
+    expect_stats(run_index(f->db, root), 1, 0, 0, 0, 0, 0);
+    dq_engine *e = NULL;
+    char err[512] = "", *got = NULL;
+    assert_int_equal(dq_engine_open(f->db, &e, err, sizeof err), DQ_OK);
+    assert_int_equal(dq_engine_doc_root(e, "a.txt", &got, err, sizeof err),
+                     DQ_OK);
+    assert_non_null(got);
+    assert_string_equal(got, root);
+    free(got);
+    got = NULL;
+    assert_int_equal(dq_engine_doc_root(e, "b.txt", &got, err, sizeof err),
+                     DQ_OK);
+    assert_null(got);
+    dq_engine_close(e);
+}
+
 static void test_record_format(void **state)
 {
     (void)state;
@@ -1465,6 +1491,7 @@ int main(void)
         T(test_record_format),
         T(test_format_vocabularies),
         T(test_format_stamp),
+        T(test_doc_root),
         T(test_lock),
         T(test_swap_and_leftovers),
         T(test_incremental_cycle),

@@ -4,8 +4,10 @@
  * DX_META_DOC<dockey> and committed together with the passages it describes
  * (layout in dx_format.h).
  *
- * Where it sits: used by dx_index.c to decide what a run must do (skip,
- * re-read, re-index, move, remove) and by dx_check.c to verify a database.
+ * Where it sits: part of the index format unit (indexer/format/). Used by
+ * dx_index.c to decide what a run must do (skip, re-read, re-index, move,
+ * remove), by dx_check.c to verify a database, and by query/ to find the
+ * PATH a document was indexed from.
  */
 #ifndef DIARIUM_DX_RECORD_H
 #define DIARIUM_DX_RECORD_H
