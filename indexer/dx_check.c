@@ -336,6 +336,11 @@ int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
         report(&c, "no database folder at %s", dbpath);
         return DX_OK;
     }
+    /* No lock file is made among someone's files. */
+    if (dx_dbdir_classify(dbpath, NULL, 0, NULL) == DX_DIR_FOREIGN) {
+        dx_dbdir_vet(dbpath, 0, err, errlen);
+        return DX_EREFUSED;
+    }
     dx_dblock *lock = NULL;
     int lrc = dx_dblock_take(dbpath, 0, &lock, NULL, err, errlen);
     if (lrc == DX_ELOCKED) return DX_ELOCKED;

@@ -40,8 +40,9 @@ typedef void (*dx_check_fn)(void *ctx, const char *problem);
 /* Checks the database at dbpath. Returns DX_OK when the check ran (st
  * says what it found: st->problems == 0 means sound; a database that is
  * missing or cannot be opened is a problem, not an error); DX_ELOCKED when
- * a writer holds the database (err names its pid); DX_ENOMEM. fn may be
- * NULL. */
+ * a writer holds the database (err names its pid); DX_EREFUSED when dbpath
+ * is a folder of other things with no database (err says so; nothing is
+ * created there); DX_ENOMEM. fn may be NULL. */
 int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
              dx_check_stats *st, char *err, size_t errlen);
 

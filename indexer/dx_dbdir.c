@@ -95,9 +95,41 @@ static void sync_dir(const char *path)
     close(fd);
 }
 
-/* Removes a database folder: its files, then the folder. A Xapian database
- * folder holds only files, so anything else (a sub-folder someone put
- * there) is left, and then so is the folder. 0, or -1 with errno set. */
+/* 1 if s is one or more decimal digits followed by `rest`. */
+static int digits_then(const char *s, const char *rest)
+{
+    if (*s < '0' || *s > '9') return 0;
+    while (*s >= '0' && *s <= '9') s++;
+    return strcmp(s, rest) == 0;
+}
+
+int dx_dbdir_known_name(const char *name)
+{
+    /* Xapian 1.4's glass backend: the version file (and the temporary
+     * one it is written through), its write lock, its tables, changesets
+     * (when replication is on) and the temporary tables of a multi-pass
+     * compaction ("tmp<pass>_<n>.glass"). */
+    static const char *const fixed[] = {
+        "iamglass", "v.tmp", "flintlock", "postlist.glass", "docdata.glass",
+        "termlist.glass", "position.glass", "spelling.glass",
+        "synonym.glass", DX_LOCK_FILE};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(name, fixed[i]) == 0) return 1;
+    if (strncmp(name, "changes", 7) == 0 && digits_then(name + 7, ""))
+        return 1;
+    if (strncmp(name, "tmp", 3) == 0) {
+        const char *u = name + 3;
+        while (*u >= '0' && *u <= '9') u++;
+        if (u > name + 3 && *u == '_' && digits_then(u + 1, ".glass"))
+            return 1;
+    }
+    return 0;
+}
+
+/* Removes a database folder: the files in it that Xapian or diarium make
+ * (dx_dbdir_known_name), then the folder. Anything else — a file or
+ * folder someone put there — is never touched, and then the folder stays
+ * (ENOTEMPTY). 0, or -1 with errno set. */
 static int remove_flat(const char *path)
 {
     DIR *d = opendir(path);
@@ -105,7 +137,7 @@ static int remove_flat(const char *path)
     int dfd = dirfd(d), res = 0, saved = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        if (!dx_dbdir_known_name(e->d_name)) continue;
         if (unlinkat(dfd, e->d_name, 0) != 0 && errno != ENOENT) {
             saved = errno;
             res = -1;
@@ -118,6 +150,69 @@ static int remove_flat(const char *path)
     }
     if (res) errno = saved;
     return res;
+}
+
+int dx_dbdir_classify(const char *dir, char *other, size_t otherlen,
+                      unsigned *nother)
+{
+    struct stat sb;
+    unsigned n = 0;
+    int glass = 0;
+    if (other && otherlen) other[0] = '\0';
+    if (nother) *nother = 0;
+    if (stat(dir, &sb) != 0) return errno == ENOENT ? DX_DIR_MISSING : DX_EIO;
+    if (!S_ISDIR(sb.st_mode)) return DX_DIR_NOTDIR;
+    DIR *d = opendir(dir);
+    if (!d) return DX_EIO;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *nm = e->d_name;
+        if (!strcmp(nm, ".") || !strcmp(nm, "..")) continue;
+        if (dx_dbdir_known_name(nm)) {
+            if (!strcmp(nm, "iamglass")) glass = 1;
+            continue;
+        }
+        /* Name the first one in byte order, so messages are stable. */
+        if (other && otherlen && (!n || strcmp(nm, other) < 0))
+            snprintf(other, otherlen, "%s", nm);
+        n++;
+    }
+    closedir(d);
+    if (nother) *nother = n;
+    if (n) return glass ? DX_DIR_MIXED : DX_DIR_FOREIGN;
+    return glass ? DX_DIR_DATABASE : DX_DIR_EMPTY;
+}
+
+int dx_dbdir_vet(const char *dir, int full, char *err, size_t errlen)
+{
+    char other[256];
+    unsigned n = 0;
+    int k = dx_dbdir_classify(dir, other, sizeof other, &n);
+    char more[64] = "";
+    if (n > 1)
+        snprintf(more, sizeof more, " and %u other entr%s", n - 1,
+                 n == 2 ? "y" : "ies");
+    switch (k) {
+    case DX_DIR_NOTDIR:
+        seterr(err, errlen, "%s is not a folder: --db names the database "
+               "folder", dir);
+        return DX_EREFUSED;
+    case DX_DIR_FOREIGN:
+        seterr(err, errlen, "%s is not a diarium database: it holds '%s'%s "
+               "that diarium did not make; refusing to use it as a "
+               "database (--db names the database folder: give a new or an "
+               "empty one)", dir, other, more);
+        return DX_EREFUSED;
+    case DX_DIR_MIXED:
+        if (!full) return DX_OK;
+        seterr(err, errlen, "%s holds a database and also '%s'%s that "
+               "diarium did not make: --full replaces the whole folder, so "
+               "move %s out of it first", dir, other, more,
+               n > 1 ? "them" : "it");
+        return DX_EREFUSED;
+    default: /* missing, empty, a database; or unreadable: Xapian says */
+        return DX_OK;
+    }
 }
 
 /* ------------------------------------------------------------------ lock */

@@ -17,6 +17,10 @@
  *  - Shards: a parallel build (dx_index.c) writes DIR.shard-tmp.<k>
  *    siblings and merges them; the next writer removes any left behind.
  *
+ *  - Refusal: a folder that holds other things and no database is never
+ *    written into (dx_dbdir_vet), and only names that Xapian or diarium
+ *    make are ever removed (dx_dbdir_known_name).
+ *
  *  - Rebuilds aside: --full builds a new database in DIR.full-tmp.<pid> (a
  *    sibling, so on the same file system) and, once it is committed, swaps
  *    it with DIR in one atomic step (renameat2 RENAME_EXCHANGE), then removes
@@ -38,6 +42,38 @@
 
 /* The name of the lock file inside a database folder. */
 #define DX_LOCK_FILE "diarium.lock"
+
+/* 1 if `name` (a name inside a database folder) is one that Xapian's glass
+ * backend or diarium makes there, else 0. These are the only names
+ * diarium ever removes: a folder's other entries are never touched. */
+int dx_dbdir_known_name(const char *name);
+
+/* What a folder given as a database holds (dx_dbdir_classify). */
+enum {
+    DX_DIR_MISSING = 0,  /* nothing at that path: it will be created */
+    DX_DIR_EMPTY = 1,    /* a folder with no entry, or only known names
+                         without a database (a lock file, say) */
+    DX_DIR_DATABASE = 2, /* a Xapian database, and nothing else */
+    DX_DIR_MIXED = 3,    /* a Xapian database and other entries */
+    DX_DIR_FOREIGN = 4,  /* other entries, and no database */
+    DX_DIR_NOTDIR = 5    /* something that is not a folder */
+};
+
+/* Classifies `dir` by the names in it (dx_dbdir_known_name; a folder with
+ * "iamglass" holds a database). other (otherlen bytes, may be NULL)
+ * receives the first other entry in byte order, *nother (may be NULL)
+ * how many there are. Returns a DX_DIR_MISSING.. value, or DX_EIO when
+ * `dir` cannot be stat'ed or listed (no permission). */
+int dx_dbdir_classify(const char *dir, char *other, size_t otherlen,
+                      unsigned *nother);
+
+/* Before anything is created or written at `dir`: refuses (DX_EREFUSED,
+ * err saying why and naming the first foreign entry) a path that is not a
+ * folder, a folder that holds other things and no database (the documents
+ * folder given as --db by mistake), and for `full` (which replaces the
+ * whole folder) a database folder that also holds other things. DX_OK
+ * otherwise, also when `dir` cannot be listed (opening it then says why). */
+int dx_dbdir_vet(const char *dir, int full, char *err, size_t errlen);
 
 typedef struct dx_dblock dx_dblock;
 
@@ -80,8 +116,9 @@ int dx_dbdir_temp_path(const char *dir, char *out, size_t outlen);
 int dx_dbdir_shard_path(const char *dir, unsigned k, char *out,
                         size_t outlen);
 
-/* Removes a database folder made by this module's callers (its files, then
- * the folder). DX_OK, or DX_EIO with errno set. */
+/* Removes a database folder made by this module's callers: the files in it
+ * with known names (dx_dbdir_known_name), then the folder, which stays
+ * (ENOTEMPTY) when it holds anything else. 0, or -1 with errno set. */
 int dx_dbdir_remove(const char *path);
 
 /* Puts the finished (committed and closed) database folder `tmp` in the

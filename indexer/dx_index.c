@@ -762,7 +762,11 @@ int dx_indexer_open(const char *dbpath, const dx_options *opt,
         dx_indexer_close(ix);
         return dx_oom(err, errlen);
     }
-    int res = ix->opt.dry_run ? open_reader(ix, err, errlen)
+    /* Never write into (or --full replace) a folder of other things. */
+    int res = dx_dbdir_vet(ix->dbpath, ix->opt.full, err, errlen) == DX_OK
+                  ? DX_OK : DX_EREFUSED;
+    if (res == DX_OK)
+        res = ix->opt.dry_run ? open_reader(ix, err, errlen)
                               : open_writer(ix, err, errlen);
     if (res == DX_OK) res = dx_writer_init(&ix->wr, ix->w, err, errlen);
     if (res != DX_OK) {

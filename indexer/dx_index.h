@@ -118,7 +118,10 @@ typedef struct dx_indexer dx_indexer;
  * defaults). On failure *out is NULL and err (errlen bytes) holds a
  * one-line reason. Returns DX_OK; DX_ELOCKED (err names the holder's
  * pid); DX_EANALYSIS (indexed by a build that analyses differently, or in
- * another index format: err says to run --full); DX_EDB; DX_ENOMEM. */
+ * another index format: err says to run --full); DX_EREFUSED (dbpath is
+ * not a folder, holds other things and no database, or with opt->full
+ * holds other things beside one: err names the first); DX_EDB;
+ * DX_ENOMEM. */
 int dx_indexer_open(const char *dbpath, const dx_options *opt,
                     dx_indexer **out, char *err, size_t errlen);
 

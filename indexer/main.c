@@ -10,7 +10,8 @@
  *   0 all indexed (--check: the database is sound);
  *   1 done, but some files were skipped (each named on stderr with the
  *     reason);
- *   2 usage error;
+ *   2 usage error (also: --db names a file, or a folder that holds other
+ *     things and no database; nothing is written there);
  *   3 fatal: database locked by another writer (the message names its pid),
  *     unwritable, corrupt, or analysed by another version (--check: the
  *     database is not sound, or could not be checked).
@@ -86,7 +87,7 @@ static void usage(FILE *f)
 "first one's pid.\n"
 "\n"
 "Exit status: 0 all indexed (--check: sound); 1 some files skipped (named\n"
-"on stderr); 2 usage error; 3 fatal (database locked, unwritable, corrupt\n"
+"on stderr); 2 usage error (also: --db is not a database folder); 3 fatal (database locked, unwritable, corrupt\n"
 "or built by another analysis version; --check: not sound).\n");
 }
 
@@ -258,7 +259,7 @@ static int do_check(const char *db, run *r)
     int rc = dx_check(db, on_check_problem, r, &st, err, sizeof err);
     if (rc != DX_OK) {
         fprintf(stderr, PROG ": error: %s\n", err);
-        return 3;
+        return rc == DX_EREFUSED ? 2 : 3;
     }
     int sound = st.problems == 0;
     if (r->json) {
@@ -376,7 +377,7 @@ int main(int argc, char **argv)
     if (rc != DX_OK) {
         fprintf(stderr, PROG ": error: %s\n", err);
         strlist_free(&r.failures);
-        return 3;
+        return rc == DX_EREFUSED ? 2 : 3;
     }
     static const char *const default_paths[] = {"corpus"};
     const char *const *paths = default_paths;

@@ -67,10 +67,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         FILE *f = fopen(path, "w");
         if (!f || fputs(texts[i], f) < 0 || fclose(f) != 0) exit(1);
     }
-    if (dx_indexer_open(db, 0, &ix, err, sizeof err) != DXI_OK ||
+    if (dx_indexer_open(db, 0, &ix, err, sizeof err) != DX_OK ||
         dx_indexer_add_root(ix, docs, NULL, NULL, err, sizeof err) !=
-            DXI_OK ||
-        dx_indexer_finish(ix, err, sizeof err) != DXI_OK) {
+            DX_OK ||
+        dx_indexer_finish(ix, err, sizeof err) != DX_OK) {
         fprintf(stderr, "fuzz_query: cannot index: %s\n", err);
         exit(1);
     }

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -532,13 +533,38 @@ static void test_swap_and_leftovers(void **state)
     snprintf(path, sizeof path, "%s.full-tmp.%ld", f->db, (long)getpid());
     assert_string_equal(tmp, path);
     assert_int_equal(mkdir(tmp, 0777), 0);
-    write_file(tmp, "new", "1");
-    write_file(f->db, "old", "0");
+    write_file(tmp, "iamglass", "1");
+    write_file(f->db, "postlist.glass", "0");
     assert_int_equal(dx_dbdir_swap(f->db, tmp, err, sizeof err), DX_OK);
-    snprintf(path, sizeof path, "%s/new", f->db);
+    snprintf(path, sizeof path, "%s/iamglass", f->db);
     assert_true(exists(path));
-    snprintf(path, sizeof path, "%s/old", f->db);
+    snprintf(path, sizeof path, "%s/postlist.glass", f->db);
     assert_false(exists(path));
+    assert_false(exists(tmp));
+
+    /* Issue 38: the old folder goes only with the names Xapian and
+     * diarium make; anything else in it is never removed (and then the
+     * folder stays, where the next writer reports it). */
+    dx_dblock_release(l);
+    assert_int_equal(dx_dblock_take(f->db, 1, &l, NULL, err, sizeof err),
+                     DX_OK);
+    assert_int_equal(mkdir(tmp, 0777), 0);
+    write_file(tmp, "iamglass", "2");
+    write_file(f->db, "notes.txt", "mine");
+    write_file(f->db, "termlist.glass", "0");
+    assert_int_equal(dx_dbdir_swap(f->db, tmp, err, sizeof err), DX_OK);
+    snprintf(path, sizeof path, "%s/notes.txt", tmp);
+    assert_true(exists(path));
+    snprintf(path, sizeof path, "%s/termlist.glass", tmp);
+    assert_false(exists(path));
+    snprintf(path, sizeof path, "%s/diarium.lock", tmp);
+    assert_false(exists(path));
+    assert_int_equal(dx_dbdir_remove(tmp), -1);
+    assert_int_equal(errno, ENOTEMPTY);
+    snprintf(path, sizeof path, "%s/notes.txt", tmp);
+    assert_true(exists(path));
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(dx_dbdir_remove(tmp), 0);
     assert_false(exists(tmp));
     /* The lock at dir is now the new folder's, and it is held (by the
      * swap while it ran; released since, so it can be taken again). */
@@ -574,12 +600,76 @@ static void test_swap_and_leftovers(void **state)
     snprintf(old, sizeof old, "%s.full-old.77", f->db);
     assert_int_equal(rename(f->db, old), 0);
     assert_int_equal(dx_dbdir_recover(f->db, err, sizeof err), DX_OK);
-    snprintf(path, sizeof path, "%s/new", f->db);
+    snprintf(path, sizeof path, "%s/iamglass", f->db);
     assert_true(exists(path));
     assert_false(exists(old));
     /* Nothing to recover: nothing happens. */
     assert_int_equal(dx_dbdir_recover(f->db, err, sizeof err), DX_OK);
     assert_true(exists(path));
+}
+
+/* Issue 38: the names diarium may remove, and what a --db folder holds. */
+static void test_known_names_and_classify(void **state)
+{
+    struct fx *f = *state;
+    static const struct {
+        const char *name;
+        int known;
+    } names[] = {
+        {"iamglass", 1},       {"v.tmp", 1},          {"flintlock", 1},
+        {"postlist.glass", 1}, {"termlist.glass", 1}, {"position.glass", 1},
+        {"docdata.glass", 1},  {"spelling.glass", 1}, {"synonym.glass", 1},
+        {"diarium.lock", 1},   {"changes12", 1},      {"tmp0_3.glass", 1},
+        {"changes", 0},        {"changes1x", 0},      {"tmp_3.glass", 0},
+        {"tmp0_.glass", 0},    {"tmp0_3.glassy", 0},  {"a.txt", 0},
+        {"iamglass.bak", 0},   {"register.xlsx", 0},  {"x.glass", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (dx_dbdir_known_name(names[i].name) != names[i].known)
+            fail_msg("'%s': known should be %d", names[i].name,
+                     names[i].known);
+
+    char other[64], err[512];
+    unsigned n = 99;
+    assert_int_equal(dx_dbdir_classify(f->db, other, sizeof other, &n),
+                     DX_DIR_MISSING);
+    assert_int_equal(dx_dbdir_vet(f->db, 1, err, sizeof err), DX_OK);
+    assert_int_equal(mkdir(f->db, 0777), 0);
+    assert_int_equal(dx_dbdir_classify(f->db, other, sizeof other, &n),
+                     DX_DIR_EMPTY);
+    write_file(f->db, "diarium.lock", "");
+    assert_int_equal(dx_dbdir_classify(f->db, other, sizeof other, &n),
+                     DX_DIR_EMPTY);
+    write_file(f->db, "iamglass", "");
+    write_file(f->db, "postlist.glass", "");
+    assert_int_equal(dx_dbdir_classify(f->db, other, sizeof other, &n),
+                     DX_DIR_DATABASE);
+    assert_int_equal(n, 0);
+    assert_int_equal(dx_dbdir_vet(f->db, 1, err, sizeof err), DX_OK);
+    /* Someone's notes beside a database: updated, never --full replaced. */
+    write_file(f->db, "notes.txt", "");
+    write_file(f->db, "b.txt", "");
+    assert_int_equal(dx_dbdir_classify(f->db, other, sizeof other, &n),
+                     DX_DIR_MIXED);
+    assert_string_equal(other, "b.txt");
+    assert_int_equal(n, 2);
+    assert_int_equal(dx_dbdir_vet(f->db, 0, err, sizeof err), DX_OK);
+    assert_int_equal(dx_dbdir_vet(f->db, 1, err, sizeof err),
+                     DX_EREFUSED);
+    assert_non_null(strstr(err, "'b.txt' and 1 other entry"));
+    /* The documents folder given as --db: refused either way. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/iamglass", f->db);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(dx_dbdir_classify(f->db, other, sizeof other, &n),
+                     DX_DIR_FOREIGN);
+    assert_int_equal(dx_dbdir_vet(f->db, 0, err, sizeof err),
+                     DX_EREFUSED);
+    assert_non_null(strstr(err, "not a diarium database"));
+    snprintf(path, sizeof path, "%s/b.txt", f->db);
+    assert_int_equal(dx_dbdir_vet(path, 0, err, sizeof err), DX_EREFUSED);
+    assert_non_null(strstr(err, "not a folder"));
 }
 
 /* ------------------------------------------------------------ indexing */
@@ -1494,6 +1584,7 @@ int main(void)
         T(test_doc_root),
         T(test_lock),
         T(test_swap_and_leftovers),
+        T(test_known_names_and_classify),
         T(test_incremental_cycle),
         T(test_rename_equals_fresh_index),
         T(test_roots),

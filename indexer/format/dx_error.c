@@ -22,6 +22,7 @@ const char *dx_strerror(int rc)
     case DX_EFORMAT: return "stored data in another format";
     case DX_EDAMAGED: return "stored data damaged";
     case DX_EMODIFIED: return "the database moved on while it was read";
+    case DX_EREFUSED: return "not a database folder";
     default: return "unknown error";
     }
 }

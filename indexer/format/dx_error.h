@@ -28,8 +28,11 @@ enum {
                           or is corrupt */
     DX_EFORMAT = -11,  /* stored data not in this format (dx_format.h) */
     DX_EDAMAGED = -12, /* stored data whose lengths do not add up */
-    DX_EMODIFIED = -13 /* the database moved on while it was read: reopen
-                          it and read again */
+    DX_EMODIFIED = -13, /* the database moved on while it was read: reopen
+                           it and read again */
+    DX_EREFUSED = -14   /* the database path is not a folder, or holds other
+                           things than a database: nothing was created or
+                           written there */
 };
 
 /* A static English description of a DX_* code (never NULL). */
