@@ -52,6 +52,7 @@
 typedef struct bproblem {
     size_t root;
     char *path, *why;
+    int warn; /* a warning (dx_ix_warning), not a problem */
 } bproblem;
 
 typedef struct chunk {
@@ -77,10 +78,10 @@ typedef struct bulk {
     size_t ahead;       /* files each thread opens ahead (see ahead) */
 } bulk;
 
-/* Keeps a problem of chunk c to report it later (out of memory: reports it
- * at once instead). */
-static void chunk_problem(bulk *b, chunk *c, size_t root, const char *path,
-                          const char *why)
+/* Keeps a problem (or with warn, a warning) of chunk c to report it later
+ * (out of memory: reports it at once instead). */
+static void chunk_note(bulk *b, chunk *c, size_t root, const char *path,
+                       const char *why, int warn)
 {
     if (c->npb == c->cappb) {
         size_t cap = c->cappb ? c->cappb * 2 : 8;
@@ -95,11 +96,18 @@ static void chunk_problem(bulk *b, chunk *c, size_t root, const char *path,
     if (!w) {
         free(p);
         pthread_mutex_lock(&b->mu);
-        dx_ix_problem(b->ix, root, path, why);
+        if (warn) dx_ix_warning(b->ix, path, why);
+        else dx_ix_problem(b->ix, root, path, why);
         pthread_mutex_unlock(&b->mu);
         return;
     }
-    c->pb[c->npb++] = (bproblem){root, p, w};
+    c->pb[c->npb++] = (bproblem){root, p, w, warn};
+}
+
+static void chunk_problem(bulk *b, chunk *c, size_t root, const char *path,
+                          const char *why)
+{
+    chunk_note(b, c, root, path, why, 0);
 }
 
 static uint64_t free_bytes(const dx_indexer *ix);
@@ -260,8 +268,13 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
             pthread_mutex_lock(&b->mu);
             dx_ix_change(ix, DX_CHANGE_ADD, docid, NULL);
             pthread_mutex_unlock(&b->mu);
+            sv_text_repair rp;
             res = dx_writer_index_text(wr, docid, key, raw, rawlen, 1,
-                                       &r.passages, err, errlen);
+                                       &r.passages, &rp, err, errlen);
+            if (res == DX_OK && rp.first_line) {
+                dx_writer_repair_note(&rp, why, sizeof why);
+                chunk_note(b, c, w->root, path, why, 1);
+            }
             if (res == DX_OK)
                 res = dx_ix_put_record(wr->w, key, &r, err, errlen);
             free(raw);
@@ -501,7 +514,11 @@ int dx_bulk_finish(dx_indexer *ix, const dx_progress *pr, char *err,
     for (size_t k = 0; k < b.nch; k++) {
         chunk *c = &b.ch[k];
         for (size_t i = 0; i < c->npb; i++) {
-            dx_ix_problem(ix, c->pb[i].root, c->pb[i].path, c->pb[i].why);
+            if (c->pb[i].warn)
+                dx_ix_warning(ix, c->pb[i].path, c->pb[i].why);
+            else
+                dx_ix_problem(ix, c->pb[i].root, c->pb[i].path,
+                              c->pb[i].why);
             free(c->pb[i].path);
             free(c->pb[i].why);
         }

@@ -89,6 +89,11 @@ void dx_ix_problem(dx_indexer *ix, size_t r, const char *path,
     ix->stats.failed++;
 }
 
+void dx_ix_warning(dx_indexer *ix, const char *path, const char *what)
+{
+    if (ix->opt.warning) ix->opt.warning(ix->opt.ctx, path, what);
+}
+
 void dx_ix_change(dx_indexer *ix, int what, const char *id,
                   const char *other)
 {
@@ -566,9 +571,14 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
                      NULL);
         if (!ix->opt.dry_run) {
             res = begin_write(ix, err, errlen);
+            sv_text_repair rp;
             if (res == DX_OK)
                 res = dx_writer_index_text(&ix->wr, docid, key, raw, rawlen, 0,
-                                           &r.passages, err, errlen);
+                                           &r.passages, &rp, err, errlen);
+            if (res == DX_OK && rp.first_line) {
+                dx_writer_repair_note(&rp, why, sizeof why);
+                dx_ix_warning(ix, path, why);
+            }
             take_counts(ix, &ix->wr);
             if (res == DX_OK)
                 res = dx_ix_put_record(ix->w, key, &r, err, errlen);

@@ -82,6 +82,11 @@ enum {
  * document; leftovers of an interrupted --full that cannot be removed). */
 typedef void (*dx_problem_fn)(void *ctx, const char *path, const char *why);
 
+/* Called for a file that was indexed, with something the user should know
+ * about it (`what`: text that was not all valid UTF-8, and what was
+ * replaced where). It does not count as failed. */
+typedef void (*dx_warning_fn)(void *ctx, const char *path, const char *what);
+
 /* Called for each change, when it is decided. `id` is the document id (for
  * a removal: its key in the database, dx_doc_key, which is the id unless it
  * is very long); `other` is NULL except for DX_CHANGE_RENAME. */
@@ -109,6 +114,7 @@ typedef struct dx_options {
     dx_change_fn change;
     dx_progress_fn progress;
     void *ctx;
+    dx_warning_fn warning; /* may be NULL; gets ctx */
 } dx_options;
 
 typedef struct dx_indexer dx_indexer;

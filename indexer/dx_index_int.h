@@ -22,6 +22,7 @@
 
 #include "sv_ocr.h"
 #include "sv_stem.h"
+#include "sv_text.h"
 #include "sv_token.h"
 #include "xc.h"
 
@@ -149,6 +150,10 @@ int dx_oom(char *err, size_t errlen);
 void dx_ix_problem(dx_indexer *ix, size_t r, const char *path,
                    const char *why);
 
+/* Something to say about a file that was indexed all the same
+ * (opt.warning; not counted as failed). */
+void dx_ix_warning(dx_indexer *ix, const char *path, const char *what);
+
 /* A change decided (opt.change). */
 void dx_ix_change(dx_indexer *ix, int what, const char *id,
                   const char *other);
@@ -196,10 +201,18 @@ size_t dx_writer_term(writer *wr, char prefix, const char *a, size_t alen);
 
 /* Replaces every passage of docid (key: its dx_doc_key) with those of the
  * (raw) file content; `fresh`: the database cannot hold any of them.
- * *npassages: how many were written. Adds to wr->passages and wr->bytes. */
+ * *npassages: how many were written; *repair: what was replaced in text
+ * that was not all valid UTF-8 (sv_text_clean_report). Adds to
+ * wr->passages and wr->bytes. */
 int dx_writer_index_text(writer *wr, const char *docid, const char *key,
                          const char *raw, size_t rawlen, int fresh,
-                         unsigned *npassages, char *err, size_t errlen);
+                         unsigned *npassages, sv_text_repair *repair,
+                         char *err, size_t errlen);
+
+/* Says in note (notelen bytes) what was replaced in text that was not all
+ * valid UTF-8 (rp from dx_writer_index_text); "" when nothing was. */
+void dx_writer_repair_note(const sv_text_repair *rp, char *note,
+                           size_t notelen);
 
 /* ------------------------------------------------------------------
  * Interface to code in dx_bulk.c

@@ -21,6 +21,7 @@
 #include "xc.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,16 +318,35 @@ static int add_passage(writer *wr, const char *docid, size_t idlen,
     return DX_OK;
 }
 
+void dx_writer_repair_note(const sv_text_repair *rp, char *note,
+                           size_t notelen)
+{
+    note[0] = '\0';
+    if (!rp->first_line) return;
+    char a[96] = "", b[96] = "";
+    if (rp->cp1252)
+        snprintf(a, sizeof a, "%zu stray byte%s read as Windows-1252",
+                 rp->cp1252, rp->cp1252 == 1 ? "" : "s");
+    if (rp->replaced)
+        snprintf(b, sizeof b, "%zu character%s cut short replaced by U+FFFD",
+                 rp->replaced, rp->replaced == 1 ? "" : "s");
+    snprintf(note, notelen, "invalid UTF-8 from line %zu (byte %zu): %s%s%s;"
+             " the rest read as UTF-8", rp->first_line, rp->first_byte, a,
+             a[0] && b[0] ? ", " : "", b);
+}
+
 /* Replaces every passage of docid (key: its dx_doc_key) with those of the
  * (raw) file content; `fresh`: the database cannot hold any of them. */
 int dx_writer_index_text(writer *wr, const char *docid, const char *key,
                          const char *raw, size_t rawlen, int fresh,
-                         unsigned *npassages, char *err, size_t errlen)
+                         unsigned *npassages, sv_text_repair *repair,
+                         char *err, size_t errlen)
 {
     char *text = NULL, *xerr = NULL;
     size_t len = 0, idlen = strlen(docid), n = 0;
     dx_span *sp = NULL;
-    if (sv_text_clean(raw, rawlen, &text, &len, NULL) != SV_OK ||
+    if (sv_text_clean_report(raw, rawlen, &text, &len, NULL, repair) !=
+            SV_OK ||
         dx_passages(text, len, &sp, &n) != 0) {
         free(text);
         dx_seterr(err, errlen, "out of memory");

@@ -162,6 +162,7 @@ typedef struct run {
     double t_drawn;   /* last redraw */
     unsigned problems;
     strlist failures; /* "path\0reason" */
+    strlist warnings; /* "path\0what" */
     strlist changes;  /* dry run: "action\0id[ <- old]" */
 } run;
 
@@ -185,6 +186,14 @@ static void on_problem(void *ctx, const char *path, const char *why)
         fprintf(stderr, PROG ": warning: %s\n", why);
         if (r->json) strlist_add(&r->failures, "", why, "");
     }
+}
+
+static void on_warning(void *ctx, const char *path, const char *what)
+{
+    run *r = ctx;
+    clear_bar(r);
+    fprintf(stderr, PROG ": warning: %s: %s\n", path, what);
+    if (r->json) strlist_add(&r->warnings, path, what, "");
 }
 
 static const char *const change_names[] = {"add", "update", "rename",
@@ -368,6 +377,7 @@ int main(int argc, char **argv)
     o.problem = on_problem;
     o.change = on_change;
     o.progress = on_progress;
+    o.warning = on_warning;
     o.ctx = &r;
 
     char err[1024] = "";
@@ -397,6 +407,7 @@ int main(int argc, char **argv)
                     "the next run goes on from there\n");
         dx_indexer_close(ix);
         strlist_free(&r.failures);
+        strlist_free(&r.warnings);
         strlist_free(&r.changes);
         return 3;
     }
@@ -418,6 +429,15 @@ int main(int argc, char **argv)
             printf("%s{\"path\":", i ? "," : "");
             if (*p) json_str(stdout, p);
             else fputs("null", stdout);
+            printf(",\"reason\":");
+            json_str(stdout, nth(p, 1));
+            putchar('}');
+        }
+        printf("],\"warnings\":[");
+        for (size_t i = 0; i < r.warnings.n; i++) {
+            const char *p = r.warnings.v[i];
+            printf("%s{\"path\":", i ? "," : "");
+            json_str(stdout, p);
             printf(",\"reason\":");
             json_str(stdout, nth(p, 1));
             putchar('}');
@@ -446,6 +466,7 @@ int main(int argc, char **argv)
                (unsigned long long)s.passages, secs, db);
     }
     strlist_free(&r.failures);
+    strlist_free(&r.warnings);
     strlist_free(&r.changes);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, PROG ": error: cannot write to standard output\n");

@@ -1,7 +1,8 @@
 /*
  * sv_text.c — bytes to clean NFC UTF-8 (see sv_text.h).
  *
- * Three passes: validate (or transcode Windows-1252), NFC and line-end
+ * Three passes: validate (or transcode Windows-1252, or repair UTF-8 with a
+ * few invalid sequences), NFC and line-end
  * normalisation through utf8proc, then a pass of our own that drops or
  * replaces the invisible characters PDF extraction leaves behind.
  */
@@ -63,6 +64,104 @@ static char *from_cp1252(const char *in, size_t len, size_t *outlen)
     return out;
 }
 
+/* The length of the UTF-8 sequence at u[i] (i < len) when it is valid
+ * (overlongs, surrogates and code points above U+10FFFF are not), else 0
+ * with *bad the length of its maximal invalid subpart: the lead byte and
+ * the continuation bytes that still fitted (at least 1), as Unicode's
+ * "substitution of maximal subparts" counts them. */
+static size_t utf8_seq(const unsigned char *u, size_t len, size_t i,
+                       size_t *bad)
+{
+    unsigned c = u[i];
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF; /* the second byte's range */
+    *bad = 1;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c == 0xE0) { n = 3; lo = 0xA0; }
+    else if (c == 0xED) { n = 3; hi = 0x9F; }
+    else if (c >= 0xE1 && c <= 0xEF) n = 3;
+    else if (c == 0xF0) { n = 4; lo = 0x90; }
+    else if (c == 0xF4) { n = 4; hi = 0x8F; }
+    else if (c >= 0xF1 && c <= 0xF3) n = 4;
+    else return 0; /* a continuation byte, C0, C1 or F5..FF */
+    for (size_t k = 1; k < n; k++) {
+        if (i + k >= len) return 0; /* cut short by the end */
+        unsigned cc = u[i + k];
+        if (k == 1 ? cc < lo || cc > hi : (cc & 0xC0) != 0x80) return 0;
+        *bad = k + 1;
+    }
+    return n;
+}
+
+/* Reads text that is mostly UTF-8 but not all of it: valid sequences are
+ * kept; an invalid one that is a character cut short (a lead byte with
+ * some of its continuation bytes, or cut by the end of the input) becomes
+ * U+FFFD; any other stray byte is read as Windows-1252 (a Latin-1 letter
+ * or a Windows quote pasted into UTF-8 text). Counts what it did in rep. */
+static char *repair_utf8(const char *in, size_t len, size_t *outlen,
+                         sv_text_repair *rep)
+{
+    const unsigned char *u = (const unsigned char *)in;
+    if (len > (SIZE_MAX - 1) / 3) return NULL;
+    char *out = malloc(len * 3 + 1);
+    if (!out) return NULL;
+    size_t o = 0, line = 1;
+    for (size_t i = 0; i < len;) {
+        size_t bad, n = utf8_seq(u, len, i, &bad);
+        if (n) {
+            memcpy(out + o, in + i, n);
+            o += n;
+            if (u[i] == '\n') line++;
+            i += n;
+            continue;
+        }
+        if (!rep->first_line) {
+            rep->first_line = line;
+            rep->first_byte = i;
+        }
+        unsigned c = u[i];
+        if (bad > 1 || (c >= 0xC2 && c <= 0xF4 && i + bad == len)) {
+            o += sv_utf8_put(0xFFFD, out + o);
+            rep->replaced++;
+            i += bad;
+        } else {
+            int cp = (int)c;
+            if (c < 0xA0)
+                cp = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
+            o += sv_utf8_put(cp, out + o);
+            rep->cp1252++;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+}
+
+/* Whether invalid text is read as Windows-1252 throughout (1) or as UTF-8
+ * with its invalid sequences repaired (0): Windows-1252 when its invalid
+ * sequences outnumber the valid multi-byte ones. Swedish text in Latin-1
+ * has an invalid byte for nearly every å, ä and ö and hardly ever two
+ * bytes that happen to form valid UTF-8; UTF-8 text with a stray byte or a
+ * character cut short has many valid ones and a few invalid. */
+static int mostly_cp1252(const char *in, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)in;
+    size_t good = 0, bad = 0;
+    for (size_t i = 0; i < len;) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t b, n = utf8_seq(u, len, i, &b);
+        if (n) good++;
+        else bad++;
+        i += n ? n : b;
+    }
+    return bad > good;
+}
+
 /* What the final pass does with one code point: keep it, drop it, or
  * replace it with a string. */
 static const char *replacement(int cp, int *drop)
@@ -120,18 +219,32 @@ static int needs_utf8proc(const char *s, size_t len)
 int sv_text_clean(const char *in, size_t len, char **out, size_t *outlen,
                   unsigned *flags)
 {
+    return sv_text_clean_report(in, len, out, outlen, flags, NULL);
+}
+
+int sv_text_clean_report(const char *in, size_t len, char **out,
+                         size_t *outlen, unsigned *flags,
+                         sv_text_repair *repair)
+{
     unsigned fl = 0;
     char *tmp = NULL;
     const char *src = in;
     size_t srclen = len;
+    sv_text_repair rep = {0, 0, 0, 0};
 
     *out = NULL;
     *outlen = 0;
+    if (repair) *repair = rep;
     if (!sv_utf8_valid(in, len)) {
-        tmp = from_cp1252(in, len, &srclen);
+        if (mostly_cp1252(in, len)) {
+            tmp = from_cp1252(in, len, &srclen);
+            fl |= SV_TEXT_TRANSCODED | SV_TEXT_CHANGED;
+        } else {
+            tmp = repair_utf8(in, len, &srclen, &rep);
+            fl |= SV_TEXT_REPAIRED | SV_TEXT_CHANGED;
+        }
         if (!tmp) return SV_ENOMEM;
         src = tmp;
-        fl |= SV_TEXT_TRANSCODED | SV_TEXT_CHANGED;
     }
     if (srclen >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) {
         src += 3;
@@ -188,5 +301,6 @@ int sv_text_clean(const char *in, size_t len, char **out, size_t *outlen,
     *out = res;
     *outlen = o;
     if (flags) *flags = fl;
+    if (repair) *repair = rep;
     return SV_OK;
 }

@@ -15,13 +15,30 @@
 /* Flags reported by sv_text_clean(). */
 #define SV_TEXT_TRANSCODED 1u /* input was not UTF-8: read as Windows-1252 */
 #define SV_TEXT_CHANGED    2u /* output differs from the input bytes */
+#define SV_TEXT_REPAIRED   4u /* input was UTF-8 with invalid sequences:
+                                 only those were replaced (sv_text_repair) */
+
+/* What sv_text_clean_report() replaced in UTF-8 text that was not all
+ * valid (all zero for valid UTF-8, and for text read as Windows-1252). */
+typedef struct sv_text_repair {
+    size_t replaced;   /* characters cut short, each become U+FFFD */
+    size_t cp1252;     /* stray bytes, each read as Windows-1252 */
+    size_t first_line; /* 1-based line (LF-counted) of the first one */
+    size_t first_byte; /* its 0-based byte offset in the input */
+} sv_text_repair;
 
 /* 1 if `s` is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int sv_utf8_valid(const char *s, size_t len);
 
 /* Cleans `len` bytes of text:
- *  - valid UTF-8 is taken as it is; anything else is decoded as
- *    Windows-1252 (which covers Latin-1), undefined bytes becoming U+FFFD;
+ *  - valid UTF-8 is taken as it is. Text that is not is decoded as
+ *    Windows-1252 (which covers Latin-1; undefined bytes becoming U+FFFD)
+ *    when its invalid sequences outnumber its valid multi-byte ones
+ *    (SV_TEXT_TRANSCODED); else it is UTF-8 with a few bad bytes
+ *    (SV_TEXT_REPAIRED): only the invalid sequences are replaced, a
+ *    character cut short (a lead byte missing continuation bytes, also at
+ *    the end of the input) by U+FFFD, any other stray byte by its
+ *    Windows-1252 character;
  *  - a leading byte-order mark is dropped;
  *  - Unicode NFC;
  *  - CRLF, CR and NEL become LF; a form feed (page break) becomes a blank
@@ -32,6 +49,13 @@ int sv_utf8_valid(const char *s, size_t len);
  * Returns SV_OK or SV_ENOMEM (then *out is NULL). */
 int sv_text_clean(const char *in, size_t len, char **out, size_t *outlen,
                   unsigned *flags);
+
+/* sv_text_clean(), also saying in *repair (may be NULL) what it replaced
+ * in text that is mostly but not all valid UTF-8 (for a message naming
+ * the place). Returns SV_OK or SV_ENOMEM. */
+int sv_text_clean_report(const char *in, size_t len, char **out,
+                         size_t *outlen, unsigned *flags,
+                         sv_text_repair *repair);
 
 /* Decodes the code point at s[*i] (s valid UTF-8, *i < len) and advances *i.
  * Malformed input yields U+FFFD and advances one byte. */

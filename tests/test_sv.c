@@ -151,6 +151,34 @@ static const clean_case clean_cases[] = {
     {"an ohm sign is omega in NFC",
      LIT("5 \xE2\x84\xA6"), LIT("5 \xCE\xA9"), SV_TEXT_CHANGED},
     {"empty input", LIT(""), LIT(""), 0},
+    /* Issue 38: one invalid byte no longer makes a UTF-8 file Latin-1. */
+    {"UTF-8 cut inside its last character: only that becomes U+FFFD",
+     LIT("Kommunen har vidtagit \xC3\xA5tg\xC3\xA4rder.\n\nSlut\xC3"),
+     LIT("Kommunen har vidtagit \xC3\xA5tg\xC3\xA4rder.\n\nSlut\xEF\xBF\xBD"),
+     SV_TEXT_REPAIRED | SV_TEXT_CHANGED},
+    {"a three-byte character cut short inside UTF-8 text",
+     LIT("\xC3\xA4r a\xE2\x80" "b \xC3\xB6"),
+     LIT("\xC3\xA4r a\xEF\xBF\xBD" "b \xC3\xB6"),
+     SV_TEXT_REPAIRED | SV_TEXT_CHANGED},
+    {"a stray Latin-1 letter in UTF-8 text is read as Windows-1252",
+     LIT("G\xC3\xB6teborg och G\xF6teborg, \xC3\xA5tg\xC3\xA4rder"),
+     LIT("G\xC3\xB6teborg och G\xC3\xB6teborg, \xC3\xA5tg\xC3\xA4rder"),
+     SV_TEXT_REPAIRED | SV_TEXT_CHANGED},
+    {"a stray Windows-1252 dash in UTF-8 text",
+     LIT("s\xC3\xA4rskilt st\xC3\xB6" "d 2019\x96" "2021"),
+     LIT("s\xC3\xA4rskilt st\xC3\xB6" "d 2019\xE2\x80\x93" "2021"),
+     SV_TEXT_REPAIRED | SV_TEXT_CHANGED},
+    {"as many valid as invalid: still UTF-8",
+     LIT("\xC3\xA4 \xE5 "), LIT("\xC3\xA4 \xC3\xA5 "),
+     SV_TEXT_REPAIRED | SV_TEXT_CHANGED},
+    {"Latin-1 text with a byte pair that happens to be valid UTF-8 is "
+     "still Latin-1",
+     LIT("Malm\xF6 \xE5tg\xE4rder \xC4\xA7 12"),
+     LIT("Malm\xC3\xB6 \xC3\xA5tg\xC3\xA4rder \xC3\x84\xC2\xA7 12"),
+     SV_TEXT_TRANSCODED | SV_TEXT_CHANGED},
+    {"Latin-1 text ending in a letter that looks like a cut lead byte",
+     LIT("Beslut i Malm\xF6"), LIT("Beslut i Malm\xC3\xB6"),
+     SV_TEXT_TRANSCODED | SV_TEXT_CHANGED},
 };
 
 static void test_text_clean_table(void **state)
@@ -193,6 +221,43 @@ static void test_text_clean_flags_may_be_null(void **state)
     assert_int_equal(sv_text_clean(LIT("\xE5"), &out, &outlen, NULL), SV_OK);
     assert_string_equal(out, "å");
     assert_int_equal(outlen, 2);
+    free(out);
+}
+
+/* Issue 38: where the first repair is, and how many of each kind. */
+static void test_text_clean_report(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    size_t outlen = 0;
+    unsigned fl = 0;
+    sv_text_repair rep = {9, 9, 9, 9};
+    /* Valid UTF-8 and Latin-1 report nothing. */
+    assert_int_equal(sv_text_clean_report(LIT("\xC3\xA5r\n"), &out, &outlen,
+                                          &fl, &rep), SV_OK);
+    assert_int_equal(rep.replaced + rep.cp1252 + rep.first_line, 0);
+    free(out);
+    assert_int_equal(sv_text_clean_report(LIT("\xE5r\n"), &out, &outlen, &fl,
+                                          &rep), SV_OK);
+    assert_int_equal(fl, SV_TEXT_TRANSCODED | SV_TEXT_CHANGED);
+    assert_int_equal(rep.replaced + rep.cp1252 + rep.first_line, 0);
+    free(out);
+    /* Line 3, byte 22: a stray byte; then a cut character at the end. */
+    static const char in[] = "rad 1 \xC3\xA5\nrad 2 \xC3\xA4\nrad \xF6 3 "
+                             "\xC3\xB6\nslut \xE2\x80";
+    assert_int_equal(sv_text_clean_report(in, sizeof in - 1, &out, &outlen,
+                                          &fl, &rep), SV_OK);
+    assert_int_equal(fl, SV_TEXT_REPAIRED | SV_TEXT_CHANGED);
+    assert_int_equal(rep.first_line, 3);
+    assert_int_equal(rep.first_byte, 22);
+    assert_int_equal(rep.cp1252, 1);
+    assert_int_equal(rep.replaced, 1);
+    assert_string_equal(out, "rad 1 \xC3\xA5\nrad 2 \xC3\xA4\nrad \xC3\xB6 3 "
+                             "\xC3\xB6\nslut \xEF\xBF\xBD");
+    free(out);
+    /* The flags and the report may be NULL. */
+    assert_int_equal(sv_text_clean_report(in, sizeof in - 1, &out, &outlen,
+                                          NULL, NULL), SV_OK);
     free(out);
 }
 
@@ -1910,6 +1975,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_clean_table),
         cmocka_unit_test(test_text_clean_flags_may_be_null),
+        cmocka_unit_test(test_text_clean_report),
         cmocka_unit_test(test_text_clean_random_bytes),
         cmocka_unit_test(test_utf8_valid_table),
         cmocka_unit_test(test_tokenize_table),
