@@ -26,6 +26,7 @@
 #include "dx_format.h"
 #include "dx_read.h"
 #include "dx_record.h"
+#include "dx_root.h"
 
 #include "sv.h"
 #include "xc.h"
@@ -229,7 +230,7 @@ void dx_ix_new_record(const dx_indexer *ix, const work *w, const char *raw,
                       size_t rawlen, dx_record *r)
 {
     memset(r, 0, sizeof *r);
-    snprintf(r->root, sizeof r->root, "%s", ix->roots[w->root].path);
+    snprintf(r->root, sizeof r->root, "%s", ix->roots[w->root].canon);
     r->size = w->size;
     r->mtime_ns = w->mtime_ns;
     r->hash = dx_content_hash(raw, rawlen);
@@ -334,8 +335,13 @@ static int on_file(void *p, const dx_entry *e)
     int found = 0;
     c->rc = get_record(ix->db, key, &r, &found, c->err, c->errlen);
     if (c->rc != DX_OK) return 1;
-    if (found && strcmp(r.root, ix->roots[c->root].path) == 0 &&
-        r.size == e->size && r.mtime_ns == e->mtime_ns) {
+    /* The same root: its canonical name, or an earlier version's spelling
+     * of it (dx_roots_find), which is then rewritten. */
+    int same_root = !found ? 0
+                    : strcmp(r.root, ix->roots[c->root].canon) == 0 ? 1
+                    : dx_roots_find(ix->rmap, r.root) == (long)c->root ? 2
+                                                                       : 0;
+    if (same_root == 1 && r.size == e->size && r.mtime_ns == e->mtime_ns) {
         ix->stats.unchanged++;
         return 0;
     }
@@ -362,6 +368,8 @@ static int on_file(void *p, const dx_entry *e)
     w->size = e->size;
     w->mtime_ns = e->mtime_ns;
     w->found = found;
+    w->respell = same_root == 2 && r.size == e->size &&
+                 r.mtime_ns == e->mtime_ns;
     w->hash = found ? r.hash : 0;
     w->passages = found ? r.passages : 0;
     ix->nwork++;
@@ -371,17 +379,44 @@ static int on_file(void *p, const dx_entry *e)
 static void on_walk_error(void *p, const char *path, const char *why)
 {
     walk_ctx *c = p;
+    struct root *r = &c->ix->roots[c->root];
     dx_ix_problem(c->ix, c->root, path, why);
+    /* A sub-folder (or entry) that could not be read: the documents the
+     * database has below it are not gone (see find_gone). */
+    size_t rl = strlen(r->path);
+    const char *rel = NULL;
+    if (strncmp(path, r->path, rl) == 0 && path[rl] == '/') rel = path + rl + 1;
+    else if (!strcmp(r->path, "/") && path[0] == '/') rel = path + 1;
+    char **v = rel && *rel ? realloc(r->holes, (r->nholes + 1) * sizeof *v)
+                           : NULL;
+    if (v) {
+        r->holes = v;
+        if ((v[r->nholes] = strdup(rel)) != NULL) r->nholes++;
+    } else if (rel && *rel) {
+        r->unread = 1; /* no memory to remember it: keep all of the root */
+    }
+}
+
+/* Whether document key k of root r lies in one of its holes: the key (a
+ * path relative to the root, unless dx_doc_key shortened it) is a hole or
+ * below one. */
+static int in_hole(const struct root *r, const char *k)
+{
+    for (size_t i = 0; i < r->nholes; i++) {
+        size_t n = strlen(r->holes[i]);
+        if (strncmp(k, r->holes[i], n) == 0 && (k[n] == '\0' || k[n] == '/'))
+            return 1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------ finishing */
 
-/* The walked root named `root`, or NULL. */
+/* The walked root that `root` (as a record keeps it) names, or NULL. */
 static struct root *find_root(dx_indexer *ix, const char *root)
 {
-    for (size_t i = 0; i < ix->nroots; i++)
-        if (strcmp(ix->roots[i].path, root) == 0) return &ix->roots[i];
-    return NULL;
+    long k = dx_roots_find(ix->rmap, root);
+    return k >= 0 ? &ix->roots[k] : NULL;
 }
 
 /* Whether the documents of a walked root that were not found are gone. Not
@@ -403,6 +438,13 @@ static void report_kept(dx_indexer *ix)
     char why[4400];
     for (size_t i = 0; i < ix->nroots; i++) {
         struct root *r = &ix->roots[i];
+        if (r->hole_kept) {
+            snprintf(why, sizeof why, "%s: %u document%s in folders that "
+                     "could not be read stay%s in the database", r->path,
+                     r->hole_kept, r->hole_kept == 1 ? "" : "s",
+                     r->hole_kept == 1 ? "s" : "");
+            dx_ix_problem(ix, i, NULL, why);
+        }
         if (!r->kept) continue;
         snprintf(why, sizeof why, "%s %s: its %u document%s stay%s in the "
                  "database (rebuild with --full to drop %s)", r->path,
@@ -445,6 +487,10 @@ static int find_gone(dx_indexer *ix, char *err, size_t errlen)
         res = get_record(ix->db, key, &r, &found, err, errlen);
         struct root *rt = found ? find_root(ix, r.root) : NULL;
         if (res != DX_OK || !rt || !root_trusted(rt)) continue;
+        if (in_hole(rt, key)) {
+            rt->hole_kept++;
+            continue;
+        }
         if (ix->ngone == cap) {
             cap = cap ? cap * 2 : 64;
             gone *v = realloc(ix->gone, cap * sizeof *v);
@@ -503,7 +549,8 @@ int dx_ahead_take(ahead *a, const dx_indexer *ix, size_t i)
 {
     for (; a->opened < a->end && a->opened < i + a->n; a->opened++)
         a->fd[a->opened % a->n] =
-            dx_open_ahead(ix->arena + ix->work[a->opened].path);
+            ix->work[a->opened].respell
+                ? -1 : dx_open_ahead(ix->arena + ix->work[a->opened].path);
     int fd = a->fd[i % a->n];
     a->fd[i % a->n] = -1;
     return fd;
@@ -527,6 +574,20 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
     char why[512] = "";
     char *raw = NULL;
     size_t rawlen = 0;
+    if (w->respell) { /* not read: only its record's root is rewritten */
+        ix->stats.unchanged++;
+        if (ix->opt.dry_run) return DX_OK;
+        dx_record r;
+        dx_ix_new_record(ix, w, "", 0, &r);
+        r.hash = w->hash;
+        r.passages = w->passages;
+        int res = begin_write(ix, err, errlen);
+        if (res == DX_OK)
+            res = dx_ix_put_record(ix->w, key, &r, err, errlen);
+        if (res == DX_OK && ++ix->pending_files >= ix->opt.batch_files)
+            res = commit(ix, err, errlen);
+        return res;
+    }
     int rrc = dx_read_fd(fd, path, &raw, &rawlen, why, sizeof why);
     if (rrc != DX_OK) {
         /* The old passages (if any) stay: nothing is lost. */
@@ -765,6 +826,10 @@ int dx_indexer_open(const char *dbpath, const dx_options *opt,
     if (!ix) return dx_oom(err, errlen);
     if (opt) ix->opt = *opt;
     if (!ix->opt.batch_files) ix->opt.batch_files = BATCH_FILES;
+    if (!(ix->rmap = dx_roots_new())) {
+        dx_indexer_close(ix);
+        return dx_oom(err, errlen);
+    }
     /* --full swaps folders: a database reached through a symbolic link is
      * rebuilt where the link points, and the link stays. */
     ix->dbpath = dx_dbdir_resolve(dbpath);
@@ -790,22 +855,29 @@ int dx_indexer_open(const char *dbpath, const dx_options *opt,
 int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
                         void *ctx, char *err, size_t errlen)
 {
-    /* Records name the root without trailing slashes. */
+    /* Messages name the root as given, without trailing slashes; records
+     * keep its canonical name (dx_root.h), so that `docs`, `./docs` and
+     * `$PWD/docs` are one root. */
     size_t rl = strlen(root);
     while (rl > 1 && root[rl - 1] == '/') rl--;
-    char *r = strndup(root, rl);
-    if (r && find_root(ix, r)) { /* given twice: walked once */
+    char *r = strndup(root, rl), *canon = dx_root_canon(root);
+    if (r && canon && find_root(ix, canon)) { /* given twice: walked once */
         free(r);
+        free(canon);
         return DX_OK;
     }
     struct root *roots =
-        r ? realloc(ix->roots, (ix->nroots + 1) * sizeof *roots) : NULL;
-    if (!roots) {
+        r && canon ? realloc(ix->roots, (ix->nroots + 1) * sizeof *roots)
+                   : NULL;
+    if (!roots || dx_roots_add(ix->rmap, canon) != 0) {
+        if (roots) ix->roots = roots;
         free(r);
+        free(canon);
         return dx_oom(err, errlen);
     }
     ix->roots = roots;
-    ix->roots[ix->nroots++] = (struct root){.path = r, .fn = fn, .ctx = ctx};
+    ix->roots[ix->nroots++] =
+        (struct root){.path = r, .canon = canon, .fn = fn, .ctx = ctx};
 
     walk_ctx c = {ix, ix->nroots - 1, err, errlen, DX_OK};
     int wrc = dx_walk(root, on_file, on_walk_error, &c);
@@ -872,8 +944,15 @@ void dx_indexer_close(dx_indexer *ix)
     dx_dblock_release(ix->lock);
     dx_writer_free(&ix->wr);
     dx_strset_free(&ix->seen);
-    for (size_t i = 0; i < ix->nroots; i++) free(ix->roots[i].path);
+    for (size_t i = 0; i < ix->nroots; i++) {
+        free(ix->roots[i].path);
+        free(ix->roots[i].canon);
+        for (size_t k = 0; k < ix->roots[i].nholes; k++)
+            free(ix->roots[i].holes[k]);
+        free(ix->roots[i].holes);
+    }
     free(ix->roots);
+    dx_roots_free(ix->rmap);
     free(ix->work);
     free(ix->arena);
     for (size_t i = 0; i < ix->ngone; i++) free(ix->gone[i].key);

@@ -24,8 +24,12 @@
  * Records of the PATHs indexed in this run whose files have gone (and were
  * not renamed) are removed with their passages — except when the PATH
  * itself could not be read or held no document file at all (an unmounted
- * share must not empty the database): its documents are then kept, and
- * that is reported as a problem.
+ * share must not empty the database), or the file lies in a sub-folder
+ * that could not be read: its documents are then kept, and that is
+ * reported as a problem. Records keep a PATH by its canonical name
+ * (dx_root.h), so that `docs`, `./docs` and `$PWD/docs` are one PATH;
+ * records of an earlier version, which kept it as given, are taken over
+ * and rewritten.
  *
  * Crash safety: changes are made in batches; each batch, records included,
  * is one Xapian transaction, committed atomically, so an interrupted run

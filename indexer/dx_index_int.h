@@ -60,6 +60,9 @@ typedef struct work {
     size_t root; /* index into roots */
     int64_t size, mtime_ns;
     int found;   /* it has a record */
+    int respell; /* unchanged, but its record names its root in another
+                    spelling (an earlier version's): only the record is
+                    rewritten */
     uint64_t hash;
     unsigned passages;
 } work;
@@ -101,14 +104,20 @@ struct dx_indexer {
     dx_stats stats;
     strset seen;
     struct root {
-        char *path;       /* as given, without trailing slashes */
+        char *path;       /* as given, without trailing slashes (messages) */
+        char *canon;      /* dx_root_canon: what records keep */
         dx_problem_fn fn; /* its problems (NULL: opt.problem) */
         void *ctx;
         unsigned files;   /* document files the walk found */
         int unread;       /* the root itself could not be walked */
         unsigned kept;    /* records kept because of that, or of files 0 */
+        char **holes;     /* what the walk could not read below the root
+                             (folders, entries), relative to it */
+        size_t nholes;
+        unsigned hole_kept; /* records kept because they lie in a hole */
     } *roots;
     size_t nroots;
+    struct dx_roots *rmap; /* the roots' canonical names (dx_root.h) */
     work *work;
     size_t nwork, capwork;
     char *arena;

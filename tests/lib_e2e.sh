@@ -31,6 +31,8 @@
 #                              on failure
 #   py CODE [ARG...]           python3 CODE on the last stdout, printing
 #   get_docs                   DOCS := the "doc" of each JSON line of stdout
+#   as_nobody                  AS := a command prefix that runs a program
+#                              as an unprivileged user (see below)
 #   ok LABEL                   count a check that the caller made itself
 #   fail MESSAGE...            fail now
 
@@ -266,6 +268,24 @@ for n, line in enumerate(sys.stdin, 1):
     assert isinstance(o, dict) and isinstance(o.get("doc"), str), "line %d: %r" % (n, line[:200])
     print(o["doc"])
 ' 2>&1) || fail "JSON lines with a \"doc\" string expected on stdout: $DOCS"
+}
+
+# as_nobody — permissions do not stop root, so a test of "permission
+# denied" runs the programs as nobody. Sets AS to the prefix to put before a
+# program ("${AS[@]}" "$IDX" ...): setpriv as uid/gid 65534 when this runs
+# as root, nothing when it does not; opens $WORK to it (mode 755; the test
+# makes what nobody must write 777). Returns 1 (AS empty) when root cannot
+# switch: the caller skips what needs it, saying so.
+as_nobody() {
+    AS=()
+    [ "$(id -u)" -eq 0 ] || return 0
+    if command -v setpriv >/dev/null 2>&1 &&
+        setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+        AS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+        chmod 755 "$WORK" || fail "cannot open $WORK to nobody"
+        return 0
+    fi
+    return 1
 }
 
 e2e_done() {

@@ -38,6 +38,7 @@
 #include "dx_index.h"
 #include "dq_search.h"
 #include "dx_record.h"
+#include "dx_root.h"
 #include "sv.h"
 #include "sv_ocr.h"
 #include "xc.h"
@@ -860,6 +861,136 @@ static void test_rename_equals_fresh_index(void **state)
 }
 
 /* Only documents of the roots walked in this run are removed. */
+/* Issue 38: a PATH spelled differently is one root. */
+static void test_root_spellings(void **state)
+{
+    struct fx *f = *state;
+    char cwd[1024], p[512], link[512];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    char *real = realpath(f->docs, NULL);
+    assert_non_null(real);
+
+    /* dx_root_canon: trailing slashes, "." and a symbolic link. */
+    static const char *const tails[] = {"/docs", "/docs/", "/./docs//",
+                                        "/docs/../docs"};
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", f->dir, tails[i]);
+        char *c = dx_root_canon(p);
+        assert_non_null(c);
+        assert_string_equal(c, real);
+        free(c);
+    }
+    snprintf(link, sizeof link, "%s/link", f->dir);
+    assert_int_equal(symlink(f->docs, link), 0);
+    char *c = dx_root_canon(link);
+    assert_string_equal(c, real);
+    free(c);
+    /* A path that does not exist: made absolute, "." and ".." resolved as
+     * written. */
+    c = dx_root_canon("/nonexistent-38/a/./../b//");
+    assert_string_equal(c, "/nonexistent-38/b");
+    free(c);
+    assert_int_equal(chdir(f->dir), 0);
+    c = dx_root_canon("gone-38/x/");
+    snprintf(p, sizeof p, "%s/gone-38/x", f->dir);
+    char *rdir = realpath(f->dir, NULL);
+    snprintf(p, sizeof p, "%s/gone-38/x", rdir);
+    assert_string_equal(c, p);
+    free(c);
+
+    /* dx_roots_find: canonical, resolving from here, and (when it does not
+     * resolve) relative names as the last components of one root. */
+    dx_roots *rs = dx_roots_new();
+    assert_non_null(rs);
+    snprintf(p, sizeof p, "%s/other/docs", rdir);
+    assert_int_equal(dx_roots_add(rs, real), 0);
+    assert_int_equal(dx_roots_find(rs, real), 0);
+    assert_int_equal(dx_roots_find(rs, "docs"), 0);
+    assert_int_equal(dx_roots_find(rs, "./docs/"), 0);
+    assert_int_equal(dx_roots_find(rs, "link"), 0);
+    assert_int_equal(chdir("/"), 0);
+    assert_int_equal(dx_roots_find(rs, "docs"), 0);   /* remembered */
+    assert_int_equal(dx_roots_find(rs, "./docs"), 0); /* by its tail */
+    assert_int_equal(dx_roots_find(rs, "x/docs"), -1);
+    assert_int_equal(dx_roots_find(rs, "ocs"), -1);
+    assert_int_equal(dx_roots_find(rs, "../docs"), -1);
+    assert_int_equal(dx_roots_find(rs, "/elsewhere/docs"), -1);
+    /* Two roots ending in "docs": an unresolvable "docs" is neither. */
+    assert_int_equal(dx_roots_add(rs, p), 0);
+    assert_int_equal(dx_roots_find(rs, "./docs"), -1);
+    assert_int_equal(dx_roots_find(rs, "other/docs"), 1);
+    dx_roots_free(rs);
+    dx_roots_free(NULL);
+
+    /* Indexing: `docs`, `./docs/`, the absolute path and a link are one
+     * root; a file withdrawn is removed, a rename is a rename. */
+    write_file(f->docs, "a.txt", TEXT_A);
+    write_file(f->docs, "b.txt", TEXT_B);
+    write_file(f->docs, "c.txt", TEXT_C);
+    assert_int_equal(chdir(f->dir), 0);
+    expect_stats(run_index(f->db, "docs"), 3, 0, 0, 0, 0, 0);
+    expect_stats(run_index(f->db, "./docs/"), 0, 0, 0, 0, 3, 0);
+    expect_stats(run_index(f->db, link), 0, 0, 0, 0, 3, 0);
+    remove_file(f->docs, "c.txt");
+    expect_stats(run_index(f->db, real), 0, 0, 0, 1, 2, 0);
+    rename_file(f->docs, "b.txt", "b2.txt");
+    expect_stats(run_index(f->db, "docs"), 0, 0, 1, 0, 1, 0);
+    assert_int_equal(passages_of(f->db, "b.txt"), 0);
+    assert_true(passages_of(f->db, "b2.txt") > 0);
+
+    /* Records of an earlier version keep the PATH as it was given ("docs",
+     * from f->dir); a run from another folder with the absolute path
+     * still owns them: nothing is added twice, gone files go, and the
+     * records are rewritten canonically (read nothing, change nothing
+     * else). */
+    write_file(f->docs, "c.txt", TEXT_C);
+    expect_stats(run_index(f->db, "docs"), 1, 0, 0, 0, 2, 0);
+    static const char *const ids[] = {"a.txt", "b2.txt", "c.txt"};
+    xc_wdb *w = NULL;
+    assert_int_equal(xc_wdb_open(f->db, XC_OPEN, &w, NULL), XC_OK);
+    for (size_t i = 0; i < 3; i++) {
+        char key[256], *val = NULL, out[4400];
+        size_t vl = 0;
+        dx_record r;
+        snprintf(key, sizeof key, "%s%s", DX_META_DOC, ids[i]);
+        assert_int_equal(xc_db_get_metadata(xc_wdb_reader(w), key,
+                                            strlen(key), &val, &vl, NULL),
+                         XC_OK);
+        assert_int_equal(dx_record_parse(val, vl, &r), 0);
+        xc_free(val);
+        assert_string_equal(r.root, real);
+        strcpy(r.root, i == 2 ? "./docs/" : "docs");
+        size_t n = dx_record_format(&r, out, sizeof out);
+        assert_int_equal(xc_wdb_set_metadata(w, key, strlen(key), out, n,
+                                             NULL), XC_OK);
+    }
+    assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+    xc_wdb_close(w);
+    assert_int_equal(chdir("/"), 0);
+    remove_file(f->docs, "c.txt");
+    expect_stats(run_index(f->db, real), 0, 0, 0, 1, 2, 0);
+    assert_int_equal(passages_of(f->db, "c.txt"), 0);
+    expect_stats(run_index(f->db, real), 0, 0, 0, 0, 2, 0);
+    assert_int_equal(check_problems(f->db), 0);
+    xc_db *d = NULL;
+    char *val = NULL;
+    size_t vl = 0;
+    dx_record r;
+    char key[256];
+    snprintf(key, sizeof key, "%sa.txt", DX_META_DOC);
+    assert_int_equal(xc_db_open(f->db, &d, NULL), XC_OK);
+    assert_int_equal(xc_db_get_metadata(d, key, strlen(key), &val, &vl,
+                                        NULL), XC_OK);
+    assert_int_equal(dx_record_parse(val, vl, &r), 0);
+    assert_string_equal(r.root, real); /* rewritten */
+    xc_free(val);
+    xc_db_close(d);
+
+    assert_int_equal(chdir(cwd), 0);
+    free(real);
+    free(rdir);
+}
+
 static void test_roots(void **state)
 {
     struct fx *f = *state;
@@ -1588,6 +1719,7 @@ int main(void)
         T(test_incremental_cycle),
         T(test_rename_equals_fresh_index),
         T(test_roots),
+        T(test_root_spellings),
         T(test_analysis_change),
         T(test_dry_run),
         T(test_full_interrupted),
