@@ -110,13 +110,12 @@ static void chunk_problem(bulk *b, chunk *c, size_t root, const char *path,
     chunk_note(b, c, root, path, why, 0);
 }
 
-static uint64_t free_bytes(const dx_indexer *ix);
 
 /* Stops a shard before its commit when the disk is nearly full (see
  * use_bulk): the database stays as it was. */
 static int room_left(const dx_indexer *ix, char *err, size_t errlen)
 {
-    uint64_t f = free_bytes(ix);
+    uint64_t f = dx_ix_free_bytes(ix);
     if (f >= BULK_ROOM_MIN) return DX_OK;
     dx_seterr(err, errlen, "%s: the disk is nearly full (%llu MB free) and a "
               "parallel build needs room for its shards; no space left for "
@@ -350,17 +349,6 @@ static unsigned bulk_jobs(const dx_indexer *ix)
     return j > DX_JOBS_MAX ? DX_JOBS_MAX : j;
 }
 
-/* Free bytes for an unprivileged writer where the shards go (beside the
- * database folder); UINT64_MAX when it cannot be told. */
-static uint64_t free_bytes(const dx_indexer *ix)
-{
-    char parent[4200];
-    snprintf(parent, sizeof parent, "%s/..", ix->dbpath);
-    struct statvfs sv;
-    if (statvfs(parent, &sv) != 0) return UINT64_MAX;
-    return (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
-}
-
 /* Whether this run is a parallel build; text: the bytes to index. */
 int dx_bulk_wanted(const dx_indexer *ix, uint64_t text)
 {
@@ -372,7 +360,7 @@ int dx_bulk_wanted(const dx_indexer *ix, uint64_t text)
      * commit that runs out of space while another writer is busy, and one
      * thread fails cleanly. */
     uint64_t need = BULK_ROOM_FACTOR * text + BULK_ROOM_MIN;
-    return free_bytes(ix) >= need;
+    return dx_ix_free_bytes(ix) >= need;
 }
 
 /* The share of chunk k of nch (in units; see plan_chunks). */

@@ -397,6 +397,24 @@ int dx_dbdir_cleanup(const char *dir, char *err, size_t errlen)
     return c.rc;
 }
 
+static int remove_shard(const char *parent, const char *name, void *p)
+{
+    char path[8192];
+    (void)p;
+    snprintf(path, sizeof path, "%s/%s", parent, name);
+    (void)remove_flat(path);
+    return 0;
+}
+
+void dx_dbdir_discard(const char *dir)
+{
+    char d[4096], tmp[4200];
+    if (strip_path(dir, d, sizeof d) != 0) return;
+    if (dx_dbdir_temp_path(d, tmp, sizeof tmp) == DX_OK)
+        (void)remove_flat(tmp);
+    each_leftover(d, SHARD_TAG, remove_shard, NULL);
+}
+
 char *dx_dbdir_resolve(const char *dir)
 {
     char d[4096];

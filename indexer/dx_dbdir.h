@@ -105,6 +105,13 @@ int dx_dbdir_cleanup(const char *dir, char *err, size_t errlen);
  * without trailing slashes. NULL when out of memory. */
 char *dx_dbdir_resolve(const char *dir);
 
+/* Removes what this process was building beside `dir` — its rebuild
+ * folder DIR.full-tmp.<pid> and the shards DIR.shard-tmp.* (only the lock
+ * holder builds shards) — and nothing else: not DIR, not DIR.full-old.*.
+ * Calls no Xapian code, so it may be used when Xapian has failed beyond
+ * recovery (xc_on_fatal). Best effort. */
+void dx_dbdir_discard(const char *dir);
+
 /* Writes the path of the folder a rebuild of `dir` is built in,
  * "<dir>.full-tmp.<pid>", into out (outlen bytes). DX_OK, or DX_EIO when
  * it does not fit. */

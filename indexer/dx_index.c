@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,11 +63,23 @@ void dx_seterr(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+/* "the disk is full: " when a shim message says a write failed for want
+ * of space (Xapian words it "... (No space left on device)"), else "". */
+static const char *cause(const char *xerr)
+{
+    if (xerr && strstr(xerr, "No space left on device"))
+        return "the disk is full: ";
+    if (xerr && strstr(xerr, "Disk quota exceeded"))
+        return "the disk quota is used up: ";
+    return "";
+}
+
 /* Turns a shim error into DX_* plus a message, and frees the message. */
 int dx_db_error(int rc, char *xerr, char *err, size_t errlen,
                 const char *what)
 {
-    dx_seterr(err, errlen, "%s: %s", what, xerr ? xerr : xc_strerror(rc));
+    dx_seterr(err, errlen, "%s%s: %s", cause(xerr), what,
+              xerr ? xerr : xc_strerror(rc));
     xc_free(xerr);
     if (rc == XC_ENOMEM) return DX_ENOMEM;
     if (rc == XC_ELOCK) return DX_ELOCKED;
@@ -208,11 +221,44 @@ static int begin_write(dx_indexer *ix, char *err, size_t errlen)
     return DX_OK;
 }
 
+uint64_t dx_ix_free_bytes(const dx_indexer *ix)
+{
+    char parent[4200];
+    snprintf(parent, sizeof parent, "%s/..", ix->dbpath);
+    struct statvfs sv;
+    if (statvfs(parent, &sv) != 0) return UINT64_MAX;
+    return (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
+}
+
+/* Room a one-thread commit wants: about what it writes (Xapian writes
+ * every changed B-tree block anew, beside the old ones), COMMIT_ROOM_TEXT
+ * times the text analysed plus a block or two per file, plus a margin.
+ * Xapian 1.4 can fail beyond recovery in a commit whose writes fail
+ * (dx_indexer_fatal); this leaves that to space taken while it runs. */
+#define COMMIT_ROOM_TEXT 3u
+#define COMMIT_ROOM_FILE ((uint64_t)16 << 10)
+#define COMMIT_ROOM_MIN ((uint64_t)1 << 20)
+
 /* Commits the batch: passages and records together, atomically. */
 static int commit(dx_indexer *ix, char *err, size_t errlen)
 {
     char *xerr = NULL;
     if (!ix->in_txn) return DX_OK;
+    uint64_t need = COMMIT_ROOM_MIN + COMMIT_ROOM_TEXT * ix->pending_bytes +
+                    COMMIT_ROOM_FILE * ix->pending_files,
+             have = dx_ix_free_bytes(ix);
+    if (have < need) { /* as the parallel build's room_left does */
+        xc_wdb_cancel_transaction(ix->w, NULL);
+        ix->in_txn = 0;
+        ix->pending_files = 0;
+        ix->pending_bytes = 0;
+        dx_strset_free(&ix->wr.forms);
+        dx_seterr(err, errlen, "the disk is full: %llu KB free beside %s, "
+                  "and this batch needs about %llu KB to be committed; free "
+                  "some space", (unsigned long long)(have >> 10), ix->dbpath,
+                  (unsigned long long)(need >> 10));
+        return DX_EDB;
+    }
     int rc = xc_wdb_commit_transaction(ix->w, &xerr);
     ix->in_txn = 0; /* committed, or (on failure) cancelled by Xapian */
     ix->pending_files = 0;
@@ -672,6 +718,7 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
         int rc = xc_wdb_delete_by_term(ix->w, ix->wr.term, n, &xerr);
         if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, "removing");
         res = del_record(ix, g->key, err, errlen);
+        ix->pending_files++; /* (for the room a commit wants) */
     }
     return res;
 }
@@ -925,6 +972,22 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
 }
 
 const dx_stats *dx_indexer_stats(const dx_indexer *ix) { return &ix->stats; }
+
+void dx_indexer_fatal(dx_indexer *ix, const char *msg, char *err,
+                      size_t errlen)
+{
+    const char *c = cause(msg);
+    char why[64] = "";
+    uint64_t f = ix ? dx_ix_free_bytes(ix) : UINT64_MAX;
+    if (!*c && f < COMMIT_ROOM_MIN) { /* no message said why: the disk? */
+        c = "the disk is full: ";
+        snprintf(why, sizeof why, " (%llu KB free)",
+                 (unsigned long long)(f >> 10));
+    }
+    dx_seterr(err, errlen, "%sXapian failed beyond recovery: %s%s", c, msg,
+              why);
+    if (ix && ix->lock && !ix->opt.dry_run) dx_dbdir_discard(ix->dbpath);
+}
 
 void dx_indexer_close(dx_indexer *ix)
 {

@@ -156,6 +156,14 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen);
 
 const dx_stats *dx_indexer_stats(const dx_indexer *ix);
 
+/* For a program's xc_on_fatal handler, when Xapian failed beyond recovery
+ * during a run (msg: the shim's message): writes into err a one-line
+ * reason naming the cause (a full disk as "the disk is full") and removes
+ * the folders the run was building (dx_dbdir_discard), calling no Xapian
+ * code. The database is as of its last commit. The caller then exits. */
+void dx_indexer_fatal(dx_indexer *ix, const char *msg, char *err,
+                      size_t errlen);
+
 /* Ends the run: whatever was not committed is discarded, a --full that did
  * not finish has its half-built folder removed, the lock is released.
  * Accepts NULL. */

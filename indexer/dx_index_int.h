@@ -146,10 +146,16 @@ typedef struct ahead {
 void dx_seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Turns a shim error into DX_* plus a message "what: reason" in err, and
- * frees the shim's message xerr. */
+/* Turns a shim error into DX_* plus a message "what: reason" in err
+ * (first "the disk is full: " when the reason is a write that found no
+ * room), and frees the shim's message xerr. */
 int dx_db_error(int rc, char *xerr, char *err, size_t errlen,
                 const char *what);
+
+/* Free bytes for an unprivileged writer beside the database folder (where
+ * shards and --full are built, on the same file system); UINT64_MAX when
+ * it cannot be told. */
+uint64_t dx_ix_free_bytes(const dx_indexer *ix);
 
 /* "out of memory" in err; returns DX_ENOMEM. */
 int dx_oom(char *err, size_t errlen);

@@ -18,6 +18,7 @@
  */
 #include "dx_check.h"
 #include "dx_index.h"
+#include "xc.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -296,6 +297,18 @@ static int do_check(const char *db, run *r)
     return sound ? 0 : 3;
 }
 
+/* Xapian threw where nothing could catch it (xc_on_fatal): say why, drop
+ * what was being built, exit 3. The database is as of its last commit. */
+static void on_fatal(int code, const char *msg, void *ctx)
+{
+    char err[1024];
+    (void)code;
+    dx_indexer_fatal(ctx, msg, err, sizeof err);
+    fprintf(stderr, "\n" PROG ": error: %s\n" PROG ": the database is as of "
+            "its last commit; the next run goes on from there\n", err);
+    _exit(3);
+}
+
 /* ---------------------------------------------------------------- main */
 
 int main(int argc, char **argv)
@@ -389,6 +402,7 @@ int main(int argc, char **argv)
         strlist_free(&r.failures);
         return rc == DX_EREFUSED ? 2 : 3;
     }
+    xc_on_fatal(on_fatal, ix);
     static const char *const default_paths[] = {"corpus"};
     const char *const *paths = default_paths;
     int npaths = 1;
@@ -406,6 +420,7 @@ int main(int argc, char **argv)
             fprintf(stderr, PROG ": the database is as of its last commit; "
                     "the next run goes on from there\n");
         dx_indexer_close(ix);
+        xc_on_fatal(NULL, NULL);
         strlist_free(&r.failures);
         strlist_free(&r.warnings);
         strlist_free(&r.changes);
@@ -413,6 +428,7 @@ int main(int argc, char **argv)
     }
     dx_stats s = *dx_indexer_stats(ix);
     dx_indexer_close(ix);
+    xc_on_fatal(NULL, NULL);
     double secs = now() - t0;
 
     if (r.json) {

@@ -217,6 +217,31 @@ extern "C" const char *xc_strerror(int rc)
 
 extern "C" void xc_free(void *p) { std::free(p); }
 
+/* xc_on_fatal's handler: process-wide by nature (std::set_terminate). */
+static xc_fatal_fn fatal_fn;
+static void *fatal_ctx;
+
+[[noreturn]] static void on_terminate() noexcept
+{
+    xc_fatal_fn fn = fatal_fn;
+    if (fn) {
+        char *msg = nullptr;
+        int code = XC_EOTHER;
+        if (std::current_exception())
+            code = xc_catch(&msg); /* rethrows the one in flight */
+        fn(code, msg ? msg : "unexpected error with no exception in flight",
+           fatal_ctx);
+    }
+    std::abort();
+}
+
+extern "C" void xc_on_fatal(xc_fatal_fn fn, void *ctx)
+{
+    fatal_fn = fn;
+    fatal_ctx = ctx;
+    std::set_terminate(fn ? on_terminate : nullptr);
+}
+
 extern "C" const char *xc_version(void) { return Xapian::version_string(); }
 
 /* ------------------------------------------------------------- writing */

@@ -55,6 +55,19 @@ void xc_free(void *p);
 /* The Xapian library version, e.g. "1.4.22" (static). */
 const char *xc_version(void);
 
+/* What to do when Xapian throws where nothing can catch it. Xapian 1.4
+ * throws out of code that must not throw in a few places: seen, a commit
+ * whose writes fail on a full disk, inside Xapian's own clean-up, which the
+ * C++ runtime answers with std::terminate() and abort(). With a handler
+ * set, `fn` is called instead, on the thread that threw, with the XC_E*
+ * code and the message (as an entry point would have returned them) and
+ * `ctx`; it must not return (it should say what happened, remove what the
+ * program was building and _exit()). If it returns, the process aborts as
+ * before. The database is then as of its last commit, as after a kill -9.
+ * Process-wide (it is std::set_terminate); fn NULL removes it. */
+typedef void (*xc_fatal_fn)(int code, const char *msg, void *ctx);
+void xc_on_fatal(xc_fatal_fn fn, void *ctx);
+
 typedef struct xc_db xc_db;             /* read-only database(s) */
 typedef struct xc_wdb xc_wdb;           /* the one writable database */
 typedef struct xc_doc xc_doc;           /* a document being built */
