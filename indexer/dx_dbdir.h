@@ -125,7 +125,8 @@ int dx_dbdir_shard_path(const char *dir, unsigned k, char *out,
 
 /* Removes a database folder made by this module's callers: the files in it
  * with known names (dx_dbdir_known_name), then the folder, which stays
- * (ENOTEMPTY) when it holds anything else. 0, or -1 with errno set. */
+ * (ENOTEMPTY) when it holds anything else. DX_OK, or DX_EIO with errno
+ * set. */
 int dx_dbdir_remove(const char *path);
 
 /* Puts the finished (committed and closed) database folder `tmp` in the

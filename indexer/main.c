@@ -40,7 +40,7 @@
 static void print_allocator(void)
 {
 #ifdef DIARIUM_MIMALLOC
-    void *p = malloc(64);
+    void *p = calloc(1, 64); /* zeroed: a const view of unset bytes warns */
     int mine = p && mi_is_in_heap_region(p);
     free(p);
     if (mine) {

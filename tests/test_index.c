@@ -560,12 +560,12 @@ static void test_swap_and_leftovers(void **state)
     assert_false(exists(path));
     snprintf(path, sizeof path, "%s/diarium.lock", tmp);
     assert_false(exists(path));
-    assert_int_equal(dx_dbdir_remove(tmp), -1);
+    assert_int_equal(dx_dbdir_remove(tmp), DX_EIO);
     assert_int_equal(errno, ENOTEMPTY);
     snprintf(path, sizeof path, "%s/notes.txt", tmp);
     assert_true(exists(path));
     assert_int_equal(unlink(path), 0);
-    assert_int_equal(dx_dbdir_remove(tmp), 0);
+    assert_int_equal(dx_dbdir_remove(tmp), DX_OK);
     assert_false(exists(tmp));
     /* The lock at dir is now the new folder's, and it is held (by the
      * swap while it ran; released since, so it can be taken again). */
