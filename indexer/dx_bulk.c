@@ -263,20 +263,29 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
                           why[0] ? why : dx_strerror(rrc));
         } else {
             dx_record r;
+            char note[600] = "";
             dx_ix_new_record(ix, w, raw, rawlen, &r);
-            pthread_mutex_lock(&b->mu);
-            dx_ix_change(ix, DX_CHANGE_ADD, docid, NULL);
-            pthread_mutex_unlock(&b->mu);
-            sv_text_repair rp;
-            res = dx_writer_index_text(wr, docid, key, raw, rawlen, 1,
-                                       &r.passages, &rp, err, errlen);
-            if (res == DX_OK && rp.first_line) {
-                dx_writer_repair_note(&rp, why, sizeof why);
-                chunk_note(b, c, w->root, path, why, 1);
-            }
-            if (res == DX_OK)
-                res = dx_ix_put_record(wr->w, key, &r, err, errlen);
+            res = dx_writer_index_text(wr, docid, key, path, raw, rawlen, 1,
+                                       &r.passages, note, sizeof note, err,
+                                       errlen);
             free(raw);
+            if (res == DXW_FAILED || res == DXW_UNREAD) {
+                /* Not indexed; one that cannot be read is remembered. */
+                chunk_problem(b, c, w->root, path, note);
+                res = res == DXW_FAILED
+                          ? dx_ix_put_fail(ix, wr->w, w, key, r.hash, note,
+                                           err, errlen)
+                          : DX_OK;
+                if (!bulk_step(b, w)) break;
+                continue;
+            }
+            if (res == DX_OK) {
+                pthread_mutex_lock(&b->mu);
+                dx_ix_change(ix, DX_CHANGE_ADD, docid, NULL);
+                pthread_mutex_unlock(&b->mu);
+                if (note[0]) chunk_note(b, c, w->root, path, note, 1);
+                res = dx_ix_put_record(wr->w, key, &r, err, errlen);
+            }
             c->added++;
             c->passages += wr->passages;
             c->bytes += wr->bytes;
@@ -321,6 +330,8 @@ static void *bulk_thread(void *p)
     char err[1024] = "";
     int res = dx_writer_init(&wr, NULL, err, sizeof err);
     wr.shared = b->forms;
+    wr.exlim = b->ix->opt.limits;
+    wr.exprog = b->ix->opt.extract_program;
     for (;;) {
         pthread_mutex_lock(&b->mu);
         size_t k = res == DX_OK && !b->stop ? b->next++ : b->nch;

@@ -130,6 +130,16 @@ static int check_raw(checker *c, const char *key, unsigned docid,
                    docid, key, names[f]);
             return -1;
         }
+    if (!sv_utf8_valid(d.label, d.labellen)) {
+        report(c, "passage %u of %s: stored page label is not valid UTF-8",
+               docid, key);
+        return -1;
+    }
+    if (d.page == 0 && (d.page_end != 0 || d.labellen != 0)) {
+        report(c, "passage %u of %s: a page label or end page without a "
+               "page", docid, key);
+        return -1;
+    }
     if (number >= 0 && d.passage != (unsigned long)number) {
         report(c, "passage %u of %s: its data says passage number %u, its "
                "value %ld", docid, key, (unsigned)d.passage, number);
@@ -325,6 +335,39 @@ static void check_documents(checker *c)
                doccount > seen ? doccount - seen : seen - doccount);
 }
 
+/* The failure records (dx_format.h, DX_META_FAIL): well-formed, counted. */
+static void check_failures(checker *c)
+{
+    char *xerr = NULL;
+    xc_termiter *it = NULL;
+    const char *k;
+    size_t kl, plen = strlen(DX_META_FAIL);
+    int rc = xc_db_metadata_keys(c->db, DX_META_FAIL, plen, &it, &xerr);
+    if (rc != XC_OK) {
+        xfail(c, rc, xerr, "listing failure records");
+        return;
+    }
+    while ((rc = xc_termiter_next(it, &k, &kl, NULL, &xerr)) == 1) {
+        char *val = NULL;
+        size_t vlen = 0;
+        dx_failrec f;
+        c->st->failed++;
+        int mrc = xc_db_get_metadata(c->db, k, kl, &val, &vlen, &xerr);
+        if (mrc != XC_OK) {
+            xfail(c, mrc, xerr, "reading a failure record");
+            xerr = NULL;
+            continue;
+        }
+        if (kl - plen > DX_DOC_KEY_MAX || !val ||
+            dx_failrec_parse(val, vlen, &f) != DX_OK)
+            report(c, "%.*s: its failure record is not well-formed",
+                   (int)(kl - plen > 200 ? 200 : kl - plen), k + plen);
+        xc_free(val);
+    }
+    xc_termiter_free(it);
+    if (rc < 0) xfail(c, rc, xerr, "listing failure records");
+}
+
 int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
              dx_check_stats *st, char *err, size_t errlen)
 {
@@ -354,6 +397,7 @@ int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
         } else {
             check_stamp(&c);
             check_documents(&c);
+            check_failures(&c);
         }
     }
     if (st->problems > SHOWN_MAX && fn) {

@@ -16,7 +16,11 @@
  *    (dx_data_load) and unpacks (dx_data_parse: its text and field
  *    lengths add up), its text and fields are valid UTF-8, and the
  *    passage number it repeats is the one in its value slot;
- *  - the number of passages equals the sum over the records.
+ *  - the number of passages equals the sum over the records;
+ *  - a passage's page fields agree (no end page or label without a page),
+ *    its page label is valid UTF-8;
+ *  - every failure record (a PDF, Word or OpenDocument file that could
+ *    not be read, dx_format.h) is well-formed; they are counted.
  * It takes the writer lock for the duration, so that nothing changes under
  * it (a run in progress makes it fail with DX_ELOCKED).
  */
@@ -31,6 +35,7 @@ typedef struct dx_check_stats {
     unsigned documents; /* records (source documents) */
     unsigned passages;  /* Xapian documents */
     unsigned problems;  /* 0: sound */
+    unsigned failed;    /* failure records: files remembered as unreadable */
 } dx_check_stats;
 
 /* Called for each problem found (at most the first 50, then once with a

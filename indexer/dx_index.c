@@ -309,6 +309,67 @@ static int del_record(dx_indexer *ix, const char *key, char *err,
     return DX_OK;
 }
 
+/* The metadata key of a document key's failure record. */
+static size_t fail_key(const char *key, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "%s%s", DX_META_FAIL, key);
+    return n < 0 || (size_t)n >= outlen ? 0 : (size_t)n;
+}
+
+/* Reads the failure record of `key` from db (*found = 0: none, or not
+ * well-formed). */
+static int get_fail(xc_db *db, const char *key, dx_failrec *f, int *found,
+                    char *err, size_t errlen)
+{
+    char mkey[DX_DOC_KEY_MAX + 32];
+    char *val = NULL, *xerr = NULL;
+    size_t vlen = 0, kn = fail_key(key, mkey, sizeof mkey);
+    *found = 0;
+    if (!db || !kn) return DX_OK;
+    int rc = xc_db_get_metadata(db, mkey, kn, &val, &vlen, &xerr);
+    if (rc != XC_OK)
+        return dx_db_error(rc, xerr, err, errlen, "reading failure record");
+    if (val && dx_failrec_parse(val, vlen, f) == DX_OK) *found = 1;
+    xc_free(val);
+    return DX_OK;
+}
+
+int dx_ix_put_fail(const dx_indexer *ix, xc_wdb *w, const work *wk,
+                   const char *key, uint64_t h, const char *reason,
+                   char *err, size_t errlen)
+{
+    char mkey[DX_DOC_KEY_MAX + 32], val[4800];
+    char *xerr = NULL;
+    size_t kn = fail_key(key, mkey, sizeof mkey), vn = 0;
+    if (!kn) return DX_OK;
+    if (reason) {
+        dx_failrec f;
+        memset(&f, 0, sizeof f);
+        snprintf(f.root, sizeof f.root, "%s", ix->roots[wk->root].canon);
+        f.size = wk->size;
+        f.mtime_ns = wk->mtime_ns;
+        f.hash = h;
+        snprintf(f.reason, sizeof f.reason, "%s", reason);
+        vn = dx_failrec_format(&f, val, sizeof val);
+        if (!vn) return DX_OK; /* cannot happen: roots are < 4096 */
+    }
+    int rc = xc_wdb_set_metadata(w, mkey, kn, val, vn, &xerr);
+    if (rc != XC_OK)
+        return dx_db_error(rc, xerr, err, errlen, "writing failure record");
+    return DX_OK;
+}
+
+/* What a run says of a file it does not read again because it failed
+ * before with the same content. */
+static void report_remembered(dx_indexer *ix, size_t root, const char *path,
+                              const char *reason)
+{
+    char why[700];
+    snprintf(why, sizeof why, "%s (failed before; not read again until it "
+             "changes, or with --retry-failed)", reason);
+    dx_ix_problem(ix, root, path, why);
+}
+
 /* ---------------------------------------------------------------- moving */
 
 /* Moves every passage of document `oldkey` to document id `docid` (key
@@ -391,6 +452,19 @@ static int on_file(void *p, const dx_entry *e)
         ix->stats.unchanged++;
         return 0;
     }
+    /* A file that failed before and has not changed is not read again. */
+    dx_failrec f;
+    int failed = 0;
+    if (dx_is_binary_document_name(e->path)) {
+        c->rc = get_fail(ix->db, key, &f, &failed, c->err, c->errlen);
+        if (c->rc != DX_OK) return 1;
+    }
+    if (failed && !ix->opt.retry_failed &&
+        strcmp(f.root, ix->roots[c->root].canon) == 0 && f.size == e->size &&
+        f.mtime_ns == e->mtime_ns) {
+        report_remembered(ix, c->root, e->path, f.reason);
+        return 0;
+    }
     if (ix->nwork == ix->capwork) {
         size_t cap = ix->capwork ? ix->capwork * 2 : 256;
         work *v = realloc(ix->work, cap * sizeof *v);
@@ -418,6 +492,13 @@ static int on_file(void *p, const dx_entry *e)
                  r.mtime_ns == e->mtime_ns;
     w->hash = found ? r.hash : 0;
     w->passages = found ? r.passages : 0;
+    w->failed = failed;
+    w->failhash = failed ? f.hash : 0;
+    w->failwhy = failed ? arena_put(ix, f.reason) : 0;
+    if (w->failwhy == (size_t)-1) {
+        c->rc = dx_oom(c->err, c->errlen);
+        return 1;
+    }
     ix->nwork++;
     return 0;
 }
@@ -646,7 +727,18 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
 
     int res = DX_OK;
     gone *g = NULL;
-    if (w->found && r.hash == w->hash) {
+    if (w->failed && r.hash == w->failhash && !ix->opt.retry_failed) {
+        /* Touched, or renamed back: the content that failed before. Its
+         * record learns the new size and time, so that the next run does
+         * not even read it. */
+        report_remembered(ix, w->root, path, ix->arena + w->failwhy);
+        if (!ix->opt.dry_run) {
+            res = begin_write(ix, err, errlen);
+            if (res == DX_OK)
+                res = dx_ix_put_fail(ix, ix->w, w, key, r.hash,
+                                     ix->arena + w->failwhy, err, errlen);
+        }
+    } else if (w->found && r.hash == w->hash) {
         /* Touched, copied back, or its root named differently: the same
          * content, so only the record changes. */
         ix->stats.unchanged++;
@@ -654,6 +746,8 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
             res = begin_write(ix, err, errlen);
             if (res == DX_OK)
                 res = dx_ix_put_record(ix->w, key, &r, err, errlen);
+            if (res == DX_OK && w->failed) /* back to what was indexed */
+                res = dx_ix_put_fail(ix, ix->w, w, key, 0, NULL, err, errlen);
         }
     } else if (!w->found && (g = gone_by_hash(ix, r.hash)) != NULL) {
         g->claimed = 1;
@@ -671,24 +765,36 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
             if (res == DX_OK)
                 res = dx_ix_put_record(ix->w, key, &r, err, errlen);
         }
-    } else {
+    } else if (ix->opt.dry_run) {
         if (w->found) ix->stats.updated++;
         else ix->stats.added++;
         dx_ix_change(ix, w->found ? DX_CHANGE_UPDATE : DX_CHANGE_ADD, docid,
                      NULL);
-        if (!ix->opt.dry_run) {
-            res = begin_write(ix, err, errlen);
-            sv_text_repair rp;
-            if (res == DX_OK)
-                res = dx_writer_index_text(&ix->wr, docid, key, raw, rawlen, 0,
-                                           &r.passages, &rp, err, errlen);
-            if (res == DX_OK && rp.first_line) {
-                dx_writer_repair_note(&rp, why, sizeof why);
-                dx_ix_warning(ix, path, why);
-            }
-            take_counts(ix, &ix->wr);
-            if (res == DX_OK)
-                res = dx_ix_put_record(ix->w, key, &r, err, errlen);
+    } else {
+        char note[600] = "";
+        res = begin_write(ix, err, errlen);
+        if (res == DX_OK)
+            res = dx_writer_index_text(&ix->wr, docid, key, path, raw, rawlen,
+                                       0, &r.passages, note, sizeof note,
+                                       err, errlen);
+        take_counts(ix, &ix->wr);
+        if (res == DXW_FAILED || res == DXW_UNREAD) {
+            /* Not read: the old passages (if any) stay. A file that cannot
+             * be read is remembered, so that it is not read every night. */
+            dx_ix_problem(ix, w->root, path, note);
+            res = res == DXW_FAILED
+                      ? dx_ix_put_fail(ix, ix->w, w, key, r.hash, note, err,
+                                       errlen)
+                      : DX_OK;
+        } else if (res == DX_OK) {
+            if (w->found) ix->stats.updated++;
+            else ix->stats.added++;
+            dx_ix_change(ix, w->found ? DX_CHANGE_UPDATE : DX_CHANGE_ADD,
+                         docid, NULL);
+            if (note[0]) dx_ix_warning(ix, path, note);
+            res = dx_ix_put_record(ix->w, key, &r, err, errlen);
+            if (res == DX_OK && w->failed)
+                res = dx_ix_put_fail(ix, ix->w, w, key, 0, NULL, err, errlen);
         }
     }
     free(raw);
@@ -720,6 +826,55 @@ static int remove_gone(dx_indexer *ix, char *err, size_t errlen)
         res = del_record(ix, g->key, err, errlen);
         ix->pending_files++; /* (for the room a commit wants) */
     }
+    return res;
+}
+
+/* Removes the failure records of the walked roots whose files are gone
+ * (from a root that could be read and held documents, as for records). */
+static int remove_gone_fails(dx_indexer *ix, char *err, size_t errlen)
+{
+    char *xerr = NULL;
+    xc_termiter *it = NULL;
+    const char *k;
+    size_t kl, plen = strlen(DX_META_FAIL);
+    if (!ix->db || ix->opt.dry_run) return DX_OK;
+    int rc = xc_db_metadata_keys(ix->db, DX_META_FAIL, plen, &it, &xerr);
+    if (rc != XC_OK)
+        return dx_db_error(rc, xerr, err, errlen, "listing failure records");
+    strset drop = {0};
+    int res = DX_OK;
+    char key[DX_DOC_KEY_MAX + 1];
+    while (res == DX_OK &&
+           (rc = xc_termiter_next(it, &k, &kl, NULL, &xerr)) == 1) {
+        if (kl - plen > DX_DOC_KEY_MAX) continue;
+        memcpy(key, k + plen, kl - plen);
+        key[kl - plen] = '\0';
+        if (dx_strset_has(&ix->seen, key)) continue;
+        dx_failrec f;
+        int found = 0;
+        res = get_fail(ix->db, key, &f, &found, err, errlen);
+        struct root *rt = found ? find_root(ix, f.root) : NULL;
+        if (res != DX_OK || !rt || rt->unread || rt->files == 0) continue;
+        if (dx_strset_add(&drop, key) != 0) res = dx_oom(err, errlen);
+    }
+    xc_termiter_free(it);
+    if (res == DX_OK && rc < 0)
+        res = dx_db_error(rc, xerr, err, errlen, "listing failure records");
+    else
+        xc_free(xerr);
+    for (size_t i = 0; res == DX_OK && i < drop.cap; i++) {
+        if (!drop.v[i]) continue;
+        char mkey[DX_DOC_KEY_MAX + 32];
+        size_t kn = fail_key(drop.v[i], mkey, sizeof mkey);
+        res = begin_write(ix, err, errlen);
+        if (res != DX_OK || !kn) continue;
+        xerr = NULL;
+        rc = xc_wdb_set_metadata(ix->w, mkey, kn, "", 0, &xerr);
+        if (rc != XC_OK)
+            res = dx_db_error(rc, xerr, err, errlen,
+                              "removing failure record");
+    }
+    dx_strset_free(&drop);
     return res;
 }
 
@@ -895,6 +1050,8 @@ int dx_indexer_open(const char *dbpath, const dx_options *opt,
         dx_indexer_close(ix);
         return res;
     }
+    ix->wr.exlim = ix->opt.limits;
+    ix->wr.exprog = ix->opt.extract_program;
     *out = ix;
     return DX_OK;
 }
@@ -956,6 +1113,7 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
     }
     dx_ahead_close(&ah);
     if (res == DX_OK) res = remove_gone(ix, err, errlen);
+    if (res == DX_OK) res = remove_gone_fails(ix, err, errlen);
     if (ix->opt.dry_run || res != DX_OK) return res;
     res = commit(ix, err, errlen);
     if (res == DX_OK && ix->opt.full) {

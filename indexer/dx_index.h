@@ -21,6 +21,12 @@
  *    gone in this run: renamed. Its passages are moved to the new id (the
  *    Q term and id value rewritten in place), not analysed again;
  *  - else added or updated: all its passages are replaced.
+ * PDF, Word and OpenDocument files are read through extract/ (ex.h: a
+ * worker process with limits; one per thread) and their passages know
+ * their pages. One that cannot be read (encrypted, damaged, a limit, only
+ * scanned pages) is reported and remembered in a failure record: while
+ * its size and time, or else its content hash, stay the same, later runs
+ * report it again without reading it (opt.retry_failed: read it anyway).
  * Records of the PATHs indexed in this run whose files have gone (and were
  * not renamed) are removed with their passages — except when the PATH
  * itself could not be read or held no document file at all (an unmounted
@@ -56,6 +62,7 @@
 #define DIARIUM_DX_INDEX_H
 
 #include "dx_error.h"
+#include "ex.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -114,6 +121,12 @@ typedef struct dx_options {
                              processor it may use (dx_cpus); 1: one,
                              committing batch by batch (see "Parallel
                              build" above) */
+    int retry_failed;     /* read files with a failure record again */
+    const ex_limits *limits; /* of reading PDF, Word and OpenDocument
+                             files (NULL: ex.h's defaults); must outlive
+                             the run */
+    const char *extract_program; /* the document reader (NULL:
+                             diarium-extract beside the running program) */
     dx_problem_fn problem; /* each may be NULL; all get ctx */
     dx_change_fn change;
     dx_progress_fn progress;

@@ -20,6 +20,7 @@
 #include "dx_meta.h"
 #include "dx_record.h"
 
+#include "ex.h"
 #include "sv_ocr.h"
 #include "sv_stem.h"
 #include "sv_text.h"
@@ -65,6 +66,9 @@ typedef struct work {
                     rewritten */
     uint64_t hash;
     unsigned passages;
+    int failed;  /* it has a failure record (DX_META_FAIL) */
+    uint64_t failhash; /* its hash there */
+    size_t failwhy;    /* its reason there (arena offset) */
 } work;
 
 /* What analyses documents and writes their passages: the indexer's own,
@@ -89,6 +93,10 @@ typedef struct writer {
     char *mterms; /* the current document's field terms, NUL-separated */
     size_t mtlen, mtcap;
     dx_meta_ctx *mctx;
+    ex_reader *ex;       /* PDF, Word and OpenDocument files: the worker
+                            (started at the first such file) */
+    const ex_limits *exlim; /* its limits (NULL: ex.h's defaults) */
+    const char *exprog;  /* the worker program (NULL: beside this one) */
     uint64_t passages, bytes; /* written, analysed (since last taken) */
 } writer;
 
@@ -188,6 +196,12 @@ void dx_ix_new_record(const dx_indexer *ix, const work *w, const char *raw,
 int dx_ix_put_record(xc_wdb *w, const char *key, const dx_record *r,
                      char *err, size_t errlen);
 
+/* Writes (reason non-NULL) or removes (NULL) the failure record of
+ * document key in w, for the file of work item wk with content hash h. */
+int dx_ix_put_fail(const dx_indexer *ix, xc_wdb *w, const work *wk,
+                   const char *key, uint64_t h, const char *reason,
+                   char *err, size_t errlen);
+
 /* Marks a new database (at path) as ours and commits, so that it opens
  * (empty) for queries from the very start. */
 int dx_ix_stamp(xc_wdb *w, const char *path, char *err, size_t errlen);
@@ -214,20 +228,31 @@ void dx_writer_free(writer *wr);
  * memory. */
 size_t dx_writer_term(writer *wr, char prefix, const char *a, size_t alen);
 
+/* What dx_writer_index_text says of a file that was not indexed (beyond
+ * the DX_* codes, which are about the database). */
+enum {
+    DXW_FAILED = 1, /* the file cannot be read (encrypted, damaged, a limit,
+                       only scanned pages): remember it (DX_META_FAIL) */
+    DXW_UNREAD = 2  /* not read for a reason that is not the file's (the
+                       document reader cannot be started): report it, do
+                       not remember it */
+};
+
 /* Replaces every passage of docid (key: its dx_doc_key) with those of the
  * (raw) file content; `fresh`: the database cannot hold any of them.
- * *npassages: how many were written; *repair: what was replaced in text
- * that was not all valid UTF-8 (sv_text_clean_report). Adds to
- * wr->passages and wr->bytes. */
+ * `name` (the file's path) says how to read it: a .pdf, .docx or .odt file
+ * goes through extract/ (wr->ex), and its passages know their pages
+ * (dx_doctext.h); anything else is text, where bytes that are not valid
+ * UTF-8 are replaced (sv_text_clean_report). *npassages: how many were
+ * written. Adds to wr->passages and wr->bytes. Returns DX_OK (indexed;
+ * `note`, notelen bytes, may then say what the run should warn of: pages
+ * without a text layer, invalid UTF-8 that was replaced), DXW_FAILED or
+ * DXW_UNREAD (nothing written, the old passages stay; `note` says why), or
+ * DX_ENOMEM / DX_EDB (err says why). */
 int dx_writer_index_text(writer *wr, const char *docid, const char *key,
-                         const char *raw, size_t rawlen, int fresh,
-                         unsigned *npassages, sv_text_repair *repair,
-                         char *err, size_t errlen);
-
-/* Says in note (notelen bytes) what was replaced in text that was not all
- * valid UTF-8 (rp from dx_writer_index_text); "" when nothing was. */
-void dx_writer_repair_note(const sv_text_repair *rp, char *note,
-                           size_t notelen);
+                         const char *name, const char *raw, size_t rawlen,
+                         int fresh, unsigned *npassages, char *note,
+                         size_t notelen, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------
  * Interface to code in dx_bulk.c

@@ -87,9 +87,30 @@ static int ends_with_ci(const char *s, size_t n, const char *suffix)
     return 1;
 }
 
+/* Documents read through extract/ (PDF, Word, OpenDocument): their bytes
+ * are binary, and go to the document reader as they are. */
+static const char *const binary_exts[] = {".pdf", ".docx", ".odt"};
+
+int dx_is_binary_document_name(const char *name)
+{
+    if (name == NULL)
+        return 0;
+    const char *slash = strrchr(name, '/');
+    const char *base = slash ? slash + 1 : name;
+    size_t n = strlen(base);
+    for (size_t i = 0; i < sizeof binary_exts / sizeof binary_exts[0]; i++) {
+        size_t m = strlen(binary_exts[i]);
+        if (n > m && ends_with_ci(base, n, binary_exts[i]))
+            return 1;
+    }
+    return 0;
+}
+
 int dx_is_document_name(const char *name)
 {
     static const char *const exts[] = {".txt", ".md", ".txt.gz", ".md.gz"};
+    if (dx_is_binary_document_name(name))
+        return 1;
     if (name == NULL)
         return 0;
     const char *slash = strrchr(name, '/');
@@ -474,7 +495,8 @@ int dx_walk(const char *root, dx_walk_fn fn, dx_walk_err_fn errfn, void *ctx)
         w.rel_off = slash ? (size_t)(slash + 1 - w.buf) : 0;
         if (!dx_is_document_name(w.buf + w.rel_off))
             report(&w, root,
-                   "not a document name (.txt, .md, .txt.gz, .md.gz); "
+                   "not a document name (.txt, .md, .txt.gz, .md.gz, "
+                   ".pdf, .docx, .odt); "
                    "skipped");
         else
             rc = emit(&w, &st);
@@ -777,6 +799,7 @@ int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
     }
 
     int gz = ends_with_ci(path, strlen(path), ".gz");
+    int binary = dx_is_binary_document_name(path);
     /* A plain regular file whose size is known to be over the limit is
      * refused before reading a byte. */
     if (!gz && S_ISREG(st.st_mode) && st.st_size > 0 &&
@@ -807,7 +830,7 @@ int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
     int rc = gz ? read_gzip(fd, &o, why, whylen)
                 : read_plain(fd, &o, why, whylen);
     close(fd);
-    if (rc == DX_OK)
+    if (rc == DX_OK && !binary)
         rc = check_text(o.p, o.len, why, whylen);
     if (rc != DX_OK) {
         free(o.p);

@@ -19,11 +19,16 @@
 /* Largest document read (bytes after decompression): 64 MiB. */
 #define DX_MAX_FILE ((size_t)64 << 20)
 
-/* 1 if the file name ends in .txt, .md, .txt.gz or .md.gz (ASCII case
- * insensitive: bytes >= 0x80 are never folded), else 0. `name` may be a
- * path: only its last component counts, and the extension alone (".txt",
- * ".md.gz") is not a document name. NULL gives 0. */
+/* 1 if the file name ends in .txt, .md, .txt.gz, .md.gz, .pdf, .docx or
+ * .odt (ASCII case insensitive: bytes >= 0x80 are never folded), else 0.
+ * `name` may be a path: only its last component counts, and the extension
+ * alone (".txt", ".md.gz") is not a document name. NULL gives 0. */
 int dx_is_document_name(const char *name);
+
+/* 1 for the names of documents read through extract/ (.pdf, .docx, .odt,
+ * as above), whose bytes are binary: dx_read_file passes them on as they
+ * are, without the text check. */
+int dx_is_binary_document_name(const char *name);
 
 /* One file found by dx_walk. */
 typedef struct dx_entry {
@@ -81,7 +86,9 @@ int dx_walk(const char *root, dx_walk_fn fn, dx_walk_err_fn errfn, void *ctx);
  * *len excludes the NUL); a name ending in .gz is gunzipped (concatenated
  * gzip members are all read). Rejects binary content (DX_EBINARY): a NUL
  * byte, or more than 10% of the first 64 KiB being control bytes other than
- * tab, newline, carriage return and form feed. On failure *out is NULL and
+ * tab, newline, carriage return and form feed — except in a binary
+ * document (dx_is_binary_document_name), read as it is (extract/ reads
+ * it). On failure *out is NULL and
  * `why` (may be NULL) receives a one-line reason naming the problem (e.g.
  * "unexpected end of file: truncated gzip stream after 1234 bytes of
  * input", "binary data: NUL byte at offset 17").

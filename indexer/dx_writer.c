@@ -4,11 +4,17 @@
  * document per passage, in the layout of dx_format.h (terms with
  * positions, the spelling keys, values, the stored passage data).
  *
+ * PDF, Word and OpenDocument files are read by the writer's document
+ * reader (extract/, a worker process of its own per writer, so per thread)
+ * into pages, made into one text with a page table (dx_doctext), and each
+ * passage carries the pages it starts and ends on.
+ *
  * Where it sits: called by a run (dx_index.c) for each added or updated
  * file, and by each thread of a parallel build (dx_bulk.c) into its
  * shard. Declared in dx_index_int.h.
  */
 #include "dx_index_int.h"
+#include "dx_doctext.h"
 #include "dx_format.h"
 #include "dx_meta.h"
 #include "dx_passage.h"
@@ -79,6 +85,7 @@ void dx_writer_free(writer *wr)
     dx_strset_free(&wr->forms);
     free(wr->mterms);
     dx_meta_ctx_free(wr->mctx);
+    ex_reader_close(wr->ex);
     memset(wr, 0, sizeof *wr);
 }
 
@@ -136,11 +143,18 @@ static int add_word(writer *wr, const char *norm, size_t nlen, int word,
     return add_spelling(wr, skel, kl, norm, nlen, xerr);
 }
 
-/* The passage's data (dx_format.h) in wr->zbuf: header, text and the
- * document's fields. */
+/* Where a passage is in its source document (dx_doctext_span). */
+typedef struct where {
+    uint32_t page, page_end; /* 0, 0: no pages */
+    const char *label;       /* or NULL */
+    int ocr;                 /* -1: not read by OCR */
+} where;
+
+/* The passage's data (dx_format.h) in wr->zbuf: header, text, the
+ * document's fields and the page label. */
 static int pack_data(writer *wr, const docmeta *dm, const char *text,
                      size_t len, size_t offset, unsigned number,
-                     size_t *outlen)
+                     const where *at_page, size_t *outlen)
 {
     const char *f[DX_NFIELDS];
     size_t fl[DX_NFIELDS];
@@ -151,7 +165,8 @@ static int pack_data(writer *wr, const docmeta *dm, const char *text,
     f[DX_FIELD_AUTHORITY] = dm->authority;
     f[DX_FIELD_DNR] = dm->dnr;
     f[DX_FIELD_SCHOOL] = dm->school;
-    size_t need = DX_DATA_HEADER + len;
+    size_t ll = at_page->label ? strlen(at_page->label) : 0;
+    size_t need = DX_DATA_HEADER + len + 4 + ll;
     for (int i = 0; i < DX_NFIELDS; i++) {
         if (i == DX_FIELD_META) {
             f[i] = dm->json;
@@ -173,6 +188,12 @@ static int pack_data(writer *wr, const docmeta *dm, const char *text,
     dx_put_be32(p + 1, (uint32_t)len);
     dx_put_be32(p + 5, (uint32_t)offset);
     dx_put_be32(p + 9, (uint32_t)number);
+    dx_put_be32(p + 13, at_page->page);
+    dx_put_be32(p + 17, at_page->page_end);
+    p[21] = at_page->ocr < 0 ? DX_DATA_NO_OCR
+                             : (unsigned char)(at_page->ocr > 100
+                                                   ? 100
+                                                   : at_page->ocr);
     memcpy(p + DX_DATA_HEADER, text, len);
     size_t at = DX_DATA_HEADER + len;
     for (int i = 0; i < DX_NFIELDS; i++) {
@@ -181,6 +202,9 @@ static int pack_data(writer *wr, const docmeta *dm, const char *text,
         if (fl[i]) memcpy(p + at, f[i], fl[i]);
         at += fl[i];
     }
+    dx_put_be32(p + at, (uint32_t)ll);
+    at += 4;
+    if (ll) memcpy(p + at, at_page->label, ll);
     *outlen = need;
     return 0;
 }
@@ -265,8 +289,8 @@ static int set_str_value(writer *wr, unsigned slot, const char *v,
 /* Writes one passage as one Xapian document. */
 static int add_passage(writer *wr, const char *docid, size_t idlen,
                        const char *key, const docmeta *dm, const char *text,
-                       size_t len, size_t offset, unsigned number, char *err,
-                       size_t errlen)
+                       size_t len, size_t offset, unsigned number,
+                       const where *at_page, char *err, size_t errlen)
 {
     char *xerr = NULL;
     int rc = XC_OK;
@@ -306,7 +330,7 @@ static int add_passage(writer *wr, const char *docid, size_t idlen,
                               &xerr);
     size_t dlen = 0, slen = 0;
     if (rc == XC_OK &&
-        (pack_data(wr, dm, text, len, offset, number, &dlen) != 0 ||
+        (pack_data(wr, dm, text, len, offset, number, at_page, &dlen) != 0 ||
          !(slen = store_data(wr, dlen))))
         rc = XC_ENOMEM;
     if (rc == XC_OK)
@@ -318,8 +342,10 @@ static int add_passage(writer *wr, const char *docid, size_t idlen,
     return DX_OK;
 }
 
-void dx_writer_repair_note(const sv_text_repair *rp, char *note,
-                           size_t notelen)
+/* Says in note (notelen bytes) what was replaced in text that was not all
+ * valid UTF-8; "" when nothing was. */
+static void repair_note(const sv_text_repair *rp, char *note,
+                        size_t notelen)
 {
     note[0] = '\0';
     if (!rp->first_line) return;
@@ -335,45 +361,139 @@ void dx_writer_repair_note(const sv_text_repair *rp, char *note,
              a[0] && b[0] ? ", " : "", b);
 }
 
+/* Reads a PDF, Word or OpenDocument file through the writer's document
+ * reader into *dt. Returns DX_OK, DXW_FAILED / DXW_UNREAD (note says
+ * why), or DX_ENOMEM. */
+static int read_document(writer *wr, ex_type type, const char *raw,
+                         size_t rawlen, dx_doctext *dt, char *note,
+                         size_t notelen, char *err, size_t errlen)
+{
+    memset(dt, 0, sizeof *dt);
+    if (!wr->ex) {
+        char why[512] = "";
+        int rc = ex_reader_open(wr->exprog, wr->exlim, &wr->ex, why,
+                                sizeof why);
+        if (rc == EX_ENOMEM) return dx_oom(err, errlen);
+        if (rc != EX_OK) {
+            snprintf(note, notelen, "%s", why[0] ? why : ex_strerror(rc));
+            return DXW_UNREAD;
+        }
+    }
+    ex_doc *d = NULL;
+    int rc = ex_read(wr->ex, type, raw, rawlen, &d, note, notelen);
+    if (rc == EX_ENOMEM) return dx_oom(err, errlen);
+    if (rc == EX_EIO || rc == EX_EINVAL) return DXW_UNREAD;
+    if (rc != EX_OK) return DXW_FAILED;
+    rc = dx_doctext_build(d, dt);
+    ex_doc_free(d);
+    if (rc != 0) {
+        dx_doctext_free(dt);
+        return dx_oom(err, errlen);
+    }
+    if (dt->nnotext) {
+        char pages[256];
+        dx_doctext_notext(dt, pages, sizeof pages);
+        int many = dt->nnotext > 1;
+        if (dt->len == 0) {
+            /* Nothing but scans: nothing to index. */
+            snprintf(note, notelen, "no text layer (page%s %s: scanned "
+                     "images, which diarium cannot read yet)",
+                     many ? "s" : "", pages);
+            dx_doctext_free(dt);
+            return DXW_FAILED;
+        }
+        snprintf(note, notelen, "no text layer on page%s %s (scanned "
+                 "images, not indexed; the other pages are)",
+                 many ? "s" : "", pages);
+    }
+    return DX_OK;
+}
+
 /* Replaces every passage of docid (key: its dx_doc_key) with those of the
- * (raw) file content; `fresh`: the database cannot hold any of them. */
+ * file (see dx_index_int.h). */
 int dx_writer_index_text(writer *wr, const char *docid, const char *key,
-                         const char *raw, size_t rawlen, int fresh,
-                         unsigned *npassages, sv_text_repair *repair,
-                         char *err, size_t errlen)
+                         const char *name, const char *raw, size_t rawlen,
+                         int fresh, unsigned *npassages, char *note,
+                         size_t notelen, char *err, size_t errlen)
 {
     char *text = NULL, *xerr = NULL;
     size_t len = 0, idlen = strlen(docid), n = 0;
     dx_span *sp = NULL;
-    if (sv_text_clean_report(raw, rawlen, &text, &len, NULL, repair) !=
-            SV_OK ||
-        dx_passages(text, len, &sp, &n) != 0) {
-        free(text);
-        dx_seterr(err, errlen, "out of memory");
-        return DX_ENOMEM;
+    dx_doctext dt;
+    memset(&dt, 0, sizeof dt);
+    *npassages = 0;
+    if (note && notelen) note[0] = '\0';
+    ex_type type = ex_type_of_name(name);
+    if (type != EX_TYPE_NONE) {
+        int rc = read_document(wr, type, raw, rawlen, &dt, note, notelen,
+                               err, errlen);
+        if (rc != DX_OK) return rc;
+        text = dt.text; /* dt keeps it */
+        len = dt.len;
+        if (dx_passages(text, len, &sp, &n) != 0) {
+            dx_doctext_free(&dt);
+            return dx_oom(err, errlen);
+        }
+    } else {
+        sv_text_repair rp;
+        if (sv_text_clean_report(raw, rawlen, &text, &len, NULL, &rp) !=
+                SV_OK ||
+            dx_passages(text, len, &sp, &n) != 0) {
+            free(text);
+            dx_seterr(err, errlen, "out of memory");
+            return DX_ENOMEM;
+        }
+        if (note && notelen) repair_note(&rp, note, notelen);
     }
     size_t tn = dx_writer_term(wr, DX_PREFIX_DOC, key, strlen(key));
     int rc = !tn ? XC_ENOMEM
            : fresh ? XC_OK
                    : xc_wdb_delete_by_term(wr->w, wr->term, tn, &xerr);
     if (rc != XC_OK) {
-        free(text);
+        if (type == EX_TYPE_NONE) free(text);
+        dx_doctext_free(&dt);
         free(sp);
         return dx_db_error(rc, xerr, err, errlen, "removing old passages");
     }
+    /* The metadata of a document read through extract/ is read from its
+     * running headers and footers too: a diary number printed on every
+     * page is taken out of the pages' text, not out of the document. */
     dx_meta m;
     docmeta dm;
-    int res = doc_metadata(wr, text, len, &m, &dm);
+    int res;
+    char *mtext = NULL;
+    if (dt.running_len) {
+        mtext = malloc(dt.running_len + 2 + len + 1);
+        if (!mtext) {
+            res = DX_ENOMEM;
+            memset(&m, 0, sizeof m);
+            memset(&dm, 0, sizeof dm);
+        } else {
+            memcpy(mtext, dt.running, dt.running_len);
+            memcpy(mtext + dt.running_len, "\n\n", 2);
+            memcpy(mtext + dt.running_len + 2, text, len);
+            mtext[dt.running_len + 2 + len] = '\0';
+            res = doc_metadata(wr, mtext, dt.running_len + 2 + len, &m, &dm);
+        }
+    } else {
+        res = doc_metadata(wr, text, len, &m, &dm);
+    }
     if (res != DX_OK) dx_seterr(err, errlen, "out of memory");
-    for (size_t i = 0; res == DX_OK && i < n; i++)
+    for (size_t i = 0; res == DX_OK && i < n; i++) {
+        where at = {0, 0, NULL, -1};
+        dx_doctext_span(&dt, sp[i].start, sp[i].end, &at.page, &at.page_end,
+                        &at.label, &at.ocr);
         res = add_passage(wr, docid, idlen, key, &dm, text + sp[i].start,
                           sp[i].end - sp[i].start, sp[i].start, (unsigned)i,
-                          err, errlen);
+                          &at, err, errlen);
+    }
     dx_meta_free(&m);
     free(dm.json);
+    free(mtext);
     wr->bytes += len;
     *npassages = (unsigned)n;
-    free(text);
+    if (type == EX_TYPE_NONE) free(text);
+    dx_doctext_free(&dt);
     free(sp);
     return res;
 }

@@ -1,7 +1,7 @@
 /*
  * diarium-index — creates or incrementally updates a diarium database from
- * folders of Swedish decision documents (.txt, .md, .txt.gz, .md.gz), and
- * checks one (--check).
+ * folders of Swedish decision documents (.txt, .md, .txt.gz, .md.gz, .pdf,
+ * .docx, .odt), and checks one (--check).
  *
  * A thin program over indexer/dx_index.h and dx_check.h, made to run
  * unattended every night: a one-line summary (or one JSON object) at the
@@ -59,7 +59,8 @@ static void usage(FILE *f)
 "Usage: " PROG " [--db DIR] [--full] [--dry-run] [--quiet] [--json] [PATH...]\n"
 "       " PROG " [--db DIR] --check [--json]\n"
 "Create or incrementally update a diarium database from the documents\n"
-"(.txt, .md, .txt.gz, .md.gz) under each PATH (default: ./corpus).\n"
+"(.txt, .md, .txt.gz, .md.gz, .pdf, .docx, .odt) under each PATH\n"
+"(default: ./corpus).\n"
 "\n"
 "  --db DIR     database folder (default: $DIARIUM_DB, else ./diarium.db)\n"
 "  --full       rebuild from scratch (aside; swapped in when complete)\n"
@@ -72,6 +73,12 @@ static void usage(FILE *f)
 "  --jobs N     threads of a first or --full build (default: one per\n"
 "               processor it may use, as CPU affinity and a cgroup CPU\n"
 "               quota allow); 1: one thread, committing batch by batch\n"
+"  --retry-failed  read again the PDF, Word and OpenDocument files that\n"
+"               could not be read before (otherwise they are listed as\n"
+"               failed, and read again only once they change)\n"
+"  --extract-cpu S, --extract-memory MB, --extract-wall S\n"
+"               limits on reading one such file (default %u s of CPU time,\n"
+"               %u MiB of memory, %u s of wall-clock time)\n"
 "  --help       show this help and exit\n"
 "  --version    show the version and exit\n"
 "\n"
@@ -87,9 +94,15 @@ static void usage(FILE *f)
 "Only one run at a time: a second one exits with status 3, naming the\n"
 "first one's pid.\n"
 "\n"
+"PDF, Word and OpenDocument files are read by diarium-extract (in the\n"
+"folder of this program), a separate process with those limits.\n"
+"\n"
 "Exit status: 0 all indexed (--check: sound); 1 some files skipped (named\n"
-"on stderr); 2 usage error (also: --db is not a database folder); 3 fatal (database locked, unwritable, corrupt\n"
-"or built by another analysis version; --check: not sound).\n");
+"on stderr); 2 usage error (also: --db is not a database folder); 3 fatal\n"
+"(database locked, unwritable, corrupt or built by another analysis version;\n"
+"--check: not sound).\n",
+            EX_DEFAULT_CPU_SECONDS, EX_DEFAULT_MEMORY_MB,
+            EX_DEFAULT_WALL_SECONDS);
 }
 
 /* ------------------------------------------------------------- output */
@@ -274,16 +287,20 @@ static int do_check(const char *db, run *r)
     int sound = st.problems == 0;
     if (r->json) {
         printf("{\"sound\":%s,\"documents\":%u,\"passages\":%u,"
-               "\"problems\":[", sound ? "true" : "false", st.documents,
-               st.passages);
+               "\"failed\":%u,\"problems\":[", sound ? "true" : "false",
+               st.documents, st.passages, st.failed);
         for (size_t i = 0; i < r->failures.n; i++) {
             if (i) putchar(',');
             json_str(stdout, r->failures.v[i]);
         }
         printf("]}\n");
     } else if (sound) {
-        printf("%s: sound: %u documents, %u passages\n", db, st.documents,
+        printf("%s: sound: %u documents, %u passages", db, st.documents,
                st.passages);
+        if (st.failed)
+            printf("; %u file%s that could not be read remembered",
+                   st.failed, st.failed == 1 ? "" : "s");
+        putchar('\n');
     } else {
         printf("%s: NOT sound: %u problem%s (%u documents, %u passages); "
                "rebuild it with: " PROG " --full --db %s PATH...\n", db,
@@ -322,12 +339,18 @@ int main(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"batch", required_argument, NULL, 'b'},
         {"jobs", required_argument, NULL, 'J'},
+        {"retry-failed", no_argument, NULL, 'R'},
+        {"extract-cpu", required_argument, NULL, 'C'},
+        {"extract-memory", required_argument, NULL, 'M'},
+        {"extract-wall", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db = getenv("DIARIUM_DB");
     int check = 0, c;
     dx_options o = {0};
+    ex_limits lim;
+    ex_limits_default(&lim);
     run r = {0};
     if (!db || !*db) db = "diarium.db";
     opterr = 0;
@@ -339,10 +362,21 @@ int main(int argc, char **argv)
         case 'c': check = 1; break;
         case 'q': r.quiet = 1; break;
         case 'j': r.json = 1; break;
+        case 'R': o.retry_failed = 1; break;
         case 'b':
-        case 'J': {
-            const char *name = c == 'b' ? "--batch" : "--jobs";
-            unsigned long max = c == 'b' ? 1000000 : DX_JOBS_MAX;
+        case 'J':
+        case 'C':
+        case 'M':
+        case 'W': {
+            const char *name = c == 'b'   ? "--batch"
+                               : c == 'J' ? "--jobs"
+                               : c == 'C' ? "--extract-cpu"
+                               : c == 'M' ? "--extract-memory"
+                                          : "--extract-wall";
+            unsigned long max = c == 'b'   ? 1000000
+                                : c == 'J' ? DX_JOBS_MAX
+                                : c == 'M' ? 1048576
+                                           : 86400;
             char *end = NULL;
             unsigned long n = strtoul(optarg, &end, 10);
             if (!*optarg || *end || n == 0 || n > max || optarg[0] == '-') {
@@ -353,7 +387,10 @@ int main(int argc, char **argv)
                 return 2;
             }
             if (c == 'b') o.batch_files = (unsigned)n;
-            else o.jobs = (unsigned)n;
+            else if (c == 'J') o.jobs = (unsigned)n;
+            else if (c == 'C') lim.cpu_seconds = (unsigned)n;
+            else if (c == 'M') lim.memory_mb = (unsigned)n;
+            else lim.wall_seconds = (unsigned)n;
             break;
         }
         case 'h': usage(stdout); return 0;
@@ -363,7 +400,7 @@ int main(int argc, char **argv)
             return 0;
         default:
             /* All options are long: name the one that failed as written. */
-            if (optopt && strchr("dbJ", optopt))
+            if (optopt && strchr("dbJCMW", optopt))
                 fprintf(stderr, PROG ": error: option '%s' needs an "
                         "argument\n", argv[optind - 1]);
             else
@@ -387,6 +424,7 @@ int main(int argc, char **argv)
 
     r.dry_run = o.dry_run;
     r.bar = !r.quiet && isatty(STDERR_FILENO);
+    o.limits = &lim;
     o.problem = on_problem;
     o.change = on_change;
     o.progress = on_progress;

@@ -173,6 +173,22 @@ void dq_print_csv_header(FILE *f, int with_query)
                      : "rank,doc,passage,score,text,kommun,date,type\n", f);
 }
 
+/* "sida 4", "sida 4–5", "sida 4 (iv)": where a passage of a paged
+ * document is, as a Swedish citation gives it; "" for plain text. Writes
+ * into out (outlen bytes). */
+void dq_page_citation(const dq_hit *h, char *out, size_t outlen)
+{
+    if (!outlen) return;
+    out[0] = '\0';
+    if (!h->page) return;
+    int n = h->page_end > h->page
+                ? snprintf(out, outlen, "sida %u\xE2\x80\x93%u", h->page,
+                           h->page_end)
+                : snprintf(out, outlen, "sida %u", h->page);
+    if (n > 0 && (size_t)n < outlen && h->page_label)
+        snprintf(out + n, outlen - (size_t)n, " (%s)", h->page_label);
+}
+
 /* " — Trelleborg, 2021-12-23, tjänsteskrivelse" (what is known). */
 static void print_facts(FILE *f, const dq_hit *h)
 {
@@ -198,8 +214,20 @@ void dq_print_hit_json(FILE *f, const dq_hit *h, size_t rank,
     fprintf(f, "\"rank\":%zu,\"doc\":", rank);
     dq_json_string(f, h->doc, strlen(h->doc));
     fprintf(f, ",\"passage\":%u,\"score\":%.6f,\"complete\":%s,"
-            "\"offset\":%zu,\"text\":", h->passage, h->score,
+            "\"offset\":%zu,", h->passage, h->score,
             h->complete ? "true" : "false", h->offset);
+    /* Paged documents (PDF): where the passage is; plain text has none. */
+    if (h->page) {
+        fprintf(f, "\"page\":%u,\"page_end\":%u,", h->page,
+                h->page_end);
+        if (h->page_label) {
+            fputs("\"page_label\":", f);
+            dq_json_string(f, h->page_label, strlen(h->page_label));
+            fputc(',', f);
+        }
+    }
+    if (h->ocr >= 0) fprintf(f, "\"ocr\":true,\"ocr_confidence\":%d,", h->ocr);
+    fputs("\"text\":", f);
     dq_json_string(f, h->text, h->textlen);
     fputs(",\"highlights\":", f);
     json_ranges(f, h->hl, h->nhl);
@@ -229,6 +257,12 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
         case DQ_FMT_TEXT:
             fprintf(f, "%s%zu. %s", i ? "\n" : "", i + 1, color ? BOLD : "");
             dq_print_safe(f, h->doc, strlen(h->doc), 0);
+            if (h->page) {
+                char cite[320];
+                dq_page_citation(h, cite, sizeof cite);
+                fputs(", ", f);
+                dq_print_safe(f, cite, strlen(cite), 0);
+            }
             fprintf(f, "  passage %u, score %.2f%s", h->passage, h->score,
                     color ? PLAIN : "");
             print_facts(f, h);

@@ -5,7 +5,12 @@
  * Where it sits: the last step of query/. JSON Lines follows the contract
  * of DESIGN.md: one object per result, best first, with "doc", "passage",
  * "score" and "text" (plus "rank", "complete", "offset" and "highlights":
- * byte ranges [start, end) of the matched words in "text"). An --explain
+ * byte ranges [start, end) of the matched words in "text"); a result of a
+ * paged document (PDF) also has "page" and "page_end" (1-based physical
+ * pages it starts and ends on) and, when the PDF labels its pages,
+ * "page_label"; plain text, Word and OpenDocument results have none of
+ * them. Text output cites the page as "sida 4" after the document id. An
+ * --explain
  * object has the key "explain" and no "doc", so a program can tell it from
  * a result.
  */
@@ -24,6 +29,11 @@ typedef enum dq_format { DQ_FMT_TEXT, DQ_FMT_JSON, DQ_FMT_CSV } dq_format;
  * Returns DQ_OK, or DQ_EWRITE when writing failed (as for all of these). */
 int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
                      const char *query);
+
+/* "sida 4", "sida 4–5" (en dash), "sida 4 (iv)" with the start page's
+ * label: where a paged document's passage is, as a citation gives it; ""
+ * for a document without pages. Into out (outlen bytes, cut to fit). */
+void dq_page_citation(const dq_hit *h, char *out, size_t outlen);
 
 /* Prints one result as a JSON object, exactly as one line of
  * dq_print_results's JSON Lines (without the line end), `rank` its 1-based

@@ -15,6 +15,7 @@
  * it.
  */
 #include "dq_report.h"
+#include "dq_output.h"
 #include "dx_format.h"
 
 #include <stdlib.h>
@@ -1077,6 +1078,37 @@ static void html_document_table(FILE *f, const report *m)
     fputs("</tbody>\n</table>\n", f);
 }
 
+/* The link of passage h's page: the file's address (info->doc_link, else
+ * the percent-encoded document id) and "#page=N", into out; 0 when there
+ * is no page or no address. */
+static size_t page_href(const report *m, const dq_hit *h, char *out,
+                        size_t outlen)
+{
+    size_t n = 0;
+    if (!h->page || outlen < 32) return 0;
+    if (m->info->doc_link) {
+        n = m->info->doc_link(m->info->doc_link_ctx, h->doc, out,
+                              outlen - 24);
+        if (n == 0 || n >= outlen - 24) return 0;
+    } else {
+        static const char hex[] = "0123456789ABCDEF";
+        for (const unsigned char *s = (const unsigned char *)h->doc; *s;
+             s++) {
+            if (n + 4 > outlen - 24) return 0;
+            if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                (*s >= '0' && *s <= '9') || strchr("-._~/", *s)) {
+                out[n++] = (char)*s;
+            } else {
+                out[n++] = '%';
+                out[n++] = hex[*s >> 4];
+                out[n++] = hex[*s & 15];
+            }
+        }
+    }
+    int k = snprintf(out + n, outlen - n, "#page=%u", h->page);
+    return k > 0 ? n + (size_t)k : 0;
+}
+
 static void html_document(FILE *f, const report *m, size_t d)
 {
     const dq_hit *h = best_hit(m, d);
@@ -1105,8 +1137,23 @@ static void html_document(FILE *f, const report *m, size_t d)
     for (size_t k = 0; k < m->docs[d].n; k++) {
         const dq_hit *p = &m->r->hits[m->docs[d].h[k].i];
         fprintf(f, "<blockquote class=\"passage\" data-passage=\"%u\">\n"
-                "<p class=\"pmeta\">Stycke %u " MIDDOT " poäng %s%s</p>\n"
-                "<div class=\"ptext\">\n", p->passage, p->passage + 1,
+                "<p class=\"pmeta\">Stycke %u " MIDDOT " ", p->passage,
+                p->passage + 1);
+        if (p->page) {
+            char cite[320], href[8192];
+            dq_page_citation(p, cite, sizeof cite);
+            if (page_href(m, p, href, sizeof href)) {
+                fputs("<a class=\"page\" href=\"", f);
+                h_str(f, href);
+                fputs("\">", f);
+                h_str(f, cite);
+                fputs("</a> " MIDDOT " ", f);
+            } else {
+                h_str(f, cite);
+                fputs(" " MIDDOT " ", f);
+            }
+        }
+        fprintf(f, "poäng %s%s</p>\n<div class=\"ptext\">\n",
                 score(b, p->score, 2),
                 p->complete ? "" : " " MIDDOT " alla sökord finns inte i "
                                    "detta stycke");
@@ -1366,8 +1413,24 @@ static void write_md(FILE *f, const report *m)
         fputs("\n", f);
         for (size_t k = 0; k < m->docs[d].n; k++) {
             const dq_hit *p = &m->r->hits[m->docs[d].h[k].i];
-            fprintf(f, "\n*Stycke %u " MIDDOT " poäng %s%s*\n\n",
-                    p->passage + 1, score(b, p->score, 2),
+            fprintf(f, "\n*Stycke %u " MIDDOT " ", p->passage + 1);
+            if (p->page) {
+                char cite[320], href[8192];
+                dq_page_citation(p, cite, sizeof cite);
+                if (page_href(m, p, href, sizeof href)) {
+                    /* <…> keeps spaces and parentheses in the address. */
+                    fputs("[", f);
+                    md_str(f, cite, 0);
+                    fputs("](<", f);
+                    for (const char *c = href; *c; c++)
+                        if (*c != '<' && *c != '>' && *c != '\n') fputc(*c, f);
+                    fputs(">) " MIDDOT " ", f);
+                } else {
+                    md_str(f, cite, 0);
+                    fputs(" " MIDDOT " ", f);
+                }
+            }
+            fprintf(f, "poäng %s%s*\n\n", score(b, p->score, 2),
                     p->complete ? "" : " " MIDDOT " alla sökord finns inte i "
                                        "detta stycke");
             flow w = {f, 1, {1, 0}};
@@ -1418,7 +1481,8 @@ static void write_csv(FILE *f, const report *m)
 int dq_report_write(FILE *f, dq_report_format fmt, const dq_report_info *info,
                     const dq_results *r)
 {
-    static const dq_report_info none = {NULL, NULL, NULL, 0, 0, NULL, 0, 0};
+    static const dq_report_info none = {NULL, NULL, NULL, 0, 0, NULL, 0, 0,
+                                        NULL, NULL};
     report m;
     int rc = report_build(&m, r, info ? info : &none);
     if (rc == DQ_OK) {

@@ -12,11 +12,13 @@
  *    it was run; totals; documents per kommun and per year as inline SVG bar
  *    charts; a table of the documents (kommun, date, type, diary number,
  *    outcome); per document its best passages with the matched words in
- *    <mark>. Every text taken from the index — passages, ids, metadata — is
+ *    <mark>, a passage of a PDF with its page ("sida 4") linked to the
+ *    file at that page (dq_report_info.doc_link). Every text taken from the index — passages, ids, metadata — is
  *    HTML-escaped.
  *  - Markdown: the same content; charts as tables with text bars, passages
  *    as block quotes with the matched words in bold, Markdown syntax in the
- *    text escaped so that it reads as written.
+ *    text escaped so that it reads as written, pages cited and linked as in
+ *    HTML.
  *  - CSV for a spreadsheet program in a Swedish locale: UTF-8 with a byte
  *    order mark, ';' between fields, CRLF line ends, RFC 4180 quoting, a
  *    decimal comma; one row per document:
@@ -59,6 +61,16 @@ typedef struct dq_report_info {
                               said) */
     unsigned max_documents;/* at most this many documents, the best (0: all
                               the results hold) */
+    /* Links to the original files: a passage of a paged document (PDF)
+     * cites its page ("sida 4") as a link to FILE#page=4, the PDF open
+     * parameter that browsers' PDF viewers follow. doc_link writes the
+     * address of document `doc`'s file (a URL, or a path relative to
+     * where the report is opened) into out (outlen bytes) and returns its
+     * length, 0 for no link. NULL: the document id itself, percent-encoded
+     * (a path relative to the indexed folder). */
+    size_t (*doc_link)(void *ctx, const char *doc, char *out,
+                       size_t outlen);
+    void *doc_link_ctx;
 } dq_report_info;
 
 /* The format named `name` ("html", "md" or "markdown", "csv"): its

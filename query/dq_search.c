@@ -205,6 +205,7 @@ static void hit_free(dq_hit *h)
     free(h->school);
     free(h->authority);
     free(h->meta);
+    free(h->page_label);
 }
 
 /* Unpacks a stored passage (its DX_SLOT_DATA value, len bytes; see
@@ -265,7 +266,12 @@ static int add_hit(dq_engine *e, dq_results *r, unsigned docid, double w,
         h.passage = dd.passage;
         h.offset = dd.offset;
         h.textlen = dd.textlen;
+        h.page = dd.page;
+        h.page_end = dd.page_end;
+        h.ocr = dd.ocr;
         res = copy_str(dd.text, dd.textlen, &h.text);
+        if (res == DQ_OK && dd.labellen)
+            res = copy_str(dd.label, dd.labellen, &h.page_label);
     }
     static const dx_field fields[] = {DX_FIELD_DATE, DX_FIELD_KOMMUN,
                                       DX_FIELD_TYPE, DX_FIELD_OUTCOME,

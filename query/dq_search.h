@@ -65,6 +65,12 @@ typedef struct dq_hit {
     char *school;       /* school unit, or "" */
     char *authority;    /* authority, or "" */
     char *meta;         /* the document's metadata as JSON, or NULL */
+    unsigned page;      /* 1-based page the passage starts on in a paged
+                           document (PDF); 0 in one without pages */
+    unsigned page_end;  /* page it ends on (0 likewise) */
+    char *page_label;   /* the start page's label, or NULL when none */
+    int ocr;            /* -1, or the OCR confidence (0-100) of the pages
+                           it was read from (issue 31) */
 } dq_hit;
 
 /* Matching documents counted per value of one field. */

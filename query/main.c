@@ -202,6 +202,60 @@ static void run_one(run_ctx *c, const char *q, size_t qlen, const char *label,
  * with the facets the charts need) and writes the report to `out` ('-':
  * standard output). A report that cannot be written is removed. Returns the
  * exit status. */
+/* Appends s percent-encoded (all but unreserved characters and '/') to
+ * out at *n; 0, or -1 when it does not fit. */
+static int put_encoded(char *out, size_t outlen, size_t *n, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*n + 4 > outlen) return -1;
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+            (*c >= '0' && *c <= '9') || strchr("-._~/", *c)) {
+            out[(*n)++] = (char)*c;
+        } else {
+            out[(*n)++] = '%';
+            out[(*n)++] = hex[*c >> 4];
+            out[(*n)++] = hex[*c & 15];
+        }
+    }
+    out[*n] = '\0';
+    return 0;
+}
+
+/* A report's link to a document's file (dq_report_info.doc_link): the
+ * folder it was indexed from and its id, a file:// URL when that folder
+ * was given as an absolute path (else a path relative to where the
+ * indexer ran). */
+static size_t report_link(void *ctx, const char *doc, char *out,
+                          size_t outlen)
+{
+    dq_engine *e = ctx;
+    char *root = NULL, err[256];
+    if (dq_engine_doc_root(e, doc, &root, err, sizeof err) != DQ_OK || !root)
+        return 0;
+    size_t n = 0;
+    int rc = 0;
+    if (root[0] == '/') {
+        if (outlen < 8) rc = -1;
+        else {
+            memcpy(out, "file://", 7);
+            n = 7;
+        }
+    }
+    /* A file root (a single file indexed) is the document itself. */
+    size_t rl = strlen(root), dl = strlen(doc);
+    int file_root = rl >= dl && strcmp(root + rl - dl, doc) == 0 &&
+                    (rl == dl || root[rl - dl - 1] == '/');
+    if (rc == 0) rc = put_encoded(out, outlen, &n, root);
+    if (rc == 0 && !file_root) {
+        if (n + 2 > outlen) rc = -1;
+        else if (n == 0 || out[n - 1] != '/') out[n++] = '/';
+        if (rc == 0) rc = put_encoded(out, outlen, &n, doc);
+    }
+    free(root);
+    return rc == 0 ? n : 0;
+}
+
 static int run_report(dq_engine *e, const char *db, const char *q,
                       dq_options o, int fmt, const char *out,
                       int limit_given, int passages_given)
@@ -244,7 +298,7 @@ static int run_report(dq_engine *e, const char *db, const char *q,
         when[22] = ':';
     }
     dq_report_info info = {q, db, when, nd, np, DIARIUM_VERSION,
-                           o.passages, max_docs};
+                           o.passages, max_docs, report_link, e};
     FILE *f = strcmp(out, "-") == 0 ? stdout : fopen(out, "w");
     if (!f) {
         fprintf(stderr, PROG ": error: cannot write the report to %s: %s\n",

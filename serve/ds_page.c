@@ -11,6 +11,7 @@
 
 #include "ds_html.h"
 #include "ds_server.h"
+#include "dq_output.h"
 #include "dq_report.h"
 
 #include <stdlib.h>
@@ -310,10 +311,18 @@ static void write_hit(FILE *f, const ds_page *p, const dq_hit *h)
     if (p->files) {
         fputs("<a href=\"/fil?doc=", f);
         ds_url(f, h->doc, strlen(h->doc));
+        /* A PDF opens at the passage's page (the viewer's #page=N). */
+        if (h->page) fprintf(f, "#page=%u", h->page);
         fputs("\">", f);
     }
     ds_html_str(f, h->doc);
     if (p->files) fputs("</a>", f);
+    if (h->page) {
+        char cite[320];
+        dq_page_citation(h, cite, sizeof cite);
+        fputs(", ", f);
+        ds_html_str(f, cite);
+    }
     fputs("</h3>\n<p class=\"facts\">", f);
     const char *outcome = h->outcome && h->outcome[0]
                               ? dq_report_outcome_label(h->outcome)

@@ -395,6 +395,33 @@ static enum MHD_Result page(ds_server *s, struct MHD_Connection *c)
                      NULL);
 }
 
+/* The report's link to a document's file: this server's /fil (the page
+ * then goes on with #page=N). */
+static size_t report_link(void *ctx, const char *doc, char *out,
+                          size_t outlen)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    (void)ctx;
+    size_t n = 0;
+    const char *base = "/fil?doc=";
+    if (strlen(base) + 1 > outlen) return 0;
+    memcpy(out, base, strlen(base));
+    n = strlen(base);
+    for (const unsigned char *c = (const unsigned char *)doc; *c; c++) {
+        if (n + 4 > outlen) return 0;
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+            (*c >= '0' && *c <= '9') || strchr("-._~", *c)) {
+            out[n++] = (char)*c;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[*c >> 4];
+            out[n++] = hex[*c & 15];
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
 /* The topic report of q, as query/'s --report writes it. */
 static enum MHD_Result report(ds_server *s, struct MHD_Connection *c)
 {
@@ -446,7 +473,8 @@ static enum MHD_Result report(ds_server *s, struct MHD_Connection *c)
         when[22] = ':';
     }
     dq_report_info info = {q, s->cfg.db, when, nd, np, s->cfg.version,
-                           o.passages, DS_REPORT_DOCS};
+                           o.passages, DS_REPORT_DOCS,
+                           s->cfg.files ? report_link : NULL, NULL};
     body b;
     if (body_open(&b) != 0) {
         free(q);

@@ -34,6 +34,7 @@
 #include "dx_check.h"
 #include "dx_cpus.h"
 #include "dx_dbdir.h"
+#include "dx_doctext.h"
 #include "dx_format.h"
 #include "dx_index.h"
 #include "dq_search.h"
@@ -404,6 +405,99 @@ static void test_doc_root(void **state)
                      DQ_OK);
     assert_null(got);
     dq_engine_close(e);
+}
+
+/* Failure records (DX_META_FAIL): parse, round trip, tabs in the root and
+ * in the reason. */
+static void test_failure_record_format(void **state)
+{
+    (void)state;
+    const char *val = "a\tb\t12\t-5\t00000000000000ff\tencrypted "
+                      "(password-protected)";
+    dx_failrec f;
+    assert_int_equal(dx_failrec_parse(val, strlen(val), &f), DX_OK);
+    assert_string_equal(f.root, "a\tb");
+    assert_true(f.size == 12 && f.mtime_ns == -5 && f.hash == 0xff);
+    assert_string_equal(f.reason, "encrypted (password-protected)");
+    char out[4800];
+    assert_int_equal(dx_failrec_format(&f, out, sizeof out), strlen(val));
+    assert_string_equal(out, val);
+    /* A reason with a tab or a line break is written on one line. */
+    snprintf(f.reason, sizeof f.reason, "a\tb\nc");
+    size_t n = dx_failrec_format(&f, out, sizeof out);
+    assert_true(n > 0);
+    assert_null(strchr(out + n - 5, '\n'));
+    assert_int_equal(dx_failrec_parse(out, n, &f), DX_OK);
+    assert_string_equal(f.reason, "a b c");
+    static const char *const bad[] = {
+        "", "c\t12\t17\t00000000000000ff", "\t12\t17\t00000000000000ff\tx",
+        "c\t1x\t17\t00000000000000ff\tx", "c\t12\t17\t00000000000000f\tx"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(dx_failrec_parse(bad[i], strlen(bad[i]), &f), DX_EFORMAT);
+}
+
+/* A paged document's text and page table (dx_doctext): pages joined by a
+ * blank line, or a line break where a paragraph runs on; a page without
+ * text adds nothing; a passage's pages are those of its first and last
+ * byte. */
+static void test_doctext_pages(void **state)
+{
+    (void)state;
+    ex_page pages[4] = {
+        {1, "i", "Första sidan slutar mitt i en", 0, EX_PAGE_RUNS_ON, -1},
+        {2, "ii", "mening som fortsätter.", 0, 0, -1},
+        {3, "iii", "", 0, EX_PAGE_NO_TEXT, -1},
+        {4, "1", "Sista sidan.", 0, 0, -1},
+    };
+    for (int i = 0; i < 4; i++) pages[i].len = strlen(pages[i].text);
+    ex_doc d = {EX_TYPE_PDF, 1, 4, pages, "Dnr 12", 6};
+    dx_doctext t;
+    assert_int_equal(dx_doctext_build(&d, &t), 0);
+    assert_string_equal(t.text, "Första sidan slutar mitt i en\nmening som "
+                                "fortsätter.\n\nSista sidan.");
+    assert_string_equal(t.running, "Dnr 12");
+    uint32_t a, b;
+    const char *label;
+    int ocr;
+    size_t p2 = strlen("Första sidan slutar mitt i en\n");
+    size_t p4 = strstr(t.text, "Sista") - t.text;
+    dx_doctext_span(&t, 0, 5, &a, &b, &label, &ocr);
+    assert_true(a == 1 && b == 1 && ocr == -1);
+    assert_string_equal(label, "i");
+    dx_doctext_span(&t, 0, p2 + 5, &a, &b, &label, &ocr);
+    assert_true(a == 1 && b == 2);
+    dx_doctext_span(&t, p2, t.len, &a, &b, &label, &ocr);
+    assert_true(a == 2 && b == 4);
+    assert_string_equal(label, "ii");
+    dx_doctext_span(&t, p4, t.len, &a, &b, &label, &ocr);
+    assert_true(a == 4 && b == 4);
+    assert_string_equal(label, "1");
+    char notext[64];
+    dx_doctext_notext(&t, notext, sizeof notext);
+    assert_string_equal(notext, "3");
+    dx_doctext_free(&t);
+
+    /* A page-less document: no pages for any passage. */
+    ex_page one = {0, NULL, "Ett stycke.", 11, 0, -1};
+    ex_doc w = {EX_TYPE_DOCX, 0, 1, &one, "", 0};
+    assert_int_equal(dx_doctext_build(&w, &t), 0);
+    assert_string_equal(t.text, "Ett stycke.");
+    dx_doctext_span(&t, 0, 11, &a, &b, &label, &ocr);
+    assert_true(a == 0 && b == 0 && !label);
+    dx_doctext_free(&t);
+
+    /* The list of pages without a text layer. */
+    ex_page many[7];
+    for (unsigned i = 0; i < 7; i++)
+        many[i] = (ex_page){i + 1, NULL, "", 0,
+                            i == 0 || i == 3 ? 0u : EX_PAGE_NO_TEXT, -1};
+    many[0].text = "x";
+    many[0].len = 1;
+    ex_doc m = {EX_TYPE_PDF, 1, 7, many, "", 0};
+    assert_int_equal(dx_doctext_build(&m, &t), 0);
+    dx_doctext_notext(&t, notext, sizeof notext);
+    assert_string_equal(notext, "2-3 and 5-7");
+    dx_doctext_free(&t);
 }
 
 static void test_record_format(void **state)
@@ -1260,6 +1354,11 @@ static void test_stored_data(void **state)
     assert_int_equal(d.offset, 0);
     assert_true(d.textlen >= 6);
     assert_memory_equal(d.text, "Beslut", 6);
+    /* A text document has no pages. */
+    assert_int_equal(d.page, 0);
+    assert_int_equal(d.page_end, 0);
+    assert_int_equal(d.labellen, 0);
+    assert_int_equal(d.ocr, -1);
     assert_int_equal(d.fieldlen[DX_FIELD_DATE], 10);
     assert_memory_equal(d.field[DX_FIELD_DATE], "2020-02-03", 10);
     assert_int_equal(d.fieldlen[DX_FIELD_KOMMUN], 6);
@@ -1710,6 +1809,8 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(test_hash_vectors),
         T(test_record_format),
+        T(test_failure_record_format),
+        T(test_doctext_pages),
         T(test_format_vocabularies),
         T(test_format_stamp),
         T(test_doc_root),

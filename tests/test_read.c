@@ -248,7 +248,11 @@ static void test_doc_names_only_txt_md_and_their_gz_case_insensitively(
         {"dir/sub/a.txt", 1},  {"..txt", 1},
         {"a.gz", 0},           {"a.tar.gz", 0},
         {"a.txt.bak", 0},      {"a.txt.gz.part", 0},
-        {"a.pdf", 0},          {"a.markdown", 0},
+        {"a.pdf", 1},          {"a.markdown", 0},
+        {"A.PDF", 1},          {"memo.docx", 1},
+        {"memo.ODT", 1},       {"memo.doc", 0},
+        {".pdf", 0},           {"dir/.docx", 0},
+        {"a.pdf.part", 0},     {"a.odt~", 0},
         {"a.text", 0},         {"atxt", 0},
         {"a.txt ", 0},         {"a.txtgz", 0},
         {".txt", 0},           {".md.gz", 0},
@@ -394,7 +398,7 @@ static void test_walk_skips_non_documents_but_enters_folders_named_like_one(
     char p[512], root[512];
     at(f, root, sizeof root, "nondoc");
     make_dir(root);
-    write_text(at(f, p, sizeof p, "nondoc/a.pdf"), "x\n");
+    write_text(at(f, p, sizeof p, "nondoc/a.doc"), "x\n");
     write_text(at(f, p, sizeof p, "nondoc/b.gz"), "x\n");
     write_text(at(f, p, sizeof p, "nondoc/c.tar.gz"), "x\n");
     write_text(at(f, p, sizeof p, "nondoc/README"), "x\n");
@@ -1011,6 +1015,31 @@ static void test_read_nul_byte_is_ebinary_with_offset(void **state)
     assert_string_equal(why, "binary data: NUL byte at offset 99990");
 }
 
+/* PDF, Word and OpenDocument files are binary: read as they are, NULs and
+ * all, for extract/ to read (issue 30). */
+static void test_read_binary_documents_pass_as_they_are(void **state)
+{
+    fixture *f = *state;
+    char p[512], why[256];
+    static const char bin[] = "%PDF-1.4\n\0\x01\x02\xff binary %%EOF\n";
+    static const char *const names[] = {"a.pdf", "b.DOCX", "c.odt"};
+    for (size_t i = 0; i < 3; i++) {
+        write_bytes(at(f, p, sizeof p, "%s", names[i]), bin, sizeof bin - 1);
+        char *out = NULL;
+        size_t len = 0;
+        assert_int_equal(dx_read_file(p, &out, &len, why, sizeof why), DX_OK);
+        assert_int_equal(len, sizeof bin - 1);
+        assert_memory_equal(out, bin, len);
+        free(out);
+    }
+    /* The same bytes in a text document are refused. */
+    write_bytes(at(f, p, sizeof p, "a.pdf.txt"), bin, sizeof bin - 1);
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(dx_read_file(p, &out, &len, why, sizeof why),
+                     DX_EBINARY);
+}
+
 static void test_read_mostly_control_bytes_is_ebinary(void **state)
 {
     fixture *f = *state;
@@ -1195,6 +1224,7 @@ int main(void)
         cmocka_unit_test(
             test_read_gz_trailing_zero_padding_ok_trailing_garbage_not),
         cmocka_unit_test(test_read_nul_byte_is_ebinary_with_offset),
+        cmocka_unit_test(test_read_binary_documents_pass_as_they_are),
         cmocka_unit_test(test_read_mostly_control_bytes_is_ebinary),
         cmocka_unit_test(
             test_read_whitespace_controls_and_a_few_escapes_are_text),

@@ -127,14 +127,23 @@ int dx_data_parse(const char *data, size_t len, dx_data *out)
     out->textlen = tl;
     out->offset = dx_get_be32(d + 5);
     out->passage = dx_get_be32(d + 9);
+    out->page = dx_get_be32(d + 13);
+    out->page_end = dx_get_be32(d + 17);
+    out->ocr = d[21] == DX_DATA_NO_OCR ? -1 : d[21] > 100 ? 100 : d[21];
+    if (out->page_end < out->page) return DX_EDAMAGED;
     at += tl;
-    for (int f = 0; f < DX_NFIELDS; f++) {
+    for (int f = 0; f <= DX_NFIELDS; f++) {
         if (len - at < 4) return DX_EDAMAGED;
         size_t fl = dx_get_be32(d + at);
         at += 4;
         if (fl > len - at) return DX_EDAMAGED;
-        out->field[f] = data + at;
-        out->fieldlen[f] = fl;
+        if (f < DX_NFIELDS) {
+            out->field[f] = data + at;
+            out->fieldlen[f] = fl;
+        } else {
+            out->label = data + at;
+            out->labellen = fl;
+        }
         at += fl;
     }
     return at == len ? DX_OK : DX_EDAMAGED;

@@ -80,13 +80,27 @@
  *   bytes 5..8  byte offset of the passage in the cleaned document text,
  *               big-endian
  *   bytes 9..12 passage number, big-endian (as DX_SLOT_PASSAGE)
+ *   bytes 13..16 page: the 1-based physical page of the source document
+ *               the passage starts on, big-endian; 0 for a document
+ *               without pages (plain text, Word, OpenDocument)
+ *   bytes 17..20 page_end: the page it ends on (0 likewise)
+ *   byte 21     OCR: 255 when no page of the passage was read by OCR,
+ *               else the lowest confidence (0-100) of those that were
+ *               (issue 31; a build without OCR writes 255)
  *   then        the passage text, UTF-8
  *   then        the document's DX_NFIELDS fields, in dx_field order, each
  *               its length (4 bytes, big-endian) and its bytes (empty when
  *               unknown): date, municipality, type, outcome and authority
  *               (as in their slots), diary number ("2021:2323"), school
  *               unit ("Asmundtorps skola"), and the metadata as a JSON
- *               object (dx_meta_json; shown as "meta" in results).
+ *               object (dx_meta_json; shown as "meta" in results)
+ *   then        the label of the page the passage starts on ("iv", "12"
+ *               on physical page 14), its length (4 bytes) and its bytes:
+ *               empty when the document has no page labels (a PDF
+ *               without /PageLabels, or labels equal to the numbers).
+ *   A paged document's text is its pages' texts one after the other (a
+ *   blank line between them, a line break when a paragraph runs on); a
+ *   passage's pages are those its first and last byte fall on.
  *   One read of the data gives a result everything but its document id:
  *   reading the ten value slots of format 4 cost a hit as much as
  *   inflating its text. (Format 3 compressed the data in Xapian's document
@@ -126,6 +140,18 @@
  *                         (after gunzip for .gz, before cleaning). Written
  *                         in the same
  *                         Xapian commit as the passages it describes.
+ *   DX_META_FAIL<dockey>  a file of a type read through extract/ (PDF,
+ *                         Word, OpenDocument) that could not be read:
+ *                         "<root>\t<size>\t<mtime_ns>\t<hash>\t<reason>"
+ *                         as in a record, and the one-line reason it
+ *                         failed with (encrypted, truncated, a limit). A
+ *                         run does not read such a file again while its
+ *                         size and time, or else its content hash, are
+ *                         unchanged (it reports it again instead), unless
+ *                         --retry-failed; it goes when the file is read
+ *                         after all or is gone. It may stand beside the
+ *                         document's record, whose passages (an earlier
+ *                         version of the file) stay.
  *
  * What depends on the document id rather than its content: only the Q term
  * and DX_SLOT_DOCID. A renamed file's passages are moved by rewriting those
@@ -144,6 +170,9 @@
  *   7  the data LZ4-compressed in value slot DX_SLOT_DATA, not in the
  *      Xapian document data.
  *   8  S terms without the skeleton; the spelling keys in user metadata.
+ *   9  PDF, Word and OpenDocument files: passages know the pages they
+ *      start and end on, the start page's label and their OCR confidence
+ *      (data version 4); failure records (DX_META_FAIL).
  * A database in another version, or indexed with another analysis, is
  * refused (dx_stamp_read tells; diarium-index says to rebuild it with
  * --full).
@@ -161,7 +190,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define DX_FORMAT_VERSION 8
+#define DX_FORMAT_VERSION 9
 
 #define DX_PREFIX_STEM 'Z'
 #define DX_PREFIX_FORM 'S'
@@ -315,8 +344,10 @@ int dx_outcome_code(const char *name);
 
 /* ---------------------------------------------------------------- data */
 
-#define DX_DATA_VERSION 3
-#define DX_DATA_HEADER 13
+#define DX_DATA_VERSION 4
+#define DX_DATA_HEADER 22
+/* The OCR byte of a passage no page of which was read by OCR. */
+#define DX_DATA_NO_OCR 255
 
 /* The document's fields in the stored data, in order. */
 typedef enum dx_field {
@@ -334,6 +365,7 @@ typedef enum dx_field {
 #define DX_META_FORMAT "diarium.format"
 #define DX_META_ANALYSIS "diarium.analysis"
 #define DX_META_DOC "diarium.doc:"
+#define DX_META_FAIL "diarium.fail:"
 
 #define DX_DOC_KEY_MAX 200
 
@@ -365,8 +397,13 @@ typedef struct dx_data {
     size_t textlen;
     uint32_t offset;  /* of the passage in the cleaned document text */
     uint32_t passage; /* its number */
+    uint32_t page;    /* 1-based page it starts on; 0: no pages */
+    uint32_t page_end;/* page it ends on; 0: no pages */
+    int ocr;          /* -1: not read by OCR; else the confidence 0-100 */
     const char *field[DX_NFIELDS];
     size_t fieldlen[DX_NFIELDS];
+    const char *label;/* the start page's label (labellen 0: none) */
+    size_t labellen;
 } dx_data;
 
 /* Unpacks data (len bytes) into *out: DX_OK; DX_EFORMAT when it is not of

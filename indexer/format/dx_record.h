@@ -37,4 +37,24 @@ int dx_record_parse(const char *val, size_t vlen, dx_record *r);
  * returns its length, or 0 when it does not fit. */
 size_t dx_record_format(const dx_record *r, char *out, size_t outlen);
 
+/* A failure record (dx_format.h, DX_META_FAIL): a PDF, Word or
+ * OpenDocument file that could not be read, remembered so that nightly
+ * runs do not read it again until it changes. */
+typedef struct dx_failrec {
+    char root[4096];  /* the PATH argument the file was found under */
+    int64_t size;     /* st_size when it failed */
+    int64_t mtime_ns; /* st_mtim in nanoseconds when it failed */
+    uint64_t hash;    /* dx_content_hash() of its bytes */
+    char reason[512]; /* why (one line) */
+} dx_failrec;
+
+/* Parses a failure record value (vlen bytes, not NUL-terminated). DX_OK, or
+ * DX_EFORMAT when it is not a well-formed failure record. */
+int dx_failrec_parse(const char *val, size_t vlen, dx_failrec *f);
+
+/* Writes f as a failure record value into out (outlen bytes,
+ * NUL-terminated; tabs and line breaks in the reason become spaces);
+ * returns its length, or 0 when it does not fit. */
+size_t dx_failrec_format(const dx_failrec *f, char *out, size_t outlen);
+
 #endif /* DIARIUM_DX_RECORD_H */
