@@ -3,7 +3,8 @@
 # configures and builds into build/ (programs in build/bin/).
 # Usage: scripts/setup.sh [extra cmake -D options...]
 # DIARIUM_BUILD_DIR=dir builds elsewhere; DIARIUM_EXTRA_PKGS="..." installs
-# more Debian packages (.ci/run: clang); CC and CXX choose the compilers.
+# more Debian packages (.ci/run: clang); CC and CXX choose the compilers;
+# DIARIUM_WERROR=ON builds with warnings as errors (.ci/run).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -27,5 +28,8 @@ if [ -n "$missing" ]; then
 fi
 
 BUILD_DIR=${DIARIUM_BUILD_DIR:-build}
+if [ -n "${DIARIUM_WERROR:-}" ]; then
+  set -- "-DDIARIUM_WERROR=$DIARIUM_WERROR" "$@"
+fi
 cmake -S . -B "$BUILD_DIR" "$@" >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)"
