@@ -11,10 +11,19 @@
 #   extract x2     the same files split in two halves read at once by two
 #                  diarium-extract processes (both cores, as a parallel
 #                  indexing run);
+#   index          diarium-index --jobs 2 into a new database: the whole
+#                  indexing run (extraction, cleanup, analysis, index), both
+#                  cores (issue 30's target: at most 2x pdftotext);
+#   re-run         diarium-index over the same, unchanged files and the
+#                  database of a run made before the timing;
+#   omindex        xapian-omega's omindex (Debian's defaults: it runs
+#                  pdftotext per file) into a new database;
 # in rotating order, RUNS times (default 5), and prints per tool the median
 # wall time, the median CPU time (user + system, children included),
 # pages per second of wall time, the ratios to pdftotext and the peak
 # resident memory (/usr/bin/time: the largest process of the run).
+# All readers get copies of the files in one folder (what the indexers
+# walk).
 #
 # Writes the table into bench/RESULTS.md, its section after
 # "<!-- extract -->" (replaced, the rest of the file kept; --no-write only
@@ -47,14 +56,17 @@ done
 command -v pdftotext >/dev/null || { echo "extract.sh: pdftotext missing (poppler-utils)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "extract.sh: /usr/bin/time missing (time)" >&2; exit 1; }
 
+command -v omindex >/dev/null || { echo "extract.sh: omindex missing (xapian-omega)" >&2; exit 1; }
+
 BIN=${DIARIUM_BIN_DIR:-build-bench/bin}
-if [ ! -x "$BIN/diarium-extract" ]; then
-    echo "building diarium-extract (Release) in build-bench/ ..." >&2
+if [ ! -x "$BIN/diarium-extract" ] || [ ! -x "$BIN/diarium-index" ]; then
+    echo "building diarium-index and diarium-extract (Release) in build-bench/ ..." >&2
     cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DDIARIUM_TESTS=OFF >/dev/null
-    cmake --build build-bench -j "$(nproc)" --target diarium-extract >/dev/null
+    cmake --build build-bench -j "$(nproc)" --target diarium-extract diarium-index >/dev/null
     BIN=build-bench/bin
 fi
 X=$BIN/diarium-extract
+IDX=$BIN/diarium-index
 
 mapfile -t FILES < <(find "$@" -name '*.pdf' -type f | LC_ALL=C sort)
 PAGES=0
@@ -72,19 +84,45 @@ done
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/diarium-extract-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
+# One folder of copies, named after their folder and file (no clashes).
+DOCS=$WORK/docs
+mkdir -p "$DOCS"
+for f in "${FILES[@]}"; do
+    cp "$f" "$DOCS/$(basename "$(dirname "$f")")_$(basename "$f")"
+done
+
 run_pdftotext() { for f in "${FILES[@]}"; do pdftotext "$f" /dev/null; done; }
 run_x1() { "$X" --quiet "${FILES[@]}" >/dev/null; }
 run_x2() { "$X" --quiet "${A[@]}" >/dev/null & "$X" --quiet "${B[@]}" >/dev/null; wait; }
-export X
+# Exit 1 (some file not read, named) still times the run; 2 or 3 stop it.
+run_index() {
+    rm -rf "$WORK/db"
+    "$IDX" --quiet --jobs 2 --db "$WORK/db" "$DOCS" >/dev/null 2>"$WORK/index.err" \
+        || [ $? -eq 1 ]
+}
+run_rerun() {
+    "$IDX" --quiet --db "$WORK/db-rerun" "$DOCS" >/dev/null 2>"$WORK/rerun.err" \
+        || [ $? -eq 1 ]
+}
+run_omindex() {
+    rm -rf "$WORK/omdb"
+    omindex --db "$WORK/omdb" --url / "$DOCS" >/dev/null 2>&1
+}
+export X IDX WORK DOCS
+
+run_index || { echo "extract.sh: diarium-index failed: $(tail -3 "$WORK/index.err")" >&2; exit 1; }
+run_rerun || { echo "extract.sh: diarium-index failed: $(tail -3 "$WORK/rerun.err")" >&2; exit 1; }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-TOOLS=(pdftotext x1 x2)
+TOOLS=(pdftotext x1 x2 index rerun omindex)
+NT=${#TOOLS[@]}
 for r in $(seq 1 "$RUNS"); do
-    for k in 0 1 2; do
-        t=${TOOLS[$(( (k + r) % 3 ))]}
+    for k in $(seq 0 $((NT - 1))); do
+        t=${TOOLS[$(( (k + r) % NT ))]}
         /usr/bin/time -f "%e %U %S %M" -o "$WORK/$t.$r" bash -c "
-            $(declare -p FILES A B); $(declare -f run_pdftotext run_x1 run_x2)
-            run_$t" 2>/dev/null
+            $(declare -p FILES A B)
+            $(declare -f run_pdftotext run_x1 run_x2 run_index run_rerun run_omindex)
+            run_$t" 2>/dev/null || { echo "extract.sh: $t failed" >&2; exit 1; }
     done
 done
 

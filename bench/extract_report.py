@@ -17,7 +17,10 @@ import time
 runs, pages, files = int(runs), int(pages), int(files)
 names = {"pdftotext": "pdftotext, one process per file",
          "x1": "diarium-extract, one worker",
-         "x2": "diarium-extract, two workers at once"}
+         "x2": "diarium-extract, two workers at once",
+         "index": "diarium-index --jobs 2, new database",
+         "rerun": "diarium-index, unchanged files again",
+         "omindex": "omindex (xapian-omega), new database"}
 rows = {}
 for t in names:
     walls, cpus, rss = [], [], []
@@ -40,6 +43,12 @@ for t, label in names.items():
         w / base[0], c / base[1], m // 1024))
 with open("/proc/loadavg") as f:
     load1 = " ".join(f.read().split()[:3])
+rerun = rows["rerun"][0]
+summary = ("The whole indexing run takes %.2f× the time of pdftotext alone "
+           "(target: at most 2×); a re-run over the unchanged files %.3f s, "
+           "%.2f s per thousand files; omindex %.2f× pdftotext." % (
+               rows["index"][0] / base[0], rerun, rerun / files * 1000,
+               rows["omindex"][0] / base[0]))
 md = """<!-- extract -->
 ## Reading PDFs (bench/extract.sh)
 
@@ -50,10 +59,12 @@ Wall: median of %d runs in rotating order; CPU: user + system of the run,
 children included; peak RSS: the largest process of a run.
 
 %s
+
+%s
 """ % (runs, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), commit,
        files, pages,
        folders or "../shared/realdocs-dev/pdf/{riksbank,regeringen}",
-       ptver, os.cpu_count(), load0, load1, runs, "\n".join(table))
+       ptver, os.cpu_count(), load0, load1, runs, "\n".join(table), summary)
 print(md)
 if write == "1":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)),
