@@ -145,6 +145,28 @@ expect_status 0 "$QRY" --db "$DB" --report md -o "$WORK/r.md" '"EU-regler"'
 expect_contains "$WORK/r.md" "[sida 1](<"
 expect_contains "$WORK/r.md" "hyphens.pdf#page=1>)"
 
+# The search page cites the page, links the file at it, and serves the PDF.
+if command -v curl >/dev/null; then
+    . "$DIARIUM_SOURCE_DIR/tests/serve_lib.sh"
+    serve_start "$DB" --threads 1
+    curl -sS -o "$WORK/page.html" "$SRV_URL?q=%22EU-regler%22" \
+        || fail "GET / failed"
+    expect_contains "$WORK/page.html" "/fil?doc=hyphens.pdf#page=1\">"
+    expect_contains "$WORK/page.html" "hyphens.pdf</a>, sida 1"
+    curl -sS -o "$WORK/api.json" "${SRV_URL}api/search?q=%22EU-regler%22" \
+        || fail "GET /api/search failed"
+    expect_contains "$WORK/api.json" '"page":1,"page_end":1'
+    curl -sS -D "$WORK/fil.hdr" -o "$WORK/fil.pdf" \
+        "${SRV_URL}fil?doc=hyphens.pdf" || fail "GET /fil failed"
+    expect_match "$WORK/fil.hdr" '^HTTP/1\.[01] 200'
+    expect_match "$WORK/fil.hdr" '^[Cc]ontent-[Tt]ype: application/pdf'
+    cmp -s "$WORK/fil.pdf" "$D/hyphens.pdf" || fail "/fil did not serve hyphens.pdf as it is"
+    ok "/fil serves the PDF"
+    serve_stop
+else
+    echo "note: curl missing, the search page's page links not checked" >&2
+fi
+
 # ------------------------------------------------------------ nightly cycle
 # Nothing changed: the two bad files are named again, not read again.
 expect_status 1 "$IDX" --db "$DB" "$D"
