@@ -72,14 +72,16 @@ typedef struct parser {
     int status;     /* DQ_OK until the first failure */
     size_t err_offset;
     char err_msg[sizeof ((dq_parse_error *)0)->msg];
+    char err_sv[sizeof ((dq_parse_error *)0)->msg_sv];
 } parser;
 
 /* ---------------------------------------------------------------- errors */
 
-/* Records the first failure only: later ones are consequences. */
-static void fail(parser *p, size_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(parser *p, size_t offset, const char *fmt, ...)
+/* Records the first failure only: later ones are consequences. `en` and
+ * `sv` say the same in English and in Swedish, with the same conversions
+ * in the same order (FAIL checks both against the arguments). */
+static void fail(parser *p, size_t offset, const char *en, const char *sv,
+                 ...)
 {
     va_list ap;
 
@@ -87,10 +89,29 @@ static void fail(parser *p, size_t offset, const char *fmt, ...)
         return;
     p->status = DQ_ESYNTAX;
     p->err_offset = offset;
-    va_start(ap, fmt);
-    vsnprintf(p->err_msg, sizeof p->err_msg, fmt, ap);
+    va_start(ap, sv);
+    vsnprintf(p->err_msg, sizeof p->err_msg, en, ap);
+    va_end(ap);
+    va_start(ap, sv);
+    vsnprintf(p->err_sv, sizeof p->err_sv, sv, ap);
     va_end(ap);
 }
+
+/* Never called: lets the compiler check a format against its arguments. */
+static inline void check_format(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static inline void check_format(const char *fmt, ...) { (void)fmt; }
+
+#define FAIL(p, off, en, sv, ...)                                            \
+    do {                                                                     \
+        if (0) {                                                             \
+            check_format(en, __VA_ARGS__);                                   \
+            check_format(sv, __VA_ARGS__);                                   \
+        }                                                                    \
+        fail(p, off, en, sv, __VA_ARGS__);                                   \
+    } while (0)
+/* A message without conversions (no '%' in en or sv). */
+#define FAIL0(p, off, en, sv) fail(p, off, en, sv)
 
 static void fail_nomem(parser *p)
 {
@@ -99,6 +120,7 @@ static void fail_nomem(parser *p)
     p->status = DQ_ENOMEM;
     p->err_offset = 0;
     snprintf(p->err_msg, sizeof p->err_msg, "out of memory");
+    snprintf(p->err_sv, sizeof p->err_sv, "slut på minne");
 }
 
 /* How many of the n bytes at s to quote in a message: at most SNIP, never
@@ -308,12 +330,16 @@ static int unknown_field(parser *p, size_t s, size_t c, size_t e)
     near = nearest_field(p, s, c);
     field_list(p, list, sizeof list);
     if (near != NULL)
-        fail(p, s, "unknown field '%.*s:': did you mean '%s:'? (fields: %s; "
+        FAIL(p, s, "unknown field '%.*s:': did you mean '%s:'? (fields: %s; "
                    "to search for the text, quote it)",
+             "okänt fält '%.*s:': menade du '%s:'? (fälten: %s; sätt texten "
+             "inom citattecken för att söka efter den)",
              snip(p->q + s, c - s), p->q + s, near, list);
     else
-        fail(p, s, "unknown field '%.*s:' (fields: %s; to search for the "
+        FAIL(p, s, "unknown field '%.*s:' (fields: %s; to search for the "
                    "text, quote it)",
+             "okänt fält '%.*s:' (fälten: %s; sätt texten inom citattecken "
+             "för att söka efter den)",
              snip(p->q + s, c - s), p->q + s, list);
     return -1;
 }
@@ -427,8 +453,10 @@ static int lex_quoted(parser *p, size_t i, token *t, int escapes)
     }
 
     if (close == NULL) {
-        fail(p, i, "unbalanced quote: the phrase that starts here is never "
-                   "closed; add a closing '\"'");
+        FAIL0(p, i, "unbalanced quote: the phrase that starts here is never "
+                    "closed; add a closing '\"'",
+              "citattecknet stängs aldrig: frasen som börjar här behöver ett "
+              "avslutande '\"'");
         return -1;
     }
     t->vstart = i + 1;
@@ -458,8 +486,10 @@ static int lex_near_window(parser *p, size_t s, size_t e, token *t)
     t->window = (unsigned)n;
     return 0;
 bad:
-    fail(p, s, "bad '%.*s': expected NEAR/n with a number n from 1 to %d "
+    FAIL(p, s, "bad '%.*s': expected NEAR/n with a number n from 1 to %d "
                "(the largest distance in words), e.g. NEAR/5",
+         "felaktigt '%.*s': skriv NEAR/n med ett tal n från 1 till %d "
+         "(största avståndet i ord), t.ex. NEAR/5",
          snip(p->q + s, e - s), p->q + s, NEAR_MAX);
     return -1;
 }
@@ -478,16 +508,20 @@ static int lex_field(parser *p, size_t s, size_t c, size_t e, token *t)
             if (lex_quoted(p, e, t, 1) != 0)
                 return -1;
             if (!has_text(p, t->vstart, t->vend)) {
-                fail(p, s, "the field '%.*s:' has an empty value: write "
+                FAIL(p, s, "the field '%.*s:' has an empty value: write "
                            "something between the quotes",
+                     "fältet '%.*s:' har ett tomt värde: skriv något mellan "
+                     "citattecknen",
                      nl, name);
                 return -1;
             }
             t->quoted = 1;
             return 0;
         }
-        fail(p, s, "the field '%.*s:' has no value: expected a word, a "
+        FAIL(p, s, "the field '%.*s:' has no value: expected a word, a "
                    "\"phrase\" or a range a..b directly after the colon",
+             "fältet '%.*s:' saknar värde: skriv ett ord, en \"fras\" eller "
+             "ett intervall a..b direkt efter kolonet",
              nl, name);
         return -1;
     }
@@ -498,14 +532,17 @@ static int lex_field(parser *p, size_t s, size_t c, size_t e, token *t)
         return 0;
     t->range = 1;
     if (find_dots(p, t->dots + 2, e) != e) {
-        fail(p, find_dots(p, t->dots + 2, e),
-             "a range has only one '..': expected e.g. %.*s:2019..2023", nl,
-             name);
+        FAIL(p, find_dots(p, t->dots + 2, e),
+             "a range has only one '..': expected e.g. %.*s:2019..2023",
+             "ett intervall har bara ett '..': skriv t.ex. %.*s:2019..2023",
+             nl, name);
         return -1;
     }
     if (t->dots == c + 1 && t->dots + 2 == e) {
-        fail(p, s, "the range in '%.*s:..' has no bounds: expected e.g. "
+        FAIL(p, s, "the range in '%.*s:..' has no bounds: expected e.g. "
                    "%.*s:2019..2023, %.*s:..2023 or %.*s:2019..",
+             "intervallet i '%.*s:..' saknar gränser: skriv t.ex. "
+             "%.*s:2019..2023, %.*s:..2023 eller %.*s:2019..",
              nl, name, nl, name, nl, name, nl, name);
         return -1;
     }
@@ -536,13 +573,16 @@ static int lex(parser *p)
         if (lex_quoted(p, i, t, 0) != 0)
             return -1;
         if (!has_text(p, t->vstart, t->vend)) {
-            fail(p, i, "empty phrase: expected words between the quotes");
+            FAIL0(p, i, "empty phrase: expected words between the quotes",
+                  "tom fras: skriv ord mellan citattecknen");
             return -1;
         }
     } else if (p->q[i] == '-' && (space_before(p, i) || p->q[i - 1] == '(')) {
         if (i + 1 >= p->len || p->q[i + 1] == ')' || space_at(p, i + 1)) {
-            fail(p, i, "'-' must be written directly before what it "
-                       "excludes, e.g. -betyg");
+            FAIL0(p, i, "'-' must be written directly before what it "
+                        "excludes, e.g. -betyg",
+                  "'-' skrivs direkt före det som ska uteslutas, t.ex. "
+                  "-betyg");
             return -1;
         }
         t->type = T_NOT;
@@ -573,8 +613,10 @@ static int lex(parser *p)
             for (k = e; k > i && p->q[k - 1] == '*'; k--)
                 ;
             if (k == i) {
-                fail(p, i, "'*' alone is not a word: expected it at the end "
-                           "of a word, e.g. åtgärd*");
+                FAIL0(p, i, "'*' alone is not a word: expected it at the "
+                            "end of a word, e.g. åtgärd*",
+                      "'*' ensam är inget ord: skriv den sist i ett ord, "
+                      "t.ex. åtgärd*");
                 return -1;
             }
             t->type = T_WORD;
@@ -786,8 +828,20 @@ static const char NOT_ALONE[] =
 static const char NOT_IN_OR[] =
     "NOT needs something to exclude from, and an alternative of OR is not "
     "that: write e.g. '(a OR b) -c'";
+static const char NOT_ALONE_SV[] =
+    "NOT behöver något att utesluta ur: lägg till ett ord som måste finnas, "
+    "t.ex. 'skola -betyg'";
+static const char NOT_IN_OR_SV[] =
+    "NOT behöver något att utesluta ur, och ett alternativ i OR är inte det: "
+    "skriv t.ex. '(a OR b) -c'";
 static const char TOO_DEEP[] =
     "nested too deeply: at most 64 levels of parentheses and NOT";
+static const char TOO_DEEP_SV[] =
+    "för djupt nästlad: högst 64 nivåer av parenteser och NOT";
+static const char NOT_CLOSED[] = "missing ')': the '(' here is never closed";
+static const char NOT_CLOSED_SV[] = "')' saknas: '(' här stängs aldrig";
+static const char NO_OPEN[] = "')' without a matching '('";
+static const char NO_OPEN_SV[] = "')' utan en '(' som hör till";
 
 static int starts_operand(tok_type t)
 {
@@ -803,12 +857,16 @@ static int expect_operand(parser *p, const token *op, int near)
 
     if (t->type == T_EOF) {
         if (op->type == T_NOT)
-            fail(p, op->start, "'%.*s' at the end of the query: expected "
+            FAIL(p, op->start, "'%.*s' at the end of the query: expected "
                                "the word to exclude after it",
+                 "'%.*s' sist i frågan: skriv ordet som ska uteslutas efter "
+                 "det",
                  tlen(p, op), ttext(p, op));
         else
-            fail(p, op->start, "'%.*s' at the end of the query: expected "
+            FAIL(p, op->start, "'%.*s' at the end of the query: expected "
                                "a word or a phrase after it",
+                 "'%.*s' sist i frågan: skriv ett ord eller en fras efter "
+                 "det",
                  tlen(p, op), ttext(p, op));
         return -1;
     }
@@ -816,21 +874,29 @@ static int expect_operand(parser *p, const token *op, int near)
         if (t->type == T_WORD || t->type == T_PHRASE)
             return 0;
         if (t->type == T_LP)
-            fail(p, t->start, "NEAR needs a word or a phrase on each side, "
-                              "not a group in parentheses");
+            FAIL0(p, t->start, "NEAR needs a word or a phrase on each "
+                               "side, not a group in parentheses",
+                  "NEAR behöver ett ord eller en fras på var sida, inte en "
+                  "grupp inom parentes");
         else if (t->type == T_FIELD)
-            fail(p, t->start, "NEAR needs a word or a phrase on each side, "
-                              "not a field");
+            FAIL0(p, t->start, "NEAR needs a word or a phrase on each "
+                               "side, not a field",
+                  "NEAR behöver ett ord eller en fras på var sida, inte ett "
+                  "fält");
         else
-            fail(p, t->start, "expected a word or a phrase after '%.*s', "
+            FAIL(p, t->start, "expected a word or a phrase after '%.*s', "
                               "but found '%.*s'",
+                 "efter '%.*s' ska ett ord eller en fras stå, men här står "
+                 "'%.*s'",
                  tlen(p, op), ttext(p, op), tlen(p, t), ttext(p, t));
         return -1;
     }
     if (starts_operand(t->type))
         return 0;
-    fail(p, t->start, "expected a word, a phrase or '(' after '%.*s', but "
+    FAIL(p, t->start, "expected a word, a phrase or '(' after '%.*s', but "
                       "found '%.*s'",
+         "efter '%.*s' ska ett ord, en fras eller '(' stå, men här står "
+         "'%.*s'",
          tlen(p, op), ttext(p, op), tlen(p, t), ttext(p, t));
     return -1;
 }
@@ -855,32 +921,34 @@ static dq_node *parse_primary(parser *p)
         break;
     case T_LP:
         if (++p->depth > MAX_DEPTH) {
-            fail(p, t.start, TOO_DEEP);
+            FAIL0(p, t.start, TOO_DEEP, TOO_DEEP_SV);
             return NULL;
         }
         if (lex(p) != 0)
             return NULL;
         if (p->tok.type == T_EOF) {
-            fail(p, t.start, "missing ')': the '(' here is never closed");
+            FAIL0(p, t.start, NOT_CLOSED, NOT_CLOSED_SV);
             return NULL;
         }
         if (p->tok.type == T_RP) {
-            fail(p, t.start, "empty parentheses: expected words between "
-                             "'(' and ')'");
+            FAIL0(p, t.start, "empty parentheses: expected words between "
+                              "'(' and ')'",
+                  "tomma parenteser: skriv ord mellan '(' och ')'");
             return NULL;
         }
         n = parse_and(p);
         if (n == NULL)
             return NULL;
         if (p->tok.type != T_RP) {
-            fail(p, t.start, "missing ')': the '(' here is never closed");
+            FAIL0(p, t.start, NOT_CLOSED, NOT_CLOSED_SV);
             dq_node_free(n);
             return NULL;
         }
         p->depth--;
         break;
     default:
-        fail(p, t.start, "expected a word, a phrase or '(' but found '%.*s'",
+        FAIL(p, t.start, "expected a word, a phrase or '(' but found '%.*s'",
+             "här ska ett ord, en fras eller '(' stå, men här står '%.*s'",
              tlen(p, &t), ttext(p, &t));
         return NULL;
     }
@@ -904,9 +972,16 @@ static dq_node *parse_near(parser *p)
     if (n == NULL || p->tok.type != T_NEAR)
         return n;
     if (first.type != T_WORD && first.type != T_PHRASE) {
-        fail(p, first.start, "NEAR needs a word or a phrase on each side, "
-                             "not %s",
-             first.type == T_FIELD ? "a field" : "a group in parentheses");
+        if (first.type == T_FIELD)
+            FAIL0(p, first.start, "NEAR needs a word or a phrase on each "
+                                  "side, not a field",
+                  "NEAR behöver ett ord eller en fras på var sida, inte ett "
+                  "fält");
+        else
+            FAIL0(p, first.start, "NEAR needs a word or a phrase on each "
+                                  "side, not a group in parentheses",
+                  "NEAR behöver ett ord eller en fras på var sida, inte en "
+                  "grupp inom parentes");
         dq_node_free(n);
         return NULL;
     }
@@ -916,9 +991,11 @@ static dq_node *parse_near(parser *p)
     while (p->tok.type == T_NEAR) {
         token op = p->tok;
         if (op.window != window) {
-            fail(p, op.start, "'%.*s' in a chain of NEAR/%u: one chain of "
+            FAIL(p, op.start, "'%.*s' in a chain of NEAR/%u: one chain of "
                               "NEARs has one window; use the same NEAR/n "
                               "throughout",
+                 "'%.*s' i en kedja av NEAR/%u: en kedja av NEAR har ett "
+                 "enda fönster; använd samma NEAR/n i hela kedjan",
                  tlen(p, &op), ttext(p, &op), window);
             goto fail;
         }
@@ -943,7 +1020,7 @@ static dq_node *parse_unary(parser *p)
     if (op.type != T_NOT)
         return parse_near(p);
     if (++p->depth > MAX_DEPTH) {
-        fail(p, op.start, TOO_DEEP);
+        FAIL0(p, op.start, TOO_DEEP, TOO_DEEP_SV);
         return NULL;
     }
     if (lex(p) != 0 || expect_operand(p, &op, 0) != 0)
@@ -953,8 +1030,10 @@ static dq_node *parse_unary(parser *p)
         return NULL;
     p->depth--;
     if (kid->kind == DQ_NOT) {
-        fail(p, op.start, "'%.*s' followed by another NOT: a double negation "
+        FAIL(p, op.start, "'%.*s' followed by another NOT: a double negation "
                           "cancels out; remove both",
+             "'%.*s' följt av ännu ett NOT: två negationer tar ut varandra; "
+             "ta bort båda",
              tlen(p, &op), ttext(p, &op));
         dq_node_free(kid);
         return NULL;
@@ -982,7 +1061,7 @@ static dq_node *parse_or(parser *p)
         return n;
     for (;;) {
         if (n->kind == DQ_NOT) {
-            fail(p, n->offset, NOT_IN_OR);
+            FAIL0(p, n->offset, NOT_IN_OR, NOT_IN_OR_SV);
             dq_node_free(n);
             goto fail;
         }
@@ -1019,8 +1098,9 @@ static dq_node *parse_and(parser *p)
         } else if (t == T_AND || t == T_OR || t == T_NEAR) {
             token op = p->tok;
             if (v.n == 0 || t != T_AND) {
-                fail(p, op.start, "'%.*s' needs a word or a phrase before "
+                FAIL(p, op.start, "'%.*s' needs a word or a phrase before "
                                   "it",
+                     "'%.*s' behöver ett ord eller en fras före sig",
                      tlen(p, &op), ttext(p, &op));
                 goto fail;
             }
@@ -1031,13 +1111,14 @@ static dq_node *parse_and(parser *p)
         }
     }
     if (v.n == 0) {
-        fail(p, p->tok.start, "expected a word, a phrase or '('");
+        FAIL0(p, p->tok.start, "expected a word, a phrase or '('",
+              "här ska ett ord, en fras eller '(' stå");
         goto fail;
     }
     for (i = 0; i < v.n && v.v[i]->kind == DQ_NOT; i++)
         ;
     if (i == v.n) {
-        fail(p, v.v[0]->offset, NOT_ALONE);
+        FAIL0(p, v.v[0]->offset, NOT_ALONE, NOT_ALONE_SV);
         goto fail;
     }
     return group_node(p, DQ_AND, &v, start, 0);
@@ -1054,20 +1135,21 @@ static dq_node *parse_query(parser *p)
     if (lex(p) != 0)
         return NULL;
     if (p->tok.type == T_EOF) {
-        fail(p, 0, "empty query: expected at least one word");
+        FAIL0(p, 0, "empty query: expected at least one word",
+              "tom fråga: skriv minst ett ord");
         return NULL;
     }
     if (p->tok.type == T_RP) {
-        fail(p, p->tok.start, "')' without a matching '('");
+        FAIL0(p, p->tok.start, NO_OPEN, NO_OPEN_SV);
         return NULL;
     }
     n = parse_and(p);
     if (n != NULL && p->tok.type != T_EOF) {
         if (p->tok.type == T_RP)
-            fail(p, p->tok.start, "')' without a matching '('");
+            FAIL0(p, p->tok.start, NO_OPEN, NO_OPEN_SV);
         else
-            fail(p, p->tok.start, "unexpected '%.*s'", tlen(p, &p->tok),
-                 ttext(p, &p->tok));
+            FAIL(p, p->tok.start, "unexpected '%.*s'", "oväntat '%.*s'",
+                 tlen(p, &p->tok), ttext(p, &p->tok));
         dq_node_free(n);
         return NULL;
     }
@@ -1090,25 +1172,29 @@ int dq_parse(const char *q, size_t len, const char *const *fields,
     if (out != NULL)
         *out = NULL;
     if (p.len > MAX_QUERY) {
-        fail(&p, MAX_QUERY, "query too long: %zu bytes, at most %d (64 KiB)",
-             p.len, MAX_QUERY);
+        FAIL(&p, MAX_QUERY, "query too long: %zu bytes, at most %d (64 KiB)",
+             "för lång fråga: %zu byte, högst %d (64 KiB)", p.len, MAX_QUERY);
     } else if ((bad = utf8_bad((const unsigned char *)p.q, p.len)) < p.len) {
         if (p.q[bad] == '\0')
-            fail(&p, bad, "the query contains a NUL character");
+            FAIL0(&p, bad, "the query contains a NUL character",
+                  "frågan innehåller ett NUL-tecken");
         else
-            fail(&p, bad, "invalid UTF-8 (byte 0x%02X): expected UTF-8 text",
+            FAIL(&p, bad, "invalid UTF-8 (byte 0x%02X): expected UTF-8 text",
+                 "ogiltig UTF-8 (byten 0x%02X): frågan ska vara UTF-8-text",
                  (unsigned char)p.q[bad]);
     } else {
         n = parse_query(&p);
     }
     if (p.status == DQ_OK && n == NULL)
-        fail(&p, 0, "internal error: no tree and no error"); /* not reached */
+        FAIL0(&p, 0, "internal error: no tree and no error",
+              "internt fel: inget träd och inget fel"); /* not reached */
     if (p.status != DQ_OK) {
         dq_node_free(n);
         if (perr != NULL) {
             perr->offset = p.err_offset;
             perr->column = column_of(p.q, p.err_offset);
             memcpy(perr->msg, p.err_msg, sizeof perr->msg);
+            memcpy(perr->msg_sv, p.err_sv, sizeof perr->msg_sv);
         }
         return p.status;
     }

@@ -116,6 +116,7 @@ typedef struct dq_parse_error {
     size_t column;    /* the same as a 1-based character (code point) column */
     char msg[256];    /* e.g. "unbalanced quote: the phrase that starts
                          here is never closed; add a closing '"'" */
+    char msg_sv[256]; /* the same in Swedish (for the search page) */
 } dq_parse_error;
 
 /* Parses `q` (len bytes of UTF-8; invalid UTF-8 is a syntax error).

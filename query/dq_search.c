@@ -973,9 +973,11 @@ static int search_once(dq_engine *e, const char *query, size_t len,
 
 /* Parses the query with the fields it may use, removes repeats and checks
  * the limits (dq_bound); DQ_ESYNTAX and DQ_EQUERY put the message in err
- * and the position in *erroff. */
+ * (a syntax error's in Swedish when `swedish`) and the position in
+ * *erroff. */
 static int parse(const char *query, size_t len, const dq_limits *lim,
-                 dq_node **ast, char *err, size_t errlen, size_t *erroff)
+                 int swedish, dq_node **ast, char *err, size_t errlen,
+                 size_t *erroff)
 {
     const char *fields[DX_NFILTERS + NQUERY_FIELDS + 1];
     size_t nf = 0;
@@ -985,7 +987,7 @@ static int parse(const char *query, size_t len, const dq_limits *lim,
     dq_parse_error pe;
     int rc = dq_parse(query, len, fields, ast, &pe);
     if (rc == DQ_ESYNTAX) {
-        seterr(err, errlen, "%s", pe.msg);
+        seterr(err, errlen, "%s", swedish ? pe.msg_sv : pe.msg);
         if (erroff) *erroff = pe.offset;
         return DQ_ESYNTAX;
     }
@@ -1010,7 +1012,8 @@ int dq_search(dq_engine *e, const char *query, size_t len,
      * `offset` of them dropped before highlighting (search_once). */
     if (o.limit == 0) o.offset = 0;
     o.limit = o.offset > UINT_MAX - o.limit ? UINT_MAX : o.limit + o.offset;
-    int rc = parse(query, len, o.limits, &ast, err, errlen, erroff);
+    int rc = parse(query, len, o.limits, o.swedish, &ast, err, errlen,
+                   erroff);
     if (rc != DQ_OK) return rc;
     e->sort_date = o.sort_date;
     for (int attempt = 0;; attempt++) {
@@ -1028,7 +1031,8 @@ int dq_count(dq_engine *e, const char *query, size_t len,
 {
     dq_node *ast = NULL;
     *passages = *documents = 0;
-    int rc = parse(query, len, opt->limits, &ast, err, errlen, erroff);
+    int rc = parse(query, len, opt->limits, opt->swedish, &ast, err, errlen,
+                   erroff);
     if (rc != DQ_OK) return rc;
     for (int attempt = 0;; attempt++) {
         dq_plan *p = NULL;

@@ -33,6 +33,8 @@ typedef struct dq_options {
                                 NULL: dq_limits_default */
     unsigned offset;    /* paging: leave out the first `offset` results
                            (ranked and counted as usual; not highlighted) */
+    int swedish;        /* a syntax error's message in Swedish (the search
+                           page); other errors stay in English */
 } dq_options;
 
 /* Fields --facets accepts (the index's facets, dx_facet_fields).

@@ -355,7 +355,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     const char *db = getenv("DIARIUM_DB");
     dq_limits limits = dq_limits_default;
-    dq_options o = {10, 0, 1, 0, 0, NULL, 0, &limits, 0};
+    dq_options o = {10, 0, 1, 0, 0, NULL, 0, &limits, 0, 0};
     dq_format fmt = DQ_FMT_TEXT;
     int timing = 0, count = 0, c;
     const char *queries = NULL;

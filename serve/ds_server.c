@@ -362,6 +362,7 @@ static enum MHD_Result page(ds_server *s, struct MHD_Connection *c)
         o.facets = DS_PAGE_FACETS;
         o.explain = p.explain;
         o.offset = p.offset;
+        o.swedish = 1;
         size_t erroff = 0;
         int rc = ds_pool_search(s->pool, p.q, p.qlen, &o, &r, msg,
                                 sizeof msg, &erroff);
@@ -442,6 +443,7 @@ static enum MHD_Result report(ds_server *s, struct MHD_Connection *c)
     o.passages = 3;
     o.limit = DS_REPORT_DOCS * o.passages; /* dq_search counts passages */
     o.facets = "kommun,år,typ,utfall";
+    o.swedish = 1;
     dq_results *r = NULL;
     size_t erroff = 0;
     char *q = strndup(p.q, p.qlen);

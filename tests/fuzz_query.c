@@ -107,7 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        1 + k % 4, 1 + k % 50};
     const dq_limits *lim = k & 0x80 ? &small : &dq_limits_default;
     dq_options o = {10, k & 1, 1 + (k >> 1 & 1), k >> 2 & 1, k >> 3 & 1,
-                    k & 0x10 ? "kommun,år,typ" : NULL, k >> 5 & 1, lim, 0};
+                    k & 0x10 ? "kommun,år,typ" : NULL, k >> 5 & 1, lim, 0,
+                    k >> 6 & 1};
     char err[512] = "";
     size_t off = (size_t)-1;
     dq_results *r = NULL;

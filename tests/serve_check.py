@@ -222,6 +222,11 @@ def main(port, prog, db, docs):
     check(st == 400 and "Vid tecken 6" in page and 'class="at"' in page
           and 'aria-invalid="true"' in page,
           "page: syntax error shown at its position", page[-1500:])
+    check("citattecknet stängs aldrig" in page and "never closed" not in page,
+          "page: the syntax error in Swedish", page[-1500:])
+    st, h, b = request(port, "/api/search?q=" + q('elev "unclosed'))
+    check(st == 400 and "never closed" in json.loads(b)["error"],
+          "api: the syntax error in English", b)
     st, h, b = request(port, "/?q=kompensatorska")
     check("Menade du" in b.decode(), "page: Menade du", "")
     st, h, b = request(port, "/?q=%s&explain=1" % q("åtgärder"))
@@ -262,8 +267,9 @@ def main(port, prog, db, docs):
     st, h, b = request(port, "/rapport?format=pdf&q=x")
     check(st == 400, "report: unknown format is 400", st)
     st, h, b = request(port, "/rapport?q=" + q("a (b"))
-    check(st == 400 and "tecken 3" in b.decode(),
-          "report: syntax error with its position", b)
+    check(st == 400 and "tecken 3" in b.decode()
+          and "')' saknas" in b.decode(),
+          "report: syntax error with its position, in Swedish", b)
 
     print("%d passed, %d failed" % (PASSED, FAILED))
     return 1 if FAILED else 0

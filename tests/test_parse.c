@@ -172,6 +172,21 @@ static void expect_error_len(const char *q, size_t len, size_t column,
     }
     assert_true(e.offset <= len);
     assert_int_equal(e.column, columns(q, e.offset));
+    /* The Swedish message (the search page's) says the same: it is there,
+     * it is not the English one, and it quotes what the English quotes. */
+    assert_true(memchr(e.msg_sv, '\0', sizeof e.msg_sv) != NULL);
+    assert_true(e.msg_sv[0] != '\0');
+    assert_string_not_equal(e.msg_sv, e.msg);
+    for (const char *a = strchr(e.msg, '\''), *b; a; a = strchr(b + 1, '\'')) {
+        if (!(b = strchr(a + 1, '\''))) break;
+        char quoted[300];
+        snprintf(quoted, sizeof quoted, "%.*s", (int)(b - a + 1), a);
+        if (!strstr(e.msg_sv, quoted)) {
+            print_error("query [%s]: the Swedish message lacks %s:\n  %s\n"
+                        "  %s\n", q, quoted, e.msg, e.msg_sv);
+            fail();
+        }
+    }
 }
 
 static void expect_error(const char *q, size_t column, const char *substr)

@@ -94,7 +94,8 @@ static int check(dq_engine *e, const char *q, size_t len)
     dq_options o = {10, (int)(next_rand() % 2), 1 + next_rand() % 3,
                     (int)(next_rand() % 4 == 0), (int)(next_rand() % 4 == 0),
                     next_rand() % 8 == 0 ? "kommun,år,typ" : NULL,
-                    (int)(next_rand() % 4 == 0), limits, 0};
+                    (int)(next_rand() % 4 == 0), limits, 0,
+                    (int)(next_rand() % 2)};
     const dq_limits *lim = limits ? limits : &dq_limits_default;
     dq_results *r = NULL;
     char err[512] = "";
