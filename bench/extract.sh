@@ -18,6 +18,9 @@
 #                  database of a run made before the timing;
 #   omindex        xapian-omega's omindex (Debian's defaults: it runs
 #                  pdftotext per file) into a new database;
+#   re-run 1,000   diarium-index over 1,000 small unchanged PDF and Word
+#                  files (tests/make_docs.py's, copied; needs
+#                  python3-reportlab), indexed before the timing;
 # in rotating order, RUNS times (default 5), and prints per tool the median
 # wall time, the median CPU time (user + system, children included),
 # pages per second of wall time, the ratios to pdftotext and the peak
@@ -108,20 +111,37 @@ run_omindex() {
     rm -rf "$WORK/omdb"
     omindex --db "$WORK/omdb" --url / "$DOCS" >/dev/null 2>&1
 }
+run_rerun1k() {
+    "$IDX" --quiet --db "$WORK/db-1k" "$WORK/docs-1k" >/dev/null 2>"$WORK/rerun1k.err" \
+        || [ $? -eq 1 ]
+}
 export X IDX WORK DOCS
+
+# 1,000 small documents for the re-run: ten kinds, a hundred copies each.
+mkdir -p "$WORK/docs-1k"
+/usr/bin/python3 tests/make_docs.py "$WORK/gen" >/dev/null 2>&1 \
+    || { echo "extract.sh: tests/make_docs.py failed (python3-reportlab?)" >&2; exit 1; }
+for i in $(seq 1 100); do
+    for f in columns.pdf headers.pdf hyphens.pdf labels.pdf ligatures.pdf \
+             nolabels.pdf plain.pdf restricted.pdf decision.docx decision.odt; do
+        cp "$WORK/gen/$f" "$WORK/docs-1k/${i}_$f"
+    done
+done
+"$IDX" --quiet --jobs 2 --db "$WORK/db-1k" "$WORK/docs-1k" >/dev/null 2>&1 || [ $? -eq 1 ] \
+    || { echo "extract.sh: diarium-index failed on docs-1k" >&2; exit 1; }
 
 run_index || { echo "extract.sh: diarium-index failed: $(tail -3 "$WORK/index.err")" >&2; exit 1; }
 run_rerun || { echo "extract.sh: diarium-index failed: $(tail -3 "$WORK/rerun.err")" >&2; exit 1; }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-TOOLS=(pdftotext x1 x2 index rerun omindex)
+TOOLS=(pdftotext x1 x2 index rerun omindex rerun1k)
 NT=${#TOOLS[@]}
 for r in $(seq 1 "$RUNS"); do
     for k in $(seq 0 $((NT - 1))); do
         t=${TOOLS[$(( (k + r) % NT ))]}
         /usr/bin/time -f "%e %U %S %M" -o "$WORK/$t.$r" bash -c "
             $(declare -p FILES A B)
-            $(declare -f run_pdftotext run_x1 run_x2 run_index run_rerun run_omindex)
+            $(declare -f run_pdftotext run_x1 run_x2 run_index run_rerun run_omindex run_rerun1k)
             run_$t" 2>/dev/null || { echo "extract.sh: $t failed" >&2; exit 1; }
     done
 done
