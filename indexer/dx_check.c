@@ -1,21 +1,27 @@
 /*
  * dx_check.c — verifying a database (see dx_check.h).
  */
+#define _GNU_SOURCE /* strsignal */
 #include "dx_check.h"
 #include "dx_dbdir.h"
 #include "dx_format.h"
 #include "dx_index.h"
 #include "dx_record.h"
+#include "dx_verify.h"
 
 #include "sv.h"
 #include "sv_text.h"
 #include "xc.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Problems reported one by one; the rest are counted. */
 #define SHOWN_MAX 50
@@ -33,7 +39,7 @@ static void report(checker *c, const char *fmt, ...)
 {
     char line[1024];
     c->st->problems++;
-    if (c->st->problems > SHOWN_MAX || !c->fn) return;
+    if (!c->fn) return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
@@ -49,39 +55,22 @@ static int xfail(checker *c, int rc, char *xerr, const char *what)
     return -1;
 }
 
-/* The first line of s, into out. */
-static void first_line(const char *s, char *out, size_t outlen)
-{
-    size_t n = strcspn(s, "\n");
-    if (n >= outlen) n = outlen - 1;
-    memcpy(out, s, n);
-    out[n] = '\0';
-}
-
-/* Xapian's check of the tables. 0 if it could run, -1 if not. */
+/* Xapian's check of the tables, in a child process (dx_verify: a crash is
+ * an answer; a folder this process may not write is checked in a copy).
+ * 0 when the rest of the check may go on (the tables are sound, or Xapian
+ * found errors in them), -1 when it may not (the check crashed, or could
+ * not open them, or could not be run: reported). */
 static int check_tables(checker *c, const char *dbpath)
 {
-    size_t errors = 0;
-    char *report_text = NULL, *xerr = NULL;
-    int rc = xc_db_check(dbpath, &errors, &report_text, &xerr);
-    if (rc != XC_OK) return xfail(c, rc, xerr, "Xapian cannot check it");
-    if (errors) {
-        char line[512] = "";
-        const char *p = report_text ? report_text : "";
-        /* The checker's first complaint says most. */
-        while (*p) {
-            first_line(p, line, sizeof line);
-            if (strstr(line, "rror") || strstr(line, "orrupt")) break;
-            p += strcspn(p, "\n");
-            if (*p) p++;
-            line[0] = '\0';
-        }
-        report(c, "Xapian's consistency check found %zu error%s in the "
-               "tables%s%s", errors, errors == 1 ? "" : "s",
-               line[0] ? ": " : "", line);
+    dx_verify_result res;
+    int k = dx_verify_tables(dbpath, &res);
+    if (k == DXV_SOUND) return 0;
+    if (k == DXV_NOCHECK) {
+        report(c, "the tables could not be checked: %s", res.what);
+        return -1;
     }
-    xc_free(report_text);
-    return 0;
+    report(c, "%s", res.what);
+    return res.signal || !res.errors ? -1 : 0;
 }
 
 static void check_stamp(checker *c)
@@ -368,12 +357,131 @@ static void check_failures(checker *c)
     if (rc < 0) xfail(c, rc, xerr, "listing failure records");
 }
 
+/* For a writer's check (dx_check_held): 1 when the stamp is this build's,
+ * so that the documents are worth checking; 0 when it is not (the writer
+ * refuses such a database itself, saying why), reporting only a stamp
+ * that cannot be read. */
+static int this_build(checker *c)
+{
+    char why[512] = "";
+    dx_stamp st;
+    if (dx_stamp_read(c->db, &st, why, sizeof why) != DX_OK) {
+        report(c, "reading metadata: %s", why);
+        return 0;
+    }
+    return st.format_ok && st.analysis_ok;
+}
+
+/* The child's side: each problem as "P <line>\n" on fd (ctx), newlines
+ * in it made spaces. */
+static void to_parent(void *ctx, const char *problem)
+{
+    int fd = *(int *)ctx;
+    char line[1100];
+    int n = snprintf(line, sizeof line, "P %s", problem);
+    if (n < 0) return;
+    if ((size_t)n >= sizeof line - 1) n = (int)sizeof line - 2;
+    for (int i = 0; i < n; i++)
+        if (line[i] == '\n') line[i] = ' ';
+    line[n++] = '\n';
+    if (write(fd, line, (size_t)n) != n) _exit(2);
+}
+
+/* The whole check of dbpath, run in the child: problems and, at the end,
+ * "S <documents> <passages>\n" on fd. Never returns. writer: see
+ * dx_check_held. */
+static void check_child(const char *dbpath, int writer, int fd)
+{
+    dx_check_stats st;
+    char *xerr = NULL, end[64];
+    memset(&st, 0, sizeof st);
+    checker c = {NULL, to_parent, &fd, &st};
+    if (check_tables(&c, dbpath) == 0) {
+        int rc = xc_db_open(dbpath, &c.db, &xerr);
+        if (rc != XC_OK) {
+            xfail(&c, rc, xerr, "cannot open it");
+        } else if (!writer) {
+            check_stamp(&c);
+            check_documents(&c);
+            check_failures(&c);
+        } else if (this_build(&c)) {
+            check_documents(&c);
+            check_failures(&c);
+        }
+    }
+    xc_db_close(c.db);
+    int n = snprintf(end, sizeof end, "S %u %u %u\n", st.documents,
+                     st.passages, st.failed);
+    if (write(fd, end, (size_t)n) != n) _exit(2);
+    _exit(0);
+}
+
+/* One problem from the child, to fn (the first SHOWN_MAX of them). */
+static void relay(checker *c, const char *line)
+{
+    c->st->problems++;
+    if (c->st->problems <= SHOWN_MAX && c->fn) c->fn(c->ctx, line);
+}
+
+/* Runs check_child in a child process and relays what it says: reading a
+ * damaged database can crash inside Xapian, and a crash is then an answer
+ * ("not sound") rather than the end of --check. -1 when no child could be
+ * started (err says why). */
+static int check_in_child(checker *c, const char *dbpath, int writer,
+                          char *err, size_t errlen)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0) {
+        snprintf(err, errlen, "cannot check %s: pipe: %s", dbpath,
+                 strerror(errno));
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "cannot check %s: fork: %s", dbpath,
+                 strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        check_child(dbpath, writer, pfd[1]);
+    }
+    close(pfd[1]);
+    FILE *in = fdopen(pfd[0], "r");
+    char line[1200];
+    int ended = 0;
+    while (in && fgets(line, sizeof line, in)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] == 'P' && line[1] == ' ')
+            relay(c, line + 2);
+        else if (line[0] == 'S' &&
+                 sscanf(line, "S %u %u %u", &c->st->documents,
+                        &c->st->passages, &c->st->failed) == 3)
+            ended = 1;
+    }
+    if (in) fclose(in);
+    else close(pfd[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (WIFSIGNALED(st)) {
+        snprintf(line, sizeof line, "reading the database crashed (signal "
+                 "%d, %s): it is damaged", WTERMSIG(st),
+                 strsignal(WTERMSIG(st)));
+        relay(c, line);
+    } else if (!ended) {
+        relay(c, "the check did not finish");
+    }
+    return 0;
+}
+
 int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
              dx_check_stats *st, char *err, size_t errlen)
 {
     checker c = {NULL, fn, ctx, st};
     struct stat sb;
-    char *xerr = NULL;
     memset(st, 0, sizeof *st);
     if (stat(dbpath, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         report(&c, "no database folder at %s", dbpath);
@@ -390,23 +498,22 @@ int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
     if (lrc == DX_ENOMEM) return DX_ENOMEM;
     /* DX_EIO (a read-only folder without a lock file): check unlocked. */
 
-    if (check_tables(&c, dbpath) == 0) {
-        int rc = xc_db_open(dbpath, &c.db, &xerr);
-        if (rc != XC_OK) {
-            xfail(&c, rc, xerr, "cannot open it");
-        } else {
-            check_stamp(&c);
-            check_documents(&c);
-            check_failures(&c);
-        }
-    }
-    if (st->problems > SHOWN_MAX && fn) {
+    int res = check_in_child(&c, dbpath, 0, err, errlen) == 0 ? DX_OK
+                                                              : DX_EDB;
+    if (res == DX_OK && st->problems > SHOWN_MAX && fn) {
         char line[128];
         snprintf(line, sizeof line, "... and %u more problems",
                  st->problems - SHOWN_MAX);
         fn(ctx, line);
     }
-    xc_db_close(c.db);
     dx_dblock_release(lock);
-    return DX_OK;
+    return res;
+}
+
+int dx_check_held(const char *dbpath, dx_check_fn fn, void *ctx,
+                  dx_check_stats *st, char *err, size_t errlen)
+{
+    checker c = {NULL, fn, ctx, st};
+    memset(st, 0, sizeof *st);
+    return check_in_child(&c, dbpath, 1, err, errlen) == 0 ? DX_OK : DX_EDB;
 }

@@ -42,13 +42,26 @@ typedef struct dx_check_stats {
  * count of the rest), as one line of English. */
 typedef void (*dx_check_fn)(void *ctx, const char *problem);
 
-/* Checks the database at dbpath. Returns DX_OK when the check ran (st
- * says what it found: st->problems == 0 means sound; a database that is
- * missing or cannot be opened is a problem, not an error); DX_ELOCKED when
- * a writer holds the database (err names its pid); DX_EREFUSED when dbpath
- * is a folder of other things with no database (err says so; nothing is
- * created there); DX_ENOMEM. fn may be NULL. */
+/* Checks the database at dbpath. The check runs in a child process:
+ * reading a damaged database can crash inside Xapian, and a crash is then
+ * a problem found ("NOT sound"), not the end of the check. Returns DX_OK
+ * when the check ran (st says what it found: st->problems == 0 means
+ * sound; a database that is missing or cannot be opened is a problem, not
+ * an error); DX_ELOCKED when a writer holds the database (err names its
+ * pid); DX_EREFUSED when dbpath is a folder of other things with no
+ * database (err says so; nothing is created there); DX_ENOMEM; DX_EDB
+ * when no child process could be started (err says why). fn may be NULL.
+ * A folder this process may not write is checked all the same (Xapian's
+ * check of the tables then reads a private copy, dx_verify.h). */
 int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
              dx_check_stats *st, char *err, size_t errlen);
+
+/* The check of dx_check for a writer that holds the database's lock and
+ * is about to write to it (dx_index.c): the same, except that a format or
+ * analysis stamp other than this build's ends it without a problem (the
+ * writer refuses that database itself, saying why). Returns DX_OK (st:
+ * what it found) or DX_EDB (no child process: err says why). */
+int dx_check_held(const char *dbpath, dx_check_fn fn, void *ctx,
+                  dx_check_stats *st, char *err, size_t errlen);
 
 #endif /* DIARIUM_DX_CHECK_H */

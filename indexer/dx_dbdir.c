@@ -112,7 +112,8 @@ int dx_dbdir_known_name(const char *name)
     static const char *const fixed[] = {
         "iamglass", "v.tmp", "flintlock", "postlist.glass", "docdata.glass",
         "termlist.glass", "position.glass", "spelling.glass",
-        "synonym.glass", DX_LOCK_FILE};
+        "synonym.glass", DX_LOCK_FILE, DX_VERIFIED_FILE,
+        DX_VERIFIED_FILE ".tmp"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (strcmp(name, fixed[i]) == 0) return 1;
     if (strncmp(name, "changes", 7) == 0 && digits_then(name + 7, ""))
@@ -249,11 +250,19 @@ int dx_dblock_take(const char *dir, int create, dx_dblock **out, long *holder,
     }
     int writable = 1;
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0 && (errno == EACCES || errno == EROFS)) {
+    int why = errno;
+    if (fd < 0 && (why == EACCES || why == EROFS)) {
+        if (create) { /* a writer: say it cannot write, not "locked" */
+            seterr(err, errlen, "cannot write to the database folder %s: %s "
+                   "(diarium-index must be able to write it)", dir,
+                   strerror(why));
+            return DX_EIO;
+        }
         /* A reader's --check on a folder it may not write: flock works on
          * a read-only descriptor too. */
         fd = open(path, O_RDONLY | O_CLOEXEC);
         writable = 0;
+        if (fd < 0 && errno == ENOENT) errno = why;
     }
     if (fd < 0) {
         seterr(err, errlen, "cannot open the lock file %s: %s", path,
@@ -395,6 +404,50 @@ int dx_dbdir_cleanup(const char *dir, char *err, size_t errlen)
     each_leftover(d, OLD_TAG, remove_leftover, &c);
     each_leftover(d, SHARD_TAG, remove_leftover, &c);
     return c.rc;
+}
+
+int dx_dbdir_adopt(const char *dir, const char *tmp, char *err,
+                   size_t errlen)
+{
+    DIR *d = opendir(tmp);
+    if (!d) {
+        seterr(err, errlen, "cannot list %s: %s", tmp, strerror(errno));
+        return DX_EIO;
+    }
+    int rc = DX_OK, version = 0;
+    struct dirent *e;
+    char a[8200], b[8200];
+    while (rc == DX_OK && (e = readdir(d)) != NULL) {
+        const char *nm = e->d_name;
+        if (!dx_dbdir_known_name(nm) || !strcmp(nm, DX_LOCK_FILE) ||
+            !strcmp(nm, "flintlock"))
+            continue;
+        if (!strcmp(nm, "iamglass")) {
+            version = 1;
+            continue;
+        }
+        snprintf(a, sizeof a, "%s/%s", tmp, nm);
+        snprintf(b, sizeof b, "%s/%s", dir, nm);
+        if (rename(a, b) != 0) {
+            seterr(err, errlen, "cannot move %s into %s: %s", a, dir,
+                   strerror(errno));
+            rc = DX_EIO;
+        }
+    }
+    closedir(d);
+    if (rc == DX_OK && version) {
+        sync_dir(dir);
+        snprintf(a, sizeof a, "%s/iamglass", tmp);
+        snprintf(b, sizeof b, "%s/iamglass", dir);
+        if (rename(a, b) != 0) {
+            seterr(err, errlen, "cannot move %s into %s: %s", a, dir,
+                   strerror(errno));
+            rc = DX_EIO;
+        }
+    }
+    sync_dir(dir);
+    (void)remove_flat(tmp);
+    return rc;
 }
 
 static int remove_shard(const char *parent, const char *name, void *p)

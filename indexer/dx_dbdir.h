@@ -43,6 +43,10 @@
 /* The name of the lock file inside a database folder. */
 #define DX_LOCK_FILE "diarium.lock"
 
+/* The name of the file that records the state of the tables when a run
+ * last left them verified (dx_verify.h). */
+#define DX_VERIFIED_FILE "diarium.verified"
+
 /* 1 if `name` (a name inside a database folder) is one that Xapian's glass
  * backend or diarium makes there, else 0. These are the only names
  * diarium ever removes: a folder's other entries are never touched. */
@@ -104,6 +108,14 @@ int dx_dbdir_cleanup(const char *dir, char *err, size_t errlen);
  * that a rebuild is swapped in there and the link stays; else `dir`
  * without trailing slashes. NULL when out of memory. */
 char *dx_dbdir_resolve(const char *dir);
+
+/* Moves the database folder `tmp` (made, committed and closed by the
+ * caller, who holds the lock of `dir`) into the existing folder `dir`,
+ * which holds no database: its files are renamed into `dir` one by one,
+ * the version file "iamglass" last, so that `dir` holds a database only
+ * once all of it is there; then `tmp` is removed. DX_OK or DX_EIO. */
+int dx_dbdir_adopt(const char *dir, const char *tmp, char *err,
+                   size_t errlen);
 
 /* Removes what this process was building beside `dir` — its rebuild
  * folder DIR.full-tmp.<pid> and the shards DIR.shard-tmp.* (only the lock

@@ -22,15 +22,18 @@
  * the three files share is declared in dx_index_int.h.
  */
 #include "dx_index_int.h"
+#include "dx_check.h"
 #include "dx_dbdir.h"
 #include "dx_format.h"
 #include "dx_read.h"
 #include "dx_record.h"
 #include "dx_root.h"
+#include "dx_verify.h"
 
 #include "sv.h"
 #include "xc.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -947,6 +950,70 @@ int dx_ix_stamp(xc_wdb *w, const char *path, char *err, size_t errlen)
 }
 
 /* The writer: lock, leftovers, Xapian, analysis check. */
+/* Before a run writes to an existing database: the check of --check
+ * (dx_check_held, in a child process: a damaged database can crash Xapian)
+ * unless the tables are as the last successful run left them
+ * (dx_verify.h). DX_OK, or DX_EDB: damaged (nothing has been written; err
+ * names the first problem), or it could not be checked. */
+static void first_problem(void *ctx, const char *problem)
+{
+    char *first = ctx;
+    if (!first[0]) snprintf(first, 512, "%s", problem);
+}
+
+static int verify_before_writing(dx_indexer *ix, char *err, size_t errlen)
+{
+    if (dx_verify_unchanged(ix->dbpath)) return DX_OK;
+    char first[512] = "";
+    dx_check_stats st;
+    if (dx_check_held(ix->dbpath, first_problem, first, &st, err, errlen) !=
+        DX_OK)
+        return DX_EDB;
+    if (!st.problems) return DX_OK;
+    dx_seterr(err, errlen, "%s is damaged (%s%s); nothing was written. "
+              "Rebuild it with: diarium-index --full --db %s PATH...",
+              ix->dbpath, first, st.problems > 1 ? ", and more" : "",
+              ix->dbpath);
+    return DX_EDB;
+}
+
+/* A new database is made aside, stamped, and moved into the (locked,
+ * empty) folder: a run killed at any moment leaves no database there or a
+ * stamped empty one, never an unstamped one, which queries would refuse
+ * as another version's. */
+static int create_stamped(dx_indexer *ix, char *err, size_t errlen)
+{
+    char tmp[4200], *xerr = NULL;
+    xc_wdb *w = NULL;
+    if (dx_dbdir_temp_path(ix->dbpath, tmp, sizeof tmp) != DX_OK) {
+        dx_seterr(err, errlen, "%s: path too long", ix->dbpath);
+        return DX_EDB;
+    }
+    int rc = xc_wdb_open(tmp, XC_CREATE_OR_OVERWRITE, &w, &xerr);
+    int res = rc == XC_OK ? dx_ix_stamp(w, tmp, err, errlen)
+                          : dx_db_error(rc, xerr, err, errlen, tmp);
+    xc_wdb_close(w);
+    if (res == DX_OK && dx_dbdir_adopt(ix->dbpath, tmp, err, errlen) != DX_OK)
+        res = DX_EDB;
+    if (res != DX_OK) (void)dx_dbdir_remove(tmp);
+    return res;
+}
+
+/* Why this process cannot write the database folder (a read-only file
+ * system, another account's folder), into err; 0 when it can. */
+static int cannot_write(const dx_indexer *ix, char *err, size_t errlen)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/flintlock", ix->dbpath);
+    if (access(ix->dbpath, W_OK) == 0 &&
+        (access(p, F_OK) != 0 || access(p, W_OK) == 0))
+        return 0;
+    dx_seterr(err, errlen, "cannot write to the database folder %s: %s "
+              "(diarium-index must be able to write it)", ix->dbpath,
+              strerror(errno));
+    return 1;
+}
+
 static int open_writer(dx_indexer *ix, char *err, size_t errlen)
 {
     char *xerr = NULL;
@@ -960,6 +1027,16 @@ static int open_writer(dx_indexer *ix, char *err, size_t errlen)
     char why[1024] = "";
     if (dx_dbdir_cleanup(ix->dbpath, why, sizeof why) != DX_OK)
         dx_ix_problem(ix, (size_t)-1, NULL, why);
+    if (cannot_write(ix, err, errlen)) return DX_EDB;
+    if (!ix->opt.full) {
+        int kind = dx_dbdir_classify(ix->dbpath, NULL, 0, NULL);
+        int res = kind == DX_DIR_DATABASE || kind == DX_DIR_MIXED
+                      ? verify_before_writing(ix, err, errlen)
+                  : kind == DX_DIR_EMPTY ? create_stamped(ix, err, errlen)
+                                      : DX_OK;
+        if (res != DX_OK) return res;
+    }
+    ix->verified = 1;
 
     if (ix->opt.full) {
         char tmp[4200];
@@ -987,7 +1064,7 @@ static int open_writer(dx_indexer *ix, char *err, size_t errlen)
     }
     if (rc != XC_OK) {
         int res = dx_db_error(rc, xerr, err, errlen, ix->dbpath);
-        if (res == DX_ELOCKED)
+        if (res == DX_ELOCKED && !cannot_write(ix, err, errlen))
             dx_seterr(err, errlen,
                       "%s is locked by another program writing to "
                       "it (not diarium-index)",
@@ -1162,6 +1239,8 @@ void dx_indexer_close(dx_indexer *ix)
         char why[256];
         dx_dbdir_cleanup(ix->dbpath, why, sizeof why);
     }
+    if (ix->finished && ix->verified && !ix->opt.dry_run && ix->lock)
+        dx_verify_stamp(ix->dbpath); /* the next run need not check */
     dx_dblock_release(ix->lock);
     dx_writer_free(&ix->wr);
     dx_strset_free(&ix->seen);

@@ -137,6 +137,8 @@ struct dx_indexer {
     unsigned pending_files;
     uint64_t pending_bytes;
     int finished;
+    int verified;    /* the tables were checked sound before writing (or
+                        are new): a finished run records their state */
 };
 
 /* A window of the work list's files opened ahead of their turn. */
