@@ -18,9 +18,11 @@
  */
 #include "dx_check.h"
 #include "dx_index.h"
+#include "dx_out.h"
 #include "xc.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,18 +109,29 @@ static void usage(FILE *f)
 
 /* ------------------------------------------------------------- output */
 
-/* Appends s to f as a JSON string. */
-static void json_str(FILE *f, const char *s)
+/* Appends s to f as a JSON string (always valid: dx_out.h). */
+static void json_str(FILE *f, const char *s) { dx_out_json(f, s); }
+
+/* One line to f, formatted, with what it quotes from the file system
+ * (names may hold ESC or bytes that are not UTF-8) made safe by
+ * dx_out_text; the newline is added. */
+static void say(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void say(FILE *f, const char *fmt, ...)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", f);
-        else if (*p == '\t') fputs("\\t", f);
-        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
+    char buf[2048], *p = buf;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof buf && (p = malloc((size_t)n + 1)) != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(p, (size_t)n + 1, fmt, ap);
+        va_end(ap);
     }
-    fputc('"', f);
+    dx_out_text(f, p ? p : buf);
+    fputc('\n', f);
+    if (p != buf) free(p);
 }
 
 /* A growing list of string triples, each one malloc'd block
@@ -194,10 +207,10 @@ static void on_problem(void *ctx, const char *path, const char *why)
     r->problems++;
     clear_bar(r);
     if (path) {
-        fprintf(stderr, PROG ": skipped %s: %s\n", path, why);
+        say(stderr, PROG ": skipped %s: %s", path, why);
         if (r->json) strlist_add(&r->failures, path, why, "");
     } else {
-        fprintf(stderr, PROG ": warning: %s\n", why);
+        say(stderr, PROG ": warning: %s", why);
         if (r->json) strlist_add(&r->failures, "", why, "");
     }
 }
@@ -206,7 +219,7 @@ static void on_warning(void *ctx, const char *path, const char *what)
 {
     run *r = ctx;
     clear_bar(r);
-    fprintf(stderr, PROG ": warning: %s: %s\n", path, what);
+    say(stderr, PROG ": warning: %s: %s", path, what);
     if (r->json) strlist_add(&r->warnings, path, what, "");
 }
 
@@ -223,9 +236,9 @@ static void on_change(void *ctx, int what, const char *id, const char *other)
     }
     if (r->quiet) return;
     if (other)
-        printf("%-7s %s (was %s)\n", change_names[what], id, other);
+        say(stdout, "%-7s %s (was %s)", change_names[what], id, other);
     else
-        printf("%-7s %s\n", change_names[what], id);
+        say(stdout, "%-7s %s", change_names[what], id);
 }
 
 /* Rate and ETA from file sizes; redrawn at most 4 times a second. */
@@ -272,7 +285,7 @@ static void on_check_problem(void *ctx, const char *what)
     run *r = ctx;
     r->problems++;
     if (r->json) strlist_add(&r->failures, what, "", "");
-    else printf("problem: %s\n", what);
+    else say(stdout, "problem: %s", what);
 }
 
 static int do_check(const char *db, run *r)
@@ -281,7 +294,7 @@ static int do_check(const char *db, run *r)
     dx_check_stats st;
     int rc = dx_check(db, on_check_problem, r, &st, err, sizeof err);
     if (rc != DX_OK) {
-        fprintf(stderr, PROG ": error: %s\n", err);
+        say(stderr, PROG ": error: %s", err);
         return rc == DX_EREFUSED ? 2 : 3;
     }
     int sound = st.problems == 0;
@@ -295,17 +308,17 @@ static int do_check(const char *db, run *r)
         }
         printf("]}\n");
     } else if (sound) {
-        printf("%s: sound: %u documents, %u passages", db, st.documents,
-               st.passages);
+        char more[96] = "";
         if (st.failed)
-            printf("; %u file%s that could not be read remembered",
-                   st.failed, st.failed == 1 ? "" : "s");
-        putchar('\n');
+            snprintf(more, sizeof more, "; %u file%s that could not be read "
+                     "remembered", st.failed, st.failed == 1 ? "" : "s");
+        say(stdout, "%s: sound: %u documents, %u passages%s", db,
+            st.documents, st.passages, more);
     } else {
-        printf("%s: NOT sound: %u problem%s (%u documents, %u passages); "
-               "rebuild it with: " PROG " --full --db %s PATH...\n", db,
-               st.problems, st.problems == 1 ? "" : "s", st.documents,
-               st.passages, db);
+        say(stdout, "%s: NOT sound: %u problem%s (%u documents, %u "
+            "passages); rebuild it with: " PROG " --full --db %s PATH...", db,
+            st.problems, st.problems == 1 ? "" : "s", st.documents,
+            st.passages, db);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, PROG ": error: cannot write to standard output\n");
@@ -436,7 +449,7 @@ int main(int argc, char **argv)
     dx_indexer *ix = NULL;
     int rc = dx_indexer_open(db, &o, &ix, err, sizeof err);
     if (rc != DX_OK) {
-        fprintf(stderr, PROG ": error: %s\n", err);
+        say(stderr, PROG ": error: %s", err);
         strlist_free(&r.failures);
         return rc == DX_EREFUSED ? 2 : 3;
     }
@@ -453,7 +466,7 @@ int main(int argc, char **argv)
     if (rc == DX_OK) rc = dx_indexer_finish(ix, err, sizeof err);
     clear_bar(&r);
     if (rc != DX_OK) {
-        fprintf(stderr, PROG ": error: %s\n", err);
+        say(stderr, PROG ": error: %s", err);
         if (!o.dry_run)
             fprintf(stderr, PROG ": the database is as of its last commit; "
                     "the next run goes on from there\n");
@@ -513,11 +526,11 @@ int main(int argc, char **argv)
         }
         printf("}\n");
     } else if (!r.quiet) {
-        printf(PROG ": %s%u added, %u updated, %u renamed, %u removed, "
-               "%u unchanged, %u failed; %llu passages in %.2f s (%s)\n",
-               o.dry_run ? "dry run, would be: " : "", s.added, s.updated,
-               s.renamed, s.removed, s.unchanged, s.failed,
-               (unsigned long long)s.passages, secs, db);
+        say(stdout, PROG ": %s%u added, %u updated, %u renamed, %u removed, "
+            "%u unchanged, %u failed; %llu passages in %.2f s (%s)",
+            o.dry_run ? "dry run, would be: " : "", s.added, s.updated,
+            s.renamed, s.removed, s.unchanged, s.failed,
+            (unsigned long long)s.passages, secs, db);
     }
     strlist_free(&r.failures);
     strlist_free(&r.warnings);
