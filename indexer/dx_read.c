@@ -774,8 +774,8 @@ int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
         return DX_EIO;
     }
 
-    while (fd < 0) {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0) { /* (O_NONBLOCK: a fifo must not hang the open) */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd >= 0 || errno == EINTR)
             continue;
         say(why, whylen, "cannot open: %s", errtext(errno, eb, sizeof eb));
@@ -792,7 +792,19 @@ int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
         close(fd);
         return DX_EIO;
     }
-    if (!S_ISREG(st.st_mode)) { /* a stream: read it as dx_read_file would */
+    if (!S_ISREG(st.st_mode)) {
+        /* Put in the place of the document after the walk found it: a
+         * fifo could block the run (and its lock) for ever, a device
+         * never end. */
+        say(why, whylen, "not a regular file (%s)",
+            S_ISFIFO(st.st_mode) ? "a fifo"
+            : S_ISSOCK(st.st_mode) ? "a socket"
+            : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                           : "not a file");
+        close(fd);
+        return DX_EIO;
+    }
+    {
         int fl = fcntl(fd, F_GETFL);
         if (fl != -1 && (fl & O_NONBLOCK))
             (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);

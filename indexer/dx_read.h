@@ -109,8 +109,10 @@ int dx_walk(const char *root, dx_walk_fn fn, dx_walk_err_fn errfn, void *ctx);
  * - "Control bytes" are 0x00-0x1f other than \t \n \r \f, and 0x7f; bytes
  *   >= 0x80 never count (UTF-8 or Latin-1 text; stemmer/ sorts encodings
  *   out). UTF-16 text (full of NUL bytes) is therefore DX_EBINARY.
- * - A folder is DX_EIO ("is a folder, not a file"); other non-regular files
- *   (devices, fifos) are read as streams. */
+ * - A folder is DX_EIO ("is a folder, not a file"); so is any other file
+ *   that is not a regular one ("not a regular file (a fifo)", a device, a
+ *   socket): the file is opened with O_NONBLOCK and never read, so that a
+ *   fifo put in a document's place cannot hang a run. */
 int dx_read_file(const char *path, char **out, size_t *len, char *why,
                  size_t whylen);
 

@@ -869,8 +869,10 @@ static void test_read_ahead_reads_what_read_file_does_and_closes_the_fd(
     assert_false(is_open(fd));
 }
 
-/* A fifo put where a document was must not hang the read-ahead: with no
- * writer it opens at once and reads as an empty stream. */
+/* A fifo put where a document was must not hang the read-ahead nor the
+ * read: it opens at once (O_NONBLOCK) and is refused as not a regular
+ * file, read ahead or not, also while a writer holds it open (then a
+ * read would block for ever). */
 static void test_read_ahead_of_a_fifo_does_not_hang(void **state)
 {
     fixture *f = *state;
@@ -880,9 +882,19 @@ static void test_read_ahead_of_a_fifo_does_not_hang(void **state)
     assert_true(fd >= 0);
     char *out = NULL;
     size_t len = 99;
-    assert_int_equal(dx_read_fd(fd, p, &out, &len, why, sizeof why), DX_OK);
+    assert_int_equal(dx_read_fd(fd, p, &out, &len, why, sizeof why), DX_EIO);
+    assert_null(out);
     assert_int_equal(len, 0);
-    free(out);
+    assert_non_null(strstr(why, "not a regular file (a fifo)"));
+    assert_false(is_open(fd));
+    assert_int_equal(dx_read_file(p, &out, &len, why, sizeof why), DX_EIO);
+    assert_non_null(strstr(why, "a fifo"));
+    int rd = open(p, O_RDONLY | O_NONBLOCK), wr = open(p, O_WRONLY);
+    assert_true(rd >= 0 && wr >= 0);
+    assert_int_equal(dx_read_file(p, &out, &len, why, sizeof why), DX_EIO);
+    assert_null(out);
+    close(wr);
+    close(rd);
     assert_int_equal(unlink(p), 0);
 }
 
