@@ -436,8 +436,8 @@ static int check_in_child(checker *c, const char *dbpath, int writer,
                  strerror(errno));
         return -1;
     }
-    fflush(NULL);
-    pid_t pid = fork();
+    int wfd = pfd[1];
+    pid_t pid = dx_verify_fork(&wfd);
     if (pid < 0) {
         snprintf(err, errlen, "cannot check %s: fork: %s", dbpath,
                  strerror(errno));
@@ -445,10 +445,7 @@ static int check_in_child(checker *c, const char *dbpath, int writer,
         close(pfd[1]);
         return -1;
     }
-    if (pid == 0) {
-        close(pfd[0]);
-        check_child(dbpath, writer, pfd[1]);
-    }
+    if (pid == 0) check_child(dbpath, writer, wfd);
     close(pfd[1]);
     FILE *in = fdopen(pfd[0], "r");
     char line[1200];

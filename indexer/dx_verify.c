@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -195,6 +197,30 @@ static int make_copy(const char *dir, char *copy, size_t copylen,
     return 0;
 }
 
+pid_t dx_verify_fork(int *keep)
+{
+    pid_t parent = getpid();
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(2); /* it died before prctl */
+    if (*keep != 3) {
+        if (dup2(*keep, 3) < 0) _exit(2);
+        *keep = 3;
+    }
+    int done = 0;
+#ifdef SYS_close_range
+    done = syscall(SYS_close_range, 4u, ~0u, 0u) == 0;
+#endif
+    if (!done) {
+        long max = sysconf(_SC_OPEN_MAX);
+        if (max < 0 || max > 65536) max = 65536;
+        for (int fd = 4; fd < max; fd++) (void)close(fd);
+    }
+    return 0;
+}
+
 /* The child: Xapian's check of path, its answer on fd as "<rc> <errors>\n"
  * and one line. Never returns. */
 static void check_child(const char *path, int fd)
@@ -228,8 +254,8 @@ static int run_check(const char *path, dx_verify_result *res)
                  "pipe: %s", strerror(errno));
         return DXV_NOCHECK;
     }
-    fflush(NULL); /* nothing buffered is written twice */
-    pid_t pid = fork();
+    int wfd = pfd[1];
+    pid_t pid = dx_verify_fork(&wfd);
     if (pid < 0) {
         snprintf(res->what, sizeof res->what, "cannot check the tables: "
                  "fork: %s", strerror(errno));
@@ -237,10 +263,7 @@ static int run_check(const char *path, dx_verify_result *res)
         close(pfd[1]);
         return DXV_NOCHECK;
     }
-    if (pid == 0) {
-        close(pfd[0]);
-        check_child(path, pfd[1]);
-    }
+    if (pid == 0) check_child(path, wfd);
     close(pfd[1]);
     char buf[1024];
     size_t got = 0;

@@ -25,6 +25,7 @@
 #define DIARIUM_DX_VERIFY_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 enum {
     DXV_SOUND = 0,   /* Xapian's check found nothing */
@@ -40,6 +41,14 @@ typedef struct dx_verify_result {
     char what[512];  /* one line: the check's first complaint, how it
                         crashed, or why it could not run; "" when sound */
 } dx_verify_result;
+
+/* Forks a child process to check a database in. In the child (fork()
+ * returned 0) every descriptor but 0, 1, 2 and *keep is closed, *keep
+ * moved to descriptor 3 (so the child holds no lock of its parent's: a
+ * run killed while its check goes on leaves the database unlocked), and
+ * the child is killed when its parent dies (Linux: PR_SET_PDEATHSIG), so
+ * that no check outlives the run that wanted it. Returns as fork(). */
+pid_t dx_verify_fork(int *keep);
 
 /* Runs Xapian's check of every table of the database folder `dir` in a
  * child process. Xapian opens the tables for writing to check them: a

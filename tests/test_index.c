@@ -1254,6 +1254,13 @@ static void test_check_finds_damage(void **state)
     assert_int_equal(st.problems, 0);
     assert_int_equal(st.documents, 2);
     assert_int_equal(st.passages, doccount(f->db));
+    /* A writer holds it. */
+    dx_indexer *w0 = NULL;
+    assert_int_equal(dx_indexer_open(f->db, NULL, &w0, err, sizeof err),
+                     DX_OK);
+    assert_int_equal(dx_check(f->db, NULL, NULL, &st, err, sizeof err),
+                     DX_ELOCKED);
+    dx_indexer_close(w0);
 
     /* A record with a wrong passage count. */
     snprintf(mkey, sizeof mkey, "%sb.txt", DX_META_DOC);
@@ -1267,17 +1274,18 @@ static void test_check_finds_damage(void **state)
     assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
     xc_wdb_close(w);
     assert_true(check_problems(f->db) >= 1);
+    /* A run refuses to write to it (it checks what was changed behind its
+     * back), saying what is wrong and what to do. */
+    dx_indexer *ix = NULL;
+    assert_int_equal(dx_indexer_open(f->db, NULL, &ix, err, sizeof err),
+                     DX_EDB);
+    assert_null(ix);
+    assert_non_null(strstr(err, "is damaged"));
+    assert_non_null(strstr(err, "--full"));
     /* No database at all. */
     assert_int_equal(dx_check("/nonexistent/db", NULL, NULL, &st, err,
                               sizeof err), DX_OK);
     assert_int_equal(st.problems, 1);
-    /* A writer holds it. */
-    dx_indexer *ix = NULL;
-    assert_int_equal(dx_indexer_open(f->db, NULL, &ix, err, sizeof err),
-                     DX_OK);
-    assert_int_equal(dx_check(f->db, NULL, NULL, &st, err, sizeof err),
-                     DX_ELOCKED);
-    dx_indexer_close(ix);
 }
 
 /* Replaces the stored form of passage `id`'s data (its DX_SLOT_DATA
