@@ -195,6 +195,39 @@ static size_t meta_key(const char *key, char *out, size_t outlen)
     return n < 0 || (size_t)n >= outlen ? 0 : (size_t)n;
 }
 
+/* A dry run reads a database that a nightly run may be writing. A read
+ * of a revision the writer has since discarded fails (Xapian's
+ * DatabaseModifiedError, "call reopen()"), and so can one that followed a
+ * block a newer commit overwrote (Xapian 1.4 then reports the database
+ * corrupt): moved_on() reopens db on the latest commit and says whether
+ * the read is to be run again — always after `modified`, after another
+ * database error only when the database had indeed moved on. At most
+ * REOPEN_TRIES times in a row. A writer's own reader never moves. */
+#define REOPEN_TRIES 100
+static int moved_on(xc_db *db, int modified, int *tries)
+{
+    int changed = 0;
+    for (;;) { /* reopening reads blocks the writer can be replacing too */
+        if (++*tries > REOPEN_TRIES) return 0;
+        int r = xc_db_reopen(db, &changed, NULL);
+        if (r == XC_OK) break;
+        if (r != XC_EMODIFIED && r != XC_ECORRUPT && r != XC_EIO) return 0;
+        modified = 1;
+    }
+    return modified || changed;
+}
+
+/* moved_on() for a shim call that returned rc (its message in *xerr,
+ * freed when the read is to be run again). */
+static int reopened(xc_db *db, int rc, char **xerr, int *tries)
+{
+    if (rc != XC_EMODIFIED && rc != XC_ECORRUPT && rc != XC_EIO) return 0;
+    if (!moved_on(db, rc == XC_EMODIFIED, tries)) return 0;
+    xc_free(*xerr);
+    *xerr = NULL;
+    return 1;
+}
+
 /* Reads the record of `key` from db; *found = 0 when there is none (or it
  * is not well-formed: the file is then simply indexed again). */
 static int get_record(xc_db *db, const char *key, dx_record *r, int *found,
@@ -205,7 +238,9 @@ static int get_record(xc_db *db, const char *key, dx_record *r, int *found,
     size_t vlen = 0, kn = meta_key(key, mkey, sizeof mkey);
     *found = 0;
     if (!db || !kn) return DX_OK;
-    int rc = xc_db_get_metadata(db, mkey, kn, &val, &vlen, &xerr);
+    int rc, tries = 0;
+    do rc = xc_db_get_metadata(db, mkey, kn, &val, &vlen, &xerr);
+    while (reopened(db, rc, &xerr, &tries));
     if (rc != XC_OK)
         return dx_db_error(rc, xerr, err, errlen, "reading record");
     if (val && dx_record_parse(val, vlen, r) == 0) *found = 1;
@@ -329,7 +364,9 @@ static int get_fail(xc_db *db, const char *key, dx_failrec *f, int *found,
     size_t vlen = 0, kn = fail_key(key, mkey, sizeof mkey);
     *found = 0;
     if (!db || !kn) return DX_OK;
-    int rc = xc_db_get_metadata(db, mkey, kn, &val, &vlen, &xerr);
+    int rc, tries = 0;
+    do rc = xc_db_get_metadata(db, mkey, kn, &val, &vlen, &xerr);
+    while (reopened(db, rc, &xerr, &tries));
     if (rc != XC_OK)
         return dx_db_error(rc, xerr, err, errlen, "reading failure record");
     if (val && dx_failrec_parse(val, vlen, f) == DX_OK) *found = 1;
@@ -593,6 +630,30 @@ static int cmp_gone(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
+/* After xc_termiter_next failed with rc on an iterator *it over db's
+ * metadata keys with `prefix`: when the writer discarded the revision
+ * (reopened()), a new iterator on the latest commit, placed after the last
+ * key listed (last, lastlen bytes; none yet: 0), and 1; else 0 (*it and
+ * *xerr as they were). */
+static int resume_keys(xc_db *db, xc_termiter **it, const char *prefix,
+                       char *last, size_t lastlen, int rc, char **xerr,
+                       int *tries)
+{
+    if (!reopened(db, rc, xerr, tries)) return 0;
+    xc_termiter *n = NULL;
+    char *e = NULL;
+    last[lastlen] = '\0'; /* the least key after it (keys hold no NUL) */
+    if (xc_db_metadata_keys(db, prefix, strlen(prefix), &n, &e) != XC_OK ||
+        (lastlen && xc_termiter_skip_to(n, last, lastlen + 1, &e) != XC_OK)) {
+        xc_termiter_free(n);
+        xc_free(e);
+        return 0;
+    }
+    xc_termiter_free(*it);
+    *it = n;
+    return 1;
+}
+
 /* Lists the records of the walked roots whose keys were not seen. */
 static int find_gone(dx_indexer *ix, char *err, size_t errlen)
 {
@@ -601,14 +662,24 @@ static int find_gone(dx_indexer *ix, char *err, size_t errlen)
     const char *k;
     size_t kl, plen = strlen(DX_META_DOC), cap = 0;
     if (!ix->db) return DX_OK;
-    int rc = xc_db_metadata_keys(ix->db, DX_META_DOC, plen, &it, &xerr);
+    int rc, tries = 0;
+    do rc = xc_db_metadata_keys(ix->db, DX_META_DOC, plen, &it, &xerr);
+    while (reopened(ix->db, rc, &xerr, &tries));
     if (rc != XC_OK)
         return dx_db_error(rc, xerr, err, errlen, "listing records");
     int res = DX_OK;
-    char key[DX_DOC_KEY_MAX + 1];
-    while (res == DX_OK &&
-           (rc = xc_termiter_next(it, &k, &kl, NULL, &xerr)) == 1) {
+    char key[DX_DOC_KEY_MAX + 1], last[DX_DOC_KEY_MAX + 40];
+    size_t lastlen = 0; /* the last key listed (a dry run may resume) */
+    while (res == DX_OK) {
+        rc = xc_termiter_next(it, &k, &kl, NULL, &xerr);
+        if (rc < 0 && resume_keys(ix->db, &it, DX_META_DOC, last, lastlen,
+                                  rc, &xerr, &tries))
+            continue;
+        if (rc != 1) break;
+        tries = 0;
         if (kl - plen > DX_DOC_KEY_MAX) continue; /* not one of ours */
+        memcpy(last, k, kl);
+        lastlen = kl;
         memcpy(key, k + plen, kl - plen);
         key[kl - plen] = '\0';
         if (dx_strset_has(&ix->seen, key)) continue;
@@ -896,7 +967,7 @@ static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
     int res = dx_stamp_read(db, &st, why, sizeof why);
     if (res != DX_OK) {
         dx_seterr(err, errlen, "reading: %s", why);
-        return res == DX_ENOMEM ? DX_ENOMEM : DX_EDB;
+        return res == DX_ENOMEM || res == DX_EMODIFIED ? res : DX_EDB;
     }
     int rc = xc_db_doccount(db, &count, &xerr);
     int records = 0;
@@ -906,6 +977,10 @@ static int check_analysis(xc_db *db, const char *dbpath, int *fresh,
     if (rc == XC_OK) rc = records = xc_termiter_next(it, NULL, NULL, NULL,
                                                      &xerr);
     xc_termiter_free(it);
+    if (rc == XC_EMODIFIED) {
+        dx_db_error(rc, xerr, err, errlen, dbpath);
+        return DX_EMODIFIED;
+    }
     if (rc < 0) return dx_db_error(rc, xerr, err, errlen, dbpath);
     *fresh = 0;
     *empty = count == 0 && !records;
@@ -1086,15 +1161,30 @@ static int open_reader(dx_indexer *ix, char *err, size_t errlen)
     char *xerr = NULL;
     struct stat sb;
     if (ix->opt.full || stat(ix->dbpath, &sb) != 0) return DX_OK;
-    int rc = xc_db_open(ix->dbpath, &ix->rdb, &xerr);
+    int rc, tries = 0;
+    do { /* opening reads blocks a writer may be replacing */
+        xc_db_close(ix->rdb);
+        ix->rdb = NULL;
+        rc = xc_db_open(ix->dbpath, &ix->rdb, &xerr);
+        if (rc == XC_EMODIFIED || rc == XC_ECORRUPT || rc == XC_EIO) {
+            xc_free(xerr);
+            xerr = NULL;
+        }
+    } while ((rc == XC_EMODIFIED && ++tries < REOPEN_TRIES) ||
+             ((rc == XC_ECORRUPT || rc == XC_EIO) && ++tries < 4));
     if (rc == XC_EOPEN) { /* a folder with no database yet */
         xc_free(xerr);
         return DX_OK;
     }
     if (rc != XC_OK) return dx_db_error(rc, xerr, err, errlen, ix->dbpath);
     ix->db = ix->rdb;
-    int fresh = 0, empty = 0;
-    return check_analysis(ix->db, ix->dbpath, &fresh, &empty, err, errlen);
+    int fresh = 0, empty = 0, res;
+    tries = 0;
+    while ((res = check_analysis(ix->db, ix->dbpath, &fresh, &empty, err,
+                                 errlen)) != DX_OK &&
+           (res == DX_EMODIFIED || res == DX_EDB) &&
+           moved_on(ix->db, res == DX_EMODIFIED, &tries)) {}
+    return res == DX_EMODIFIED ? DX_EDB : res;
 }
 
 int dx_indexer_open(const char *dbpath, const dx_options *opt,
