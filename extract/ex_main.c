@@ -39,6 +39,7 @@ static void usage(FILE *f)
 "  --quiet    print only a summary line (files, pages, failed)\n"
 "  --direct   read in this process, without a worker or limits\n"
 "             (for debugging; never on untrusted files)\n"
+"  --help     show this help and exit\n"
 "Exit status: 0 all read; 1 some file could not be read; 2 usage.\n",
             EX_DEFAULT_CPU_SECONDS, EX_DEFAULT_MEMORY_MB,
             EX_DEFAULT_WALL_SECONDS);

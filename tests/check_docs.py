@@ -5,6 +5,7 @@ Run by tests/e2e_docs.sh (also by hand):
 
     check_docs.py readme README BIN_DIR       the README's synopses and options
     check_docs.py sample README QUERY_OUTPUT  its sample result is true
+    check_docs.py man MAN_DIR BIN_DIR         the man pages' options
 
 `readme`: each synopsis block of the README (a fenced block whose lines start
 with a program's name, then options) names exactly the options of that
@@ -17,6 +18,11 @@ units in contrib/systemd give their program only options it has.
 `sample`: every result heading ("1. DOC  passage P, score S — ...") and
 snippet line of the README's sample result appears, in that order, in the
 text output of the quick start's query (QUERY_OUTPUT, a file).
+
+`man`: MAN_DIR/PROG.1 exists for each program; every option of PROG --help
+is an entry of its OPTIONS section, and every option an entry there names
+is in --help; options in its SYNOPSIS are in --help, and a SYNOPSIS that
+lists options (rather than "[OPTION]...") lists all of them.
 
 Exit 0 when all holds; else 1, each problem on its own line.
 """
@@ -165,14 +171,80 @@ def check_sample(readme, output_file):
     return problems
 
 
+def roff_text(line):
+    """A roff source line as plain text: escapes for '-', fonts, spaces."""
+    line = re.sub(r"\\f(\[[^]]*\]|\(..|.)", "", line)
+    return (line.replace("\\-", "-").replace("\\ ", " ")
+            .replace("\\&", "").replace("\\c", ""))
+
+
+def man_sections(path):
+    """{SECTION: [lines]} of a man page (roff requests kept)."""
+    sections, cur = {}, None
+    for line in open(path, encoding="utf-8"):
+        line = line.rstrip("\n")
+        if line.startswith('.\\"'):
+            continue
+        m = re.match(r"\.SH\s+\"?([^\"]*)\"?", line)
+        if m:
+            cur = m.group(1).strip().upper()
+            sections[cur] = []
+        elif cur:
+            sections[cur].append(line)
+    return sections
+
+
+def check_man(man_dir, bin_dir):
+    problems = []
+    for prog in PROGRAMS:
+        path = os.path.join(man_dir, prog + ".1")
+        if not os.path.isfile(path):
+            problems.append(f"{path}: missing")
+            continue
+        helps = help_options(bin_dir, prog)
+        sec = man_sections(path)
+        name = os.path.basename(path)
+        for want in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS",
+                     "EXIT STATUS"):
+            if want not in sec:
+                problems.append(f"{name}: no {want} section")
+        # The entries of OPTIONS: the line after each .TP.
+        lines = sec.get("OPTIONS", [])
+        entries = set()
+        for i, line in enumerate(lines):
+            if line.startswith(".TP") and i + 1 < len(lines):
+                tag = roff_text(lines[i + 1])
+                found = set(OPTION.findall(tag))
+                for o in sorted(found - helps):
+                    problems.append(f"{name}: OPTIONS has {o}, which "
+                                    f"{prog} --help does not")
+                entries |= found
+        for o in sorted(helps - entries):
+            problems.append(f"{name}: OPTIONS has no entry for {o} (in "
+                            f"{prog} --help)")
+        syn = roff_text("\n".join(sec.get("SYNOPSIS", [])))
+        syn_opts = set(OPTION.findall(syn))
+        syn_opts |= {ALIASES[o] for o in syn_opts if o in ALIASES}
+        for o in sorted(syn_opts - helps):
+            problems.append(f"{name}: SYNOPSIS has {o}, which {prog} --help "
+                            "does not")
+        if "OPTION" not in syn:
+            for o in sorted(helps - {"--help", "--version"} - syn_opts):
+                problems.append(f"{name}: SYNOPSIS lacks {o} (in {prog} "
+                                "--help)")
+    return problems
+
+
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ("readme", "sample"):
+    if len(argv) != 4 or argv[1] not in ("readme", "sample", "man"):
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     if argv[1] == "readme":
         problems = check_readme(argv[2], argv[3])
-    else:
+    elif argv[1] == "sample":
         problems = check_sample(argv[2], argv[3])
+    else:
+        problems = check_man(argv[2], argv[3])
     for p in problems:
         print(p)
     return 1 if problems else 0
