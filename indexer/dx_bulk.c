@@ -452,9 +452,10 @@ static int bulk_merge(dx_indexer *ix, bulk *b, char *err, size_t errlen)
     }
     free(src);
     for (size_t i = 0; i < b->nch; i++) (void)dx_dbdir_remove(b->ch[i].path);
-    if (res == DX_OK &&
-        dx_dbdir_swap(ix->dbpath, target, err, errlen) != DX_OK)
-        res = DX_EDB;
+    if (res == DX_OK) {
+        int rc = dx_dbdir_swap(ix->dbpath, target, err, errlen);
+        if (rc != DX_OK) res = rc == DX_ENOMEM ? DX_ENOMEM : DX_EDB;
+    }
     if (res != DX_OK && !ix->opt.full) (void)dx_dbdir_remove(target);
     return res;
 }

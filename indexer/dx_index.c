@@ -1289,8 +1289,8 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
         xc_wdb_close(ix->w);
         ix->w = NULL;
         ix->db = NULL;
-        if (dx_dbdir_swap(ix->dbpath, ix->buildpath, err, errlen) != DX_OK)
-            res = DX_EDB;
+        int rc = dx_dbdir_swap(ix->dbpath, ix->buildpath, err, errlen);
+        if (rc != DX_OK) res = rc == DX_ENOMEM ? DX_ENOMEM : DX_EDB;
     }
     if (res == DX_OK) ix->finished = 1;
     return res;

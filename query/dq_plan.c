@@ -661,6 +661,7 @@ static int positional(builder *b, const qtoken *t, size_t n, int op,
         else xc_query_free(tq.syn);
         tq.syn = NULL;
         if (rc == DQ_OK) rc = qpush(&alts, tq.alts);
+        else xc_query_free(tq.alts);
         tq.alts = NULL;
         tokq_free(&tq);
     }
