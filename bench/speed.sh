@@ -1,24 +1,42 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): indexing and query speed of diarium side by side
-# with the tools a user would pick instead (issue 7), all from Debian:
+# with the tools a user would pick instead (issues 7 and 32), all from
+# Debian, each configured as its users would configure it for a fresh build:
 #   scriptindex-file  stock Xapian scriptindex, Swedish stemmer, positional,
 #                     one document per file
 #   scriptindex-para  the same, one document per paragraph (blank-line
 #                     separated), paragraph text stored, document id in
-#                     value slot 0
+#                     value slot 0 (queries collapse on it: one result per
+#                     file, as diarium --per-document gives)
 #   fts5              SQLite FTS5, unicode61 remove_diacritics 2, one row
 #                     per file, loaded with the sqlite3 CLI (fsdir())
+# The scriptindex scripts have no `unique=`: a fresh build replaces nothing,
+# and `unique=` makes scriptindex look every record up first.
 #
 # In one invocation it builds diarium in Release mode (build-bench/;
 # with --rev, the snapshot and its build in build-bench-<commit>/),
 # prepares the corpus as 1x and 10x, indexes it with every tool in
-# alternating order (run 1: ABCD, run 2: BCDA, run 3: CDAB ...), runs the
-# query set bench/queries.txt in-process and warm against each index, and
-# prints one table (also written to bench/RESULTS.md).
+# alternating order (run 1: ABCD, run 2: BCDA, run 3: CDAB ...), runs two
+# query sets in-process and warm against each index, and prints the
+# tables (also written to bench/RESULTS.md).
 #
-# Usage: bench/speed.sh [--quick] [--runs N] [--no-10x] [--cold] [--rev REV]
-#   --quick     1x only, one indexing run per tool, 3 query passes (smoke)
+# Query sets: bench/queries.txt (25 queries picked by hand) and a set
+# nobody picked: bench/queries-g0vse.txt for the g0vse corpus, made by
+# bench/speed_queries.py from a fixed seed (100 mid-frequency words, 100
+# pairs of words that occur together in a file, 25 phrases); for the
+# fallback corpus the same program makes one from it. Latency is taken in
+# rounds (--qrounds, default 5): each round runs every tool on each set in
+# rotating order, one process per tool and set, one untimed warm-up pass,
+# then DIARIUM_BENCH_QPASSES timed passes (default 2). A query's time is
+# the median of its timed runs; the report gives mean, p50 and p99 of
+# those per query shape (word, pair, phrase, other) and the ratios to
+# scriptindex per paragraph, all from this one invocation.
+#
+# Usage: bench/speed.sh [--quick] [--runs N] [--qrounds N] [--no-10x]
+#                       [--cold] [--rev REV]
+#   --quick     1x only, one indexing run per tool, one query round (smoke)
 #   --runs N    indexing runs per tool at 1x (default 3; the median counts)
+#   --qrounds N query rounds (default 5)
 #   --no-10x    skip the 10x corpus
 #   --cold      empty the page cache before every indexing run (root only:
 #               writes /proc/sys/vm/drop_caches), as for a nightly job whose
@@ -31,7 +49,7 @@
 #   DIARIUM_BENCH_WORK  work folder (default /tmp/diarium-speed): prepared
 #                       corpora are kept there and reused; indexes are
 #                       deleted at the end. Needs ~15 GB with 10x.
-#   DIARIUM_BENCH_QRUNS timed passes over the query set (default 10)
+#   DIARIUM_BENCH_QPASSES timed passes per query round (default 2)
 #   DIARIUM_BENCH_CMAKE_ARGS  extra cmake options for the Release build
 #
 # Corpus. 1x is ../shared/corpus/g0vse-md.tar.gz (about 44,000 documents,
@@ -51,13 +69,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${DIARIUM_SHARED_DIR:-$root/../shared}
 work=${DIARIUM_BENCH_WORK:-/tmp/diarium-speed}
-qruns=${DIARIUM_BENCH_QRUNS:-10}
-runs=3 tenx=1 quick=0 cold=0 rev= args="$*"
+qpasses=${DIARIUM_BENCH_QPASSES:-2}
+qrounds=5 runs=3 tenx=1 quick=0 cold=0 rev= args="$*"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
-    --quick) quick=1 runs=1 tenx=0 qruns=3 ;;
+    --quick) quick=1 runs=1 tenx=0 qrounds=1 ;;
     --runs) runs=${2:?--runs needs a number}; shift ;;
+    --qrounds) qrounds=${2:?--qrounds needs a number}; shift ;;
     --no-10x) tenx=0 ;;
     --cold) cold=1 ;;
     --rev) rev=${2:?--rev needs a revision}; shift ;;
@@ -67,6 +86,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 case $runs in '' | *[!0-9]* | 0) echo "speed.sh: bad --runs" >&2; exit 2 ;; esac
+case $qrounds in '' | *[!0-9]* | 0) echo "speed.sh: bad --qrounds" >&2; exit 2 ;; esac
+case $qpasses in '' | *[!0-9]* | 0)
+    echo "speed.sh: bad DIARIUM_BENCH_QPASSES" >&2; exit 2 ;; esac
 if [ "$cold" = 1 ] && ! [ -w /proc/sys/vm/drop_caches ]; then
     echo "speed.sh: --cold needs root (it writes /proc/sys/vm/drop_caches)" >&2
     exit 2
@@ -153,13 +175,23 @@ if [ "$tenx" = 1 ]; then
     corpora+=(10x)
 fi
 
+# The query sets: queries.txt, and the generated one (see the top).
+if [ "$base" = 1 ]; then
+    qgen=$root/bench/queries-g0vse.txt
+else
+    qgen=$work/queries-gen.txt
+    python3 "$root/bench/speed_queries.py" "$work/1x" > "$qgen"
+fi
+qsets=(fixed gen)
+qfile() { if [ "$1" = fixed ]; then echo "$root/bench/queries.txt"; else echo "$qgen"; fi; }
+
 cat > "$work/file.script" <<'EOF'
-id : field=id hash boolean=Q unique=Q
+id : field=id hash boolean=Q
 file : load index
 EOF
 cat > "$work/para.script" <<'EOF'
 id : field=id value=0
-key : hash boolean=Q unique=Q
+key : hash boolean=Q
 text : field=text index
 EOF
 cat > "$work/fts5.sql" <<'EOF'
@@ -222,34 +254,37 @@ index() {
     log "$c run $run $tool: $(awk "BEGIN{printf \"%.1f\", ($t1 - $t0) / 1e9}") s, $((kb / 1024)) MB"
 }
 
-# latency TOOL CORPUS: per-query microseconds over qruns warm passes
+# latency TOOL CORPUS SET: one process over the query set SET, one untimed
+# warm-up pass and qpasses timed passes, appended to q-TOOL-CORPUS-SET.jsonl
 latency() {
-    local tool=$1 c=$2 db=$work/idx/${1%-perdoc}-$2 out=$work/q-$1-$2.jsonl
-    local q=$root/bench/queries.txt
+    local tool=$1 c=$2 set=$3 db=$work/idx/${1%-perdoc}-$2
+    local out=$work/q-$1-$2-$3.jsonl q nq got
+    q=$(qfile "$set")
+    nq=$(grep -cv '^[[:space:]]*\(#\|$\)' "$q")
     case $tool in
     diarium | diarium-perdoc)
-        # diarium-query runs a file once: give it the set qruns+1 times and
+        # diarium-query runs a file once: give it the set qpasses+1 times and
         # drop the first (warm-up) pass.
-        local n nq
-        nq=$(grep -cv '^[[:space:]]*\(#\|$\)' "$q")
-        for n in $(seq 0 "$qruns"); do cat "$q"; done > "$work/queries.rep"
-        local opt=(); [ "$tool" = diarium-perdoc ] && opt=(--per-document)
+        local n opt=()
+        for n in $(seq 0 "$qpasses"); do cat "$q"; done > "$work/queries.rep"
+        [ "$tool" = diarium-perdoc ] && opt=(--per-document)
         "$bin/diarium-query" --db "$db" --format json --timing "${opt[@]}" \
             --queries "$work/queries.rep" 2>&1 >/dev/null |
-            grep '^{"timing"' | tail -n +$((nq + 1)) > "$out" ;;
-    scriptindex-file) "$bin/xapian-bench" "$db" "$q" --runs "$qruns" > "$out" ;;
-    scriptindex-para) "$bin/xapian-bench" "$db" "$q" --runs "$qruns" \
-        --collapse 0 > "$out" ;;
+            grep '^{"timing"' | tail -n +$((nq + 1)) > "$work/q.part" ;;
+    scriptindex-file) "$bin/xapian-bench" "$db" "$q" --runs "$qpasses" \
+        > "$work/q.part" ;;
+    scriptindex-para) "$bin/xapian-bench" "$db" "$q" --runs "$qpasses" \
+        --collapse 0 > "$work/q.part" ;;
     fts5) python3 "$root/bench/fts5_bench.py" "$db/fts5.sqlite" "$q" \
-        "$qruns" > "$out" ;;
+        "$qpasses" > "$work/q.part" ;;
     esac
-    local want got
-    want=$(($(grep -cv '^[[:space:]]*\(#\|$\)' "$q") * qruns))
-    got=$(wc -l < "$out")
-    if [ "$got" != "$want" ]; then
-        echo "speed.sh: $tool on $c: $got query timings, expected $want" >&2
+    got=$(wc -l < "$work/q.part")
+    if [ "$got" != $((nq * qpasses)) ]; then
+        echo "speed.sh: $tool on $c ($set): $got query timings," \
+            "expected $((nq * qpasses))" >&2
         exit 3
     fi
+    cat "$work/q.part" >> "$out"
 }
 
 for c in "${corpora[@]}"; do
@@ -260,15 +295,24 @@ for c in "${corpora[@]}"; do
         order=("${tools[@]:$k}" "${tools[@]:0:$k}")
         for t in "${order[@]}"; do index "$t" "$c" "$run"; done
     done
-    log "$c: query latency ($qruns warm passes)"
-    for t in diarium diarium-perdoc scriptindex-file scriptindex-para fts5; do
-        latency "$t" "$c"
+    log "$c: query latency ($qrounds rounds of $qpasses warm passes)"
+    qtools=(diarium diarium-perdoc scriptindex-file scriptindex-para fts5)
+    for t in "${qtools[@]}"; do
+        for set in "${qsets[@]}"; do rm -f "$work/q-$t-$c-$set.jsonl"; done
+    done
+    for round in $(seq 1 "$qrounds"); do
+        k=$(((round - 1) % ${#qtools[@]}))
+        order=("${qtools[@]:$k}" "${qtools[@]:0:$k}")
+        for set in "${qsets[@]}"; do
+            for t in "${order[@]}"; do latency "$t" "$c" "$set"; done
+        done
     done
     if [ "$c" = 1x ]; then
         cat >> "$work/commands.txt" <<EOF
-diarium query: $bin/diarium-query --db DB --format json --timing [--per-document] --queries bench/queries.txt (the set $((qruns + 1)) times; first pass dropped)
-scriptindex query: $bin/xapian-bench DB bench/queries.txt --runs $qruns [--collapse 0]
-fts5 query: python3 bench/fts5_bench.py DB/fts5.sqlite bench/queries.txt $qruns
+diarium query: $bin/diarium-query --db DB --format json --timing [--per-document] --queries SET (the set $((qpasses + 1)) times; first pass dropped)
+scriptindex query: $bin/xapian-bench DB SET --runs $qpasses [--collapse 0]
+fts5 query: python3 bench/fts5_bench.py DB/fts5.sqlite SET $qpasses
+(each $qrounds times per set and corpus, tools in rotating order; SET: bench/queries.txt, ${qgen#"$root"/})
 EOF
     fi
     rm -rf "${work:?}/idx/"*"-$c"
@@ -277,4 +321,5 @@ done
 # ------------------------------------------------------------ report
 cut -d' ' -f1-3 /proc/loadavg >> "$work/loadavg"
 python3 "$root/bench/speed_report.py" "$work" "$root/bench/RESULTS.md" \
-    "$commit" "$corpus_name" "$runs" "$qruns" "$args"
+    "$commit" "$corpus_name" "$runs" "$qrounds" "$qpasses" "$args" \
+    "$root/bench/queries.txt" "$qgen"

@@ -2,8 +2,15 @@
 """The table of bench/speed.sh: reads its work folder, prints the table and
 writes RESULTS.md.
 
-Usage: speed_report.py WORK RESULTS_MD COMMIT CORPUS_NAME RUNS QRUNS ARGS
-(ARGS: the options speed.sh was given, as one string)
+Usage: speed_report.py WORK RESULTS_MD COMMIT CORPUS_NAME RUNS QROUNDS
+                       QPASSES ARGS FIXED_SET GENERATED_SET
+(ARGS: the options speed.sh was given, as one string; the sets: the query
+files, bench/queries.txt and the generated one)
+
+Query latency: a query's time is the median of its timed runs (QROUNDS
+rounds of QPASSES passes); mean, p50 and p99 are taken over those
+medians, for all queries of a set and per query shape (word: one word;
+pair: two words; phrase: one quoted phrase; other: the rest, e.g. OR).
 """
 import datetime
 import json
@@ -64,9 +71,49 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(p * len(xs)))]
 
 
+SHAPES = ("all", "word", "pair", "phrase", "other")
+SETS = (("gen", "generated set"), ("fixed", "bench/queries.txt"))
+
+
+def shape(q):
+    """word, pair, phrase or other (see the top)."""
+    q = q.strip()
+    if q.startswith('"') and q.endswith('"') and q.count('"') == 2:
+        return "phrase"
+    if '"' in q or ":" in q or "*" in q or q.startswith("-"):
+        return "other"
+    words = q.split()
+    if "OR" in words or "NOT" in words or "NEAR" in words:
+        return "other"
+    return {1: "word", 2: "pair"}.get(len(words), "other")
+
+
+def latency(path):
+    """{shape: (mean, p50, p99, n)} over the per-query medians in path."""
+    per = {}
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("{"):
+            o = json.loads(line)
+            per.setdefault(o["timing"], []).append(o["microseconds"] / 1000.0)
+    med = {q: statistics.median(v) for q, v in per.items()}
+    out = {}
+    for sh_ in SHAPES:
+        v = [m for q, m in med.items() if sh_ == "all" or shape(q) == sh_]
+        if v:
+            out[sh_] = (statistics.mean(v), pct(v, .50), pct(v, .99), len(v))
+    return out
+
+
+def count_queries(path):
+    return len([l for l in open(path, encoding="utf-8")
+                if l.strip() and not l.lstrip().startswith("#")])
+
+
 def main(argv):
     work, out, commit, corpus_name = argv[1:5]
-    runs, qruns, args = int(argv[5]), int(argv[6]), argv[7].strip()
+    runs, qrounds, qpasses = int(argv[5]), int(argv[6]), int(argv[7])
+    args = argv[8].strip()
+    setfile = {"fixed": argv[9], "gen": argv[10]}
     idx = [json.loads(l) for l in open(os.path.join(work, "results.jsonl"))]
     corpora = [c for c in ("1x", "10x")
                if os.path.exists(os.path.join(work, c + ".json"))
@@ -89,13 +136,10 @@ def main(argv):
                 r["dps"] = info[c]["files"] / r["secs"]
                 r["rss"] = statistics.median(x["rss_kb"] for x in ix) / 1024
                 r["size"] = statistics.median(x["size_kb"] for x in ix) / 1024
-            qf = os.path.join(work, "q-%s-%s.jsonl" % (t, c))
-            if os.path.exists(qf):
-                us = [json.loads(l)["microseconds"] / 1000.0
-                      for l in open(qf) if l.startswith("{")]
-                if us:
-                    r["q"] = (pct(us, .50), pct(us, .95), pct(us, .99),
-                              len(us))
+            for qs, _ in SETS:
+                qf = os.path.join(work, "q-%s-%s-%s.jsonl" % (t, c, qs))
+                if os.path.exists(qf):
+                    r["q-" + qs] = latency(qf)
             if r:
                 rows[(t, c)] = r
 
@@ -103,14 +147,13 @@ def main(argv):
         return fmt % v if v is not None else "="
 
     head = ("| tool | corpus | index s (median) | runs s | MB/s | docs/s "
-            "| peak RSS MB | index MB | query p50 ms | p95 ms | p99 ms |")
-    lines = [head, "|" + "---|" * 11]
+            "| peak RSS MB | index MB |")
+    lines = [head, "|" + "---|" * 8]
     for c in corpora:
         for t in TOOLS:
             r = rows.get((t, c))
-            if not r:
+            if not r or "secs" not in r:
                 continue
-            q = r.get("q")
             if "secs" in r:
                 ixcols = [f(r["secs"], "%.1f"),
                           " ".join("%.1f" % s for s in r["all"]),
@@ -118,13 +161,75 @@ def main(argv):
                           f(r["rss"], "%.0f"), f(r["size"], "%.0f")]
             else:
                 ixcols = ["(same index)", "", "", "", "", ""]
-            qcols = ["%.2f" % q[i] for i in range(3)] if q else ["", "", ""]
             lines.append("| %s | %s | %s |" % (
-                LABEL[t], c, " | ".join(ixcols + qcols)))
+                LABEL[t], c, " | ".join(ixcols)))
     table = "\n".join(lines)
 
-    rl = ["| baseline | corpus | index time | index size | peak RSS "
-          "| query p50 | query p99 |", "|" + "---|" * 7]
+    # Query latency per set: mean / p50 / p99 ms per shape.
+    qtables = []
+    for qs, qname in SETS:
+        shapes = [x for x in SHAPES
+                  if any(x in rows.get((t, c), {}).get("q-" + qs, {})
+                         for t in TOOLS for c in corpora)]
+        if not shapes:
+            continue
+        ql = ["| tool | corpus | " + " | ".join(
+            "%s (%d)" % (x, rows.get(("diarium", corpora[0]), {}).get(
+                "q-" + qs, {}).get(x, (0, 0, 0, 0))[3]) for x in shapes) + " |",
+              "|" + "---|" * (2 + len(shapes))]
+        for c in corpora:
+            for t in TOOLS:
+                q = rows.get((t, c), {}).get("q-" + qs)
+                if not q:
+                    continue
+                ql.append("| %s | %s | %s |" % (LABEL[t], c, " | ".join(
+                    "%.2f / %.2f / %.2f" % q[x][:3] if x in q else ""
+                    for x in shapes)))
+        qtables.append((qname, shapes, "\n".join(ql)))
+
+    # diarium ÷ stock Xapian per paragraph (collapsed: one result per file)
+    # and per file, query by query shape.
+    qr = ["| set | corpus | diarium mode ÷ baseline | " + " | ".join(
+        "%s mean | %s p99" % (x, x) for x in ("all", "word", "pair", "phrase"))
+        + " |", "|" + "---|" * 11]
+    for qs, qname in SETS:
+        for c in corpora:
+            for d, b in (("diarium-perdoc", "scriptindex-para"),
+                         ("diarium", "scriptindex-para"),
+                         ("diarium-perdoc", "scriptindex-file")):
+                dq = rows.get((d, c), {}).get("q-" + qs)
+                bq = rows.get((b, c), {}).get("q-" + qs)
+                if not dq or not bq:
+                    continue
+                cells = []
+                for x in ("all", "word", "pair", "phrase"):
+                    for i in (0, 2):
+                        if x in dq and x in bq and bq[x][i] > 0:
+                            cells.append("%.2f×" % (dq[x][i] / bq[x][i]))
+                        else:
+                            cells.append("")
+                qr.append("| %s | %s | %s ÷ %s | %s |" % (
+                    qname, c, LABEL[d], LABEL[b], " | ".join(cells)))
+    qratios = "\n".join(qr)
+
+    # How query time grows from 1x to 10x.
+    growth = ""
+    if "10x" in corpora:
+        gl = ["| tool | set | mean 1x ms | mean 10x ms | 10x ÷ 1x "
+              "| p99 1x ms | p99 10x ms | 10x ÷ 1x |", "|" + "---|" * 8]
+        for qs, qname in SETS:
+            for t in TOOLS:
+                a = rows.get((t, "1x"), {}).get("q-" + qs, {}).get("all")
+                b = rows.get((t, "10x"), {}).get("q-" + qs, {}).get("all")
+                if a and b:
+                    gl.append("| %s | %s | %.2f | %.2f | %.1f× | %.2f | %.2f "
+                              "| %.1f× |" % (LABEL[t], qname, a[0], b[0],
+                                             b[0] / a[0], a[2], b[2],
+                                             b[2] / a[2]))
+        growth = "\n".join(gl)
+
+    rl = ["| baseline | corpus | index time | index size | peak RSS |",
+          "|" + "---|" * 5]
     for c in corpora:
         d = rows.get(("diarium", c))
         if not d:
@@ -137,9 +242,8 @@ def main(argv):
                 x = d.get(key) if i is None else (d.get(key) or [None] * 3)[i]
                 y = b.get(key) if i is None else (b.get(key) or [None] * 3)[i]
                 return "%.2f×" % (x / y) if x and y else ""
-            rl.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-                LABEL[t], c, ratio("secs"), ratio("size"), ratio("rss"),
-                ratio("q", 0), ratio("q", 2)))
+            rl.append("| %s | %s | %s | %s | %s |" % (
+                LABEL[t], c, ratio("secs"), ratio("size"), ratio("rss")))
     ratios = "\n".join(rl)
 
     corp = "; ".join(
@@ -182,7 +286,19 @@ def main(argv):
     print()
     print("diarium ÷ baseline (below 1 means diarium is faster/smaller):")
     print(ratios)
+    for qname, _, qt in qtables:
+        print("\nquery latency, %s (ms: mean / p50 / p99):" % qname)
+        print(qt)
+    print("\nquery latency, diarium ÷ baseline:")
+    print(qratios)
+    if growth:
+        print("\nfrom 1x to 10x:")
+        print(growth)
 
+    qsections = "\n\n".join(
+        "Query latency, %s (ms: mean / p50 / p99 of the per-query medians; "
+        "in brackets the number of queries of each shape):\n\n%s" % (qn, qt)
+        for qn, _, qt in qtables)
     md = """# Speed: diarium beside scriptindex and SQLite FTS5
 
 Produced by `bench/speed.sh%s` on %s.
@@ -196,16 +312,24 @@ Produced by `bench/speed.sh%s` on %s.
 | index time | wall clock from an empty index, median of %s at 1x%s; tools in rotating order%s |
 | MB/s, docs/s | source text bytes and source files per second of index time |
 | peak RSS, index MB | `/usr/bin/time -v` maximum resident set size; `du -sk` of the index |
-| query | bench/queries.txt (%d queries: words, pairs, phrases, OR), one process per tool, one untimed warm-up pass, then %d passes; latency of each query (parse to top-10 results fetched), p50/p95/p99 over all |
+| query sets | the generated set (`%s`, %d queries: mid-frequency words, pairs of words that occur together in a file, phrases; bench/speed_queries.py, fixed seed) and bench/queries.txt (%d queries picked by hand: words, pairs, phrases, OR) |
+| query latency | parse to top-10 results fetched, in process, warm; %d round%s, each running every tool on each set in rotating order (one process, one untimed warm-up pass, then %d timed passes); a query's time is the median of its %d timed runs; mean, p50 and p99 over those, per shape (word, pair, phrase, other) |
 
 %s
 
-diarium ÷ baseline (below 1: diarium is faster or smaller). Query ratios
-are for diarium's default mode (top 10 passages); `diarium --per-document`
-(top 10 documents, like the baselines) is in the table above.
+diarium ÷ baseline (below 1: diarium is faster or smaller):
 
 %s
 
+%s
+
+Query latency, diarium ÷ baseline (below 1: diarium is faster).
+`diarium --per-document` returns the top 10 documents, like the baselines
+(scriptindex per paragraph collapses its results to one per file);
+`diarium` (its default) the top 10 passages:
+
+%s
+%s
 Notes
 - diarium does more per query than the baselines: OCR/diacritic spelling
   expansion against the index vocabulary, passage grouping, and it
@@ -255,9 +379,14 @@ Index scripts and SQL:
        ", one run at 10x" if "10x" in corpora else "",
        "; page cache emptied before every run (`--cold`)"
        if "--cold" in args.split() else "",
-       len([l for l in open(os.path.join(here, "queries.txt"), encoding="utf-8")
-            if l.strip() and not l.startswith("#")]),
-       qruns, table, ratios, tenx, commands, scripts)
+       os.path.relpath(setfile["gen"], root)
+       if setfile["gen"].startswith(root + "/") else "generated in the work folder",
+       count_queries(setfile["gen"]), count_queries(setfile["fixed"]),
+       qrounds, "s" if qrounds > 1 else "", qpasses, qrounds * qpasses,
+       table, ratios, qsections, qratios,
+       ("\nHow query time grows from 1x to 10x (mean and p99 over all "
+        "queries of a set):\n\n" + growth + "\n") if growth else "",
+       tenx, commands, scripts)
     # Sections other benchmarks keep in the same file (bench/serve-load.sh,
     # bench/extract.sh) start at a marker line "<!-- name -->" and are
     # carried over, from the first of them to the end.
