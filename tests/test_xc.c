@@ -1288,7 +1288,11 @@ static void test_db_add(void **state)
     xc_wdb_close(w);
 
     assert_int_equal(xc_db_open(st->path, &db, NULL), XC_OK);
+    assert_int_equal(xc_db_count(db, &n, NULL), XC_OK);
+    assert_int_equal(n, 1);
     assert_int_equal(xc_db_add(db, path, NULL), XC_OK);
+    assert_int_equal(xc_db_count(db, &n, NULL), XC_OK);
+    assert_int_equal(n, 2);
     assert_int_equal(xc_db_doccount(db, &n, NULL), XC_OK);
     assert_int_equal(n, 7);
     assert_int_equal(xc_db_termfreq(db, "fox", 3, &n, NULL), XC_OK);
@@ -1317,6 +1321,156 @@ static void test_db_add(void **state)
     assert_int_equal(xc_db_doccount(db, &n, NULL), XC_OK);
     assert_int_equal(n, 7);
     xc_db_close(db);
+}
+
+/* Document id ranges as a filter (the passages of one document). */
+static void test_query_docid_ranges(void **state)
+{
+    struct state *st = *state;
+    static const struct {
+        const char *term; /* FILTER(term, ranges), or the ranges alone */
+        unsigned first[4], last[4];
+        size_t n;
+        unsigned want[NCORPUS + 1];
+    } rows[] = {
+        {"fox", {2}, {3}, 1, {2}},                 /* fox: 1 2 4 5 */
+        {"fox", {4, 1, 5}, {5, 1, 5}, 3, {1, 4, 5}}, /* any order, overlap */
+        {"fox", {3, 5}, {3, 9}, 2, {5}},           /* skips a gap, past end */
+        {"dog", {1}, {3}, 1, {3}},                 /* dog: 3 4 */
+        {"dog", {1, 2}, {1, 2}, 2, {0}},
+        {"fox", {0}, {0}, 0, {0}},                 /* no range: nothing */
+        {NULL, {2, 4}, {2, 4}, 2, {2, 4}},
+        {NULL, {1, 3}, {2, 5}, 2, {1, 2, 3, 4, 5}}, /* adjacent, merged */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        xc_query *r = NULL, *q = NULL;
+        assert_int_equal(xc_query_docid_ranges(rows[i].first, rows[i].last,
+                                               rows[i].n, &r, NULL),
+                         XC_OK);
+        if (rows[i].term) {
+            xc_query *two[2] = {term_q(rows[i].term), r};
+            assert_int_equal(xc_query_combine(XC_OP_FILTER, two, 2, 0, &q,
+                                              NULL), XC_OK);
+            xc_query_free(two[0]);
+            xc_query_free(r);
+        } else {
+            q = r;
+        }
+        expect_docs(st->db, q, rows[i].want);
+        xc_query_free(q);
+    }
+
+    /* No weight of its own: fox in doc 2 weighs the same with the filter
+     * (also when AND-ed, which would add a weight). */
+    xc_enquire *e = NULL;
+    double w1[NCORPUS + 1], w2[NCORPUS + 1];
+    xc_query *fox = term_q("fox"), *r = NULL, *q = NULL;
+    assert_int_equal(xc_query_docid_ranges((const unsigned[]){1},
+                                           (const unsigned[]){2}, 1, &r, NULL),
+                     XC_OK);
+    xc_query *two[2] = {fox, r};
+    assert_int_equal(xc_query_combine(XC_OP_AND, two, 2, 0, &q, NULL), XC_OK);
+    assert_int_equal(xc_enquire_new(st->db, &e, NULL), XC_OK);
+    assert_int_equal(xc_enquire_set_query(e, fox, NULL), XC_OK);
+    weights_by_doc(e, w1);
+    assert_int_equal(xc_enquire_set_query(e, q, NULL), XC_OK);
+    weights_by_doc(e, w2);
+    assert_true(w1[2] > 0);
+    assert_true(w2[2] == w1[2] && w2[1] == w1[1]);
+    assert_true(w2[4] == 0 && w2[5] == 0);
+    xc_enquire_free(e);
+    xc_query_free(q);
+    xc_query_free(fox);
+
+    /* Bad ranges. */
+    char *err = NULL;
+    assert_int_equal(xc_query_docid_ranges((const unsigned[]){0},
+                                           (const unsigned[]){2}, 1, &q, &err),
+                     XC_EINVAL);
+    assert_null(q);
+    xc_free(err);
+    err = NULL;
+    assert_int_equal(xc_query_docid_ranges((const unsigned[]){3},
+                                           (const unsigned[]){2}, 1, &q, &err),
+                     XC_EINVAL);
+    assert_null(q);
+    xc_free(err);
+    assert_int_equal(xc_query_docid_ranges(NULL, NULL, 1, &q, NULL),
+                     XC_EINVAL);
+    /* A posting source cannot be mapped (xc_query_map_terms). */
+    assert_int_equal(xc_query_map_terms(r, "f", 'Z', &q, NULL, NULL),
+                     XC_EINVAL);
+    assert_null(q);
+    xc_query_free(r);
+}
+
+/* Copies with prefixed terms: "doc1" mapped by 'd' -> 'Z' is the boolean
+ * term Zdoc1 of document 1. */
+static void test_query_map_terms(void **state)
+{
+    struct state *st = *state;
+    xc_query *d1 = term_q("doc1"), *d2 = term_q("doc2"), *d3 = term_q("doc3"),
+             *d4 = term_q("doc4"), *d5 = term_q("doc5"), *fox = term_q("fox"),
+             *brown = term_q("brown"), *yr = NULL, *s = NULL;
+    assert_int_equal(xc_query_value_range(SLOT_YEAR, "2018", 4, "2019", 4,
+                                          &yr, NULL), XC_OK);
+    xc_query *p13[2] = {d1, d3}, *p2f[2] = {d2, fox}, *pf4[2] = {fox, d4},
+             *p5b[2] = {d5, brown}, *py3[2] = {yr, d3}, *p12[2] = {d1, d2};
+    struct {
+        int op;
+        xc_query **subs;
+        double scale; /* > 0: the combination scaled so */
+        unsigned want[NCORPUS + 1];
+        int disjunctive;
+    } rows[] = {
+        {XC_OP_OR, p13, 0, {1, 3}, 1},
+        {XC_OP_SYNONYM, p2f, 0, {1, 2, 4, 5}, 1},
+        {XC_OP_MAX, p13, 0, {1, 3}, 1},
+        {XC_OP_OR, p5b, 2.5, {1, 3, 5}, 1},
+        {XC_OP_OR, py3, 0, {2, 3, 4}, 1},
+        {XC_OP_PHRASE, p12, 0, {0}, 0},
+        {XC_OP_AND, pf4, 0, {4}, 0},
+        {XC_OP_FILTER, pf4, 0, {4}, 0},
+        {XC_OP_AND_NOT, p2f, 0, {0}, 0},
+        {XC_OP_AND_MAYBE, pf4, 0, {1, 2, 4, 5}, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        xc_query *q = NULL, *m = NULL;
+        int disj = -1;
+        assert_int_equal(xc_query_combine(rows[i].op, rows[i].subs, 2, 0, &q,
+                                          NULL), XC_OK);
+        if (rows[i].scale > 0) {
+            assert_int_equal(xc_query_scale(q, rows[i].scale, &s, NULL),
+                             XC_OK);
+            xc_query_free(q);
+            q = s;
+        }
+        assert_int_equal(xc_query_map_terms(q, "d", 'Z', &m, &disj, NULL),
+                         XC_OK);
+        expect_docs(st->db, m, rows[i].want);
+        assert_int_equal(disj, rows[i].disjunctive);
+        /* without weights */
+        xc_enquire *e = NULL;
+        double w[NCORPUS + 1];
+        assert_int_equal(xc_enquire_new(st->db, &e, NULL), XC_OK);
+        assert_int_equal(xc_enquire_set_query(e, m, NULL), XC_OK);
+        weights_by_doc(e, w);
+        for (size_t k = 0; k <= NCORPUS; k++) assert_true(w[k] == 0);
+        xc_enquire_free(e);
+        xc_query_free(q);
+        xc_query_free(m);
+    }
+    /* A single term; the original is unchanged. */
+    xc_query *m = NULL;
+    assert_int_equal(xc_query_map_terms(d4, "d", 'Z', &m, NULL, NULL), XC_OK);
+    expect_docs(st->db, m, (const unsigned[]){4, 0});
+    expect_docs(st->db, d4, (const unsigned[]){0});
+    xc_query_free(m);
+    assert_int_equal(xc_query_map_terms(NULL, "d", 'Z', &m, NULL, NULL),
+                     XC_EINVAL);
+    assert_null(m);
+    xc_query *all[] = {d1, d2, d3, d4, d5, fox, brown, yr};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) xc_query_free(all[i]);
 }
 
 /* ------------------------------------------------------------ errors */
@@ -2078,6 +2232,8 @@ int main(void)
         T(test_query_misc),
         T(test_query_value_range),
         T(test_query_errors),
+        T(test_query_docid_ranges),
+        T(test_query_map_terms),
         T(test_enquire_bm25),
         T(test_enquire_collapse),
         T(test_enquire_sort),

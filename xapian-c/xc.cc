@@ -15,10 +15,12 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <new>
 #include <sstream>
 #include <string>
@@ -590,6 +592,17 @@ extern "C" int xc_db_doccount(xc_db *db, unsigned *out, char **err)
     }
 }
 
+extern "C" int xc_db_count(xc_db *db, unsigned *out, char **err)
+{
+    XC_NEED(db && out, err);
+    try {
+        *out = static_cast<unsigned>(db->db.size());
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
 extern "C" int xc_db_lastdocid(xc_db *db, unsigned *out, char **err)
 {
     XC_NEED(db && out, err);
@@ -1065,6 +1078,180 @@ extern "C" int xc_query_value_range(unsigned slot, const char *lo,
                 Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, l), out);
         return make_query(
             Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, l, h), out);
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+/* Document ids in sorted, disjoint ranges [first, last], without weight
+ * (xc_query_docid_ranges). The ranges are shared by the clones Xapian
+ * makes; the position is each clone's own. */
+class RangeSource : public Xapian::PostingSource {
+    typedef std::vector<std::pair<Xapian::docid, Xapian::docid>> ranges;
+    std::shared_ptr<const ranges> r;
+    Xapian::doccount total; /* ids in all ranges */
+    size_t i = 0;           /* the range of the current id */
+    Xapian::docid cur = 0;  /* 0: before the first */
+
+  public:
+    RangeSource(std::shared_ptr<const ranges> v, Xapian::doccount n)
+        : r(std::move(v)), total(n) {}
+    Xapian::PostingSource *clone() const override
+    {
+        return new RangeSource(r, total);
+    }
+    void init(const Xapian::Database &) override
+    {
+        i = 0;
+        cur = 0;
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return total; }
+    Xapian::doccount get_termfreq_max() const override { return total; }
+    Xapian::docid get_docid() const override { return cur; }
+    bool at_end() const override { return i >= r->size(); }
+    void next(double) override
+    {
+        if (cur == 0) {
+            cur = r->empty() ? 0 : (*r)[0].first;
+        } else if (cur < (*r)[i].second) {
+            cur++;
+        } else if (++i < r->size()) {
+            cur = (*r)[i].first;
+        }
+    }
+    void skip_to(Xapian::docid did, double) override
+    {
+        if (cur == 0) {
+            if (r->empty()) return;
+            cur = (*r)[0].first;
+        }
+        if (at_end() || did <= cur) return;
+        /* the first range that ends at or after did (binary search) */
+        size_t lo = i, hi = r->size();
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if ((*r)[mid].second < did) lo = mid + 1;
+            else hi = mid;
+        }
+        i = lo;
+        if (i < r->size()) cur = std::max(did, (*r)[i].first);
+    }
+    std::string get_description() const override
+    {
+        return "RangeSource(" + std::to_string(r->size()) + " ranges)";
+    }
+};
+
+extern "C" int xc_query_docid_ranges(const unsigned *first,
+                                     const unsigned *last, size_t n,
+                                     xc_query **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED((first && last) || n == 0, err);
+    for (size_t k = 0; k < n; k++)
+        XC_NEED(first[k] >= 1 && first[k] <= last[k], err);
+    try {
+        if (n == 0) return make_query(Xapian::Query::MatchNothing, out);
+        std::vector<std::pair<Xapian::docid, Xapian::docid>> v;
+        v.reserve(n);
+        for (size_t k = 0; k < n; k++) v.emplace_back(first[k], last[k]);
+        std::sort(v.begin(), v.end());
+        size_t m = 0; /* merge overlapping and adjacent ranges */
+        for (size_t k = 1; k < v.size(); k++) {
+            if (v[k].first <= v[m].second + 1) {
+                v[m].second = std::max(v[m].second, v[k].second);
+            } else {
+                v[++m] = v[k];
+            }
+        }
+        v.resize(m + 1);
+        Xapian::doccount total = 0;
+        for (const auto &x : v) total += x.second - x.first + 1;
+        auto shared = std::make_shared<const decltype(v)>(std::move(v));
+        Xapian::Query q((new RangeSource(shared, total))->release());
+        /* a filter: no weight */
+        return make_query(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, 0),
+                          out);
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+/* The copy of xc_query_map_terms; clears *disj where q is not a
+ * disjunction of leaves. */
+static Xapian::Query map_terms(const Xapian::Query &q, const char *from,
+                               char prefix, int *disj)
+{
+    typedef Xapian::Query Q;
+    Q::op op = q.get_type();
+    switch (op) {
+    case Q::LEAF_TERM: {
+        std::string t = *q.get_terms_begin();
+        if (!t.empty() && std::strchr(from, t[0])) t.insert(t.begin(), prefix);
+        return Q(t);
+    }
+    case Q::LEAF_POSTING_SOURCE:
+        throw Xapian::InvalidArgumentError(
+            "xc_query_map_terms: a posting source");
+    case Q::LEAF_MATCH_ALL:
+    case Q::LEAF_MATCH_NOTHING:
+    case Q::OP_VALUE_RANGE:
+    case Q::OP_VALUE_GE:
+    case Q::OP_VALUE_LE:
+        return q;
+    case Q::OP_SCALE_WEIGHT:
+        return map_terms(q.get_subquery(0), from, prefix, disj);
+    default:
+        break;
+    }
+    Q::op to = op;
+    switch (op) {
+    case Q::OP_OR:
+    case Q::OP_SYNONYM:
+    case Q::OP_MAX:
+        break;
+    case Q::OP_ELITE_SET:
+        to = Q::OP_OR;
+        break;
+    case Q::OP_PHRASE:
+    case Q::OP_NEAR:
+        to = Q::OP_AND;
+        *disj = 0;
+        break;
+    case Q::OP_AND:
+    case Q::OP_AND_NOT:
+    case Q::OP_XOR:
+    case Q::OP_AND_MAYBE:
+    case Q::OP_FILTER:
+        *disj = 0;
+        break;
+    default: /* (none other in Xapian 1.4) */
+        throw Xapian::InvalidArgumentError("xc_query_map_terms: unknown op");
+    }
+    std::vector<Q> v;
+    size_t n = q.get_num_subqueries();
+    v.reserve(n);
+    for (size_t k = 0; k < n; k++)
+        v.push_back(map_terms(q.get_subquery(k), from, prefix, disj));
+    return Q(to, v.begin(), v.end());
+}
+
+extern "C" int xc_query_map_terms(const xc_query *q, const char *from,
+                                  char prefix, xc_query **out,
+                                  int *disjunctive, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(q && from, err);
+    try {
+        int disj = 1;
+        Xapian::Query m = map_terms(q->q, from, prefix, &disj);
+        int rc = make_query(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, m, 0),
+                            out);
+        if (disjunctive) *disjunctive = disj;
+        return rc;
     } catch (...) {
         return xc_catch(err);
     }

@@ -205,6 +205,10 @@ void xc_db_close(xc_db *db);
 int xc_db_reopen(xc_db *db, int *changed, char **err);
 
 int xc_db_doccount(xc_db *db, unsigned *out, char **err);
+/* How many databases `db` searches as one (1 for a single database; more
+ * after xc_db_add or for a stub file naming several). Document ids of
+ * several databases are interleaved by Xapian. */
+int xc_db_count(xc_db *db, unsigned *out, char **err);
 int xc_db_lastdocid(xc_db *db, unsigned *out, char **err);
 int xc_db_avlength(xc_db *db, double *out, char **err);
 
@@ -333,6 +337,27 @@ int xc_query_scale(const xc_query *q, double factor, xc_query **out,
 int xc_query_value_range(unsigned slot, const char *lo, size_t lolen,
                          const char *hi, size_t hilen, xc_query **out,
                          char **err);
+
+/* Documents whose id lies in one of the n ranges [first[i], last[i]]
+ * (first[i] <= last[i]; the ranges in any order, may overlap), without
+ * weight. The ids are those of one database: with several searched as one
+ * (xc_db_count > 1), each would read the ranges as its own ids. n == 0
+ * matches nothing. XC_EINVAL for a range with first > last or first 0. */
+int xc_query_docid_ranges(const unsigned *first, const unsigned *last,
+                          size_t n, xc_query **out, char **err);
+
+/* A copy of q for filtering, without weights: each term whose first byte
+ * is one of the bytes of the NUL-terminated `from` gets the byte `prefix`
+ * put in front of it; other terms, value ranges and match-all / nothing
+ * stay as they are. The copy has no positions: PHRASE and NEAR become AND;
+ * and no weights: SCALE_WEIGHT becomes its sub-query, ELITE_SET OR, and
+ * the whole copy is weighted 0. *disjunctive (may be NULL) is set to 1
+ * when q is made of leaves (terms, value ranges, match-all / nothing)
+ * joined only by OR, SYNONYM, MAX, ELITE_SET and SCALE_WEIGHT, so that a
+ * document matches q exactly when it matches one of its leaves; else 0.
+ * XC_EINVAL for a query with a posting source in it. */
+int xc_query_map_terms(const xc_query *q, const char *from, char prefix,
+                       xc_query **out, int *disjunctive, char **err);
 
 /* Matches every document / none. */
 int xc_query_match_all(xc_query **out, char **err);
