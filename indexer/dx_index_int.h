@@ -98,6 +98,15 @@ typedef struct writer {
     const ex_limits *exlim; /* its limits (NULL: ex.h's defaults) */
     const char *exprog;  /* the worker program (NULL: beside this one) */
     uint64_t passages, bytes; /* written, analysed (since last taken) */
+    /* The current document's distinct Z and S terms, for the D terms of
+     * its last passage (dx_format.h): an open-addressing table of offsets
+     * + 1 (0: empty) into an arena of NUL-terminated terms; dtused lists
+     * the slots in use (dtn of them), which are all that a new document
+     * has to empty. */
+    char *dterms;
+    size_t dtlen, dtcap;
+    uint32_t *dtslot, *dtused;
+    size_t dtn, dtslots; /* dtslots: a power of two, or 0 */
 } writer;
 
 struct dx_indexer {

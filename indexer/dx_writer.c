@@ -83,6 +83,9 @@ void dx_writer_free(writer *wr)
     free(wr->term);
     free(wr->key);
     dx_strset_free(&wr->forms);
+    free(wr->dterms);
+    free(wr->dtslot);
+    free(wr->dtused);
     free(wr->mterms);
     dx_meta_ctx_free(wr->mctx);
     ex_reader_close(wr->ex);
@@ -113,6 +116,86 @@ static int add_spelling(writer *wr, const char *skel, size_t kl,
                                sizeof DX_SPELLING_VALUE - 1, xerr);
 }
 
+/* ---------------------------------------------- document-level terms */
+
+static uint32_t term_hash(const char *t, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)t[i]) * 16777619u;
+    return h;
+}
+
+/* Empties the document's term set (its memory is kept). */
+static void dterms_clear(writer *wr)
+{
+    for (size_t k = 0; k < wr->dtn; k++) wr->dtslot[wr->dtused[k]] = 0;
+    wr->dtn = 0;
+    wr->dtlen = 0;
+}
+
+/* Adds term (n bytes) to the document's set once. 0, or -1 when out of
+ * memory. */
+static int dterms_add(writer *wr, const char *t, size_t n)
+{
+    if ((wr->dtn + 1) * 2 > wr->dtslots) { /* grow, and rehash */
+        size_t cap = wr->dtslots ? wr->dtslots * 2 : 4096;
+        if (cap > UINT32_MAX / 2) return -1;
+        uint32_t *v = calloc(cap, sizeof *v);
+        uint32_t *u = malloc(cap / 2 * sizeof *u);
+        if (!v || !u) {
+            free(v);
+            free(u);
+            return -1;
+        }
+        for (size_t k = 0; k < wr->dtn; k++) {
+            uint32_t o = wr->dtslot[wr->dtused[k]];
+            const char *t2 = wr->dterms + o - 1;
+            size_t i = term_hash(t2, strlen(t2)) & (cap - 1);
+            while (v[i]) i = (i + 1) & (cap - 1);
+            v[i] = o;
+            u[k] = (uint32_t)i;
+        }
+        free(wr->dtslot);
+        free(wr->dtused);
+        wr->dtslot = v;
+        wr->dtused = u;
+        wr->dtslots = cap;
+    }
+    size_t i = term_hash(t, n) & (wr->dtslots - 1);
+    for (; wr->dtslot[i]; i = (i + 1) & (wr->dtslots - 1)) {
+        const char *k = wr->dterms + wr->dtslot[i] - 1;
+        if (strncmp(k, t, n) == 0 && k[n] == '\0') return 0;
+    }
+    if (wr->dtlen + n + 1 > wr->dtcap) {
+        size_t cap = (wr->dtlen + n + 1) * 2 + 4096;
+        if (cap >= UINT32_MAX) return -1;
+        char *a = realloc(wr->dterms, cap);
+        if (!a) return -1;
+        wr->dterms = a;
+        wr->dtcap = cap;
+    }
+    memcpy(wr->dterms + wr->dtlen, t, n);
+    wr->dterms[wr->dtlen + n] = '\0';
+    wr->dtslot[i] = (uint32_t)(wr->dtlen + 1);
+    wr->dtused[wr->dtn++] = (uint32_t)i;
+    wr->dtlen += n + 1;
+    return 0;
+}
+
+/* Adds the document's D terms (dx_format.h) to the passage being built. */
+static int add_dterms(writer *wr, char **xerr)
+{
+    for (size_t at = 0; at < wr->dtlen;) {
+        size_t tl = strlen(wr->dterms + at);
+        size_t n = dx_writer_term(wr, DX_PREFIX_DOCLEVEL, wr->dterms + at, tl);
+        if (!n) return XC_ENOMEM;
+        int rc = xc_doc_add_boolean_term(wr->doc, wr->term, n, xerr);
+        if (rc != XC_OK) return rc;
+        at += tl + 1;
+    }
+    return XC_OK;
+}
+
 /* Adds the S term of one normalised word at position pos, and its Z term
  * when the word is an inflected form (its stem is not the word itself:
  * the S term already holds the others, see dx_format.h). */
@@ -130,13 +213,13 @@ static int add_word(writer *wr, const char *norm, size_t nlen, int word,
      * the Z term then stands alone.) */
     if (slen != nlen || memcmp(stem, norm, nlen) != 0 || !kl) {
         n = dx_writer_term(wr, DX_PREFIX_STEM, stem, slen);
-        if (!n) return XC_ENOMEM;
+        if (!n || dterms_add(wr, wr->term, n) != 0) return XC_ENOMEM;
         int rc = xc_doc_add_term(wr->doc, wr->term, n, 1, xerr);
         if (rc != XC_OK) return rc;
     }
     if (!kl) return XC_OK;
     n = dx_writer_term(wr, DX_PREFIX_FORM, norm, nlen);
-    if (!n) return XC_ENOMEM;
+    if (!n || dterms_add(wr, wr->term, n) != 0) return XC_ENOMEM;
     int rc = xc_doc_add_posting(wr->doc, wr->term, n, pos, 1, xerr);
     /* (a parallel build's shard gets its keys at its end: shard_spellings) */
     if (rc != XC_OK || !wr->w || wr->shared) return rc;
@@ -286,10 +369,11 @@ static int set_str_value(writer *wr, unsigned slot, const char *v,
     return xc_doc_set_value(wr->doc, slot, v, strlen(v), xerr);
 }
 
-/* Writes one passage as one Xapian document. */
+/* Writes one passage as one Xapian document; the document's last one
+ * (`last`) also gets its D terms. */
 static int add_passage(writer *wr, const char *docid, size_t idlen,
                        const char *key, const docmeta *dm, const char *text,
-                       size_t len, size_t offset, unsigned number,
+                       size_t len, size_t offset, unsigned number, int last,
                        const where *at_page, char *err, size_t errlen)
 {
     char *xerr = NULL;
@@ -304,6 +388,7 @@ static int add_passage(writer *wr, const char *docid, size_t idlen,
         if (rc == XC_OK && (k->flags & SV_TOKF_MAYBE_I))
             rc = add_word(wr, "i", 1, 1, k->pos, &xerr);
     }
+    if (rc == XC_OK && last) rc = add_dterms(wr, &xerr);
     size_t n = dx_writer_term(wr, DX_PREFIX_DOC, key, strlen(key));
     if (rc == XC_OK && !n) rc = XC_ENOMEM;
     if (rc == XC_OK)
@@ -479,13 +564,14 @@ int dx_writer_index_text(writer *wr, const char *docid, const char *key,
         res = doc_metadata(wr, text, len, &m, &dm);
     }
     if (res != DX_OK) dx_seterr(err, errlen, "out of memory");
+    dterms_clear(wr);
     for (size_t i = 0; res == DX_OK && i < n; i++) {
         where at = {0, 0, NULL, -1};
         dx_doctext_span(&dt, sp[i].start, sp[i].end, &at.page, &at.page_end,
                         &at.label, &at.ocr);
         res = add_passage(wr, docid, idlen, key, &dm, text + sp[i].start,
                           sp[i].end - sp[i].start, sp[i].start, (unsigned)i,
-                          &at, err, errlen);
+                          i + 1 == n, &at, err, errlen);
     }
     dx_meta_free(&m);
     free(dm.json);

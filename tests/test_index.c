@@ -1581,6 +1581,144 @@ static void test_stem_terms(void **state)
     assert_string_equal(docs, "e.txt");
 }
 
+/* The terms of passage `id`, sorted, into v (malloc'd strings, *n of
+ * them): those with prefix D (without it) when dlevel, the others
+ * otherwise. */
+static int cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void passage_terms(xc_db *db, unsigned id, int dlevel, char ***v,
+                          size_t *n, size_t *cap)
+{
+    xc_termiter *it = NULL;
+    assert_int_equal(xc_db_termlist(db, id, &it, NULL), XC_OK);
+    const char *t;
+    size_t tl;
+    while (xc_termiter_next(it, &t, &tl, NULL, NULL) == 1) {
+        int d = t[0] == DX_PREFIX_DOCLEVEL;
+        if (d != dlevel) continue;
+        if (!dlevel && t[0] != DX_PREFIX_STEM && t[0] != DX_PREFIX_FORM)
+            continue;
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 64;
+            *v = realloc(*v, *cap * sizeof **v);
+            assert_non_null(*v);
+        }
+        (*v)[*n] = strndup(t + d, tl - d);
+        assert_non_null((*v)[*n]);
+        (*n)++;
+    }
+    xc_termiter_free(it);
+}
+
+/* Sorts v[0, *n) and removes repeats. */
+static void sort_unique(char **v, size_t *n)
+{
+    qsort(v, *n, sizeof *v, cmp_strp);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (k && !strcmp(v[k - 1], v[i])) {
+            free(v[i]);
+            continue;
+        }
+        v[k++] = v[i];
+    }
+    *n = k;
+}
+
+/* Document `doc` has `want` passages with consecutive ids, passage 0
+ * first, and its last one (only) carries D<term> for every Z and S term of
+ * any of its passages (dx_format.h, format 10). */
+static void expect_doclevel(xc_db *db, const char *doc, unsigned want)
+{
+    char key[DX_DOC_KEY_MAX + 2];
+    key[0] = DX_PREFIX_DOC;
+    size_t kl = 1 + dx_doc_key(doc, strlen(doc), key + 1);
+    unsigned *ids = NULL;
+    size_t n = 0;
+    assert_int_equal(xc_db_postlist(db, key, kl, &ids, &n, NULL), XC_OK);
+    assert_int_equal(n, want);
+    char **all = NULL, **dl = NULL;
+    size_t na = 0, ca = 0, nd = 0, cd = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(ids[i], ids[0] + i);
+        char *v = NULL;
+        size_t vl = 0;
+        assert_int_equal(xc_db_get_value(db, ids[i], DX_SLOT_PASSAGE, &v, &vl,
+                                         NULL), XC_OK);
+        assert_int_equal(vl, 4);
+        assert_int_equal(dx_get_be32((const unsigned char *)v), i);
+        xc_free(v);
+        passage_terms(db, ids[i], 0, &all, &na, &ca);
+        size_t before = nd;
+        passage_terms(db, ids[i], 1, &dl, &nd, &cd);
+        if (i + 1 < n) assert_int_equal(nd, before); /* not before the last */
+    }
+    sort_unique(all, &na);
+    assert_true(na > 0);
+    assert_int_equal(nd, na);
+    qsort(dl, nd, sizeof *dl, cmp_strp);
+    for (size_t i = 0; i < na; i++) assert_string_equal(dl[i], all[i]);
+    for (size_t i = 0; i < na; i++) free(all[i]);
+    for (size_t i = 0; i < nd; i++) free(dl[i]);
+    free(all);
+    free(dl);
+    xc_free(ids);
+}
+
+/* A paragraph of about 1,300 bytes (a passage of its own) with `words`. */
+static void paragraph(char *out, size_t cap, const char *words)
+{
+    size_t at = (size_t)snprintf(out, cap, "%s", words);
+    while (at < 1300 && at + 80 < cap)
+        at += (size_t)snprintf(out + at, cap - at, " och undervisningen i "
+                               "varje klass följs upp av rektor");
+    snprintf(out + at, cap - at, ".");
+}
+
+/* Document-level postings (format 10): D terms on the last passage, in a
+ * parallel first build and in a one-thread update, gone with the words. */
+static void test_doclevel_terms(void **state)
+{
+    struct fx *f = *state;
+    char p[3][1500], text[5000];
+    paragraph(p[0], sizeof p[0], "Eleverna läser");
+    paragraph(p[1], sizeof p[1], "Skolan stänger 2021");
+    paragraph(p[2], sizeof p[2], "Lärarna 1 skolan");
+    snprintf(text, sizeof text, "%s\n\n%s\n\n%s\n", p[0], p[1], p[2]);
+    write_file(f->docs, "multi.txt", text);
+    write_file(f->docs, "one.txt", "Rektorn beslutar.\n");
+    expect_stats(run_index(f->db, f->docs), 2, 0, 0, 0, 0, 0);
+    xc_db *db = NULL;
+    assert_int_equal(xc_db_open(f->db, &db, NULL), XC_OK);
+    expect_doclevel(db, "multi.txt", 3);
+    expect_doclevel(db, "one.txt", 1);
+    assert_int_equal(tfreq(db, "DSeleverna"), 1);
+    assert_int_equal(tfreq(db, "DZelev"), 1);
+    assert_int_equal(tfreq(db, "DSstänger"), 1);
+    assert_int_equal(tfreq(db, "DS2021"), 1);
+    assert_int_equal(tfreq(db, "DSi"), 1); /* OCR's "1" for "i" */
+    assert_int_equal(tfreq(db, "DSrektorn"), 1); /* one.txt */
+    assert_int_equal(tfreq(db, "DSrektor"), 1);  /* multi.txt */
+    xc_db_close(db);
+
+    /* Re-indexed without its middle paragraph: two passages, and stänger
+     * is gone from the document level too. */
+    snprintf(text, sizeof text, "%s\n\n%s\n", p[0], p[2]);
+    write_file(f->docs, "multi.txt", text);
+    set_mtime(f->docs, "multi.txt", 1000000000);
+    expect_stats(run_index(f->db, f->docs), 0, 1, 0, 0, 1, 0);
+    assert_int_equal(xc_db_open(f->db, &db, NULL), XC_OK);
+    expect_doclevel(db, "multi.txt", 2);
+    expect_doclevel(db, "one.txt", 1);
+    assert_int_equal(tfreq(db, "DSstänger"), 0);
+    assert_int_equal(tfreq(db, "DS2021"), 0);
+    assert_int_equal(tfreq(db, "DSeleverna"), 1);
+    xc_db_close(db);
+}
+
 /* OCR that drops an ö ("frordningen"): found under the skeleton of the
  * form without it, at the cost of a deletion, and never by --exact; a
  * different word (fordringen) is not, nor a single letter left ("p"). */
@@ -1835,6 +1973,7 @@ int main(void)
         T(test_check_finds_damage),
         T(test_stored_data),
         T(test_stem_terms),
+        T(test_doclevel_terms),
         T(test_dropped_letter),
         T(test_respelled),
         T(test_lookalikes),

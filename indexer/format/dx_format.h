@@ -38,9 +38,24 @@
  *   X<field>:<value>      boolean: a fact of the source document (see
  *                         dx_filter below), e.g. Xkommun:borlänge,
  *                         Xtyp:uppföljningsbeslut, Xdnr:2021:2323.
+ *   D<term>               boolean, on the LAST passage of a document only:
+ *                         every Z and S term of any of its passages, D put
+ *                         in front (DZskol, DSskolan). The document-level
+ *                         postings: the documents that hold all the words
+ *                         of a query, wherever they stand, are one AND of
+ *                         short posting lists (dq_search.c, spread
+ *                         matches). Boolean, so no passage's length or
+ *                         weights change.
  *
  * A token flagged SV_TOKF_MAYBE_I (OCR's "1" or "|" for the word "i") also
  * gets the S and Z terms of "i" at the same position.
+ *
+ * The passages of one document have consecutive Xapian document ids,
+ * passage 0 first (every writer adds them in one go, and a parallel
+ * build's merge keeps each shard's order): passage p of the document whose
+ * last passage is d is d - (n - 1) + p, n its passages (DX_SLOT_PASSAGE of
+ * d is n - 1). dq_search.c relies on it to go from a D match to the
+ * document's passages.
  *
  * Values (what the matcher needs: collapsing, sorting, date ranges,
  * facets; what results show is in the data, read with the text)
@@ -173,6 +188,7 @@
  *   9  PDF, Word and OpenDocument files: passages know the pages they
  *      start and end on, the start page's label and their OCR confidence
  *      (data version 4); failure records (DX_META_FAIL).
+ *  10  document-level postings: D terms on each document's last passage.
  * A database in another version, or indexed with another analysis, is
  * refused (dx_stamp_read tells; diarium-index says to rebuild it with
  * --full).
@@ -190,11 +206,15 @@
 #include <stdint.h>
 #include <string.h>
 
-#define DX_FORMAT_VERSION 9
+#define DX_FORMAT_VERSION 10
 
 #define DX_PREFIX_STEM 'Z'
 #define DX_PREFIX_FORM 'S'
 #define DX_PREFIX_DOC 'Q'
+#define DX_PREFIX_DOCLEVEL 'D'
+/* The prefixes DX_PREFIX_DOCLEVEL goes in front of (a NUL-terminated set,
+ * as xc_query_map_terms takes it). */
+#define DX_DOCLEVEL_OF "ZS"
 #define DX_FORM_SEP '\x1f'
 /* The value of a spelling key (Xapian removes a key set to ""). */
 #define DX_SPELLING_VALUE "1"
