@@ -704,6 +704,186 @@ static int estimate(dq_engine *e, const xc_query *q, unsigned *est,
     return res;
 }
 
+/* The document of hit h (added for passage `id`) is the one whose last
+ * passage is v[k].last, k the first with v[k].last >= id (v sorted by
+ * last), and h is its passage id - v[k].first: the passages of a document
+ * have consecutive ids (dx_format.h). 0 when they do not agree. */
+typedef struct drange {
+    unsigned first, last;
+} drange;
+
+static int by_last(const void *a, const void *b)
+{
+    const drange *x = a, *y = b;
+    return x->last < y->last ? -1 : x->last > y->last;
+}
+
+static int range_agrees(const drange *v, size_t n, unsigned id,
+                        const dq_hit *h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].last < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && id >= v[lo].first && h->passage == id - v[lo].first;
+}
+
+/* spread_matches from the document-level postings (dx_format.h, D terms):
+ * the documents that hold every part (and no excluded word) anywhere are
+ * one AND of the parts' D terms, matched on each document's last passage;
+ * their passages are then ranked for the rarest part as in the other way
+ * (best passage per document, by its weight), among those documents only
+ * (a filter of their id ranges). The result is that of the other way, but
+ * that the candidates are all such documents rather than those among the
+ * best ranked for the rarest part. *done = 0 (nothing added) when it
+ * cannot be used: a part or excluded word that is more than a disjunction
+ * of terms (a phrase: positions are per passage), several databases
+ * searched as one (their ids interleave), more than SPREAD_MAX_DOCS such
+ * documents, or passage numbers that do not agree with the ids. For tests,
+ * DIARIUM_DOCLEVEL=0 never uses it. */
+static int spread_doclevel(dq_engine *e, const dq_plan *p, size_t rare,
+                           unsigned want, dq_results *r, int *done,
+                           char *err, size_t errlen)
+{
+    const char *env = getenv("DIARIUM_DOCLEVEL");
+    *done = 0;
+    if (env && !strcmp(env, "0")) return DQ_OK;
+    char *xerr = NULL;
+    unsigned ndb = 0;
+    int rc = xc_db_count(e->db, &ndb, &xerr);
+    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
+    if (ndb != 1) return DQ_OK;
+    size_t nq = p->nparts + (p->neg != NULL), mapped = 0;
+    xc_query **m = calloc(nq, sizeof *m);
+    xc_query *all = NULL, *qd = NULL, *ranges = NULL, *f = NULL;
+    xc_mset *ms = NULL;
+    xc_valiter *vi = NULL;
+    drange *v = NULL;
+    unsigned *first = NULL, *last = NULL;
+    int res = m ? DQ_OK : DQ_ENOMEM, usable = 1;
+    for (size_t i = 0; res == DQ_OK && i < nq; i++) {
+        int disj = 0;
+        size_t nm = 0;
+        rc = xc_query_map_terms(i < p->nparts ? p->parts[i] : p->neg,
+                                DX_DOCLEVEL_OF, DX_PREFIX_DOCLEVEL, &m[i],
+                                &disj, &nm, &xerr);
+        if (rc != XC_OK) res = xfail(rc, xerr, err, errlen);
+        usable &= disj;
+        if (i < p->nparts) mapped += nm;
+    }
+    if (res != DQ_OK || !usable) goto out;
+    if (mapped == 0) {
+        /* Filters only (fields, dates, doc:), which every passage of a
+         * document has or has not: a document with them all has matched
+         * the whole query already. */
+        *done = 1;
+        goto out;
+    }
+    rc = xc_query_combine(XC_OP_AND, m, p->nparts, 0, &all, &xerr);
+    if (rc == XC_OK && p->neg) {
+        xc_query *two[2] = {all, m[p->nparts]};
+        rc = xc_query_combine(XC_OP_AND_NOT, two, 2, 0, &qd, &xerr);
+    } else if (rc == XC_OK) {
+        qd = all;
+        all = NULL;
+    }
+    if (rc != XC_OK) {
+        res = xfail(rc, xerr, err, errlen);
+        goto out;
+    }
+    res = run(e, qd, 0, 0, SPREAD_MAX_DOCS + 1, &ms, err, errlen);
+    unsigned n = ms ? xc_mset_size(ms) : 0;
+    if (res != DQ_OK || n > SPREAD_MAX_DOCS) goto out;
+    if (n == 0) {
+        *done = 1;
+        goto out;
+    }
+    v = malloc(n * sizeof *v);
+    first = malloc(n * sizeof *first);
+    last = malloc(n * sizeof *last);
+    if (!v || !first || !last) {
+        res = DQ_ENOMEM;
+        goto out;
+    }
+    for (unsigned i = 0; i < n; i++) xc_mset_item(ms, i, &v[i].last, NULL,
+                                                  NULL);
+    qsort(v, n, sizeof *v, by_last);
+    /* Each document's first passage, from its last one's number. */
+    rc = xc_db_values(e->db, DX_SLOT_PASSAGE, &vi, &xerr);
+    for (unsigned i = 0; rc == XC_OK && i < n; i++) {
+        unsigned at = 0;
+        const char *val = NULL;
+        size_t vl = 0;
+        rc = xc_valiter_skip_to(vi, v[i].last, &at, &val, &vl, &xerr);
+        if (rc < 0) break;
+        uint32_t pn = rc == 1 && at == v[i].last && vl == 4
+                        ? dx_get_be32((const unsigned char *)val)
+                        : UINT32_MAX;
+        rc = XC_OK;
+        if (pn >= v[i].last) goto out; /* not the layout of dx_format.h */
+        first[i] = v[i].first = v[i].last - pn;
+        last[i] = v[i].last;
+    }
+    if (rc != XC_OK) {
+        res = xfail(rc, xerr, err, errlen);
+        goto out;
+    }
+    rc = xc_query_docid_ranges(first, last, n, &ranges, &xerr);
+    if (rc == XC_OK) {
+        xc_query *two[2] = {p->parts[rare], ranges};
+        rc = xc_query_combine(XC_OP_FILTER, two, 2, 0, &f, &xerr);
+    }
+    if (rc != XC_OK) {
+        res = xfail(rc, xerr, err, errlen);
+        goto out;
+    }
+    xc_mset_free(ms);
+    ms = NULL;
+    /* (documents listed already come back too: ask for as many more) */
+    uint64_t k = (uint64_t)want + r->n;
+    res = run(e, f, 1, 0, k > UINT_MAX ? UINT_MAX : (unsigned)k, &ms, err,
+              errlen);
+    size_t had = r->n;
+    for (unsigned i = 0; res == DQ_OK && want && i < xc_mset_size(ms);
+         i++) {
+        unsigned id;
+        double w;
+        char *doc = NULL;
+        size_t dl = 0;
+        xc_mset_item(ms, i, &id, &w, NULL);
+        rc = xc_mset_collapse_key(ms, i, &doc, &dl);
+        if (rc != XC_OK) {
+            res = xfail(rc, NULL, err, errlen);
+            break;
+        }
+        int listed = has_doc(r, doc);
+        xc_free(doc);
+        if (listed) continue;
+        res = add_hit(e, r, id, w, 0, err, errlen);
+        if (res == DQ_OK && !range_agrees(v, n, id, &r->hits[r->n - 1])) {
+            while (r->n > had) hit_free(&r->hits[--r->n]);
+            goto out; /* the other way */
+        }
+        want--;
+    }
+    if (res == DQ_OK) *done = 1;
+out:
+    for (size_t i = 0; m && i < nq; i++) xc_query_free(m[i]);
+    free(m);
+    xc_query_free(all);
+    xc_query_free(qd);
+    xc_query_free(ranges);
+    xc_query_free(f);
+    xc_mset_free(ms);
+    xc_valiter_free(vi);
+    free(v);
+    free(first);
+    free(last);
+    return res;
+}
+
 /* Documents whose AND-ed parts are spread over several passages. A
  * document that has every part has the rarest one: the candidates are the
  * documents ranked highest for it (their collapse keys are their ids);
@@ -730,6 +910,9 @@ static int spread_matches(dq_engine *e, const dq_plan *p,
         }
     }
     if (res != DQ_OK) return res;
+    int done = 0;
+    res = spread_doclevel(e, p, rare, want, r, &done, err, errlen);
+    if (res != DQ_OK || done) return res;
     xc_query *only = NULL;
     xc_query **terms = NULL;
     xc_mset *m = NULL;

@@ -1398,7 +1398,7 @@ static void test_query_docid_ranges(void **state)
     assert_int_equal(xc_query_docid_ranges(NULL, NULL, 1, &q, NULL),
                      XC_EINVAL);
     /* A posting source cannot be mapped (xc_query_map_terms). */
-    assert_int_equal(xc_query_map_terms(r, "f", 'Z', &q, NULL, NULL),
+    assert_int_equal(xc_query_map_terms(r, "f", 'Z', &q, NULL, NULL, NULL),
                      XC_EINVAL);
     assert_null(q);
     xc_query_free(r);
@@ -1422,21 +1422,23 @@ static void test_query_map_terms(void **state)
         double scale; /* > 0: the combination scaled so */
         unsigned want[NCORPUS + 1];
         int disjunctive;
+        size_t mapped;
     } rows[] = {
-        {XC_OP_OR, p13, 0, {1, 3}, 1},
-        {XC_OP_SYNONYM, p2f, 0, {1, 2, 4, 5}, 1},
-        {XC_OP_MAX, p13, 0, {1, 3}, 1},
-        {XC_OP_OR, p5b, 2.5, {1, 3, 5}, 1},
-        {XC_OP_OR, py3, 0, {2, 3, 4}, 1},
-        {XC_OP_PHRASE, p12, 0, {0}, 0},
-        {XC_OP_AND, pf4, 0, {4}, 0},
-        {XC_OP_FILTER, pf4, 0, {4}, 0},
-        {XC_OP_AND_NOT, p2f, 0, {0}, 0},
-        {XC_OP_AND_MAYBE, pf4, 0, {1, 2, 4, 5}, 0},
+        {XC_OP_OR, p13, 0, {1, 3}, 1, 2},
+        {XC_OP_SYNONYM, p2f, 0, {1, 2, 4, 5}, 1, 1},
+        {XC_OP_MAX, p13, 0, {1, 3}, 1, 2},
+        {XC_OP_OR, p5b, 2.5, {1, 3, 5}, 1, 1},
+        {XC_OP_OR, py3, 0, {2, 3, 4}, 1, 1},
+        {XC_OP_PHRASE, p12, 0, {0}, 0, 2},
+        {XC_OP_AND, pf4, 0, {4}, 0, 1},
+        {XC_OP_FILTER, pf4, 0, {4}, 0, 1},
+        {XC_OP_AND_NOT, p2f, 0, {0}, 0, 1},
+        {XC_OP_AND_MAYBE, pf4, 0, {1, 2, 4, 5}, 0, 1},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         xc_query *q = NULL, *m = NULL;
         int disj = -1;
+        size_t nm = 99;
         assert_int_equal(xc_query_combine(rows[i].op, rows[i].subs, 2, 0, &q,
                                           NULL), XC_OK);
         if (rows[i].scale > 0) {
@@ -1445,10 +1447,11 @@ static void test_query_map_terms(void **state)
             xc_query_free(q);
             q = s;
         }
-        assert_int_equal(xc_query_map_terms(q, "d", 'Z', &m, &disj, NULL),
-                         XC_OK);
+        assert_int_equal(xc_query_map_terms(q, "d", 'Z', &m, &disj, &nm,
+                                            NULL), XC_OK);
         expect_docs(st->db, m, rows[i].want);
         assert_int_equal(disj, rows[i].disjunctive);
+        assert_int_equal(nm, rows[i].mapped);
         /* without weights */
         xc_enquire *e = NULL;
         double w[NCORPUS + 1];
@@ -1462,11 +1465,12 @@ static void test_query_map_terms(void **state)
     }
     /* A single term; the original is unchanged. */
     xc_query *m = NULL;
-    assert_int_equal(xc_query_map_terms(d4, "d", 'Z', &m, NULL, NULL), XC_OK);
+    assert_int_equal(xc_query_map_terms(d4, "d", 'Z', &m, NULL, NULL, NULL),
+                     XC_OK);
     expect_docs(st->db, m, (const unsigned[]){4, 0});
     expect_docs(st->db, d4, (const unsigned[]){0});
     xc_query_free(m);
-    assert_int_equal(xc_query_map_terms(NULL, "d", 'Z', &m, NULL, NULL),
+    assert_int_equal(xc_query_map_terms(NULL, "d", 'Z', &m, NULL, NULL, NULL),
                      XC_EINVAL);
     assert_null(m);
     xc_query *all[] = {d1, d2, d3, d4, d5, fox, brown, yr};

@@ -54,6 +54,14 @@ struct xc_mset {
     Xapian::MSet m;
 };
 
+struct xc_valiter {
+    Xapian::ValueIterator it, end;
+    bool started = false;
+    std::string cur;
+    xc_valiter(Xapian::ValueIterator b, Xapian::ValueIterator e)
+        : it(std::move(b)), end(std::move(e)) {}
+};
+
 /*
  * Terms from a Xapian iterator (allterms or termlist) or from a copied vector
  * (matching terms). `yielded` says the term under the cursor has already been
@@ -784,6 +792,43 @@ extern "C" int xc_doc_get_data(xc_doc *d, char **data, size_t *len,
     }
 }
 
+extern "C" int xc_db_values(xc_db *db, unsigned slot, xc_valiter **out,
+                            char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(db, err);
+    try {
+        *out = new xc_valiter(db->db.valuestream_begin(slot),
+                              db->db.valuestream_end(slot));
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_valiter_skip_to(xc_valiter *it, unsigned docid,
+                                  unsigned *at, const char **val, size_t *len,
+                                  char **err)
+{
+    XC_NEED(it, err);
+    try {
+        if (it->it == it->end) return 0;
+        if (!it->started || it->it.get_docid() < docid) it->it.skip_to(docid);
+        it->started = true;
+        if (it->it == it->end) return 0;
+        it->cur = *it->it;
+        if (at) *at = it->it.get_docid();
+        if (val) *val = it->cur.data();
+        if (len) *len = it->cur.size();
+        return 1;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" void xc_valiter_free(xc_valiter *it) { delete it; }
+
 extern "C" int xc_db_postlist(xc_db *db, const char *term, size_t len,
                               unsigned **ids, size_t *n, char **err)
 {
@@ -1182,14 +1227,17 @@ extern "C" int xc_query_docid_ranges(const unsigned *first,
 /* The copy of xc_query_map_terms; clears *disj where q is not a
  * disjunction of leaves. */
 static Xapian::Query map_terms(const Xapian::Query &q, const char *from,
-                               char prefix, int *disj)
+                               char prefix, int *disj, size_t *mapped)
 {
     typedef Xapian::Query Q;
     Q::op op = q.get_type();
     switch (op) {
     case Q::LEAF_TERM: {
         std::string t = *q.get_terms_begin();
-        if (!t.empty() && std::strchr(from, t[0])) t.insert(t.begin(), prefix);
+        if (!t.empty() && t[0] && std::strchr(from, t[0])) {
+            t.insert(t.begin(), prefix);
+            ++*mapped;
+        }
         return Q(t);
     }
     case Q::LEAF_POSTING_SOURCE:
@@ -1202,7 +1250,7 @@ static Xapian::Query map_terms(const Xapian::Query &q, const char *from,
     case Q::OP_VALUE_LE:
         return q;
     case Q::OP_SCALE_WEIGHT:
-        return map_terms(q.get_subquery(0), from, prefix, disj);
+        return map_terms(q.get_subquery(0), from, prefix, disj, mapped);
     default:
         break;
     }
@@ -1234,23 +1282,26 @@ static Xapian::Query map_terms(const Xapian::Query &q, const char *from,
     size_t n = q.get_num_subqueries();
     v.reserve(n);
     for (size_t k = 0; k < n; k++)
-        v.push_back(map_terms(q.get_subquery(k), from, prefix, disj));
+        v.push_back(map_terms(q.get_subquery(k), from, prefix, disj, mapped));
     return Q(to, v.begin(), v.end());
 }
 
 extern "C" int xc_query_map_terms(const xc_query *q, const char *from,
                                   char prefix, xc_query **out,
-                                  int *disjunctive, char **err)
+                                  int *disjunctive, size_t *mapped,
+                                  char **err)
 {
     XC_NEED(out, err);
     *out = nullptr;
     XC_NEED(q && from, err);
     try {
         int disj = 1;
-        Xapian::Query m = map_terms(q->q, from, prefix, &disj);
+        size_t nm = 0;
+        Xapian::Query m = map_terms(q->q, from, prefix, &disj, &nm);
         int rc = make_query(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, m, 0),
                             out);
         if (disjunctive) *disjunctive = disj;
+        if (mapped) *mapped = nm;
         return rc;
     } catch (...) {
         return xc_catch(err);

@@ -75,6 +75,7 @@ typedef struct xc_query xc_query;       /* an immutable query tree */
 typedef struct xc_enquire xc_enquire;   /* a search session over an xc_db */
 typedef struct xc_mset xc_mset;         /* one page of results */
 typedef struct xc_termiter xc_termiter; /* terms: all, by prefix, or of a doc */
+typedef struct xc_valiter xc_valiter;   /* one value slot, by document id */
 
 /* ---------------------------------------------------------------- writing */
 
@@ -256,6 +257,19 @@ int xc_doc_get_value(xc_doc *d, unsigned slot, char **val, size_t *len,
                      char **err);
 int xc_doc_get_data(xc_doc *d, char **data, size_t *len, char **err);
 
+/* The values in `slot` in document id order, read as a stream (cheaper
+ * than xc_db_get_value for many documents in ascending order). */
+int xc_db_values(xc_db *db, unsigned slot, xc_valiter **out, char **err);
+
+/* Moves to the first document >= docid that has a value in the slot (never
+ * backwards: a docid before the current one leaves it where it is) and
+ * returns 1 with its id in *at and its value in *val, *len (valid until the
+ * next call on the iterator); 0 when there is none; negative on error. */
+int xc_valiter_skip_to(xc_valiter *it, unsigned docid, unsigned *at,
+                       const char **val, size_t *len, char **err);
+
+void xc_valiter_free(xc_valiter *it);
+
 /* The ids of the documents indexed by `term` (len 0: every document),
  * ascending, as a malloc'd array (release with xc_free); *n = 0 and
  * *ids = NULL when none. */
@@ -355,9 +369,11 @@ int xc_query_docid_ranges(const unsigned *first, const unsigned *last,
  * when q is made of leaves (terms, value ranges, match-all / nothing)
  * joined only by OR, SYNONYM, MAX, ELITE_SET and SCALE_WEIGHT, so that a
  * document matches q exactly when it matches one of its leaves; else 0.
+ * *mapped (may be NULL) is set to the number of terms that got the prefix.
  * XC_EINVAL for a query with a posting source in it. */
 int xc_query_map_terms(const xc_query *q, const char *from, char prefix,
-                       xc_query **out, int *disjunctive, char **err);
+                       xc_query **out, int *disjunctive, size_t *mapped,
+                       char **err);
 
 /* Matches every document / none. */
 int xc_query_match_all(xc_query **out, char **err);
