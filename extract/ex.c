@@ -18,6 +18,8 @@ const char *ex_strerror(int rc)
     case EX_ECORRUPT: return "damaged or truncated file";
     case EX_ELIMIT: return "a limit was exceeded";
     case EX_ECRASH: return "the document reader crashed";
+    case EX_ENOOCR: return "OCR cannot run: Tesseract's model is not "
+                           "installed";
     default: return "unknown error";
     }
 }
@@ -45,6 +47,9 @@ ex_type ex_type_of_name(const char *name)
     if (has_ext(base, n, "pdf")) return EX_TYPE_PDF;
     if (has_ext(base, n, "docx")) return EX_TYPE_DOCX;
     if (has_ext(base, n, "odt")) return EX_TYPE_ODT;
+    static const char *const images[] = {"tif", "tiff", "png", "jpg", "jpeg"};
+    for (size_t i = 0; i < sizeof images / sizeof *images; i++)
+        if (has_ext(base, n, images[i])) return EX_TYPE_IMAGE;
     return EX_TYPE_NONE;
 }
 
@@ -54,8 +59,23 @@ const char *ex_type_label(ex_type t)
     case EX_TYPE_PDF: return "PDF";
     case EX_TYPE_DOCX: return "Word";
     case EX_TYPE_ODT: return "OpenDocument";
+    case EX_TYPE_IMAGE: return "image";
     default: return "none";
     }
+}
+
+int ex_ocr_lang_ok(const char *lang)
+{
+    if (!lang) return 1;
+    size_t n = strlen(lang);
+    if (n == 0 || n > 63 || lang[0] == '+') return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = lang[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '+'))
+            return 0;
+    }
+    return 1;
 }
 
 void ex_limits_default(ex_limits *l)
@@ -65,6 +85,8 @@ void ex_limits_default(ex_limits *l)
     l->memory_mb = EX_DEFAULT_MEMORY_MB;
     l->max_text = EX_DEFAULT_MAX_TEXT;
     l->max_input = EX_DEFAULT_MAX_INPUT;
+    l->ocr_seconds = EX_DEFAULT_OCR_SECONDS;
+    l->ocr_megapixels = EX_DEFAULT_OCR_MEGAPIXELS;
 }
 
 /* A document is three allocations (ex_wire.c, ex_wire_decode): the struct,

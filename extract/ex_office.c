@@ -614,7 +614,8 @@ int ex_office_read(ex_type type, const void *data, size_t len,
     if (rc == EX_OK) rc = ex_nfc(k.out.p ? k.out.p : "", k.out.n, &nfc, &nl);
     if (rc == EX_OK) {
         ex_wire_begin(w, type, 0);
-        ex_wire_page(w, 0, NULL, nfc, nl, nl ? 0 : EX_PAGE_BLANK, -1);
+        ex_wire_page(w, 0, NULL, nfc, nl, nl ? 0 : EX_PAGE_BLANK, -1,
+                     NULL);
         ex_wire_end(w, "", 0);
         if (w->oom) rc = EX_ENOMEM;
     }

@@ -9,9 +9,20 @@
  * library that runs out of address space under RLIMIT_AS says so there
  * ("Out of memory", "std::bad_alloc", "failed to allocate") before it
  * aborts, which is how an abort is told apart from a crash.
+ *
+ * Pages read by OCR (ex_read_with): the worker says when it starts a page
+ * and sends each page as soon as it is read (ex_wire.h); the wall clock
+ * starts again at each. When the worker dies during a page, that page is
+ * named as failed with the reason, and the document is asked for again
+ * from a fresh worker, with every page read so far given back, so that
+ * the worker goes on after the page that killed it. The worker's
+ * environment gets OMP_THREAD_LIMIT=1: Tesseract's OpenMP threads would
+ * compete with the caller's own parallelism (one reader per thread).
  */
 #define _GNU_SOURCE /* pipe2, SOCK_CLOEXEC, MSG_NOSIGNAL */
 #include "ex.h"
+#include "ex_scan.h"
+#include "ex_tess.h"
 #include "ex_wire.h"
 
 #include <errno.h>
@@ -44,12 +55,30 @@ struct ex_reader {
     unsigned served;
     char tail[TAIL];
     size_t tailn;
-    int killed;     /* we sent SIGKILL at the deadline */
+    char **env;     /* the worker's environment */
+    int has_file;   /* the worker holds the file of file_len, file_hash */
+    size_t file_len;
+    uint64_t file_hash;
 };
 
 static void say(char *why, size_t whylen, const char *fmt, const char *arg)
 {
     if (why && whylen) snprintf(why, whylen, fmt, arg ? arg : "");
+}
+
+/* The worker's environment: ours, with OMP_THREAD_LIMIT=1. */
+static int make_env(ex_reader *r)
+{
+    size_t n = 0;
+    for (char **e = environ; e && *e; e++) n++;
+    r->env = calloc(n + 2, sizeof *r->env);
+    if (!r->env) return EX_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "OMP_THREAD_LIMIT=", 17) != 0)
+            r->env[k++] = environ[i];
+    r->env[k] = "OMP_THREAD_LIMIT=1";
+    return EX_OK;
 }
 
 int ex_reader_open(const char *program, const ex_limits *lim,
@@ -60,7 +89,7 @@ int ex_reader_open(const char *program, const ex_limits *lim,
     if (lim) l = *lim;
     else ex_limits_default(&l);
     if (!l.cpu_seconds || !l.wall_seconds || !l.memory_mb || !l.max_text ||
-        !l.max_input)
+        !l.max_input || !l.ocr_seconds || !l.ocr_megapixels)
         return EX_EINVAL;
     char path[PATH_MAX];
     if (!program) {
@@ -95,6 +124,11 @@ int ex_reader_open(const char *program, const ex_limits *lim,
     r->lim = l;
     r->pid = -1;
     r->sock = r->errfd = -1;
+    if (make_env(r) != EX_OK) {
+        free(r->program);
+        free(r);
+        return EX_ENOMEM;
+    }
     *out = r;
     return EX_OK;
 }
@@ -154,6 +188,7 @@ static int stop_worker(ex_reader *r, int grace_ms)
     close_fd(&r->errfd);
     r->pid = -1;
     r->served = 0;
+    r->has_file = 0;
     return status;
 }
 
@@ -162,6 +197,7 @@ void ex_reader_close(ex_reader *r)
     if (!r) return;
     stop_worker(r, 1000);
     free(r->program);
+    free(r->env);
     free(r);
 }
 
@@ -189,13 +225,16 @@ static int start_worker(ex_reader *r, char *why, size_t whylen)
         if (ep[1] >= 0) close(ep[1]);
         return EX_EIO;
     }
-    char cpu[24], mem[24], text[32], input[32];
+    char cpu[24], mem[24], text[32], input[32], ocr[24], mp[24];
     snprintf(cpu, sizeof cpu, "%u", r->lim.cpu_seconds);
     snprintf(mem, sizeof mem, "%u", r->lim.memory_mb);
     snprintf(text, sizeof text, "%zu", r->lim.max_text);
     snprintf(input, sizeof input, "%zu", r->lim.max_input);
+    snprintf(ocr, sizeof ocr, "%u", r->lim.ocr_seconds);
+    snprintf(mp, sizeof mp, "%u", r->lim.ocr_megapixels);
     char *argv[] = {r->program, "--worker", "--cpu", cpu, "--memory", mem,
-                    "--max-text", text, "--max-input", input, NULL};
+                    "--max-text", text, "--max-input", input,
+                    "--ocr-seconds", ocr, "--ocr-megapixels", mp, NULL};
     posix_spawn_file_actions_t fa;
     int rc = posix_spawn_file_actions_init(&fa);
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
@@ -205,7 +244,7 @@ static int start_worker(ex_reader *r, char *why, size_t whylen)
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&fa, ep[1], 1);
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
     pid_t pid = -1;
-    if (rc == 0) rc = posix_spawn(&pid, r->program, &fa, NULL, argv, environ);
+    if (rc == 0) rc = posix_spawn(&pid, r->program, &fa, NULL, argv, r->env);
     posix_spawn_file_actions_destroy(&fa);
     close(sv[1]);
     close(ep[1]);
@@ -222,6 +261,7 @@ static int start_worker(ex_reader *r, char *why, size_t whylen)
     r->sock = sv[0];
     r->errfd = ep[0];
     r->served = 0;
+    r->has_file = 0;
     return EX_OK;
 }
 
@@ -335,8 +375,10 @@ static int tail_says_memory(const ex_reader *r)
     return 0;
 }
 
-/* The worker died or was killed during a request: reap it and say why. */
-static int worker_died(ex_reader *r, int timed_out, char *why, size_t whylen)
+/* The worker died or was killed during a request (during page `page`
+ * read by OCR, or 0): reap it and say why. */
+static int worker_died(ex_reader *r, int timed_out, unsigned page, char *why,
+                       size_t whylen)
 {
     if (timed_out && r->pid > 0) kill(r->pid, SIGKILL);
     close_fd(&r->sock);
@@ -349,6 +391,7 @@ static int worker_died(ex_reader *r, int timed_out, char *why, size_t whylen)
     close_fd(&r->errfd);
     r->pid = -1;
     r->served = 0;
+    r->has_file = 0;
     char b[96];
     if (timed_out) {
         snprintf(b, sizeof b, "wall-clock time limit (%u s) exceeded",
@@ -359,8 +402,12 @@ static int worker_died(ex_reader *r, int timed_out, char *why, size_t whylen)
     if (status != -1 && WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         if (sig == SIGXCPU) {
-            snprintf(b, sizeof b, "CPU time limit (%u s) exceeded",
-                     r->lim.cpu_seconds);
+            if (page)
+                snprintf(b, sizeof b, "OCR time limit (%u s) exceeded",
+                         r->lim.ocr_seconds);
+            else
+                snprintf(b, sizeof b, "CPU time limit (%u s) exceeded",
+                         r->lim.cpu_seconds);
             say(why, whylen, "%s", b);
             return EX_ELIMIT;
         }
@@ -410,22 +457,23 @@ static int worker_died(ex_reader *r, int timed_out, char *why, size_t whylen)
     return EX_ECRASH;
 }
 
-int ex_read(ex_reader *r, ex_type type, const void *data, size_t len,
-            ex_doc **out, char *why, size_t whylen)
+
+/* FNV-1a, 64 bits: which file the worker holds. */
+static uint64_t fnv(const void *p, size_t n)
 {
-    *out = NULL;
-    if (why && whylen) why[0] = '\0';
-    if (type < EX_TYPE_PDF || type > EX_TYPE_ODT || (len > 0 && !data)) {
-        say(why, whylen, "%s", "no such document type");
-        return EX_EINVAL;
+    const unsigned char *s = p;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ull;
     }
-    if (len > r->lim.max_input) {
-        char b[96];
-        snprintf(b, sizeof b, "input size limit (%zu MiB) exceeded",
-                 r->lim.max_input >> 20);
-        say(why, whylen, "%s", b);
-        return EX_ELIMIT;
-    }
+    return h;
+}
+
+/* Starts a worker when none runs (or the one running is due to be
+ * replaced). */
+static int ready(ex_reader *r, char *why, size_t whylen)
+{
     if (r->pid > 0 && r->served >= EX_WORKER_FILES) stop_worker(r, 1000);
     if (r->pid > 0 && r->errfd < 0) stop_worker(r, 0); /* half dead */
     if (r->pid <= 0) {
@@ -435,45 +483,358 @@ int ex_read(ex_reader *r, ex_type type, const void *data, size_t len,
     r->tailn = 0;
     drain(r);
     r->tailn = 0;
-    int64_t deadline = now_ms() + (int64_t)r->lim.wall_seconds * 1000;
+    return EX_OK;
+}
 
+/* Sends a request: its head, the lang, the given pages (two lists), the
+ * file (unless q->reuse). */
+static int send_request(ex_reader *r, const ex_wire_req *q, const char *lang,
+                        const ex_scan *const *g1, size_t n1,
+                        ex_scan *const *g2, size_t n2, const void *data,
+                        int64_t deadline)
+{
     char head[EX_WIRE_REQUEST_HEAD];
-    memcpy(head, EX_WIRE_REQUEST, 4);
-    ex_put32(head + 4, (uint32_t)type);
-    ex_put64(head + 8, (uint64_t)len);
+    ex_wire_req_head(head, q);
     int io = send_all(r, head, sizeof head, deadline);
-    if (io == IO_DONE) io = send_all(r, data, len, deadline);
-    char fh[EX_WIRE_HEAD];
-    if (io == IO_DONE) io = recv_all(r, fh, sizeof fh, deadline);
-    if (io == IO_TIMEOUT) return worker_died(r, 1, why, whylen);
-    if (io != IO_DONE) return worker_died(r, 0, why, whylen);
+    if (io == IO_DONE && q->langlen)
+        io = send_all(r, lang, q->langlen, deadline);
+    for (size_t i = 0; i < n1 + n2 && io == IO_DONE; i++) {
+        const ex_scan *s = i < n1 ? g1[i] : g2[i - n1];
+        char lb[4];
+        ex_put32(lb, (uint32_t)s->len);
+        io = send_all(r, lb, 4, deadline);
+        if (io == IO_DONE) io = send_all(r, s->bytes, s->len, deadline);
+    }
+    if (io == IO_DONE && !q->reuse)
+        io = send_all(r, data, (size_t)q->len, deadline);
+    return io;
+}
 
-    /* The answer: at most the text limit, plus room for page records. */
-    uint64_t n = ex_get64(fh + 4);
+/* What a request's answer brought besides its body. */
+typedef struct answer {
+    unsigned current;   /* the page being read by OCR (0: none) */
+    ex_scan **got;      /* pages read, in the order they came */
+    size_t ngot, capgot;
+    char *body;         /* the answer's body (malloc'd) */
+    size_t n;
+    int malformed;      /* the worker broke the format */
+    int nomem;
+} answer;
+
+static int keep_scan(answer *a, ex_scan *s)
+{
+    if (a->ngot == a->capgot) {
+        size_t nc = a->capgot ? a->capgot * 2 : 8;
+        ex_scan **ng = realloc(a->got, nc * sizeof *ng);
+        if (!ng) return -1;
+        a->got = ng;
+        a->capgot = nc;
+    }
+    a->got[a->ngot++] = s;
+    return 0;
+}
+
+static void answer_free(answer *a)
+{
+    for (size_t i = 0; i < a->ngot; i++) ex_scan_free(a->got[i]);
+    free(a->got);
+    free(a->body);
+    memset(a, 0, sizeof *a);
+}
+
+/* Reads frames until the answer (into a->body). Page frames restart the
+ * wall clock; each page read is checked, kept in a->got and handed to
+ * on_page. Returns IO_DONE with the body, IO_DONE with a->malformed or
+ * a->nomem set (the worker is then stopped), or what the socket did. */
+static int read_answer(ex_reader *r, answer *a,
+                       void (*on_page)(void *, const ex_scan *), void *arg)
+{
+    int64_t deadline = now_ms() + (int64_t)r->lim.wall_seconds * 1000;
     uint64_t cap = (uint64_t)r->lim.max_text + ((uint64_t)64 << 20);
-    if (memcmp(fh, EX_WIRE_ANSWER, 4) != 0 || n > cap) {
-        stop_worker(r, 0);
-        say(why, whylen, "%s",
-            "the document reader sent a malformed answer");
-        return EX_EIO;
+    for (;;) {
+        char fh[EX_WIRE_HEAD];
+        int io = recv_all(r, fh, sizeof fh, deadline);
+        if (io != IO_DONE) return io;
+        uint64_t n = ex_get64(fh + 4);
+        int begin = memcmp(fh, EX_WIRE_PAGE_BEGIN, 4) == 0;
+        int scan = memcmp(fh, EX_WIRE_PAGE_SCAN, 4) == 0;
+        int ans = memcmp(fh, EX_WIRE_ANSWER, 4) == 0;
+        if ((!begin && !scan && !ans) || (begin && n != 4) ||
+            (scan && n > EX_WIRE_SCAN_MAX) || (ans && n > cap)) {
+            a->malformed = 1;
+            stop_worker(r, 0);
+            return IO_DONE;
+        }
+        char *b = malloc(n ? (size_t)n : 1);
+        if (!b) {
+            a->nomem = 1;
+            stop_worker(r, 0);
+            return IO_DONE;
+        }
+        io = recv_all(r, b, (size_t)n, deadline);
+        if (io != IO_DONE) {
+            free(b);
+            return io;
+        }
+        if (ans) {
+            a->body = b;
+            a->n = (size_t)n;
+            return IO_DONE;
+        }
+        if (begin) {
+            unsigned page = ex_get32(b);
+            free(b);
+            if (page == 0 || a->current) {
+                a->malformed = 1;
+                stop_worker(r, 0);
+                return IO_DONE;
+            }
+            a->current = page;
+            deadline = now_ms() + (int64_t)r->lim.wall_seconds * 1000;
+            continue;
+        }
+        ex_scan *s = NULL;
+        int rc = ex_scan_decode(b, (size_t)n, &s);
+        free(b);
+        if (rc == EX_OK && s->page != a->current) {
+            ex_scan_free(s);
+            rc = EX_ECORRUPT;
+        }
+        if (rc != EX_OK || keep_scan(a, s) != 0) {
+            if (rc == EX_OK) ex_scan_free(s);
+            if (rc == EX_ECORRUPT) a->malformed = 1;
+            else a->nomem = 1;
+            stop_worker(r, 0);
+            return IO_DONE;
+        }
+        a->current = 0;
+        if (on_page) on_page(arg, s);
+        deadline = now_ms() + (int64_t)r->lim.wall_seconds * 1000;
     }
-    char *body = malloc(n ? (size_t)n : 1);
-    if (!body) {
-        stop_worker(r, 0);
-        return EX_ENOMEM;
+}
+
+static int check_request(ex_reader *r, ex_type type, const void *data,
+                         size_t len, const char *lang, char *why,
+                         size_t whylen)
+{
+    if (type < EX_TYPE_PDF || type > EX_TYPE_IMAGE || (len > 0 && !data)) {
+        say(why, whylen, "%s", "no such document type");
+        return EX_EINVAL;
     }
-    io = recv_all(r, body, (size_t)n, deadline);
+    if (!ex_ocr_lang_ok(lang)) {
+        say(why, whylen, "not a Tesseract model name: %s", lang);
+        return EX_EINVAL;
+    }
+    if (len > r->lim.max_input) {
+        char b[96];
+        snprintf(b, sizeof b, "input size limit (%zu MiB) exceeded",
+                 r->lim.max_input >> 20);
+        say(why, whylen, "%s", b);
+        return EX_ELIMIT;
+    }
+    return EX_OK;
+}
+
+int ex_read_with(ex_reader *r, ex_type type, const void *data, size_t len,
+                 const ex_options *opt, ex_doc **out, char *why,
+                 size_t whylen)
+{
+    *out = NULL;
+    if (why && whylen) why[0] = '\0';
+    ex_options none = {0};
+    if (!opt) opt = &none;
+    if ((unsigned)opt->ocr > EX_OCR_OFF || (opt->ngiven && !opt->given)) {
+        say(why, whylen, "%s", "invalid options");
+        return EX_EINVAL;
+    }
+    int rc = check_request(r, type, data, len, opt->lang, why, whylen);
+    if (rc != EX_OK) return rc;
+    size_t ngiven = opt->ocr == EX_OCR_OFF ? 0 : opt->ngiven;
+    /* Pages read in this call by workers that died later on: given back
+     * to the next one. */
+    ex_scan **done = NULL;
+    size_t ndone = 0;
+    for (;;) {
+        rc = ready(r, why, whylen);
+        if (rc != EX_OK) break;
+        if (ngiven + ndone > EX_WIRE_GIVEN_MAX) {
+            say(why, whylen, "%s", "too many pages given");
+            rc = EX_EINVAL;
+            break;
+        }
+        ex_wire_req q = {EX_WIRE_READ, (uint32_t)type, (uint32_t)opt->ocr,
+                         0, 0,
+                         opt->lang ? (uint32_t)strlen(opt->lang) : 0,
+                         (uint32_t)(ngiven + ndone), (uint64_t)len};
+        int64_t deadline = now_ms() + (int64_t)r->lim.wall_seconds * 1000;
+        int io = send_request(r, &q, opt->lang, opt->given, ngiven, done,
+                              ndone, data, deadline);
+        answer a = {0};
+        if (io == IO_DONE) io = read_answer(r, &a, opt->on_page, opt->arg);
+        if (io == IO_DONE && (a.malformed || a.nomem)) {
+            say(why, whylen, "%s",
+                "the document reader sent a malformed answer");
+            rc = a.nomem ? EX_ENOMEM : EX_EIO;
+            answer_free(&a);
+            break;
+        }
+        /* Pages read before anything went wrong are kept. */
+        int lost = 0;
+        for (size_t i = 0; i < a.ngot && !lost; i++) {
+            ex_scan **nd = realloc(done, (ndone + 1) * sizeof *nd);
+            if (!nd) {
+                lost = 1;
+                break;
+            }
+            done = nd;
+            done[ndone++] = a.got[i];
+            a.got[i] = NULL;
+        }
+        if (lost) {
+            answer_free(&a);
+            rc = EX_ENOMEM;
+            break;
+        }
+        if (io != IO_DONE) {
+            unsigned page = a.current;
+            answer_free(&a);
+            char reason[EX_WIRE_REASON_MAX];
+            rc = worker_died(r, io == IO_TIMEOUT, page, reason,
+                             sizeof reason);
+            if (!page || (rc != EX_ELIMIT && rc != EX_ECRASH)) {
+                say(why, whylen, "%s", reason);
+                break;
+            }
+            /* The page killed the worker: it fails, the rest goes on. */
+            ex_scan *f = NULL;
+            ex_scan **nd = realloc(done, (ndone + 1) * sizeof *nd);
+            if (!nd || ex_scan_failed(page, reason, &f) != EX_OK) {
+                if (nd) done = nd;
+                rc = EX_ENOMEM;
+                break;
+            }
+            done = nd;
+            done[ndone++] = f;
+            if (opt->on_page) opt->on_page(opt->arg, f);
+            continue;
+        }
+        rc = ex_wire_decode(a.body, a.n, r->lim.max_text, out, why, whylen);
+        answer_free(&a);
+        r->served++;
+        r->has_file = 1;
+        r->file_len = len;
+        r->file_hash = fnv(data, len);
+        /* After a malformed answer or a limit the worker is not trusted
+         * with the next file (it exits by itself after a limit). */
+        if (rc == EX_EIO || rc == EX_ELIMIT || rc == EX_ENOMEM)
+            stop_worker(r, 1000);
+        break;
+    }
+    for (size_t i = 0; i < ndone; i++) ex_scan_free(done[i]);
+    free(done);
+    return rc;
+}
+
+int ex_read(ex_reader *r, ex_type type, const void *data, size_t len,
+            ex_doc **out, char *why, size_t whylen)
+{
+    return ex_read_with(r, type, data, len, NULL, out, why, whylen);
+}
+
+int ex_ocr_page(ex_reader *r, ex_type type, const void *data, size_t len,
+                unsigned page, const char *lang, ex_scan **out, char *why,
+                size_t whylen)
+{
+    *out = NULL;
+    if (why && whylen) why[0] = '\0';
+    int rc = check_request(r, type, data, len, lang, why, whylen);
+    if (rc != EX_OK) return rc;
+    if (page == 0 || (type != EX_TYPE_PDF && type != EX_TYPE_IMAGE)) {
+        say(why, whylen, "%s", page ? "a file of this type has no pages"
+                                    : "pages are numbered from 1");
+        return EX_EINVAL;
+    }
+    rc = ready(r, why, whylen);
+    if (rc != EX_OK) return rc;
+    uint64_t h = fnv(data, len);
+    int reuse = r->has_file && r->file_len == len && r->file_hash == h;
+    ex_wire_req q = {EX_WIRE_OCR_PAGE, (uint32_t)type, EX_OCR_ON, page,
+                     (uint32_t)reuse, lang ? (uint32_t)strlen(lang) : 0, 0,
+                     reuse ? 0 : (uint64_t)len};
+    int64_t deadline = now_ms() + (int64_t)r->lim.wall_seconds * 1000;
+    int io = send_request(r, &q, lang, NULL, 0, NULL, 0, data, deadline);
+    answer a = {0};
+    if (io == IO_DONE) io = read_answer(r, &a, NULL, NULL);
+    if (io == IO_DONE && (a.malformed || a.nomem)) {
+        answer_free(&a);
+        say(why, whylen, "%s", "the document reader sent a malformed answer");
+        return a.nomem ? EX_ENOMEM : EX_EIO;
+    }
     if (io != IO_DONE) {
-        free(body);
-        return worker_died(r, io == IO_TIMEOUT, why, whylen);
+        unsigned cur = a.current;
+        answer_free(&a);
+        char reason[EX_WIRE_REASON_MAX];
+        rc = worker_died(r, io == IO_TIMEOUT, cur, reason, sizeof reason);
+        if (cur != page || (rc != EX_ELIMIT && rc != EX_ECRASH)) {
+            say(why, whylen, "%s", reason);
+            return rc;
+        }
+        return ex_scan_failed(page, reason, out);
     }
-    int rc = ex_wire_decode(body, (size_t)n, r->lim.max_text, out, why,
-                            whylen);
-    free(body);
+    rc = ex_wire_decode_status(a.body, a.n, why, whylen);
     r->served++;
-    /* After a malformed answer or a limit the worker is not trusted with
-     * the next file (it exits by itself after a limit). */
+    r->has_file = 1;
+    r->file_len = len;
+    r->file_hash = h;
+    if (rc == EX_OK && a.ngot == 1 && a.got[0]->page == page) {
+        *out = a.got[0];
+        a.got[0] = NULL;
+    } else if (rc == EX_OK) {
+        say(why, whylen, "%s", "the document reader sent a malformed answer");
+        rc = EX_EIO;
+    }
+    answer_free(&a);
     if (rc == EX_EIO || rc == EX_ELIMIT || rc == EX_ENOMEM)
         stop_worker(r, 1000);
     return rc;
+}
+
+int ex_ocr_model(ex_reader *r, const char *lang, char **out, char *why,
+                 size_t whylen)
+{
+    *out = NULL;
+    if (why && whylen) why[0] = '\0';
+    if (!ex_ocr_lang_ok(lang)) {
+        say(why, whylen, "not a Tesseract model name: %s", lang);
+        return EX_EINVAL;
+    }
+    int rc = ready(r, why, whylen);
+    if (rc != EX_OK) return rc;
+    ex_wire_req q = {EX_WIRE_MODEL, 0, EX_OCR_ON, 0, 0,
+                     lang ? (uint32_t)strlen(lang) : 0, 0, 0};
+    int64_t deadline = now_ms() + (int64_t)r->lim.wall_seconds * 1000;
+    int io = send_request(r, &q, lang, NULL, 0, NULL, 0, NULL, deadline);
+    answer a = {0};
+    if (io == IO_DONE) io = read_answer(r, &a, NULL, NULL);
+    if (io != IO_DONE) {
+        answer_free(&a);
+        return worker_died(r, io == IO_TIMEOUT, 0, why, whylen);
+    }
+    if (a.malformed || a.nomem || a.ngot) {
+        rc = a.nomem ? EX_ENOMEM : EX_EIO;
+        answer_free(&a);
+        stop_worker(r, 0);
+        say(why, whylen, "%s", "the document reader sent a malformed answer");
+        return rc;
+    }
+    char model[EX_WIRE_REASON_MAX + 1];
+    rc = ex_wire_decode_status(a.body, a.n, model, sizeof model);
+    answer_free(&a);
+    if (rc != EX_OK) {
+        say(why, whylen, "%s", model);
+        if (rc == EX_EIO) stop_worker(r, 0);
+        return rc;
+    }
+    *out = strdup(model);
+    return *out ? EX_OK : EX_ENOMEM;
 }

@@ -53,9 +53,42 @@ void ex_wire_begin(ex_wbuf *w, ex_type type, int paged)
     put32(w, paged ? 1u : 0u);
 }
 
+void ex_wire_req_head(char *p, const ex_wire_req *q)
+{
+    memcpy(p, EX_WIRE_REQUEST, 4);
+    ex_put32(p + 4, q->kind);
+    ex_put32(p + 8, q->type);
+    ex_put32(p + 12, q->ocr);
+    ex_put32(p + 16, q->page);
+    ex_put32(p + 20, q->reuse);
+    ex_put32(p + 24, q->langlen);
+    ex_put32(p + 28, q->ngiven);
+    ex_put64(p + 32, q->len);
+}
+
+int ex_wire_req_parse(const char *p, ex_wire_req *q)
+{
+    if (memcmp(p, EX_WIRE_REQUEST, 4) != 0) return -1;
+    q->kind = ex_get32(p + 4);
+    q->type = ex_get32(p + 8);
+    q->ocr = ex_get32(p + 12);
+    q->page = ex_get32(p + 16);
+    q->reuse = ex_get32(p + 20);
+    q->langlen = ex_get32(p + 24);
+    q->ngiven = ex_get32(p + 28);
+    q->len = ex_get64(p + 32);
+    if (q->kind != EX_WIRE_READ && q->kind != EX_WIRE_OCR_PAGE &&
+        q->kind != EX_WIRE_MODEL)
+        return -1;
+    if (q->ocr > EX_OCR_OFF || q->reuse > 1 || q->langlen > 63 ||
+        q->ngiven > EX_WIRE_GIVEN_MAX)
+        return -1;
+    return 0;
+}
+
 void ex_wire_page(ex_wbuf *w, unsigned number, const char *label,
                   const char *text, size_t len, unsigned flags,
-                  int ocr_confidence)
+                  int ocr_confidence, const char *why)
 {
     put(w, "P", 1);
     put32(w, number);
@@ -75,6 +108,10 @@ void ex_wire_page(ex_wbuf *w, unsigned number, const char *label,
     }
     put32(w, (uint32_t)len);
     put(w, text, len);
+    size_t wl = why ? strlen(why) : 0;
+    if (wl > EX_WIRE_REASON_MAX) wl = EX_WIRE_REASON_MAX;
+    put32(w, (uint32_t)wl);
+    put(w, why, wl);
     w->pages++;
 }
 
@@ -165,13 +202,13 @@ int ex_wire_decode(const char *p, size_t n, size_t max_text, ex_doc **out,
     const char *rs = take(&r, k);
     if (r.bad) goto bad;
     if (rc != EX_OK) {
-        if (rc > 0 || rc < EX_ECRASH || r.i != n) goto bad;
+        if (rc > 0 || rc < EX_ENOOCR || r.i != n) goto bad;
         reason(why, whylen, rs, k);
         if (k == 0) say(why, whylen, ex_strerror(rc));
         return rc;
     }
     uint32_t type = get32(&r), paged = get32(&r);
-    if (r.bad || type < EX_TYPE_PDF || type > EX_TYPE_ODT || paged > 1)
+    if (r.bad || type < EX_TYPE_PDF || type > EX_TYPE_IMAGE || paged > 1)
         goto bad;
 
     /* First pass: check every record and size the string block. */
@@ -195,8 +232,11 @@ int ex_wire_decode(const char *p, size_t n, size_t max_text, ex_doc **out,
         if (r.bad) goto bad;
         if (paged ? num != npages + 1 : (num != 0 || npages > 0)) goto bad;
         if (flags & ~(EX_PAGE_NO_TEXT | EX_PAGE_BLANK | EX_PAGE_RUNS_ON |
-                      EX_PAGE_OCR))
+                      EX_PAGE_OCR | EX_PAGE_FAILED))
             goto bad;
+        /* A failed page is an unread scan; a page read by OCR is not. */
+        if ((flags & EX_PAGE_FAILED) && !(flags & EX_PAGE_NO_TEXT)) goto bad;
+        if ((flags & EX_PAGE_OCR) && (flags & EX_PAGE_NO_TEXT)) goto bad;
         if ((flags & EX_PAGE_OCR) ? conf < 0 || conf > 100 : conf != -1)
             goto bad;
         if (ll != 0xFFFFFFFFu) {
@@ -208,6 +248,12 @@ int ex_wire_decode(const char *p, size_t n, size_t max_text, ex_doc **out,
         uint32_t tl = get32(&r);
         const char *t = take(&r, tl);
         if (r.bad || memchr(t, '\0', tl)) goto bad;
+        uint32_t wl = get32(&r);
+        const char *wy = take(&r, wl);
+        if (r.bad || wl > EX_WIRE_REASON_MAX || memchr(wy, '\0', wl))
+            goto bad;
+        if ((flags & EX_PAGE_FAILED) ? wl == 0 : wl != 0) goto bad;
+        strings += wl ? (size_t)wl + 1 : 0;
         text += tl;
         if (text > max_text) {
             say(why, whylen, "the document reader sent more text than "
@@ -256,6 +302,14 @@ int ex_wire_decode(const char *p, size_t n, size_t max_text, ex_doc **out,
         pg->text = o;
         pg->len = tl;
         o += tl + 1;
+        uint32_t wl = get32(&r);
+        const char *wy = take(&r, wl);
+        if (wl) {
+            memcpy(o, wy, wl);
+            o[wl] = '\0';
+            pg->why = o;
+            o += wl + 1;
+        }
     }
     (void)take(&r, 1);
     (void)get32(&r);
@@ -269,4 +323,19 @@ int ex_wire_decode(const char *p, size_t n, size_t max_text, ex_doc **out,
 bad:
     say(why, whylen, "the document reader sent a malformed answer");
     return EX_EIO;
+}
+
+int ex_wire_decode_status(const char *p, size_t n, char *why, size_t whylen)
+{
+    rd r = {p, n, 0, 0};
+    int32_t rc = (int32_t)get32(&r);
+    uint32_t k = get32(&r);
+    const char *rs = k <= EX_WIRE_REASON_MAX ? take(&r, k) : NULL;
+    if (r.bad || !rs || r.i != n || rc > 0 || rc < EX_ENOOCR) {
+        say(why, whylen, "the document reader sent a malformed answer");
+        return EX_EIO;
+    }
+    reason(why, whylen, rs, k);
+    if (k == 0 && rc != EX_OK) say(why, whylen, ex_strerror(rc));
+    return rc;
 }

@@ -12,6 +12,8 @@ PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools libstemmer-dev
       libutf8proc-dev libcmocka-dev zlib1g-dev liblz4-dev libmimalloc-dev
       python3 libmicrohttpd-dev chromium libpoppler-glib-dev libzip-dev
       libxml2-dev python3-reportlab python3-pil fonts-dejavu-core qpdf curl
+      libcairo2-dev libtesseract-dev libleptonica-dev tesseract-ocr-swe
+      tesseract-ocr-eng
       ${DIARIUM_EXTRA_PKGS:-}"
 
 missing=""

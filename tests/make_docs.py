@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make_docs.py - writes the test documents of extract/ into a folder.
 
-Usage: make_docs.py OUTDIR
+Usage: make_docs.py OUTDIR [MAKER...]   (MAKER: a function below, e.g.
+                                         scans; default all)
 
 Every PDF, Word and OpenDocument file the tests read is made here, at test
 time, each with one trap of issue 30 and a known answer (the tests hold the
@@ -392,8 +393,151 @@ def odt():
     odt_file("encrypted.odt", "<text:p>x</text:p>", encrypted=True)
 
 
+# ------------------------------------------------------------------ scans
+# Scanned pages (issue 31): Swedish text drawn into grey page images at
+# 300 dpi with DejaVu Serif (fonts-dejavu-core) by Pillow, then put into
+# PDFs as images (no text layer) or written as image files. The tests
+# hold the text and check what OCR reads against it.
+SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+DPI = 300
+A4PX = (2480, 3508)
+
+SCAN_BODY = [
+    "Skolinspektionen förelägger Västerås kommun",
+    "att vidta åtgärder enligt 26 kap. 10 § skollagen.",
+    "Överklagandenämnden avslår överklagandet.",
+    "Beslutet får överklagas enligt 28 kap. 5 §",
+    "skollagen hos allmän förvaltningsdomstol.",
+]
+SCAN_PAGE1 = [
+    "Huvudmannen ska senast den 1 juni vidta åt-",
+    "gärder så att eleverna får det stöd de behöver.",
+]
+SCAN_PAGE2 = [
+    "Rektorn ansvarar för att skolans elevhälsa",
+    "arbetar förebyggande och hälsofrämjande.",
+]
+
+
+def page_image(body, header=None, footer=None, size=A4PX, top=420,
+               px=46, lead=70):
+    from PIL import Image, ImageDraw, ImageFont
+    img = Image.new("L", size, 255)
+    d = ImageDraw.Draw(img)
+    f = ImageFont.truetype(SERIF, px)
+    small = ImageFont.truetype(SERIF, 36)
+    if header:
+        d.text((300, 160), header[0], font=small, fill=0)
+        w = d.textlength(header[1], font=small)
+        d.text((size[0] - 300 - w, 160), header[1], font=small, fill=0)
+    y = top
+    for t in body:
+        d.text((300, y), t, font=f, fill=0)
+        y += lead
+    if footer:
+        w = d.textlength(footer, font=small)
+        d.text(((size[0] - w) / 2, size[1] - 220), footer, font=small, fill=0)
+    return img
+
+
+def image_page(c, img):
+    from reportlab.lib.utils import ImageReader
+    c.drawImage(ImageReader(img), 0, 0, W, H)
+
+
+def scans():
+    try:
+        from PIL import Image
+    except ImportError:
+        sys.exit("make_docs.py: python3-pil is not installed")
+    if not os.path.exists(SERIF):
+        sys.exit("make_docs.py: %s is missing (fonts-dejavu-core)" % SERIF)
+    # A mixed PDF: a text page, a scanned page, a blank page.
+    c = pdf("scanmixed.pdf")
+    lines(c, 72, H - 100, ["Första sidan har ett textlager."])
+    c.showPage()
+    image_page(c, page_image(SCAN_BODY))
+    c.showPage()
+    c.showPage()
+    c.save()
+    # Only scanned pages, with a running header and footer and a word
+    # split at a line end.
+    c = pdf("scanonly.pdf")
+    for i, body in enumerate((SCAN_PAGE1, SCAN_PAGE2)):
+        image_page(c, page_image(body, ("Skolinspektionen", "Dnr 2022:5678"),
+                                 "Sida %d (2)" % (i + 1)))
+        c.showPage()
+    c.save()
+    # A scan with a few characters of text laid over it (a stamp).
+    c = pdf("stamp.pdf")
+    image_page(c, page_image(SCAN_BODY))
+    c.setFont("DejaVu", 9)
+    c.drawString(W - 150, H - 30, "Inkom 2022-03-04")
+    c.showPage()
+    c.save()
+    # A scan under a junk text layer: invisible text whose characters are
+    # private-use code points (a font without a usable character map).
+    c = pdf("junk.pdf")
+    image_page(c, page_image(SCAN_BODY))
+    t = c.beginText(72, H - 100)
+    t.setTextRenderMode(3)
+    t.setFont("DejaVu", 11)
+    for k in range(3):
+        t.textLine("".join(chr(0xE000 + (k * 40 + j) % 64) for j in range(40)))
+    c.drawText(t)
+    c.showPage()
+    c.save()
+    # Image files: PNG, JPEG, and a TIFF of two pages.
+    strip = (A4PX[0], 900)
+    page_image(SCAN_BODY, size=strip, top=200).save(
+        os.path.join(OUT, "scan.png"), dpi=(DPI, DPI))
+    page_image(SCAN_BODY, size=strip, top=200).save(
+        os.path.join(OUT, "scan.jpg"), dpi=(DPI, DPI), quality=90)
+    p1 = page_image(SCAN_PAGE1, size=strip, top=200)
+    p2 = page_image(SCAN_PAGE2, size=strip, top=200)
+    p1.save(os.path.join(OUT, "scan2.tif"), dpi=(DPI, DPI), save_all=True,
+            append_images=[p2], compression="tiff_deflate")
+    # Bad images: one cut in half, one whose header claims 100000 x 100000
+    # pixels.
+    with open(os.path.join(OUT, "scan.png"), "rb") as f:
+        png = f.read()
+    with open(os.path.join(OUT, "cut.png"), "wb") as f:
+        f.write(png[:len(png) // 2])
+
+    def chunk(kind, data):
+        return (len(data).to_bytes(4, "big") + kind + data
+                + (zlib.crc32(kind + data) & 0xFFFFFFFF).to_bytes(4, "big"))
+    ihdr = (100000).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])
+    with open(os.path.join(OUT, "huge.png"), "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+                + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b""))
+    # A page too large to read (200 x 200 inches), then a text page.
+    c = canvas.Canvas(os.path.join(OUT, "hugepage.pdf"), invariant=1)
+    c.setPageSize((14400, 14400))
+    from reportlab.lib.utils import ImageReader
+    c.drawImage(ImageReader(page_image(SCAN_BODY, size=(600, 400), top=50,
+                                       px=20, lead=30)), 0, 0, 14400, 14400)
+    c.showPage()
+    c.setPageSize(A4)
+    lines(c, 72, H - 100, ["Sidan efter den stora sidan läses."])
+    c.showPage()
+    c.save()
+    # A page dense with small text: far more than a second of OCR.
+    dense = ["Skolinspektionen förelägger Västerås kommun att vidta "
+             "åtgärder %d enligt skollagen." % i for i in range(110)]
+    c = pdf("dense.pdf")
+    image_page(c, page_image(dense, top=150, px=26, lead=30))
+    c.showPage()
+    lines(c, 72, H - 100, ["Sidan efter den täta sidan läses."])
+    c.showPage()
+    c.save()
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
-    for make in (headers, hyphens, ligatures, columns, labels, scan, broken,
-                 heavy, memory, docx, odt):
-        make()
+    makers = (headers, hyphens, ligatures, columns, labels, scan, broken,
+              heavy, memory, docx, odt, scans)
+    chosen = sys.argv[2:]
+    for make in makers:
+        if not chosen or make.__name__ in chosen:
+            make()

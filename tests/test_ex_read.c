@@ -172,13 +172,18 @@ static void test_type_of_name(void **state)
         {"dir/.odt", EX_TYPE_NONE},     {"beslut.pdf.txt", EX_TYPE_NONE},
         {"memo.doc", EX_TYPE_NONE},     {"pdf", EX_TYPE_NONE},
         {"x.pdf/", EX_TYPE_NONE},       {"", EX_TYPE_NONE},
+        {"skanning.tif", EX_TYPE_IMAGE}, {"s/SKANNING.TIFF", EX_TYPE_IMAGE},
+        {"bild.png", EX_TYPE_IMAGE},    {"bild.JPG", EX_TYPE_IMAGE},
+        {"bild.jpeg", EX_TYPE_IMAGE},   {"bild.gif", EX_TYPE_NONE},
+        {".png", EX_TYPE_NONE},
         {NULL, EX_TYPE_NONE},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         assert_int_equal(ex_type_of_name(cases[i].name), cases[i].t);
     assert_string_equal(ex_type_label(EX_TYPE_PDF), "PDF");
+    assert_string_equal(ex_type_label(EX_TYPE_IMAGE), "image");
     assert_string_equal(ex_type_label((ex_type)99), "none");
-    for (int rc = EX_ECRASH; rc <= EX_OK; rc++)
+    for (int rc = EX_ENOOCR; rc <= EX_OK; rc++)
         assert_string_not_equal(ex_strerror(rc), "unknown error");
     assert_string_equal(ex_strerror(-99), "unknown error");
 }
@@ -192,8 +197,12 @@ static void test_wire_decoder_survives_any_damage(void **state)
     ex_wbuf w = {0};
     ex_wire_begin(&w, EX_TYPE_PDF, 1);
     ex_wire_page(&w, 1, "iv", "Första sidan.", strlen("Första sidan."), 0,
-                 -1);
-    ex_wire_page(&w, 2, NULL, "", 0, EX_PAGE_NO_TEXT, -1);
+                 -1, NULL);
+    ex_wire_page(&w, 2, NULL, "", 0, EX_PAGE_NO_TEXT, -1, NULL);
+    ex_wire_page(&w, 3, NULL, "Läst.", strlen("Läst."), EX_PAGE_OCR, 87,
+                 NULL);
+    ex_wire_page(&w, 4, NULL, "", 0, EX_PAGE_NO_TEXT | EX_PAGE_FAILED, -1,
+                 "OCR time limit (1 s) exceeded");
     ex_wire_end(&w, "Sida 1 (2)", 10);
     ex_wire_frame(&w);
     assert_false(w.oom);
@@ -203,12 +212,18 @@ static void test_wire_decoder_survives_any_damage(void **state)
     char why[128];
     assert_int_equal(ex_wire_decode(body, n, 1 << 20, &d, why, sizeof why),
                      EX_OK);
-    assert_int_equal(d->npages, 2);
+    assert_int_equal(d->npages, 4);
     assert_string_equal(d->pages[0].label, "iv");
     assert_string_equal(d->pages[0].text, "Första sidan.");
+    assert_null(d->pages[0].why);
     assert_null(d->pages[1].label);
     assert_int_equal(d->pages[1].flags, EX_PAGE_NO_TEXT);
     assert_int_equal(d->pages[1].ocr_confidence, -1);
+    assert_int_equal(d->pages[2].flags, EX_PAGE_OCR);
+    assert_int_equal(d->pages[2].ocr_confidence, 87);
+    assert_string_equal(d->pages[2].text, "Läst.");
+    assert_int_equal(d->pages[3].flags, EX_PAGE_NO_TEXT | EX_PAGE_FAILED);
+    assert_string_equal(d->pages[3].why, "OCR time limit (1 s) exceeded");
     assert_string_equal(d->running, "Sida 1 (2)");
     ex_doc_free(d);
     /* The text limit is enforced on the answer. */
@@ -350,17 +365,35 @@ static void test_a_page_without_text_layer(void **state)
     (void)state;
     need_docs();
     ex_reader *r = reader_with(NULL);
-    ex_doc *d = read_ok(r, "scan.pdf");
+    size_t len;
+    char *data = slurp("scan.pdf", &len);
+    /* OCR off: the scanned page is reported, its text empty. */
+    ex_options opt = {EX_OCR_OFF, NULL, NULL, 0, NULL, NULL};
+    ex_doc *d = NULL;
+    char why[256];
+    assert_int_equal(ex_read_with(r, EX_TYPE_PDF, data, len, &opt, &d, why,
+                                  sizeof why),
+                     EX_OK);
     assert_int_equal(d->npages, 3);
     assert_string_equal(d->pages[0].text, "Första sidan har ett textlager.");
     assert_int_equal(d->pages[0].flags & (EX_PAGE_NO_TEXT | EX_PAGE_BLANK),
                      0);
     assert_int_equal(d->pages[1].flags, EX_PAGE_NO_TEXT);
     assert_int_equal(d->pages[1].len, 0);
+    assert_null(d->pages[1].why);
     assert_int_equal(d->pages[2].flags, EX_PAGE_BLANK);
     for (size_t i = 0; i < 3; i++)
         assert_int_equal(d->pages[i].ocr_confidence, -1);
     ex_doc_free(d);
+    /* OCR on (ex_read): the page, a black box, is read and holds no
+     * words; the blank page is not read. */
+    d = read_ok(r, "scan.pdf");
+    assert_int_equal(d->pages[1].flags, EX_PAGE_OCR);
+    assert_int_equal(d->pages[1].len, 0);
+    assert_true(d->pages[1].ocr_confidence >= 0);
+    assert_int_equal(d->pages[2].flags, EX_PAGE_BLANK);
+    ex_doc_free(d);
+    free(data);
     ex_reader_close(r);
 }
 
