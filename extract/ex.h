@@ -29,9 +29,11 @@
  * into one. Word and OpenDocument files have no physical pages: their text
  * is one page-less page (number 0).
  *
- * Scanned pages (OCR): a PDF page with no text layer, or with only a
- * handful of characters over an image that covers most of the page, is a
- * scan. The worker renders it (poppler + cairo, 300 dpi, grey) and reads
+ * Scanned pages (OCR): a PDF page with no text layer but images, with
+ * only a handful of characters over an image that covers half the page
+ * or more, or whose text layer is junk (mostly private-use code points,
+ * U+FFFD, controls: a font without a usable character map), is a scan.
+ * The worker renders it (poppler + cairo, 300 dpi, grey) and reads
  * it with Tesseract's Swedish model, one thread per worker (parallelism
  * is the caller's: several readers); the words and their boxes go through
  * the same layout cleanup as a text layer, after fixes for what the model
@@ -45,7 +47,8 @@
  * document is still returned. A page read by OCR is also handed to the
  * caller as an ex_scan, raw words and boxes the caller may keep (a cache
  * keyed by the file's content, the page and ex_ocr_model) and give back
- * later, so that no page is read twice; and a caller can read the scanned
+ * later, so that no page is read twice (a page that could not be read is
+ * handed over too, with its reason); and a caller can read the scanned
  * pages of one document on several readers at once (ex_ocr_page), then
  * assemble the document from them (ex_read_with, EX_OCR_GIVEN).
  *
@@ -288,6 +291,8 @@ int ex_ocr_lang_ok(const char *lang);
 int ex_read_with(ex_reader *r, ex_type type, const void *data, size_t len,
                  const ex_options *opt, ex_doc **out, char *why,
                  size_t whylen);
+/* (A model that is not installed does not fail the document: its scanned
+ * pages fail, each with the reason naming the Debian package.) */
 
 /* Reads page `page` (1-based) of a PDF or image file by OCR, whether or
  * not it is a scan, with model lang (NULL: "swe"). The file's bytes are
