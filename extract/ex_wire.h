@@ -18,7 +18,8 @@
  *     kind 'D': read the document; 'O': read page `page` by OCR (the
  *     answer's body then has no document: rc and reason only, the page
  *     came in a page frame); 'M': say what OCR with lang reads with (no
- *     file; the answer's reason is the model string when rc is EX_OK).
+ *     file: n is 0, and the file of the request before stays for a
+ *     reuse; the answer's reason is the model string when rc is EX_OK).
  *   while reading, the worker sends, for each page it reads by OCR,
  *            "EXPG", u64 4, u32 page    (it starts on the page: the
  *                                        caller's wall clock starts again)

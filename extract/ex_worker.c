@@ -168,7 +168,8 @@ static int read_request(int fd, const ex_wire_req *q, const ex_limits *lim,
         if (rc == EX_ENOMEM) return 3;
         if (rc != EX_OK) return 2;
     }
-    if (q->reuse) return 0;
+    /* A model request has no file: the last one stays for a reuse. */
+    if (q->reuse || q->kind == EX_WIRE_MODEL) return q->len ? 2 : 0;
     if (q->len > lim->max_input) return 2;
     free(*data);
     *data = malloc(q->len ? (size_t)q->len : 1);
@@ -213,7 +214,7 @@ int ex_worker_serve(int fd, const ex_limits *lim)
             status = bad;
             break;
         }
-        if (!q.reuse) {
+        if (!q.reuse && q.kind != EX_WIRE_MODEL) {
             datalen = (size_t)q.len;
             have = 1;
         }

@@ -332,6 +332,8 @@ static void *bulk_thread(void *p)
     wr.shared = b->forms;
     wr.exlim = b->ix->opt.limits;
     wr.exprog = b->ix->opt.extract_program;
+    wr.ocr = b->ix->ocr;
+    wr.ocr_helpers = 0; /* the threads read documents at once */
     for (;;) {
         pthread_mutex_lock(&b->mu);
         size_t k = res == DX_OK && !b->stop ? b->next++ : b->nch;

@@ -5,6 +5,7 @@
 #include "dx_check.h"
 #include "dx_dbdir.h"
 #include "dx_format.h"
+#include "dx_ocr.h"
 #include "dx_index.h"
 #include "dx_record.h"
 #include "dx_verify.h"
@@ -474,6 +475,13 @@ static int check_in_child(checker *c, const char *dbpath, int writer,
     return 0;
 }
 
+/* A file of the OCR cache that is not a page: counted (dx_check.h). */
+static void ocr_bad(void *ctx, const char *what)
+{
+    (void)what;
+    ((dx_check_stats *)ctx)->ocr_bad++;
+}
+
 int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
              dx_check_stats *st, char *err, size_t errlen)
 {
@@ -497,6 +505,9 @@ int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
 
     int res = check_in_child(&c, dbpath, 0, err, errlen) == 0 ? DX_OK
                                                               : DX_EDB;
+    unsigned docs = 0;
+    if (res == DX_OK)
+        dx_ocr_check(dbpath, ocr_bad, st, &st->ocr_pages, &docs);
     if (res == DX_OK && st->problems > SHOWN_MAX && fn) {
         char line[128];
         snprintf(line, sizeof line, "... and %u more problems",

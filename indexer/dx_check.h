@@ -20,7 +20,11 @@
  *  - a passage's page fields agree (no end page or label without a page),
  *    its page label is valid UTF-8;
  *  - every failure record (a PDF, Word or OpenDocument file that could
- *    not be read, dx_format.h) is well-formed; they are counted.
+ *    not be read, dx_format.h) is well-formed; they are counted;
+ *  - every page in the OCR cache (dx_ocr.h) is one this build can read;
+ *    they are counted. A damaged one is counted apart, not a problem: the
+ *    database does not depend on it (the page is read by OCR again when
+ *    it is needed).
  * It takes the writer lock for the duration, so that nothing changes under
  * it (a run in progress makes it fail with DX_ELOCKED).
  */
@@ -36,6 +40,8 @@ typedef struct dx_check_stats {
     unsigned passages;  /* Xapian documents */
     unsigned problems;  /* 0: sound */
     unsigned failed;    /* failure records: files remembered as unreadable */
+    unsigned ocr_pages; /* pages in the OCR cache */
+    unsigned ocr_bad;   /* files of the OCR cache that are no such page */
 } dx_check_stats;
 
 /* Called for each problem found (at most the first 50, then once with a

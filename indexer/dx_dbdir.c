@@ -113,7 +113,7 @@ int dx_dbdir_known_name(const char *name)
         "iamglass", "v.tmp", "flintlock", "postlist.glass", "docdata.glass",
         "termlist.glass", "position.glass", "spelling.glass",
         "synonym.glass", DX_LOCK_FILE, DX_VERIFIED_FILE,
-        DX_VERIFIED_FILE ".tmp"};
+        DX_VERIFIED_FILE ".tmp", DX_OCR_CACHE_DIR};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (strcmp(name, fixed[i]) == 0) return 1;
     if (strncmp(name, "changes", 7) == 0 && digits_then(name + 7, ""))
@@ -522,6 +522,13 @@ int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen)
     struct stat sb;
     int have_old = lstat(d, &sb) == 0;
     int done = 0, moved_aside = 0;
+    /* The OCR cache lives with the database and outlives a rebuild: it
+     * goes into the new folder (and back, should the swap fail). */
+    char cache_old[4200], cache_new[4200];
+    snprintf(cache_old, sizeof cache_old, "%s/%s", d, DX_OCR_CACHE_DIR);
+    snprintf(cache_new, sizeof cache_new, "%s/%s", tmp, DX_OCR_CACHE_DIR);
+    int carried = have_old && lstat(cache_new, &sb) != 0 &&
+                  rename(cache_old, cache_new) == 0;
 #ifdef RENAME_EXCHANGE
     if (have_old) {
         if (renameat2(AT_FDCWD, tmp, AT_FDCWD, d, RENAME_EXCHANGE) == 0) {
@@ -530,6 +537,7 @@ int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen)
                    errno != EOPNOTSUPP) {
             seterr(err, errlen, "cannot swap %s into place: %s", tmp,
                    strerror(errno));
+            if (carried) (void)rename(cache_new, cache_old);
             dx_dblock_release(l);
             return DX_EIO;
         }
@@ -541,6 +549,7 @@ int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen)
         if (rename(d, old) != 0) {
             seterr(err, errlen, "cannot move %s aside: %s", d,
                    strerror(errno));
+            if (carried) (void)rename(cache_new, cache_old);
             dx_dblock_release(l);
             return DX_EIO;
         }
@@ -550,6 +559,7 @@ int dx_dbdir_swap(const char *dir, const char *tmp, char *err, size_t errlen)
         if (rename(tmp, d) != 0) {
             int e = errno;
             if (moved_aside) (void)rename(old, d);
+            if (carried) (void)rename(cache_new, cache_old);
             seterr(err, errlen, "cannot move %s into place: %s", tmp,
                    strerror(e));
             dx_dblock_release(l);

@@ -26,7 +26,8 @@
  *    it with DIR in one atomic step (renameat2 RENAME_EXCHANGE), then removes
  *    the old one. A rebuild killed at any moment leaves DIR as it was; the
  *    half-built sibling is removed by the next writer (which holds the lock,
- *    so no rebuild of DIR can still be running). On a file system without
+ *    so no rebuild of DIR can still be running). The OCR cache folder
+ *    (DX_OCR_CACHE_DIR) is moved into the new folder first: it survives. On a file system without
  *    RENAME_EXCHANGE the swap is two renames, DIR -> DIR.full-old.<pid> and
  *    the new one -> DIR; should the process die between them, the next
  *    writer finds DIR missing and renames the old one back.
@@ -46,6 +47,9 @@
 /* The name of the file that records the state of the tables when a run
  * last left them verified (dx_verify.h). */
 #define DX_VERIFIED_FILE "diarium.verified"
+/* The OCR cache's folder inside a database folder (dx_ocr.h): a name of
+ * diarium's, carried into the new folder by dx_dbdir_swap. */
+#define DX_OCR_CACHE_DIR "ocr-cache"
 
 /* 1 if `name` (a name inside a database folder) is one that Xapian's glass
  * backend or diarium makes there, else 0. These are the only names

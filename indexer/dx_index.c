@@ -23,7 +23,9 @@
  */
 #include "dx_index_int.h"
 #include "dx_check.h"
+#include "dx_cpus.h"
 #include "dx_dbdir.h"
+#include "dx_ocr.h"
 #include "dx_format.h"
 #include "dx_read.h"
 #include "dx_record.h"
@@ -1219,6 +1221,16 @@ int dx_indexer_open(const char *dbpath, const dx_options *opt,
     }
     ix->wr.exlim = ix->opt.limits;
     ix->wr.exprog = ix->opt.extract_program;
+    dx_ocr_opts oo = {ix->opt.no_ocr, ix->opt.retry_failed, ix->opt.limits,
+                      ix->opt.extract_program, ix->opt.ocr_progress,
+                      ix->opt.ctx, &ix->stats.ocr_pages};
+    if (dx_ocr_open(ix->dbpath, &oo, &ix->ocr) != DX_OK) {
+        dx_indexer_close(ix);
+        return dx_oom(err, errlen);
+    }
+    unsigned jobs = ix->opt.jobs ? ix->opt.jobs : dx_cpus();
+    ix->wr.ocr = ix->ocr;
+    ix->wr.ocr_helpers = jobs > 1 ? jobs - 1 : 0;
     *out = ix;
     return DX_OK;
 }
@@ -1258,6 +1270,21 @@ int dx_indexer_add_root(dx_indexer *ix, const char *root, dx_problem_fn fn,
     return DX_OK;
 }
 
+/* After a run: the OCR cache keeps only the pages of contents that the
+ * database still names (dx_ocr_prune). Best effort: a cache that cannot
+ * be pruned costs disk space, never the run. */
+static void prune_ocr(dx_indexer *ix)
+{
+    xc_db *db = NULL;
+    char *xerr = NULL, why[512];
+    if (xc_db_open(ix->dbpath, &db, &xerr) != XC_OK) {
+        xc_free(xerr);
+        return;
+    }
+    dx_ocr_prune(ix->dbpath, db, why, sizeof why);
+    xc_db_close(db);
+}
+
 int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
 {
     int res = find_gone(ix, err, errlen);
@@ -1266,8 +1293,11 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
         pr.bytes_total += (uint64_t)(ix->work[i].size > 0 ? ix->work[i].size
                                                           : 0);
     if (ix->opt.progress && ix->nwork) ix->opt.progress(ix->opt.ctx, &pr);
-    if (res == DX_OK && dx_bulk_wanted(ix, pr.bytes_total))
-        return dx_bulk_finish(ix, &pr, err, errlen);
+    if (res == DX_OK && dx_bulk_wanted(ix, pr.bytes_total)) {
+        res = dx_bulk_finish(ix, &pr, err, errlen);
+        if (res == DX_OK) prune_ocr(ix);
+        return res;
+    }
     ahead ah;
     dx_ahead_init(&ah, READ_AHEAD_MAX, 0, ix->nwork);
     for (size_t i = 0; res == DX_OK && i < ix->nwork; i++) {
@@ -1292,7 +1322,10 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
         int rc = dx_dbdir_swap(ix->dbpath, ix->buildpath, err, errlen);
         if (rc != DX_OK) res = rc == DX_ENOMEM ? DX_ENOMEM : DX_EDB;
     }
-    if (res == DX_OK) ix->finished = 1;
+    if (res == DX_OK) {
+        ix->finished = 1;
+        prune_ocr(ix);
+    }
     return res;
 }
 
@@ -1333,6 +1366,7 @@ void dx_indexer_close(dx_indexer *ix)
         dx_verify_stamp(ix->dbpath); /* the next run need not check */
     dx_dblock_release(ix->lock);
     dx_writer_free(&ix->wr);
+    dx_ocr_close(ix->ocr);
     dx_strset_free(&ix->seen);
     for (size_t i = 0; i < ix->nroots; i++) {
         free(ix->roots[i].path);

@@ -21,9 +21,11 @@
  *    gone in this run: renamed. Its passages are moved to the new id (the
  *    Q term and id value rewritten in place), not analysed again;
  *  - else added or updated: all its passages are replaced.
- * PDF, Word and OpenDocument files are read through extract/ (ex.h: a
- * worker process with limits; one per thread) and their passages know
- * their pages. One that cannot be read (encrypted, damaged, a limit, only
+ * PDF, Word and OpenDocument files, and scanned images (.tif, .png,
+ * .jpg), are read through extract/ (ex.h: a worker process with limits;
+ * one per thread) and their passages know their pages. Scanned pages are
+ * read by OCR once: the pages read are kept in the database folder's OCR
+ * cache, by content, so that no run reads them again (dx_ocr.h). One that cannot be read (encrypted, damaged, a limit, only
  * scanned pages) is reported and remembered in a failure record: while
  * its size and time, or else its content hash, stay the same, later runs
  * report it again without reading it (opt.retry_failed: read it anyway).
@@ -77,6 +79,9 @@ typedef struct dx_stats {
     uint64_t passages; /* passages written (moved ones not counted) */
     uint64_t bytes;    /* bytes of text analysed */
     unsigned threads;  /* that indexed: >1 for a parallel build, else 1 */
+    unsigned ocr_pages; /* scanned pages read by OCR in this run, also
+                          those that failed (pages taken from the OCR
+                          cache not counted) */
 } dx_stats;
 
 /* What a run does (or in a dry run would do) to one document. */
@@ -127,6 +132,11 @@ typedef struct dx_options {
                              the run */
     const char *extract_program; /* the document reader (NULL:
                              diarium-extract beside the running program) */
+    int no_ocr;           /* scanned pages are reported, not read by OCR */
+    /* Pages to read by OCR: found so far in this run (total) and read
+     * (done); called from the thread that found or read one, one call at
+     * a time, but not in step with `progress`. May be NULL; gets ctx. */
+    void (*ocr_progress)(void *ctx, unsigned done, unsigned total);
     dx_problem_fn problem; /* each may be NULL; all get ctx */
     dx_change_fn change;
     dx_progress_fn progress;

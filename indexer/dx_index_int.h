@@ -97,6 +97,10 @@ typedef struct writer {
                             (started at the first such file) */
     const ex_limits *exlim; /* its limits (NULL: ex.h's defaults) */
     const char *exprog;  /* the worker program (NULL: beside this one) */
+    struct dx_ocr *ocr;  /* scanned pages: the run's OCR (dx_ocr.h) */
+    unsigned ocr_helpers; /* readers more for one document's pages: --jobs
+                            less one in a one-thread run, 0 in a parallel
+                            build (its threads read documents at once) */
     uint64_t passages, bytes; /* written, analysed (since last taken) */
     /* The current document's distinct Z and S terms, for the D terms of
      * its last passage (dx_format.h): an open-addressing table of offsets
@@ -118,6 +122,7 @@ struct dx_indexer {
     xc_db *rdb;      /* dry run: the database read-only (NULL if none) */
     xc_db *db;       /* where records are read: w's reader, rdb, or NULL */
     writer wr;       /* analysis; wr.w is w */
+    struct dx_ocr *ocr; /* scanned pages (dx_ocr.h), shared by writers */
     dx_stats stats;
     strset seen;
     struct root {

@@ -87,9 +87,12 @@ static int ends_with_ci(const char *s, size_t n, const char *suffix)
     return 1;
 }
 
-/* Documents read through extract/ (PDF, Word, OpenDocument): their bytes
- * are binary, and go to the document reader as they are. */
-static const char *const binary_exts[] = {".pdf", ".docx", ".odt"};
+/* Documents read through extract/ (PDF, Word, OpenDocument, scanned
+ * images): their bytes are binary, and go to the document reader as they
+ * are. */
+static const char *const binary_exts[] = {".pdf",  ".docx", ".odt",
+                                          ".tif",  ".tiff", ".png",
+                                          ".jpg",  ".jpeg"};
 
 int dx_is_binary_document_name(const char *name)
 {
@@ -496,7 +499,7 @@ int dx_walk(const char *root, dx_walk_fn fn, dx_walk_err_fn errfn, void *ctx)
         if (!dx_is_document_name(w.buf + w.rel_off))
             report(&w, root,
                    "not a document name (.txt, .md, .txt.gz, .md.gz, "
-                   ".pdf, .docx, .odt); "
+                   ".pdf, .docx, .odt, .tif, .png, .jpg); "
                    "skipped");
         else
             rc = emit(&w, &st);

@@ -17,7 +17,9 @@
 #include "dx_doctext.h"
 #include "dx_format.h"
 #include "dx_meta.h"
+#include "dx_ocr.h"
 #include "dx_passage.h"
+#include "dx_record.h"
 
 #include "sv.h"
 #include "sv_ocr.h"
@@ -446,9 +448,10 @@ static void repair_note(const sv_text_repair *rp, char *note,
              a[0] && b[0] ? ", " : "", b);
 }
 
-/* Reads a PDF, Word or OpenDocument file through the writer's document
- * reader into *dt. Returns DX_OK, DXW_FAILED / DXW_UNREAD (note says
- * why), or DX_ENOMEM. */
+/* Reads a PDF, Word, OpenDocument or image file through the writer's
+ * document reader into *dt, its scanned pages through the run's OCR
+ * (dx_ocr.h). Returns DX_OK (note may then name pages not read),
+ * DXW_FAILED / DXW_UNREAD (note says why), or DX_ENOMEM. */
 static int read_document(writer *wr, ex_type type, const char *raw,
                          size_t rawlen, dx_doctext *dt, char *note,
                          size_t notelen, char *err, size_t errlen)
@@ -465,31 +468,30 @@ static int read_document(writer *wr, ex_type type, const char *raw,
         }
     }
     ex_doc *d = NULL;
-    int rc = ex_read(wr->ex, type, raw, rawlen, &d, note, notelen);
+    int rc = wr->ocr ? dx_ocr_read(wr->ocr, wr->ex, wr->ocr_helpers, type,
+                                   raw, rawlen, dx_content_hash(raw, rawlen),
+                                   &d, note, notelen)
+                     : ex_read(wr->ex, type, raw, rawlen, &d, note, notelen);
     if (rc == EX_ENOMEM) return dx_oom(err, errlen);
     if (rc == EX_EIO || rc == EX_EINVAL) return DXW_UNREAD;
     if (rc != EX_OK) return DXW_FAILED;
+    unsigned unread = 0;
+    char pages[400];
+    dx_ocr_note(wr->ocr, d, pages, sizeof pages, &unread);
     rc = dx_doctext_build(d, dt);
     ex_doc_free(d);
     if (rc != 0) {
         dx_doctext_free(dt);
         return dx_oom(err, errlen);
     }
-    if (dt->nnotext) {
-        char pages[256];
-        dx_doctext_notext(dt, pages, sizeof pages);
-        int many = dt->nnotext > 1;
+    if (unread) {
         if (dt->len == 0) {
-            /* Nothing but scans: nothing to index. */
-            snprintf(note, notelen, "no text layer (page%s %s: scanned "
-                     "images, which diarium cannot read yet)",
-                     many ? "s" : "", pages);
+            /* Nothing but scans not read: nothing to index. */
+            snprintf(note, notelen, "no text: %s", pages);
             dx_doctext_free(dt);
             return DXW_FAILED;
         }
-        snprintf(note, notelen, "no text layer on page%s %s (scanned "
-                 "images, not indexed; the other pages are)",
-                 many ? "s" : "", pages);
+        snprintf(note, notelen, "%s (the other pages are indexed)", pages);
     }
     return DX_OK;
 }

@@ -1,7 +1,7 @@
 /*
  * diarium-index — creates or incrementally updates a diarium database from
  * folders of Swedish decision documents (.txt, .md, .txt.gz, .md.gz, .pdf,
- * .docx, .odt), and checks one (--check).
+ * .docx, .odt, and scans: .tif, .png, .jpg), and checks one (--check).
  *
  * A thin program over indexer/dx_index.h and dx_check.h, made to run
  * unattended every night: a one-line summary (or one JSON object) at the
@@ -23,6 +23,7 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +62,8 @@ static void usage(FILE *f)
 "Usage: " PROG " [--db DIR] [--full] [--dry-run] [--quiet] [--json] [PATH...]\n"
 "       " PROG " [--db DIR] --check [--json]\n"
 "Create or incrementally update a diarium database from the documents\n"
-"(.txt, .md, .txt.gz, .md.gz, .pdf, .docx, .odt) under each PATH\n"
-"(default: ./corpus).\n"
+"(.txt, .md, .txt.gz, .md.gz, .pdf, .docx, .odt, and scanned images:\n"
+".tif, .tiff, .png, .jpg, .jpeg) under each PATH (default: ./corpus).\n"
 "\n"
 "  --db DIR     database folder (default: $DIARIUM_DB, else ./diarium.db)\n"
 "  --full       rebuild from scratch (aside; swapped in when complete)\n"
@@ -75,12 +76,15 @@ static void usage(FILE *f)
 "  --jobs N     threads of a first or --full build (default: one per\n"
 "               processor it may use, as CPU affinity and a cgroup CPU\n"
 "               quota allow); 1: one thread, committing batch by batch\n"
-"  --retry-failed  read again the PDF, Word and OpenDocument files that\n"
-"               could not be read before (otherwise they are listed as\n"
-"               failed, and read again only once they change)\n"
+"  --retry-failed  read again the PDF, Word and OpenDocument files, and\n"
+"               the scanned pages, that could not be read before\n"
+"               (otherwise they are listed as failed, and read again only\n"
+"               once they change)\n"
 "  --extract-cpu S, --extract-memory MB, --extract-wall S\n"
 "               limits on reading one such file (default %u s of CPU time,\n"
 "               %u MiB of memory, %u s of wall-clock time)\n"
+"  --no-ocr     do not read scanned pages (they are named on stderr)\n"
+"  --ocr-seconds S  CPU time to read one scanned page (default %u s)\n"
 "  --help       show this help and exit\n"
 "  --version    show the version and exit\n"
 "\n"
@@ -97,14 +101,19 @@ static void usage(FILE *f)
 "first one's pid.\n"
 "\n"
 "PDF, Word and OpenDocument files are read by diarium-extract (in the\n"
-"folder of this program), a separate process with those limits.\n"
+"folder of this program), a separate process with those limits. Scanned\n"
+"pages (a PDF page that is an image, an image file) are read by OCR with\n"
+"Tesseract's Swedish model, on --jobs processors; each page is read once:\n"
+"what was read is kept in DIR/ocr-cache (by content, so renames, copies\n"
+"and --full rebuilds do not read it again). Passages read by OCR are\n"
+"marked in the results.\n"
 "\n"
 "Exit status: 0 all indexed (--check: sound); 1 some files skipped (named\n"
 "on stderr); 2 usage error (also: --db is not a database folder); 3 fatal\n"
 "(database locked, unwritable, corrupt or built by another analysis version;\n"
 "--check: not sound).\n",
             EX_DEFAULT_CPU_SECONDS, EX_DEFAULT_MEMORY_MB,
-            EX_DEFAULT_WALL_SECONDS);
+            EX_DEFAULT_WALL_SECONDS, EX_DEFAULT_OCR_SECONDS);
 }
 
 /* ------------------------------------------------------------- output */
@@ -187,6 +196,11 @@ typedef struct run {
     int bar_shown;    /* a bar line is on the screen */
     double t_start;   /* first progress report */
     double t_drawn;   /* last redraw */
+    pthread_mutex_t mu; /* the bar: files and OCR pages come from
+                         different threads */
+    dx_progress last; /* files */
+    unsigned ocr_done, ocr_total; /* scanned pages */
+    double t_ocr;     /* when the first page to read by OCR was found */
     unsigned problems;
     strlist failures; /* "path\0reason" */
     strlist warnings; /* "path\0what" */
@@ -241,11 +255,12 @@ static void on_change(void *ctx, int what, const char *id, const char *other)
         say(stdout, "%-7s %s", change_names[what], id);
 }
 
-/* Rate and ETA from file sizes; redrawn at most 4 times a second. */
-static void on_progress(void *ctx, const dx_progress *p)
+/* Rate and ETA from file sizes, or while scanned pages wait to be read
+ * by OCR, from pages read per second; redrawn at most 4 times a second.
+ * r->mu held. */
+static void draw_bar(run *r)
 {
-    run *r = ctx;
-    if (!r->bar) return;
+    const dx_progress *p = &r->last;
     double t = now();
     if (!r->t_start) r->t_start = t;
     int last = p->files_done == p->files_total;
@@ -267,15 +282,49 @@ static void on_progress(void *ctx, const dx_progress *p)
             (unsigned long)((double)(p->bytes_total - p->bytes_done) / rate);
         snprintf(eta, sizeof eta, "%lu:%02lu", s / 60, s % 60);
     }
+    char ocr[64] = "";
+    if (r->ocr_total) {
+        snprintf(ocr, sizeof ocr, "  OCR %u/%u pages", r->ocr_done,
+                 r->ocr_total);
+        double oel = t - r->t_ocr, prate = oel > 0 ? r->ocr_done / oel : 0;
+        if (r->ocr_done < r->ocr_total && prate > 0) {
+            unsigned long s =
+                (unsigned long)((r->ocr_total - r->ocr_done) / prate);
+            snprintf(eta, sizeof eta, "%lu:%02lu", s / 60, s % 60);
+        }
+    }
     char bar[21];
     int fill = (int)(frac * 20 + 0.5);
     for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '-';
     bar[20] = '\0';
-    fprintf(stderr, "\r\033[K%s [%s] %3d%%  %u/%u files  %.1f MB/s  ETA %s",
-            PROG, bar, (int)(frac * 100), p->files_done, p->files_total,
-            rate / 1e6, eta);
+    fprintf(stderr,
+            "\r\033[K%s [%s] %3d%%  %u/%u files  %.1f MB/s%s  ETA %s", PROG,
+            bar, (int)(frac * 100), p->files_done, p->files_total,
+            rate / 1e6, ocr, eta);
     fflush(stderr);
     r->bar_shown = 1;
+}
+
+static void on_progress(void *ctx, const dx_progress *p)
+{
+    run *r = ctx;
+    if (!r->bar) return;
+    pthread_mutex_lock(&r->mu);
+    r->last = *p;
+    draw_bar(r);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void on_ocr_progress(void *ctx, unsigned done, unsigned total)
+{
+    run *r = ctx;
+    if (!r->bar) return;
+    pthread_mutex_lock(&r->mu);
+    if (!r->ocr_total && total) r->t_ocr = now();
+    r->ocr_done = done;
+    r->ocr_total = total;
+    draw_bar(r);
+    pthread_mutex_unlock(&r->mu);
 }
 
 /* -------------------------------------------------------------- check */
@@ -300,18 +349,29 @@ static int do_check(const char *db, run *r)
     int sound = st.problems == 0;
     if (r->json) {
         printf("{\"sound\":%s,\"documents\":%u,\"passages\":%u,"
-               "\"failed\":%u,\"problems\":[", sound ? "true" : "false",
-               st.documents, st.passages, st.failed);
+               "\"failed\":%u,\"ocr_cache_pages\":%u,"
+               "\"ocr_cache_damaged\":%u,\"problems\":[",
+               sound ? "true" : "false", st.documents, st.passages,
+               st.failed, st.ocr_pages, st.ocr_bad);
         for (size_t i = 0; i < r->failures.n; i++) {
             if (i) putchar(',');
             json_str(stdout, r->failures.v[i]);
         }
         printf("]}\n");
     } else if (sound) {
-        char more[96] = "";
+        char more[256] = "";
         if (st.failed)
             snprintf(more, sizeof more, "; %u file%s that could not be read "
                      "remembered", st.failed, st.failed == 1 ? "" : "s");
+        size_t n = strlen(more);
+        if (st.ocr_pages || st.ocr_bad)
+            snprintf(more + n, sizeof more - n, "; %u scanned page%s read "
+                     "by OCR kept", st.ocr_pages,
+                     st.ocr_pages == 1 ? "" : "s");
+        n = strlen(more);
+        if (st.ocr_bad)
+            snprintf(more + n, sizeof more - n, " (%u damaged: read again "
+                     "when needed)", st.ocr_bad);
         say(stdout, "%s: sound: %u documents, %u passages%s", db,
             st.documents, st.passages, more);
     } else {
@@ -356,6 +416,8 @@ int main(int argc, char **argv)
         {"extract-cpu", required_argument, NULL, 'C'},
         {"extract-memory", required_argument, NULL, 'M'},
         {"extract-wall", required_argument, NULL, 'W'},
+        {"no-ocr", no_argument, NULL, 'O'},
+        {"ocr-seconds", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -365,6 +427,7 @@ int main(int argc, char **argv)
     ex_limits lim;
     ex_limits_default(&lim);
     run r = {0};
+    pthread_mutex_init(&r.mu, NULL);
     if (!db || !*db) db = "diarium.db";
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -376,15 +439,18 @@ int main(int argc, char **argv)
         case 'q': r.quiet = 1; break;
         case 'j': r.json = 1; break;
         case 'R': o.retry_failed = 1; break;
+        case 'O': o.no_ocr = 1; break;
         case 'b':
         case 'J':
         case 'C':
         case 'M':
+        case 'S':
         case 'W': {
             const char *name = c == 'b'   ? "--batch"
                                : c == 'J' ? "--jobs"
                                : c == 'C' ? "--extract-cpu"
                                : c == 'M' ? "--extract-memory"
+                               : c == 'S' ? "--ocr-seconds"
                                           : "--extract-wall";
             unsigned long max = c == 'b'   ? 1000000
                                 : c == 'J' ? DX_JOBS_MAX
@@ -403,6 +469,7 @@ int main(int argc, char **argv)
             else if (c == 'J') o.jobs = (unsigned)n;
             else if (c == 'C') lim.cpu_seconds = (unsigned)n;
             else if (c == 'M') lim.memory_mb = (unsigned)n;
+            else if (c == 'S') lim.ocr_seconds = (unsigned)n;
             else lim.wall_seconds = (unsigned)n;
             break;
         }
@@ -413,7 +480,7 @@ int main(int argc, char **argv)
             return 0;
         default:
             /* All options are long: name the one that failed as written. */
-            if (optopt && strchr("dbJCMW", optopt))
+            if (optopt && strchr("dbJCMSW", optopt))
                 fprintf(stderr, PROG ": error: option '%s' needs an "
                         "argument\n", argv[optind - 1]);
             else
@@ -441,6 +508,7 @@ int main(int argc, char **argv)
     o.problem = on_problem;
     o.change = on_change;
     o.progress = on_progress;
+    o.ocr_progress = on_ocr_progress;
     o.warning = on_warning;
     o.ctx = &r;
 
@@ -486,11 +554,11 @@ int main(int argc, char **argv)
         printf("{\"added\":%u,\"updated\":%u,\"renamed\":%u,\"removed\":%u,"
                "\"unchanged\":%u,\"failed\":%u,\"passages\":%llu,"
                "\"bytes\":%llu,\"seconds\":%.3f,\"threads\":%u,"
-               "\"dry_run\":%s,\"failures\":[",
+               "\"ocr_pages\":%u,\"dry_run\":%s,\"failures\":[",
                s.added, s.updated, s.renamed, s.removed, s.unchanged,
                s.failed, (unsigned long long)s.passages,
                (unsigned long long)s.bytes, secs, s.threads ? s.threads : 1,
-               o.dry_run ? "true" : "false");
+               s.ocr_pages, o.dry_run ? "true" : "false");
         for (size_t i = 0; i < r.failures.n; i++) {
             const char *p = r.failures.v[i];
             printf("%s{\"path\":", i ? "," : "");
@@ -526,11 +594,15 @@ int main(int argc, char **argv)
         }
         printf("}\n");
     } else if (!r.quiet) {
+        char ocr[64] = "";
+        if (s.ocr_pages)
+            snprintf(ocr, sizeof ocr, ", %u scanned page%s read by OCR",
+                     s.ocr_pages, s.ocr_pages == 1 ? "" : "s");
         say(stdout, PROG ": %s%u added, %u updated, %u renamed, %u removed, "
-            "%u unchanged, %u failed; %llu passages in %.2f s (%s)",
+            "%u unchanged, %u failed; %llu passages%s in %.2f s (%s)",
             o.dry_run ? "dry run, would be: " : "", s.added, s.updated,
             s.renamed, s.removed, s.unchanged, s.failed,
-            (unsigned long long)s.passages, secs, db);
+            (unsigned long long)s.passages, ocr, secs, db);
     }
     strlist_free(&r.failures);
     strlist_free(&r.warnings);

@@ -189,6 +189,14 @@ void dq_page_citation(const dq_hit *h, char *out, size_t outlen)
         snprintf(out + n, outlen - (size_t)n, " (%s)", h->page_label);
 }
 
+void dq_ocr_note(const dq_hit *h, char *out, size_t outlen)
+{
+    if (!outlen) return;
+    out[0] = '\0';
+    if (h->ocr >= 0)
+        snprintf(out, outlen, "läst med OCR, säkerhet %d %%", h->ocr);
+}
+
 /* " — Trelleborg, 2021-12-23, tjänsteskrivelse" (what is known). */
 static void print_facts(FILE *f, const dq_hit *h)
 {
@@ -263,6 +271,8 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
                 fputs(", ", f);
                 dq_print_safe(f, cite, strlen(cite), 0);
             }
+            if (h->ocr >= 0)
+                fprintf(f, " (read by OCR, confidence %d)", h->ocr);
             fprintf(f, "  passage %u, score %.2f%s", h->passage, h->score,
                     color ? PLAIN : "");
             print_facts(f, h);

@@ -35,6 +35,12 @@ int dq_print_results(FILE *f, const dq_results *r, dq_format fmt, int color,
  * for a document without pages. Into out (outlen bytes, cut to fit). */
 void dq_page_citation(const dq_hit *h, char *out, size_t outlen);
 
+/* "läst med OCR, säkerhet 93 %": that a passage was read from scanned
+ * pages by OCR (issue 31), and how sure that was (the lowest confidence of
+ * its pages); "" for a passage read from text. Writes into out (outlen
+ * bytes). */
+void dq_ocr_note(const dq_hit *h, char *out, size_t outlen);
+
 /* Prints one result as a JSON object, exactly as one line of
  * dq_print_results's JSON Lines (without the line end), `rank` its 1-based
  * rank; query != NULL adds a "query" key. Errors show in ferror(f). */

@@ -1153,6 +1153,13 @@ static void html_document(FILE *f, const report *m, size_t d)
                 fputs(" " MIDDOT " ", f);
             }
         }
+        char ocr[64];
+        dq_ocr_note(p, ocr, sizeof ocr);
+        if (ocr[0]) {
+            fputs("<span class=\"ocr\">", f);
+            h_str(f, ocr);
+            fputs("</span> " MIDDOT " ", f);
+        }
         fprintf(f, "poäng %s%s</p>\n<div class=\"ptext\">\n",
                 score(b, p->score, 2),
                 p->complete ? "" : " " MIDDOT " alla sökord finns inte i "
@@ -1429,6 +1436,12 @@ static void write_md(FILE *f, const report *m)
                     md_str(f, cite, 0);
                     fputs(" " MIDDOT " ", f);
                 }
+            }
+            char ocr[64];
+            dq_ocr_note(p, ocr, sizeof ocr);
+            if (ocr[0]) {
+                md_str(f, ocr, 0);
+                fputs(" " MIDDOT " ", f);
             }
             fprintf(f, "poäng %s%s*\n\n", score(b, p->score, 2),
                     p->complete ? "" : " " MIDDOT " alla sökord finns inte i "

@@ -323,6 +323,13 @@ static void write_hit(FILE *f, const ds_page *p, const dq_hit *h)
         fputs(", ", f);
         ds_html_str(f, cite);
     }
+    if (h->ocr >= 0) {
+        char ocr[64];
+        dq_ocr_note(h, ocr, sizeof ocr);
+        fputs(" <span class=\"ocr\">(", f);
+        ds_html_str(f, ocr);
+        fputs(")</span>", f);
+    }
     fputs("</h3>\n<p class=\"facts\">", f);
     const char *outcome = h->outcome && h->outcome[0]
                               ? dq_report_outcome_label(h->outcome)

@@ -434,6 +434,12 @@ static void test_pages_read_one_at_a_time(void **state)
     ex_scan *p[2] = {NULL, NULL};
     char why[256];
     for (unsigned i = 0; i < 2; i++) {
+        /* The second page reuses the file the worker holds, also after
+         * a model request (which has no file). */
+        char *model = NULL;
+        assert_int_equal(ex_ocr_model(r, NULL, &model, why, sizeof why),
+                         EX_OK);
+        free(model);
         assert_int_equal(ex_ocr_page(r, EX_TYPE_PDF, data, len, i + 1, NULL,
                                      &p[i], why, sizeof why),
                          EX_OK);

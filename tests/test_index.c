@@ -444,10 +444,11 @@ static void test_doctext_pages(void **state)
 {
     (void)state;
     ex_page pages[4] = {
-        {1, "i", "Första sidan slutar mitt i en", 0, EX_PAGE_RUNS_ON, -1},
-        {2, "ii", "mening som fortsätter.", 0, 0, -1},
-        {3, "iii", "", 0, EX_PAGE_NO_TEXT, -1},
-        {4, "1", "Sista sidan.", 0, 0, -1},
+        {1, "i", "Första sidan slutar mitt i en", 0, EX_PAGE_RUNS_ON, -1,
+         NULL},
+        {2, "ii", "mening som fortsätter.", 0, 0, -1, NULL},
+        {3, "iii", "", 0, EX_PAGE_NO_TEXT, -1, NULL},
+        {4, "1", "Sista sidan.", 0, 0, -1, NULL},
     };
     for (int i = 0; i < 4; i++) pages[i].len = strlen(pages[i].text);
     ex_doc d = {EX_TYPE_PDF, 1, 4, pages, "Dnr 12", 6};
@@ -478,7 +479,7 @@ static void test_doctext_pages(void **state)
     dx_doctext_free(&t);
 
     /* A page-less document: no pages for any passage. */
-    ex_page one = {0, NULL, "Ett stycke.", 11, 0, -1};
+    ex_page one = {0, NULL, "Ett stycke.", 11, 0, -1, NULL};
     ex_doc w = {EX_TYPE_DOCX, 0, 1, &one, "", 0};
     assert_int_equal(dx_doctext_build(&w, &t), 0);
     assert_string_equal(t.text, "Ett stycke.");
@@ -490,7 +491,8 @@ static void test_doctext_pages(void **state)
     ex_page many[7];
     for (unsigned i = 0; i < 7; i++)
         many[i] = (ex_page){i + 1, NULL, "", 0,
-                            i == 0 || i == 3 ? 0u : EX_PAGE_NO_TEXT, -1};
+                            i == 0 || i == 3 ? 0u : EX_PAGE_NO_TEXT, -1,
+                            NULL};
     many[0].text = "x";
     many[0].len = 1;
     ex_doc m = {EX_TYPE_PDF, 1, 7, many, "", 0};
