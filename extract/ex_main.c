@@ -33,13 +33,14 @@ static void usage(FILE *f)
     fprintf(f,
 "Usage: " PROG " [--json] [--quiet] [--direct] [--no-ocr] [--lang L]\n"
 "                       [--cpu S] [--memory MB] [--wall S] [--ocr-seconds S]\n"
-"                       [--max-text BYTES] FILE...\n"
+"                       [--ocr-megapixels N] [--max-text BYTES] FILE...\n"
 "Print the text of each PDF, Word (.docx), OpenDocument (.odt) or scanned\n"
 "image (.tif, .tiff, .png, .jpg, .jpeg) FILE, page by page, as\n"
 "diarium-index reads it: in a separate process with limits on CPU time\n"
 "(--cpu, default %u s), memory (--memory, default %u MiB) and wall-clock\n"
 "time (--wall, default %u s). Scanned pages are read by OCR with\n"
-"Tesseract's Swedish model, each within --ocr-seconds (default %u s).\n"
+"Tesseract's Swedish model, each within --ocr-seconds (default %u s) and\n"
+"--ocr-megapixels (the largest page image read, default %u).\n"
 "  --json     one JSON object per file: {\"file\", \"type\", \"pages\":\n"
 "             [{\"page\", \"label\", \"flags\", \"ocr_confidence\",\n"
 "             \"why\", \"text\"}], \"running\"}\n"
@@ -51,7 +52,8 @@ static void usage(FILE *f)
 "  --help     show this help and exit\n"
 "Exit status: 0 all read; 1 some file could not be read; 2 usage.\n",
             EX_DEFAULT_CPU_SECONDS, EX_DEFAULT_MEMORY_MB,
-            EX_DEFAULT_WALL_SECONDS, EX_DEFAULT_OCR_SECONDS);
+            EX_DEFAULT_WALL_SECONDS, EX_DEFAULT_OCR_SECONDS,
+            EX_DEFAULT_OCR_MEGAPIXELS);
 }
 
 static int parse_num(const char *s, unsigned long long max,
