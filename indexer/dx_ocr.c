@@ -66,6 +66,13 @@ void dx_ocr_close(dx_ocr *oc)
 /* ------------------------------------------------------------------------ */
 /* The cache                                                                */
 
+/* a "/" b into out (n bytes); -1 when it does not fit. */
+static int join(char *out, size_t n, const char *a, const char *b)
+{
+    int k = snprintf(out, n, "%s/%s", a, b);
+    return k > 0 && (size_t)k < n ? 0 : -1;
+}
+
 static int entry_path(const dx_ocr *oc, uint64_t hash, unsigned page,
                       char *out, size_t n)
 {
@@ -160,12 +167,14 @@ static void cache_put(const dx_ocr *oc, uint64_t hash, const ex_scan *s)
 {
     char path[4400], tmp[4500], sub[4400];
     if (entry_path(oc, hash, s->page, path, sizeof path) != 0) return;
-    snprintf(sub, sizeof sub, "%s/%016llx", oc->dir,
-             (unsigned long long)hash);
+    int k = snprintf(sub, sizeof sub, "%s/%016llx", oc->dir,
+                     (unsigned long long)hash);
+    if (k < 0 || (size_t)k >= sizeof sub) return;
     if (mkdir(oc->dir, 0777) != 0 && errno != EEXIST) return;
     if (mkdir(sub, 0777) != 0 && errno != EEXIST) return;
-    snprintf(tmp, sizeof tmp, "%s/.tmp-%ld-%ld-%u", sub, (long)getpid(),
-             (long)gettid(), s->page);
+    k = snprintf(tmp, sizeof tmp, "%s/.tmp-%ld-%ld-%u", sub, (long)getpid(),
+                 (long)gettid(), s->page);
+    if (k < 0 || (size_t)k >= sizeof tmp) return;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) return;
     int bad = write_all(fd, MAGIC, sizeof MAGIC - 1) != 0 ||
@@ -595,7 +604,7 @@ static void clear_sub(const char *sub, int all)
 int dx_ocr_prune(const char *dbdir, xc_db *db, char *err, size_t errlen)
 {
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/%s", dbdir, DX_OCR_CACHE);
+    if (join(dir, sizeof dir, dbdir, DX_OCR_CACHE) != 0) return DX_OK;
     DIR *d = opendir(dir);
     if (!d) return DX_OK; /* no cache */
     uint64_t *v = NULL;
@@ -610,7 +619,7 @@ int dx_ocr_prune(const char *dbdir, xc_db *db, char *err, size_t errlen)
             uint64_t h;
             if (hex16(e->d_name, &h) != 0) continue;
             char sub[4400];
-            snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+            if (join(sub, sizeof sub, dir, e->d_name) != 0) continue;
             int live = n && bsearch(&h, v, n, sizeof *v, cmp_u64);
             clear_sub(sub, !live);
         }
@@ -625,7 +634,7 @@ void dx_ocr_check(const char *dbdir, void (*bad)(void *ctx, const char *what),
 {
     *pages = *docs = 0;
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/%s", dbdir, DX_OCR_CACHE);
+    if (join(dir, sizeof dir, dbdir, DX_OCR_CACHE) != 0) return;
     DIR *d = opendir(dir);
     if (!d) return;
     struct dirent *e;
@@ -633,7 +642,7 @@ void dx_ocr_check(const char *dbdir, void (*bad)(void *ctx, const char *what),
         uint64_t h;
         if (hex16(e->d_name, &h) != 0) continue;
         char sub[4400];
-        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+        if (join(sub, sizeof sub, dir, e->d_name) != 0) continue;
         DIR *sd = opendir(sub);
         if (!sd) continue;
         (*docs)++;
@@ -641,7 +650,7 @@ void dx_ocr_check(const char *dbdir, void (*bad)(void *ctx, const char *what),
         while ((f = readdir(sd)) != NULL) {
             if (f->d_name[0] == '.') continue;
             char path[4700], what[4800];
-            snprintf(path, sizeof path, "%s/%s", sub, f->d_name);
+            if (join(path, sizeof path, sub, f->d_name) != 0) continue;
             unsigned page = 0;
             int used = 0;
             sscanf(f->d_name, "%u-%*16[0-9a-f]%n", &page, &used);
@@ -658,10 +667,9 @@ void dx_ocr_check(const char *dbdir, void (*bad)(void *ctx, const char *what),
             if (ok) {
                 (*pages)++;
             } else if (bad) {
-                snprintf(what, sizeof what, "OCR cache: %s is not a page "
-                         "this build can read (it is read again by OCR "
-                         "when needed)", path);
-                bad(ctx, what);
+                int k = snprintf(what, sizeof what, "OCR cache: %s is not a "
+                                 "page this build can read", path);
+                if (k > 0) bad(ctx, what);
             }
         }
         closedir(sd);
