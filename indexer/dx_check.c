@@ -48,10 +48,12 @@ static void report(checker *c, const char *fmt, ...)
     c->fn(c->ctx, line);
 }
 
-/* A shim failure while checking is a problem too; returns -1. */
+/* A shim failure while checking is a problem too, except running out of
+ * memory (st->nomem: the check has no answer); returns -1. */
 static int xfail(checker *c, int rc, char *xerr, const char *what)
 {
-    report(c, "%s: %s", what, xerr ? xerr : xc_strerror(rc));
+    if (rc == XC_ENOMEM) c->st->nomem = 1;
+    else report(c, "%s: %s", what, xerr ? xerr : xc_strerror(rc));
     xc_free(xerr);
     return -1;
 }
@@ -66,6 +68,10 @@ static int check_tables(checker *c, const char *dbpath)
     dx_verify_result res;
     int k = dx_verify_tables(dbpath, &res);
     if (k == DXV_SOUND) return 0;
+    if (k == DXV_NOMEM) {
+        c->st->nomem = 1;
+        return -1;
+    }
     if (k == DXV_NOCHECK) {
         report(c, "the tables could not be checked: %s", res.what);
         return -1;
@@ -149,7 +155,7 @@ static int check_data(checker *c, const char *key, unsigned docid,
     size_t len = 0;
     int k = dx_data_load(stored, slen, &data, &len);
     if (k == DX_ENOMEM) {
-        report(c, "out of memory checking passage %u of %s", docid, key);
+        c->st->nomem = 1;
         return -1;
     }
     if (k != DX_OK) {
@@ -215,7 +221,7 @@ static void check_passages(checker *c, const char *key, const dx_record *r,
         xc_free(pn);
         xc_free(data);
     }
-    if (!got) report(c, "out of memory checking %s", key);
+    if (!got) c->st->nomem = 1;
     free(got);
     xc_free(ids);
 }
@@ -411,6 +417,7 @@ static void check_child(const char *dbpath, int writer, int fd)
         }
     }
     xc_db_close(c.db);
+    if (st.nomem && write(fd, "M\n", 2) != 2) _exit(2);
     int n = snprintf(end, sizeof end, "S %u %u %u\n", st.documents,
                      st.passages, st.failed);
     if (write(fd, end, (size_t)n) != n) _exit(2);
@@ -455,6 +462,8 @@ static int check_in_child(checker *c, const char *dbpath, int writer,
         line[strcspn(line, "\n")] = '\0';
         if (line[0] == 'P' && line[1] == ' ')
             relay(c, line + 2);
+        else if (line[0] == 'M' && line[1] == '\0')
+            c->st->nomem = 1;
         else if (line[0] == 'S' &&
                  sscanf(line, "S %u %u %u", &c->st->documents,
                         &c->st->passages, &c->st->failed) == 3)
@@ -505,6 +514,10 @@ int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
 
     int res = check_in_child(&c, dbpath, 0, err, errlen) == 0 ? DX_OK
                                                               : DX_EDB;
+    if (res == DX_OK && st->nomem) {
+        snprintf(err, errlen, "out of memory checking %s", dbpath);
+        res = DX_ENOMEM;
+    }
     unsigned docs = 0;
     if (res == DX_OK)
         dx_ocr_check(dbpath, ocr_bad, st, &st->ocr_pages, &docs);
@@ -523,5 +536,10 @@ int dx_check_held(const char *dbpath, dx_check_fn fn, void *ctx,
 {
     checker c = {NULL, fn, ctx, st};
     memset(st, 0, sizeof *st);
-    return check_in_child(&c, dbpath, 1, err, errlen) == 0 ? DX_OK : DX_EDB;
+    if (check_in_child(&c, dbpath, 1, err, errlen) != 0) return DX_EDB;
+    if (st->nomem) {
+        snprintf(err, errlen, "out of memory checking %s", dbpath);
+        return DX_ENOMEM;
+    }
+    return DX_OK;
 }

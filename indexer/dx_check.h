@@ -42,6 +42,8 @@ typedef struct dx_check_stats {
     unsigned failed;    /* failure records: files remembered as unreadable */
     unsigned ocr_pages; /* pages in the OCR cache */
     unsigned ocr_bad;   /* files of the OCR cache that are no such page */
+    int nomem;          /* the check ran out of memory: what it found says
+                           nothing of the database (DX_ENOMEM) */
 } dx_check_stats;
 
 /* Called for each problem found (at most the first 50, then once with a
@@ -55,7 +57,8 @@ typedef void (*dx_check_fn)(void *ctx, const char *problem);
  * sound; a database that is missing or cannot be opened is a problem, not
  * an error); DX_ELOCKED when a writer holds the database (err names its
  * pid); DX_EREFUSED when dbpath is a folder of other things with no
- * database (err says so; nothing is created there); DX_ENOMEM; DX_EDB
+ * database (err says so; nothing is created there); DX_ENOMEM (also when
+ * the check ran out of memory, st->nomem); DX_EDB
  * when no child process could be started (err says why). fn may be NULL.
  * A folder this process may not write is checked all the same (Xapian's
  * check of the tables then reads a private copy, dx_verify.h). */
@@ -66,7 +69,8 @@ int dx_check(const char *dbpath, dx_check_fn fn, void *ctx,
  * is about to write to it (dx_index.c): the same, except that a format or
  * analysis stamp other than this build's ends it without a problem (the
  * writer refuses that database itself, saying why). Returns DX_OK (st:
- * what it found) or DX_EDB (no child process: err says why). */
+ * what it found), DX_ENOMEM (the check ran out of memory) or DX_EDB (no
+ * child process: err says why). */
 int dx_check_held(const char *dbpath, dx_check_fn fn, void *ctx,
                   dx_check_stats *st, char *err, size_t errlen);
 

@@ -1030,8 +1030,8 @@ int dx_ix_stamp(xc_wdb *w, const char *path, char *err, size_t errlen)
 /* Before a run writes to an existing database: the check of --check
  * (dx_check_held, in a child process: a damaged database can crash Xapian)
  * unless the tables are as the last successful run left them
- * (dx_verify.h). DX_OK, or DX_EDB: damaged (nothing has been written; err
- * names the first problem), or it could not be checked. */
+ * (dx_verify.h). DX_OK; DX_EDB: damaged (nothing has been written; err
+ * names the first problem), or it could not be checked; DX_ENOMEM. */
 static void first_problem(void *ctx, const char *problem)
 {
     char *first = ctx;
@@ -1043,9 +1043,9 @@ static int verify_before_writing(dx_indexer *ix, char *err, size_t errlen)
     if (dx_verify_unchanged(ix->dbpath)) return DX_OK;
     char first[512] = "";
     dx_check_stats st;
-    if (dx_check_held(ix->dbpath, first_problem, first, &st, err, errlen) !=
-        DX_OK)
-        return DX_EDB;
+    int rc = dx_check_held(ix->dbpath, first_problem, first, &st, err,
+                           errlen);
+    if (rc != DX_OK) return rc == DX_ENOMEM ? DX_ENOMEM : DX_EDB;
     if (!st.problems) return DX_OK;
     dx_seterr(err, errlen, "%s is damaged (%s%s); nothing was written. "
               "Rebuild it with: diarium-index --full --db %s PATH...",

@@ -296,6 +296,10 @@ static int run_check(const char *path, dx_verify_result *res)
     }
     char *line = nl + 1;
     line[strcspn(line, "\n")] = '\0';
+    if (rc == XC_ENOMEM) {
+        snprintf(res->what, sizeof res->what, "out of memory: %s", line);
+        return DXV_NOMEM;
+    }
     if (rc != XC_OK) {
         snprintf(res->what, sizeof res->what, "Xapian cannot check it: %s",
                  line);

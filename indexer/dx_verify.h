@@ -31,8 +31,9 @@ enum {
     DXV_SOUND = 0,   /* Xapian's check found nothing */
     DXV_DAMAGED = 1, /* it found errors, could not open the tables, or
                         crashed */
-    DXV_NOCHECK = -1 /* it could not be run (no process, no room for a
-                        copy of a read-only database) */
+    DXV_NOCHECK = -1, /* it could not be run (no process, no room for a
+                         copy of a read-only database) */
+    DXV_NOMEM = -2    /* it ran out of memory: no answer */
 };
 
 typedef struct dx_verify_result {
@@ -54,8 +55,8 @@ pid_t dx_verify_fork(int *keep);
  * child process. Xapian opens the tables for writing to check them: a
  * folder this process may not write (a read-only mount, another account's
  * database) is checked in a private copy of its tables under $TMPDIR (else
- * /tmp), made and removed here. Returns DXV_SOUND, DXV_DAMAGED or
- * DXV_NOCHECK; res (not NULL) says more. */
+ * /tmp), made and removed here. Returns DXV_SOUND, DXV_DAMAGED,
+ * DXV_NOCHECK or DXV_NOMEM; res (not NULL) says more. */
 int dx_verify_tables(const char *dir, dx_verify_result *res);
 
 /* 1 if the table files of `dir` are exactly as dx_verify_stamp recorded

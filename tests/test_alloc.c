@@ -72,10 +72,13 @@ static atomic_long fail_at = -1;
 static atomic_long calls;
 static atomic_int failed;
 
+static pid_t armed_by; /* only this process fails: not a child it forks
+                         (the run's check), whose failures it cannot see */
+
 static int should_fail(void)
 {
     long at = atomic_load(&fail_at);
-    if (at < 0) return 0;
+    if (at < 0 || getpid() != armed_by) return 0;
     if (atomic_fetch_add(&calls, 1) != at) return 0;
     atomic_store(&failed, 1);
     return 1;
@@ -108,6 +111,7 @@ char *__wrap_strndup(const char *s, size_t n)
 
 static void arm(long n)
 {
+    armed_by = getpid();
     atomic_store(&failed, 0);
     atomic_store(&calls, 0);
     atomic_store(&fail_at, n);
