@@ -570,8 +570,12 @@ static void test_a_worker_that_crashes_hangs_or_lies(void **state)
     assert_int_equal(read_with(path, 10, why, sizeof why), EX_ECRASH);
     assert_non_null(strstr(why, "SIGSEGV"));
 
-    write_script("oom.sh", "echo 'Out of memory' >&2; kill -ABRT $$", path,
-                 sizeof path);
+    /* It takes the request first (the socket is descriptor 3), as a real
+     * worker does: what a worker prints before a request is dropped. */
+    write_script("oom.sh",
+                 "head -c 1 <&3 >/dev/null; echo 'Out of memory' >&2; "
+                 "kill -ABRT $$",
+                 path, sizeof path);
     assert_int_equal(read_with(path, 10, why, sizeof why), EX_ELIMIT);
     assert_non_null(strstr(why, "memory limit"));
 
