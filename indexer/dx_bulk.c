@@ -359,7 +359,7 @@ static unsigned bulk_jobs(const dx_indexer *ix)
 {
     unsigned j = ix->opt.jobs;
     if (!j) j = dx_cpus();
-    return j > DX_JOBS_MAX ? DX_JOBS_MAX : j;
+    return dx_fd_threads(j > DX_JOBS_MAX ? DX_JOBS_MAX : j);
 }
 
 /* Whether this run is a parallel build; text: the bytes to index. */
@@ -490,7 +490,7 @@ int dx_bulk_finish(dx_indexer *ix, const dx_progress *pr, char *err,
     }
     b.forms = &forms;
     if (jobs > b.nch) jobs = (unsigned)b.nch;
-    b.ahead = READ_AHEAD_FDS / jobs;
+    b.ahead = dx_ahead_window(jobs);
     pthread_t tid[DX_JOBS_MAX];
     unsigned started = 0;
     /* The shards and the merge store termlists uncompressed (the merge

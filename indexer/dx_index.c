@@ -35,11 +35,14 @@
 #include "sv.h"
 #include "xc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -738,6 +741,43 @@ static void take_counts(dx_indexer *ix, writer *wr)
     wr->passages = wr->bytes = 0;
 }
 
+/* The descriptors the process may still open: RLIMIT_NOFILE less those
+ * open now (counted in /proc/self/fd, else guessed), less FDS_RESERVE;
+ * SIZE_MAX when there is no limit. */
+static size_t fds_free(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return SIZE_MAX;
+    size_t open_now = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (d) {
+        while (readdir(d)) open_now++; /* ".", ".." and d's own: spare */
+        closedir(d);
+    } else {
+        open_now = 32;
+    }
+    size_t used = open_now + FDS_RESERVE;
+    return (size_t)rl.rlim_cur > used ? (size_t)rl.rlim_cur - used : 0;
+}
+
+unsigned dx_fd_threads(unsigned jobs)
+{
+    size_t room = fds_free() / FDS_PER_THREAD;
+    if (room < jobs) jobs = (unsigned)room;
+    return jobs ? jobs : 1;
+}
+
+size_t dx_ahead_window(unsigned threads)
+{
+    if (!threads) threads = 1;
+    size_t n = READ_AHEAD_FDS / threads, room = fds_free();
+    size_t per = room / threads;
+    per = per > FDS_PER_THREAD ? per - FDS_PER_THREAD : 0;
+    if (per < n) n = per;
+    return n > READ_AHEAD_MAX ? READ_AHEAD_MAX : n;
+}
+
 void dx_ahead_init(ahead *a, size_t n, size_t first, size_t end)
 {
     a->n = n < 1 ? 1 : n > READ_AHEAD_MAX ? READ_AHEAD_MAX : n;
@@ -1299,7 +1339,7 @@ int dx_indexer_finish(dx_indexer *ix, char *err, size_t errlen)
         return res;
     }
     ahead ah;
-    dx_ahead_init(&ah, READ_AHEAD_MAX, 0, ix->nwork);
+    dx_ahead_init(&ah, dx_ahead_window(1), 0, ix->nwork);
     for (size_t i = 0; res == DX_OK && i < ix->nwork; i++) {
         res =
             do_work(ix, &ix->work[i], dx_ahead_take(&ah, ix, i), err, errlen);

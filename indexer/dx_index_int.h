@@ -37,7 +37,8 @@
 
 /* Descriptors all threads of a build may hold open ahead of their turn
  * (dx_open_ahead), in windows of at most READ_AHEAD_MAX files per thread:
- * far below the usual limit of 1,024, whatever --jobs. */
+ * far below the usual limit of 1,024, whatever --jobs, and sized to the
+ * limit a process is given (dx_ahead_window). */
 #define READ_AHEAD_FDS 256
 #define READ_AHEAD_MAX 32
 
@@ -221,6 +222,23 @@ int dx_ix_put_fail(const dx_indexer *ix, xc_wdb *w, const work *wk,
 /* Marks a new database (at path) as ours and commits, so that it opens
  * (empty) for queries from the very start. */
 int dx_ix_stamp(xc_wdb *w, const char *path, char *err, size_t errlen);
+
+/* The descriptors a thread of a run may need besides the files it reads
+ * ahead (its database or shard tables, a commit's version file, its
+ * document reader's pipes, the shards of a merge), and those the process
+ * keeps for itself beyond the ones open when a run starts. */
+#define FDS_PER_THREAD 16
+#define FDS_RESERVE 16
+
+/* The most threads that the limit on open files (RLIMIT_NOFILE, less the
+ * descriptors open now) leaves room for, up to `jobs`; at least 1. */
+unsigned dx_fd_threads(unsigned jobs);
+
+/* How many files each of `threads` threads may open ahead of its turn:
+ * READ_AHEAD_FDS shared out, at most READ_AHEAD_MAX each, and within
+ * what the limit on open files leaves after FDS_PER_THREAD per thread (0
+ * or 1: none ahead, each file opened when its turn comes). */
+size_t dx_ahead_window(unsigned threads);
 
 /* The read-ahead window over work items [first, end): n files (1 to
  * READ_AHEAD_MAX). take: the descriptor of item i (or -1: dx_read_fd
