@@ -256,8 +256,9 @@ static int bulk_chunk(bulk *b, writer *wr, chunk *c, char *err,
         char why[512] = "";
         char *raw = NULL;
         size_t rawlen = 0;
-        int rrc = dx_read_fd(dx_ahead_take(&ah, ix, i), path, &raw, &rawlen,
-                             why, sizeof why);
+        int rrc = dx_read_fd_max(dx_ahead_take(&ah, ix, i), path,
+                                 ix->opt.max_file, &raw, &rawlen, why,
+                                 sizeof why);
         if (rrc != DX_OK) {
             chunk_problem(b, c, w->root, path,
                           why[0] ? why : dx_strerror(rrc));

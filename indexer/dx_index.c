@@ -831,7 +831,8 @@ static int do_work(dx_indexer *ix, const work *w, int fd, char *err,
             res = commit(ix, err, errlen);
         return res;
     }
-    int rrc = dx_read_fd(fd, path, &raw, &rawlen, why, sizeof why);
+    int rrc = dx_read_fd_max(fd, path, ix->opt.max_file, &raw, &rawlen, why,
+                             sizeof why);
     if (rrc != DX_OK) {
         /* The old passages (if any) stay: nothing is lost. */
         dx_ix_problem(ix, w->root, path, why[0] ? why : dx_strerror(rrc));

@@ -142,6 +142,10 @@ typedef struct dx_options {
     dx_progress_fn progress;
     void *ctx;
     dx_warning_fn warning; /* may be NULL; gets ctx */
+    size_t max_file;       /* largest document read (bytes, after
+                              decompression; a larger one is named and
+                              skipped): bounds the memory a thread needs;
+                              0: DX_MAX_FILE (dx_read.h) */
 } dx_options;
 
 typedef struct dx_indexer dx_indexer;

@@ -36,10 +36,10 @@
 /* Compressed input is read in chunks of this size. */
 #define GZ_CHUNK ((size_t)64 << 10)
 
-/* The output buffer never grows beyond DX_MAX_FILE + 1 bytes of content
- * (one byte past the limit tells "too big" from "exactly the limit") plus
- * the terminating NUL. */
-#define BUF_LIMIT (DX_MAX_FILE + 2)
+/* The output buffer never grows beyond limit + 1 bytes of content (one
+ * byte past the limit tells "too big" from "exactly the limit") plus the
+ * terminating NUL. */
+#define BUF_LIMIT(o) ((o)->limit + 2)
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
@@ -539,17 +539,18 @@ static ssize_t read_some(int fd, void *p, size_t n)
 typedef struct outbuf {
     char *p;
     size_t len, cap;
+    size_t limit; /* the largest content accepted */
 } outbuf;
 
 /* Makes sure there is room for at least one more content byte besides the
  * NUL, unless the buffer is at its limit. DX_OK or DX_ENOMEM. */
 static int out_grow(outbuf *o)
 {
-    if (o->len + 1 < o->cap || o->cap == BUF_LIMIT)
+    if (o->len + 1 < o->cap || o->cap == BUF_LIMIT(o))
         return DX_OK;
     size_t ncap = o->cap < 4096 ? 4096 : o->cap * 2;
-    if (ncap > BUF_LIMIT || ncap < o->cap)
-        ncap = BUF_LIMIT;
+    if (ncap > BUF_LIMIT(o) || ncap < o->cap)
+        ncap = BUF_LIMIT(o);
     char *np = realloc(o->p, ncap);
     if (np == NULL)
         return DX_ENOMEM;
@@ -564,9 +565,10 @@ static size_t out_room(const outbuf *o)
     return o->cap - 1 - o->len;
 }
 
-static int too_big(char *why, size_t whylen)
+static int too_big(const outbuf *o, char *why, size_t whylen)
 {
-    say(why, whylen, "larger than the limit of %zu bytes", DX_MAX_FILE);
+    say(why, whylen, "larger than the limit of %zu bytes (--max-file)",
+        o->limit);
     return DX_ETOOBIG;
 }
 
@@ -581,8 +583,8 @@ static int read_plain(int fd, outbuf *o, char *why, size_t whylen)
             return rc;
         }
         size_t room = out_room(o);
-        if (room == 0 || o->len > DX_MAX_FILE)
-            return too_big(why, whylen);
+        if (room == 0 || o->len > o->limit)
+            return too_big(o, why, whylen);
         ssize_t r = read_some(fd, o->p + o->len, room);
         if (r < 0) {
             say(why, whylen, "read error after %zu bytes: %s", o->len,
@@ -593,8 +595,8 @@ static int read_plain(int fd, outbuf *o, char *why, size_t whylen)
             break;
         o->len += (size_t)r;
     }
-    if (o->len > DX_MAX_FILE)
-        return too_big(why, whylen);
+    if (o->len > o->limit)
+        return too_big(o, why, whylen);
     return DX_OK;
 }
 
@@ -670,8 +672,8 @@ static int read_gzip(int fd, outbuf *o, char *why, size_t whylen)
                 o->len);
             break;
         }
-        if (out_room(o) == 0 || o->len > DX_MAX_FILE) {
-            rc = too_big(why, whylen);
+        if (out_room(o) == 0 || o->len > o->limit) {
+            rc = too_big(o, why, whylen);
             break;
         }
         size_t room = out_room(o);
@@ -709,8 +711,8 @@ static int read_gzip(int fd, outbuf *o, char *why, size_t whylen)
             break;
         }
     }
-    if (rc == DX_OK && o->len > DX_MAX_FILE)
-        rc = too_big(why, whylen);
+    if (rc == DX_OK && o->len > o->limit)
+        rc = too_big(o, why, whylen);
     inflateEnd(&zs);
     free(in);
     return rc;
@@ -763,6 +765,14 @@ int dx_read_file(const char *path, char **out, size_t *len, char *why,
 int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
                size_t whylen)
 {
+    return dx_read_fd_max(fd, path, DX_MAX_FILE, out, len, why, whylen);
+}
+
+int dx_read_fd_max(int fd, const char *path, size_t max, char **out,
+                   size_t *len, char *why, size_t whylen)
+{
+    if (max == 0) max = DX_MAX_FILE;
+    if (max > DX_MAX_FILE_CEILING) max = DX_MAX_FILE_CEILING;
     char eb[256];
     if (out)
         *out = NULL;
@@ -818,9 +828,9 @@ int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
     /* A plain regular file whose size is known to be over the limit is
      * refused before reading a byte. */
     if (!gz && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uint64_t)st.st_size > (uint64_t)DX_MAX_FILE) {
-        say(why, whylen, "file is %lld bytes, larger than the limit of %zu",
-            (long long)st.st_size, DX_MAX_FILE);
+        (uint64_t)st.st_size > (uint64_t)max) {
+        say(why, whylen, "file is %lld bytes, larger than the limit of %zu "
+            "(--max-file)", (long long)st.st_size, max);
         close(fd);
         return DX_ETOOBIG;
     }
@@ -828,11 +838,11 @@ int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
     /* First allocation: the whole file (plus the NUL and one byte to see
      * the end without growing) for a plain file; a guess for gzip. Later
      * growth doubles, up to BUF_LIMIT. */
-    outbuf o = {NULL, 0, 0};
+    outbuf o = {NULL, 0, 0, max};
     size_t first = 4096;
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
         uint64_t want = (uint64_t)st.st_size * (gz ? 4 : 1) + 2;
-        first = want > BUF_LIMIT ? BUF_LIMIT : (size_t)want;
+        first = want > BUF_LIMIT(&o) ? BUF_LIMIT(&o) : (size_t)want;
     }
     o.p = malloc(first);
     if (o.p == NULL) {

@@ -16,8 +16,12 @@
 
 /* Return codes: DX_* (dx_error.h). */
 
-/* Largest document read (bytes after decompression): 64 MiB. */
+/* Largest document read by default (bytes after decompression): 64 MiB.
+ * diarium-index --max-file sets another limit (dx_read_fd_max), at most
+ * DX_MAX_FILE_CEILING: the memory a run needs grows with the largest file
+ * it reads (several times its size), so the limit bounds it. */
 #define DX_MAX_FILE ((size_t)64 << 20)
+#define DX_MAX_FILE_CEILING ((size_t)1 << 30)
 
 /* 1 if the file name ends in .txt, .md, .txt.gz, .md.gz, .pdf, .docx or
  * .odt (ASCII case insensitive: bytes >= 0x80 are never folded), else 0.
@@ -130,5 +134,12 @@ int dx_read_file(const char *path, char **out, size_t *len, char *why,
 int dx_open_ahead(const char *path);
 int dx_read_fd(int fd, const char *path, char **out, size_t *len, char *why,
                size_t whylen);
+
+/* dx_read_fd with `max` bytes (after decompression) as the limit instead
+ * of DX_MAX_FILE: one byte more is DX_ETOOBIG ("larger than the limit of
+ * N bytes (--max-file)"). max 0 means DX_MAX_FILE; above
+ * DX_MAX_FILE_CEILING it is DX_MAX_FILE_CEILING. */
+int dx_read_fd_max(int fd, const char *path, size_t max, char **out,
+                   size_t *len, char *why, size_t whylen);
 
 #endif /* DIARIUM_DX_READ_H */

@@ -19,6 +19,7 @@
 #include "dx_check.h"
 #include "dx_index.h"
 #include "dx_out.h"
+#include "dx_read.h"
 #include "xc.h"
 
 #include <getopt.h>
@@ -76,6 +77,9 @@ static void usage(FILE *f)
 "  --jobs N     threads of a first or --full build (default: one per\n"
 "               processor it may use, as CPU affinity and a cgroup CPU\n"
 "               quota allow); 1: one thread, committing batch by batch\n"
+"  --max-file MB  skip (and name) files larger than MB MiB, after\n"
+"               decompression (default 64, at most 1024): a thread needs\n"
+"               memory several times the size of the largest file it reads\n"
 "  --retry-failed  read again the PDF, Word and OpenDocument files, and\n"
 "               the scanned pages, that could not be read before\n"
 "               (otherwise they are listed as failed, and read again only\n"
@@ -96,7 +100,8 @@ static void usage(FILE *f)
 "commit; the next run finishes the job. A first or --full build with\n"
 "more than one thread builds shards in parallel and merges them at the\n"
 "end: it appears all at once, and when interrupted starts over. Memory:\n"
-"each thread holds at most one batch (N files or 64 MiB of text).\n"
+"each thread holds at most one batch (N files or 64 MiB of text), and\n"
+"needs several times the size of the largest file it reads (--max-file).\n"
 "Only one run at a time: a second one exits with status 3, naming the\n"
 "first one's pid.\n"
 "\n"
@@ -412,6 +417,7 @@ int main(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"batch", required_argument, NULL, 'b'},
         {"jobs", required_argument, NULL, 'J'},
+        {"max-file", required_argument, NULL, 'F'},
         {"retry-failed", no_argument, NULL, 'R'},
         {"extract-cpu", required_argument, NULL, 'C'},
         {"extract-memory", required_argument, NULL, 'M'},
@@ -442,18 +448,21 @@ int main(int argc, char **argv)
         case 'O': o.no_ocr = 1; break;
         case 'b':
         case 'J':
+        case 'F':
         case 'C':
         case 'M':
         case 'S':
         case 'W': {
             const char *name = c == 'b'   ? "--batch"
                                : c == 'J' ? "--jobs"
+                               : c == 'F' ? "--max-file"
                                : c == 'C' ? "--extract-cpu"
                                : c == 'M' ? "--extract-memory"
                                : c == 'S' ? "--ocr-seconds"
                                           : "--extract-wall";
             unsigned long max = c == 'b'   ? 1000000
                                 : c == 'J' ? DX_JOBS_MAX
+                                : c == 'F' ? DX_MAX_FILE_CEILING >> 20
                                 : c == 'M' ? 1048576
                                            : 86400;
             char *end = NULL;
@@ -467,6 +476,7 @@ int main(int argc, char **argv)
             }
             if (c == 'b') o.batch_files = (unsigned)n;
             else if (c == 'J') o.jobs = (unsigned)n;
+            else if (c == 'F') o.max_file = (size_t)n << 20;
             else if (c == 'C') lim.cpu_seconds = (unsigned)n;
             else if (c == 'M') lim.memory_mb = (unsigned)n;
             else if (c == 'S') lim.ocr_seconds = (unsigned)n;
@@ -480,7 +490,7 @@ int main(int argc, char **argv)
             return 0;
         default:
             /* All options are long: name the one that failed as written. */
-            if (optopt && strchr("dbJCMSW", optopt))
+            if (optopt && strchr("dbJFCMSW", optopt))
                 fprintf(stderr, PROG ": error: option '%s' needs an "
                         "argument\n", argv[optind - 1]);
             else

@@ -1160,6 +1160,37 @@ static void test_read_missing_file_and_folder_are_eio_with_reason(
     assert_int_equal(strlen(tiny), 3);
 }
 
+/* dx_read_fd_max: the limit given, for plain and gzip files alike, read
+ * ahead or not; 0 is the default limit. */
+static void test_read_max_limit_given(void **state)
+{
+    fixture *f = *state;
+    char p[512], q[512], why[256];
+    char text[5000];
+    memset(text, 'a', sizeof text);
+    write_bytes(at(f, p, sizeof p, "five.txt"), text, 5000);
+    write_gz(at(f, q, sizeof q, "five.txt.gz"), text, 5000, 0);
+    char *out = NULL;
+    size_t len = 0;
+    for (int gz = 0; gz < 2; gz++) {
+        const char *path = gz ? q : p;
+        assert_int_equal(dx_read_fd_max(-1, path, 4999, &out, &len, why,
+                                        sizeof why), DX_ETOOBIG);
+        assert_null(out);
+        assert_non_null(strstr(why, "4999"));
+        assert_non_null(strstr(why, "--max-file"));
+        assert_int_equal(dx_read_fd_max(dx_open_ahead(path), path, 5000,
+                                        &out, &len, why, sizeof why), DX_OK);
+        assert_int_equal(len, 5000);
+        free(out);
+        assert_int_equal(dx_read_fd_max(-1, path, 0, &out, &len, why,
+                                        sizeof why), DX_OK);
+        assert_int_equal(len, 5000);
+        free(out);
+        out = NULL;
+    }
+}
+
 static void test_read_size_limit_exact_ok_one_more_is_etoobig(void **state)
 {
     fixture *f = *state;
@@ -1249,6 +1280,7 @@ int main(void)
         cmocka_unit_test(
             test_read_ahead_reads_what_read_file_does_and_closes_the_fd),
         cmocka_unit_test(test_read_ahead_of_a_fifo_does_not_hang),
+        cmocka_unit_test(test_read_max_limit_given),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
