@@ -114,8 +114,7 @@ static void test_repeats(void **state)
         if (strcmp(got, SAME[i].describe) != 0) {
             print_error("query [%s]:\n  expected %s\n  got      %s\n",
                         SAME[i].query, SAME[i].describe, got);
-            free(got);
-            fail();
+            fail(); /* does not return (got is not freed) */
         }
         free(got);
     }
@@ -174,8 +173,7 @@ static void test_limits(void **state)
         if (got) {
             print_error("query [%s] %s: expected an error, got %s\n",
                         c->query, c->limits, got);
-            free(got);
-            fail();
+            fail(); /* does not return (got is not freed) */
         }
         assert_int_equal(rc, DQ_EQUERY);
         if (columns(c->query, off) != c->column ||
@@ -328,8 +326,7 @@ static void test_fuzz(void **state)
         if (check_tree(t, -1)) {
             char *d = dq_node_describe(t);
             print_error("query [%s]: bad tree %s\n", q, d);
-            free(d);
-            fail();
+            fail(); /* does not return (d is not freed) */
         }
         char *d1 = dq_node_describe(t);
         assert_int_equal(dq_bound(&t, &lim, err, sizeof err, &off), DQ_OK);

@@ -141,8 +141,7 @@ static void expect_tree(const char *q, const char *want)
     if (strcmp(got, want) != 0) {
         print_error("query [%s]:\n  expected %s\n  got      %s\n", q, want,
                     got);
-        free(got);
-        fail();
+        fail(); /* does not return (got is not freed) */
     }
     free(got);
 }
@@ -159,8 +158,7 @@ static void expect_error_len(const char *q, size_t len, size_t column,
     if (got != NULL) {
         print_error("query [%s]: expected an error at column %zu, got %s\n",
                     q, column, got);
-        free(got);
-        fail();
+        fail(); /* does not return (got is not freed) */
     }
     assert_int_equal(rc, DQ_ESYNTAX);
     assert_true(memchr(e.msg, '\0', sizeof e.msg) != NULL);
