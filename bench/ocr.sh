@@ -65,6 +65,7 @@ trap 'rm -rf "$W"' EXIT
 P=$W/pages
 echo "making $N pages ..." >&2
 "$PY" bench/ocr_pages.py "$CLEAN" "$P" "$N"
+CORES=$(nproc) # before OMP_THREAD_LIMIT, which nproc obeys
 export OMP_THREAD_LIMIT=1
 
 # ------------------------------------------------------------- accuracy
@@ -139,7 +140,8 @@ t1c=$(med "${CPU[tess1]}"); x1c=$(med "${CPU[x1]}")
 t2w=$(med "${WALL[tess2]}"); ixw=$(med "${WALL[index]}")
 cat <<EOF
 OCR of $N scanned A4 pages (bench/ocr_pages.py from eval-dev/dev/clean,
-300 dpi, turned, blurred, speckled); $(nproc) cores; medians of $RUNS runs;
+300 dpi, turned, blurred, speckled); $CORES cores (load average
+$(cut -d' ' -f1-3 /proc/loadavg) at the end); medians of $RUNS runs;
 $(tesseract --version 2>&1 | head -1), OMP_THREAD_LIMIT=1.
 
 | | word accuracy |
