@@ -1,7 +1,6 @@
 # e2e_bad_input.sh — bad input must be reported, never crash: files that
-# cannot be indexed (binary, truncated gzip, unreadable, missing), the
-# database lock, query syntax errors with their position, and a fuzz of
-# random queries.
+# cannot be indexed (binary, truncated gzip, unreadable, missing), query
+# syntax errors with their position, and a fuzz of random queries.
 . "$(dirname "$0")/lib_e2e.sh"
 
 DB=$WORK/db
@@ -88,70 +87,7 @@ expect_status 0 "$QRY" --db "$WORK/db2" --format json pingvinmetoden
 get_docs
 expect_eq "the existing PATH was indexed" "good.txt" "$DOCS"
 
-# --- the database lock ------------------------------------------------------
-# A long indexing run holds the write lock; a second diarium-index on the
-# same database meanwhile must give up with exit 3 and say so. The first
-# must still succeed. If the first finishes before the second starts, the
-# folder grows and it is tried again.
-make_files() { # make_files DIR FROM TO
-    python3 - "$@" <<'EOF'
-import os, random, sys
-d, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-os.makedirs(d, exist_ok=True)
-rnd = random.Random(a)
-words = ("skola elev kommun beslut åtgärder huvudman undervisning betyg "
-         "trygghet studiero rektor elevhälsa analys resurser").split()
-for i in range(a, b):
-    with open(os.path.join(d, "f%06d.txt" % i), "w", encoding="utf-8") as f:
-        f.write("\n\n".join(" ".join(rnd.choice(words) for _ in range(60))
-                            for _ in range(4)))
-EOF
-}
-L=$WORK/big
-make_files "$L" 0 3000
-locked=0
-for attempt in 1 2 3; do
-    rm -rf "$WORK/lockdb"
-    "$IDX" --db "$WORK/lockdb" "$L" >"$WORK/first.out" 2>"$WORK/first.err" &
-    first=$!
-    # Wait for the first to have created (and locked) the database.
-    for _ in $(seq 1 500); do
-        [ -e "$WORK/lockdb/flintlock" ] && break
-        kill -0 "$first" 2>/dev/null || break
-        sleep 0.01
-    done
-    run "$IDX" --db "$WORK/lockdb" "$L"
-    e2e_signal_check
-    second=$RC
-    wait "$first"
-    first_rc=$?
-    if [ "$second" -eq 3 ]; then
-        locked=1
-        break
-    fi
-    if [ "$second" -eq 0 ] && [ "$first_rc" -eq 0 ]; then
-        # They did not overlap: more files, and again.
-        echo "note: attempt $attempt: the runs did not overlap; growing the folder"
-        n=$(ls "$L" | wc -l)
-        make_files "$L" "$n" $((n * 4))
-        continue
-    fi
-    if [ "$second" -eq 0 ] && [ "$first_rc" -eq 3 ]; then
-        # The second got the lock first: try again.
-        echo "note: attempt $attempt: the second run took the lock first; again"
-        continue
-    fi
-    fail "two concurrent diarium-index runs: expected the second to exit 3 (locked); second exited $second, first $first_rc ($(cat "$WORK/first.err"))"
-done
-[ "$locked" -eq 1 ] || fail "could not make two indexing runs overlap"
-ok "second diarium-index on a locked database: exit 3"
-expect_icontains stderr "lock"
-[ "$first_rc" -eq 0 ] ||
-    fail "the first indexing run should still succeed, it exited $first_rc: $(cat "$WORK/first.err")"
-ok "the first indexing run finished with exit 0"
-expect_status 0 "$IDX" --db "$WORK/lockdb" "$L"
-expect_summary stdout 0 added
-expect_summary stdout 0 failed
+# (Two writers at once: tests/e2e_nightly.sh, "two indexers at once".)
 
 # --- query syntax errors: exit 2 with a message pointing at the problem ----
 # diarium-query prints the query and a caret under the offending character
@@ -161,21 +97,9 @@ expect_caret() {
     local query=$1 pos=$2
     expect_status 2 "$QRY" --db "$DB" "$query"
     [ -s "$OUT" ] && fail "nothing expected on stdout"
-    grep -q "error" "$ERR" || fail "stderr should say what the error is"
-    expect_py "the caret points at character $pos of $(printf '%q' "$query")" '
-import sys
-query, pos = sys.argv[1], int(sys.argv[2])
-lines = open(sys.argv[3], encoding="utf-8", errors="replace").read().split("\n")
-carets = [i for i, l in enumerate(lines) if l.strip() == "^"]
-assert carets, "no caret line on stderr"
-i = carets[0]
-assert i > 0, "no query line above the caret"
-echo, caret = lines[i - 1], lines[i]
-start = echo.find(query)
-assert start >= 0, "the query is not echoed above the caret: %r" % echo
-col = caret.index("^") - start
-assert col == pos, "caret at character %d, expected %d:\n%s\n%s" % (col, pos, echo, caret)
-' "$query" "$pos" "$ERR"
+    E2E_CHECK_IN=stderr expect_check \
+        "the caret points at character $pos of $(printf '%q' "$query")" \
+        caret "$query" "$pos" ""
 }
 expect_caret '"unbalanced' 0
 expect_icontains stderr 'quote'

@@ -17,24 +17,7 @@ expect_status 0 "$IDX" --db "$CLEAN" --jobs 1 "$D"
 # database SRC as OUT/table-seed with one bit flipped in each of 20 bytes of
 # table.glass, chosen by the seed (one python3 for all: it starts slowly).
 damage() {
-    python3 - "$@" <<'EOF' || fail "cannot make the damaged copies"
-import os, random, shutil, sys
-src, out = sys.argv[1], sys.argv[2]
-for spec in sys.argv[3:]:
-    table, seed = spec.split(":")
-    db = os.path.join(out, "%s-%s" % (table, seed))
-    shutil.copytree(src, db)
-    path = os.path.join(db, table + ".glass")
-    r = random.Random(int(seed.split("-")[0]))
-    size = os.path.getsize(path)
-    with open(path, "r+b") as f:
-        for _ in range(20):
-            at = r.randrange(size)
-            f.seek(at)
-            b = f.read(1)[0]
-            f.seek(at)
-            f.write(bytes([b ^ (1 << r.randrange(8))]))
-EOF
+    python3 "$E2E_PY" damage "$@" || fail "cannot make the damaged copies"
 }
 
 # tables DB — each table file of DB with its size and checksum.

@@ -21,19 +21,10 @@ mount -t tmpfs -o size=200m tmpfs "$M" 2>/dev/null || skip "cannot mount a tmpfs
 trap 'umount "$M" 2>/dev/null; e2e_cleanup' EXIT
 
 G=$WORK/docs
-python3 - "$G" <<'EOF' || fail "cannot generate the documents"
-import os, random, sys
-d = sys.argv[1]
-rnd = random.Random(38)
-words = ("skolan eleverna huvudmannen kommunen beslutet åtgärder "
-         "undervisningen betygen tryggheten studieron rektorn elevhälsan "
-         "analysen resurserna kompensatoriska särskilt stöd").split()
-os.makedirs(d)
-for i in range(1200):
-    with open(os.path.join(d, "b%05d.txt" % i), "w", encoding="utf-8") as f:
-        f.write("\n\n".join(" ".join(rnd.choice(words) for _ in range(60))
-                            for _ in range(4)) + "\n")
-EOF
+gen_docs "$G" 1200 --seed 38 --name "b{i:05d}.txt" --newline --words \
+    "skolan eleverna huvudmannen kommunen beslutet åtgärder undervisningen
+     betygen tryggheten studieron rektorn elevhälsan analysen resurserna
+     kompensatoriska särskilt stöd"
 cp -R "$G" "$WORK/docs.orig"
 DB=$M/db
 

@@ -6,17 +6,9 @@
 . "$(dirname "$0")/lib_e2e.sh"
 
 D=$WORK/docs
-python3 - "$D" <<'EOF' || fail "cannot generate the documents"
-import os, random, sys
-d = sys.argv[1]
-r = random.Random(9)
-w = ("skolan eleverna huvudmannen kommunen beslutet åtgärder "
-     "undervisningen betygen tryggheten studieron rektorn").split()
-os.makedirs(d)
-for i in range(1500):
-    with open(os.path.join(d, "d%05d.txt" % i), "w") as f:
-        f.write(" ".join(r.choice(w) for _ in range(60)) + "\n")
-EOF
+gen_docs "$D" 1500 --seed 9 --name "d{i:05d}.txt" --paras 1 --newline --words \
+    "skolan eleverna huvudmannen kommunen beslutet åtgärder undervisningen
+     betygen tryggheten studieron rektorn"
 DB=$WORK/db
 expect_status 0 "$IDX" --db "$DB" "$D"
 for f in "$D"/*.txt; do echo "ändrad" >>"$f"; done

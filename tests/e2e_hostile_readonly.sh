@@ -70,18 +70,7 @@ if [ "$(id -u)" -eq 0 ] && mount --bind "$DB" "$M" 2>/dev/null; then
         refused "on a read-only mount without a lock file" "Read-only file system"
         # A damaged database, read-only: NOT sound, not "cannot check".
         umount "$M"
-        python3 - "$DB/postlist.glass" <<'EOF' || fail "cannot flip bytes"
-import os, random, sys
-r = random.Random(3)
-with open(sys.argv[1], "r+b") as f:
-    size = os.path.getsize(sys.argv[1])
-    for _ in range(20):
-        at = r.randrange(size)
-        f.seek(at)
-        b = f.read(1)[0]
-        f.seek(at)
-        f.write(bytes([b ^ (1 << r.randrange(8))]))
-EOF
+        python3 "$E2E_PY" flip "$DB/postlist.glass" 3 || fail "cannot flip bytes"
         mount --bind "$DB" "$M" && mount -o remount,bind,ro "$M" || fail "cannot remount $M"
         expect_status 3 "$IDX" --db "$M" --check
         expect_contains stdout "NOT sound"

@@ -79,15 +79,7 @@ for d in $EXACT_DOCS; do
         fail "--exact 'åtgärder' returned '$d', which is not a clean-flavour document"
 done
 ok "--exact 'åtgärder' returns only clean documents: $(echo $EXACT_DOCS)"
-expect_py "--exact: every highlight is spelled åtgärd*" '
-import json, sys
-for line in sys.stdin:
-    o = json.loads(line)
-    b = o["text"].encode()
-    for s, e in o.get("highlights", []):
-        w = b[s:e].decode().lower()
-        assert w.startswith("åtgärd"), "%s: highlighted %r" % (o["doc"], w)
-'
+expect_check "--exact: every highlight is spelled åtgärd*" iq-exact-every-highlight-is-spelled
 q --per-document --format json --limit 100 "åtgärder"
 get_docs
 NONEXACT=$DOCS
@@ -111,75 +103,10 @@ ok "--exact 'atgarder' returns no clean document"
 
 # --- JSON output ----------------------------------------------------------
 q --format json --limit 50 "kompensatoriska åtgärder"
-expect_py "JSON lines: fields, types, score order, highlights, text from the document" '
-import gzip, json, sys, unicodedata, difflib, re
-corpus = sys.argv[1]
-words = ["kompensatoriska", "åtgärder"]
-
-def fold(s):
-    s = unicodedata.normalize("NFD", s.lower())
-    return "".join(c for c in s if not unicodedata.combining(c))
-
-def plausible(span):
-    f = fold(re.sub(r"-\s+", "", span))
-    best = 0.0
-    for w in map(fold, words):
-        n = len(w)
-        for k in range(max(1, n - 2), n + 3):
-            best = max(best, difflib.SequenceMatcher(None, f[:k], w).ratio())
-    return best >= 0.55
-
-def source(doc):
-    raw = open(corpus + "/" + doc, "rb").read()
-    if doc.endswith(".gz"):
-        raw = gzip.decompress(raw)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-lines = sys.stdin.read().splitlines()
-assert lines, "no results"
-scores = []
-for n, line in enumerate(lines, 1):
-    o = json.loads(line)
-    assert isinstance(o, dict), "line %d is not an object" % n
-    assert isinstance(o.get("doc"), str) and o["doc"], "line %d: doc %r" % (n, o.get("doc"))
-    p = o.get("passage")
-    assert type(p) is int and p >= 0, "line %d: passage %r" % (n, p)
-    s = o.get("score")
-    assert type(s) in (int, float), "line %d: score %r" % (n, s)
-    t = o.get("text")
-    assert isinstance(t, str) and t, "line %d: text %r" % (n, t)
-    scores.append(s)
-    # "the passage text as it stands in the document"
-    assert t in source(o["doc"]), "line %d: text is not in %s: %r" % (n, o["doc"], t[:100])
-    hl = o.get("highlights")
-    assert isinstance(hl, list) and hl, "line %d: highlights %r" % (n, hl)
-    b = t.encode("utf-8")
-    for r in hl:
-        assert isinstance(r, list) and len(r) == 2, "line %d: range %r" % (n, r)
-        a, e = r
-        assert type(a) is int and type(e) is int and 0 <= a < e <= len(b), \
-            "line %d: range %r outside 0..%d" % (n, r, len(b))
-        try:
-            span = b[a:e].decode("utf-8")
-        except UnicodeDecodeError:
-            raise AssertionError("line %d: range %r cuts a UTF-8 character" % (n, r))
-        assert plausible(span), "line %d: highlighted %r is no spelling of %s" % (n, span, words)
-for i in range(1, len(scores)):
-    assert scores[i - 1] >= scores[i], "scores not descending at line %d: %r" % (i + 1, scores[:i + 1])
-' "$C"
+expect_check "JSON lines: fields, types, score order, highlights, text from the document" iq-json-lines-fields-types-score "$C"
 # The same with --per-document.
 q --format json --per-document --limit 50 "kompensatoriska åtgärder"
-expect_py "per-document JSON: one line per document, scores descending" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-docs = [o["doc"] for o in rs]
-assert len(docs) == len(set(docs)), "a document twice: %r" % docs
-s = [o["score"] for o in rs]
-assert all(a >= b for a, b in zip(s, s[1:])), "scores not descending: %r" % s
-'
+expect_check "per-document JSON: one line per document, scores descending" iq-per-document-json-one-line
 # --limit
 q --format json --limit 3 "kompensatoriska åtgärder"
 expect_lines stdout 3
@@ -188,29 +115,9 @@ expect_lines stdout 3
 q --format json --limit 20 "kompensatoriska åtgärder"
 cp "$OUT" "$WORK/k.json"
 q --format csv --limit 20 "kompensatoriska åtgärder"
-expect_py "CSV: header, same rows as JSON" '
-import csv, json, sys
-rows = list(csv.reader(sys.stdin))
-assert rows, "empty CSV"
-head = rows[0]
-for col in ("doc", "passage", "score", "text"):
-    assert col in head, "header %r lacks %r" % (head, col)
-js = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-body = rows[1:]
-assert len(body) == len(js), "%d CSV rows, %d JSON lines" % (len(body), len(js))
-for r, o in zip(body, js):
-    assert len(r) == len(head), "row has %d fields, header %d: %r" % (len(r), len(head), r[:3])
-    d = dict(zip(head, r))
-    assert d["doc"] == o["doc"] and int(d["passage"]) == o["passage"], (d["doc"], d["passage"], o["doc"], o["passage"])
-    assert abs(float(d["score"]) - o["score"]) < 1e-3, (d["score"], o["score"])
-    assert d["text"] == o["text"], "text differs for %s" % o["doc"]
-' "$WORK/k.json"
+expect_check "CSV: header, same rows as JSON" iq-csv-header-same-rows-as "$WORK/k.json"
 q --format csv zzqxyordetfinnsinte
-expect_py "CSV with no match: just the header" '
-import csv, sys
-rows = list(csv.reader(sys.stdin))
-assert len(rows) == 1 and "doc" in rows[0], rows
-'
+expect_check "CSV with no match: just the header" iq-csv-with-no-match-just
 
 # --- colour ---------------------------------------------------------------
 ESC=$(printf '\033')
@@ -273,58 +180,19 @@ q --format json --limit 200 "betyg NOT sambedömning"
 cp "$OUT" "$WORK/not.json"
 q --format json --limit 200 "betyg -sambedömning"
 cp "$OUT" "$WORK/minus.json"
-expect_py "NOT: passages of betyg without sambedömning; -word means the same" '
-import json, re, sys
-# The word itself (sambedömning, -en, -ar...), not the verb sambedöma,
-# which has another stem.
-has = lambda o: re.search(r"sambedömning\w*", o["text"].lower())
-def load(p):
-    return [json.loads(l) for l in open(p, encoding="utf-8")]
-allr, notr, minus = (load(p) for p in sys.argv[1:4])
-key = lambda o: (o["doc"], o["passage"])
-assert notr, "betyg NOT sambedömning found nothing"
-assert len(notr) < len(allr), "NOT excluded nothing (%d vs %d)" % (len(notr), len(allr))
-assert {key(o) for o in notr} <= {key(o) for o in allr}, "NOT added results"
-for o in notr:
-    assert not has(o), "%s passage %d has sambedömning" % key(o)
-excluded = {key(o) for o in allr} - {key(o) for o in notr}
-for o in allr:
-    if key(o) in excluded:
-        assert has(o), "%s passage %d was excluded without sambedömning" % key(o)
-assert [key(o) for o in minus] == [key(o) for o in notr], "-sambedömning differs from NOT sambedömning"
-' "$WORK/betyg.json" "$WORK/not.json" "$WORK/minus.json"
+expect_check "NOT: passages of betyg without sambedömning; -word means the same" iq-not-passages-of-betyg-without "$WORK/betyg.json" "$WORK/not.json" "$WORK/minus.json"
 
 # --- phrases --------------------------------------------------------------
 q --format json --limit 50 '"särskilt stöd"'
-expect_py "phrase: each passage has the two words next to each other" '
-import json, re, sys
-rs = [json.loads(l) for l in sys.stdin]
-assert rs, "no result"
-for o in rs:
-    b = o["text"].encode()
-    hl = sorted(o["highlights"])
-    adj = any(re.fullmatch(rb"\s+", b[hl[i][1]:hl[i + 1][0]]) for i in range(len(hl) - 1))
-    assert adj, "%s passage %d: no two highlights next to each other: %r" % (
-        o["doc"], o["passage"], [b[s:e].decode() for s, e in hl])
-docs = {o["doc"] for o in rs}
-assert "2019-06-17_tjansteskrivelse_sarskilt_stod_habo.txt" in docs, "stripped Håbo document not found: %r" % docs
-'
+expect_check "phrase: each passage has the two words next to each other" iq-phrase-each-passage-has-the
 q --format json --limit 50 '"stöd särskilt"'
 expect_lines stdout 0
 q --format json --limit 50 'stöd särskilt'
-expect_py "the same words without quotes match" 'import sys; assert sys.stdin.read().strip(), "no result"'
+expect_check "the same words without quotes match" iq-the-same-words-without-quotes
 
 # --- --per-document --passages 2 ------------------------------------------
 q --format json --per-document --passages 2 --limit 50 "kompensatoriska åtgärder"
-expect_py "--passages 2: at most 2 per document, and some document has 2" '
-import collections, json, sys
-rs = [json.loads(l) for l in sys.stdin]
-c = collections.Counter(o["doc"] for o in rs)
-assert c and max(c.values()) <= 2, dict(c)
-assert max(c.values()) == 2, "no document with 2 passages: %r" % dict(c)
-keys = [(o["doc"], o["passage"]) for o in rs]
-assert len(keys) == len(set(keys)), "a passage twice"
-'
+expect_check "--passages 2: at most 2 per document, and some document has 2" iq-passages-2-at-most-2
 
 # --- Latin-1, .gz and .md documents ----------------------------------------
 # The Södertälje memo is Windows-1252/Latin-1; "Språkporten" (the name of its
@@ -337,11 +205,7 @@ for w in Språkporten modersmålet; do
     [ "$w" = Språkporten ] || DOCS=$(printf '%s
 ' "$DOCS" | head -n1)
     expect_eq "the Latin-1 document is found first by '$w'" "$LATIN1" "$DOCS"
-    expect_py "the Latin-1 document text is proper UTF-8 with '$w'" '
-import json, sys
-o = json.loads(sys.stdin.readline())
-assert sys.argv[1].lower() in o["text"].lower(), o["text"][:200]
-' "$w"
+    expect_check "the Latin-1 document text is proper UTF-8 with '$w'" iq-the-latin-1-document-text "$w"
 done
 q --format json --per-document --limit 50 Furubackens
 get_docs

@@ -11,22 +11,12 @@ G=$WORK/docs
 DB=$WORK/db
 # Sanitizer builds run several times slower: fewer files there.
 if ldd "$IDX" 2>/dev/null | grep -q libasan; then NFILES=1000; else NFILES=3000; fi
-python3 - "$G" "$NFILES" <<'EOF' || fail "cannot generate the documents"
-import os, random, sys
-d, nfiles = sys.argv[1], int(sys.argv[2])
-rnd = random.Random(11)
-words = ("skolan eleverna huvudmannen kommunen beslutet åtgärder "
-         "undervisningen betygen tryggheten studieron rektorn elevhälsan "
-         "analysen resurserna kompensatoriska särskilt stöd nyanlända "
-         "uppföljning granskningen likvärdig utbildning ansvar").split()
-os.makedirs(d)
-for i in range(nfiles):
-    paras = [" ".join(rnd.choice(words) for _ in range(rnd.randint(30, 90)))
-             for _ in range(rnd.randint(2, 5))]
-    with open(os.path.join(d, "beslut_%05d.txt" % i), "w",
-              encoding="utf-8") as f:
-        f.write("\n\n".join(paras) + "\n")
-EOF
+gen_docs "$G" "$NFILES" --seed 11 --name "beslut_{i:05d}.txt" --newline \
+    --paras 2-5 --para-words 30-90 --words \
+    "skolan eleverna huvudmannen kommunen beslutet åtgärder undervisningen
+     betygen tryggheten studieron rektorn elevhälsan analysen resurserna
+     kompensatoriska särskilt stöd nyanlända uppföljning granskningen
+     likvärdig utbildning ansvar"
 expect_status 0 "$IDX" --db "$DB" "$G"
 
 QUERIES=("kompensatoriska åtgärder" "särskilt stöd" "tryggheten OR studieron"

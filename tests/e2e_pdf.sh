@@ -149,7 +149,6 @@ expect_contains "$WORK/r.md" "hyphens.pdf#page=1>)"
 
 # The search page cites the page, links the file at it, and serves the PDF.
 if command -v curl >/dev/null; then
-    . "$DIARIUM_SOURCE_DIR/tests/serve_lib.sh"
     serve_start "$DB" --threads 1
     curl -sS -o "$WORK/page.html" "$SRV_URL?q=%22EU-regler%22" \
         || fail "GET / failed"

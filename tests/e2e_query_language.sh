@@ -42,67 +42,27 @@ docs_of() {
 # every passage), in $RES.
 results_of() {
     q --format json --limit 1000 -- "$1"
-    RES=$(py '
-import json, sys
-for l in sys.stdin:
-    o = json.loads(l)
-    print(o["doc"], o["passage"], "%.4f" % o["score"])
-') || fail "cannot read the JSON results of '$1'"
+    RES=$(python3 "$E2E_PY" check ranking 4 <"$OUT") ||
+        fail "cannot read the JSON results of '$1'"
 }
 
 # count_of QUERY — sets N to the number of passages --count reports.
 count_of() {
     q --count --format json -- "$1"
-    N=$(py 'import json, sys; print(json.load(sys.stdin)["passages"])') ||
+    N=$(python3 "$E2E_PY" check field passages <"$OUT") ||
         fail "--count --format json '$1' is not {\"passages\": N, ...}"
-}
-
-# expect_err_py LABEL CODE [ARG...] — like expect_py, on the last stderr.
-expect_err_py() {
-    local label=$1 code=$2
-    shift 2
-    local msg
-    if ! msg=$(python3 -c "$code" "$@" <"$ERR" 2>&1); then
-        fail "$label:
-$(printf '%s\n' "$msg" | head -n 30 | cut -c1-300 | sed 's/^/    /')"
-    fi
-    ok "$label"
 }
 
 # syntax_error QUERY COLUMN EXPECTED — exit status 2; stderr says "error",
 # repeats the query on a line of its own, puts a caret on the next line under
 # character COLUMN (0-based, counted in characters) and contains the fixed
-# text EXPECTED (what was expected or what is wrong).
+# text EXPECTED (what was expected or what is wrong): the check caret.
 syntax_error() {
     local query=$1 col=$2 want=$3
     expect_status 2 "$QRY" --db "$DB" -- "$query"
-    expect_err_py "syntax error at $col, saying '$want': $(e2e_cmdstr "$query")" '
-import sys
-query, col, want = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-err = sys.stdin.buffer.read().decode("utf-8", "replace")
-lines = err.split("\n")
-assert "error" in lines[0], "first line does not say error: %r" % lines[0][:200]
-assert want in err, "message does not say %r: %r" % (want, lines[0][:300])
-carets = [i for i, l in enumerate(lines) if l.strip() == "^"]
-assert len(carets) == 1, "expected one caret line, found %d: %r" % (len(carets), [l[:80] for l in lines])
-i = carets[0]
-assert i >= 1, "caret line without the query above it"
-echo = lines[i - 1]
-# The query as typed, control characters and bytes that are not UTF-8
-# shown as \xHH (issue 38).
-def shown(ch):
-    o = ord(ch)
-    if 0xDC80 <= o <= 0xDCFF:
-        return "\\x%02X" % (o - 0xDC00)
-    if o < 0x20 or o == 0x7F or 0x80 <= o < 0xA0:
-        return "".join("\\x%02X" % b for b in ch.encode())
-    return ch
-typed = "".join(shown(ch) for ch in query)
-assert echo.endswith(typed), "the line above the caret is not the query: %r" % echo[:200]
-indent = len(echo) - len(typed)
-got = lines[i].index("^") - indent
-assert got == col, "caret under character %d, expected %d:\n%s\n%s" % (got, col, echo[:120], lines[i][:120])
-' "$query" "$col" "$want"
+    E2E_CHECK_IN=stderr expect_check \
+        "syntax error at $col, saying '$want': $(e2e_cmdstr "$query")" \
+        caret "$query" "$col" "$want"
 }
 
 # --- index the corpus once --------------------------------------------------
@@ -121,18 +81,7 @@ MATEMATIK=$DOCS
 docs_of "provbetyget matematik"
 expect_eq "two words: the documents that have both" "$KARLSTAD_BET" "$DOCS"
 q --format json --limit 100 "provbetyget matematik"
-expect_py "two words: every complete passage has both words highlighted" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-assert rs, "no result"
-for o in rs:
-    if not o["complete"]:
-        continue
-    b = o["text"].encode()
-    hl = [b[s:e].decode().lower() for s, e in o["highlights"]]
-    assert any(h.startswith("provbetyg") for h in hl), (o["passage"], hl)
-    assert any(h.startswith("matematik") for h in hl), (o["passage"], hl)
-'
+expect_check "two words: every complete passage has both words highlighted" ql-two-words-every-complete-passage
 # AND and OCH mean the same as writing the words side by side.
 results_of "provbetyget matematik"
 PLAIN=$RES
@@ -152,14 +101,7 @@ docs_of '"studiehandledning på modersmålet"'
 expect_eq "a phrase that exists, in both spellings" "$(sorted "$OSTERSUND
 $SODERTALJE")" "$DOCS"
 q --format json --limit 100 '"studiehandledning på modersmålet"'
-expect_py "phrase: each passage has the three words in a row" '
-import json, re, sys
-rs = [json.loads(l) for l in sys.stdin]
-assert rs, "no result"
-for o in rs:
-    t = " ".join(o["text"].split()).lower()
-    assert re.search(r"studiehandledning(en)? p[åa] modersm[åa]let", t), (o["doc"], o["passage"], t[:300])
-'
+expect_check "phrase: each passage has the three words in a row" ql-phrase-each-passage-has-the
 # "sambedömning" and "matematik" are both in one passage of the Karlstad betyg
 # memo, but apart: "sambedömning av skriftliga uppgifter i matematik".
 docs_of "sambedömning matematik"
@@ -190,15 +132,7 @@ ALL=$N
 q --format json --limit 1000 "matematik NOT provbetyget"
 # (The Karlstad memo also has "provbetyg", which Snowball stems apart from
 # "provbetyget": it is not excluded.)
-expect_py "NOT: passages with matematik and without provbetyget" '
-import json, re, sys
-rs = [json.loads(l) for l in sys.stdin]
-assert rs, "nothing left"
-assert len(rs) < int(sys.argv[1]), "NOT excluded nothing (%d of %s)" % (len(rs), sys.argv[1])
-for o in rs:
-    assert not re.search(r"provbetyget", o["text"].lower()), (o["doc"], o["passage"])
-    assert "matematik" in o["text"].lower(), (o["doc"], o["passage"])
-' "$ALL"
+expect_check "NOT: passages with matematik and without provbetyget" ql-not-passages-with-matematik-and "$ALL"
 results_of "matematik NOT provbetyget"
 NOT_RES=$RES
 results_of "matematik INTE provbetyget"
@@ -230,12 +164,7 @@ count_of "sambedömning -(matematik OR svenska)"
     fail "sambedömning -(matematik OR svenska) should match fewer passages than sambedömning -matematik ($N vs $N1)"
 ok "NOT (a OR b) excludes more than NOT a ($N < $N1)"
 q --format json --limit 100 "sambedömning -(matematik OR svenska)"
-expect_py "NOT (a OR b): neither word in a result" '
-import json, sys
-for l in sys.stdin:
-    t = json.loads(l)["text"].lower()
-    assert "matematik" not in t and "svenska" not in t, t[:200]
-'
+expect_check "NOT (a OR b): neither word in a result" ql-not-a-or-b-neither
 
 # --- NEAR and NEAR/n ----------------------------------------------------------
 # Gävle 2021: "ordningsregler som utarbetas" (2 words apart) and "ordningsregler
@@ -261,19 +190,7 @@ ok "kompensatoriska NEAR/2 åtgärder: $N passages"
 
 # --- prefix* ------------------------------------------------------------------
 q --format json --limit 1000 "åtgärd*"
-expect_py "åtgärd* finds åtgärder and åtgärderna (and nothing that does not begin so)" '
-import json, re, sys
-seen = set()
-for l in sys.stdin:
-    o = json.loads(l)
-    b = o["text"].encode()
-    for s, e in o["highlights"]:
-        w = re.sub(r"-\s+", "", b[s:e].decode()).lower()
-        seen.add(w)
-assert "åtgärder" in seen and "åtgärderna" in seen, sorted(seen)
-bad = [w for w in seen if w.startswith(("kompens", "skol", "elev"))]
-assert not bad, bad
-'
+expect_check "åtgärd* finds åtgärder and åtgärderna (and nothing that does not begin so)" ql-prefix-atgard
 # The Håbo memo has only "atgardsprogram" (stripped åtgärdsprogram): a word
 # that begins with åtgärd but is not an inflection of åtgärder.
 docs_of "åtgärd*"
@@ -328,20 +245,11 @@ done
 expect_status 0 "$IDX" --db "$WORK/stopdb" "$WORK/stop"
 for sq in '"nämnden har beslutat"' 'har NEAR/1 beslutat' 'nämnden har beslutat'; do
     expect_status 0 "$QRY" --db "$WORK/stopdb" --format json -- "$sq"
-    expect_py "'$sq': a.txt and b.txt, same score" '
-import json, sys
-r = [json.loads(l) for l in sys.stdin]
-assert sorted(o["doc"] for o in r) == ["a.txt", "b.txt"], r
-assert r[0]["score"] > 0 and r[0]["score"] == r[1]["score"], r
-'
+    expect_check "'$sq': a.txt and b.txt, same score" ql-stop-word-tie
 done
 # Of stop words only, a phrase is weighted by them (one passage has it).
 expect_status 0 "$QRY" --db "$WORK/stopdb" --format json -- '"har en"'
-expect_py "'\"har en\"': a.txt, scored" '
-import json, sys
-r = [json.loads(l) for l in sys.stdin]
-assert [o["doc"] for o in r] == ["a.txt"] and r[0]["score"] > 0, r
-'
+expect_check "'\"har en\"': a.txt, scored" ql-stop-words-only-phrase
 results_of "kompensatoriska åtgärder"
 KA=$RES
 results_of "kompensatoriska och åtgärder"
@@ -369,34 +277,9 @@ expect_match stdout "^1\. "
 expect_not_contains stdout "cost"
 # --explain, JSON: a first object with "explain" and no "doc", then results.
 q --explain --format json --limit 5 åtgärder
-expect_py "--explain JSON: first object lists damaged spellings with passages and cost" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-assert rs, "no output"
-first = rs[0]
-assert "explain" in first and "doc" not in first, first
-ws = first["explain"]
-assert isinstance(ws, list) and len(ws) == 1, ws
-w = ws[0]
-assert w["word"] == "åtgärder", w.get("word")
-forms = {v["form"]: v for v in w["variants"]}
-for f in ("atgirder", "atgarder"):
-    assert f in forms, "%s not listed: %r" % (f, sorted(forms))
-    v = forms[f]
-    assert type(v["passages"]) is int and v["passages"] >= 1, v
-    assert isinstance(v["cost"], (int, float)) and v["cost"] > 0, v
-assert forms.get("åtgärder", {}).get("cost", 1) == 0, forms.get("åtgärder")
-rest = rs[1:]
-assert rest and all("doc" in o and "explain" not in o for o in rest), [list(o) for o in rest]
-assert len(rest) == 5, len(rest)
-'
+expect_check "--explain JSON: first object lists damaged spellings with passages and cost" ql-explain-json-first-object-lists
 q --explain --exact --format json --limit 1 åtgärder
-expect_py "--explain --exact: no damaged spelling" '
-import json, sys
-first = json.loads(sys.stdin.readline())
-forms = [v["form"] for w in first["explain"] for v in w["variants"]]
-assert "atgirder" not in forms and "atgarder" not in forms, forms
-'
+expect_check "--explain --exact: no damaged spelling" ql-explain-exact-no-damaged-spelling
 
 # --- query syntax errors: exit 2, the position, what was expected ---------------
 syntax_error '"särskilt stöd' 0 "add a closing '\"'"
@@ -428,12 +311,12 @@ syntax_error "$(printf 'betyg \377 prov')" 6 "invalid UTF-8"
 syntax_error '' 0 "expected at least one word"
 syntax_error '   ' 0 "expected at least one word"
 # More than 64 KiB: refused, pointing at the first byte too many.
-LONGQ=$(python3 -c 'import sys; sys.stdout.write("skola " * 11000)')
+LONGQ=$(printf 'skola %.0s' $(seq 11000))
 syntax_error "$LONGQ" 65536 "at most 65536"
 # At most 64 levels of nesting.
-DEEP=$(python3 -c 'import sys; sys.stdout.write("(" * 65 + "skola" + ")" * 65)')
+DEEP=$(printf '(%.0s' $(seq 65))skola$(printf ')%.0s' $(seq 65))
 syntax_error "$DEEP" 64 "at most 64 levels"
-DEEP64=$(python3 -c 'import sys; sys.stdout.write("(" * 64 + "skola" + ")" * 64)')
+DEEP64=$(printf '(%.0s' $(seq 64))skola$(printf ')%.0s' $(seq 64))
 count_of "$DEEP64"
 D64=$N
 count_of skola
@@ -486,17 +369,7 @@ for query in "kompensatoriska åtgärder" '"särskilt stöd"' "trygghet OR studi
     q --format json --limit 10000 "$query"
     cp "$OUT" "$WORK/all.json"
     q --count --format json "$query"
-    expect_py "--count matches the complete results of '$query'" '
-import json, sys
-c = json.load(sys.stdin)
-assert set(c) == {"passages", "documents"}, c
-n, m = c["passages"], c["documents"]
-assert type(n) is int and type(m) is int and 0 <= m <= n, c
-rs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-complete = [o for o in rs if o["complete"]]
-assert n == len(complete), "count says %d passages, %d complete results" % (n, len(complete))
-assert m == len({o["doc"] for o in complete}), "count says %d documents, results have %d" % (m, len({o["doc"] for o in complete}))
-' "$WORK/all.json"
+    expect_check "--count matches the complete results of '$query'" ql-count-matches-the-complete-results "$WORK/all.json"
 done
 q --count zzqxyordetfinnsinte
 expect_match stdout '^0 passages in 0 documents$'
@@ -508,100 +381,34 @@ printf '%s\n' "# frågor om bedömning" "" "sambedömning" "   " "skolbibliotek"
 expect_status 2 "$QRY" --db "$DB" --queries "$QF" --format json --per-document --limit 50
 expect_contains stderr "queries.txt:6:"
 expect_contains stderr "missing ')'"
-expect_py "--queries: results of every good line, each with its query" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-qs = [o.get("query") for o in rs]
-assert all("doc" in o for o in rs), "a non-result object"
-want = {"sambedömning": 2, "skolbibliotek": 1, "\"trygghet och studiero\"": 2}
-got = {q: qs.count(q) for q in set(qs)}
-assert got == want, got
-'
+expect_check "--queries: results of every good line, each with its query" ql-queries-results-of-every-good
 expect_not_contains stderr "queries.txt:1:"
 expect_not_contains stderr "queries.txt:2:"
 expect_not_contains stderr "queries.txt:4:"
 printf '%s\n' "sambedömning" "# kommentar" "skolbibliotek" >"$WORK/stdin.txt"
 E2E_STDIN=$WORK/stdin.txt q --queries - --format json --per-document --limit 50
-expect_py "--queries -: the queries from standard input" '
-import json, sys
-qs = [json.loads(l)["query"] for l in sys.stdin]
-assert qs == ["sambedömning", "sambedömning", "skolbibliotek"], qs
-'
+expect_check "--queries -: the queries from standard input" ql-queries-the-queries-from-standard
 E2E_STDIN=$WORK/stdin.txt q --queries - --count
 expect_contains stdout "sambedömning: 3 passages in 2 documents"
 expect_lines stdout 2
 
 # --- snippets -------------------------------------------------------------------
 q --explain --format json --limit 100 "kompensatoriska åtgärder"
-expect_py "JSON snippets: short, from the passage, highlights valid and on spellings of the query words" '
-import json, re, sys
-rs = [json.loads(l) for l in sys.stdin]
-forms = {v["form"] for w in rs[0]["explain"] for v in w["variants"]}
-res = rs[1:]
-assert len(res) >= 10, len(res)
-cut = 0
-for o in res:
-    s = o["snippet"]
-    assert isinstance(s, str) and s, o["doc"]
-    core = s
-    if core.startswith("…"):
-        core = core[1:].lstrip()
-    if core.endswith("…"):
-        core = core[:-1].rstrip()
-    assert len(core) <= 260, "%s %d: snippet of %d characters" % (o["doc"], o["passage"], len(core))
-    text = " ".join(o["text"].split())
-    # Words hyphenated across a line end are joined in the snippet.
-    flat = lambda x: re.sub(r"-\s+", "", " ".join(x.split()))
-    assert flat(core) in flat(text), "%s %d: snippet not in the passage: %r" % (o["doc"], o["passage"], core[:80])
-    if len(text) > 300:
-        assert "…" in s, "%s %d: long passage, snippet without …" % (o["doc"], o["passage"])
-        cut += 1
-    b = s.encode("utf-8")
-    hl = o["snippet_highlights"]
-    assert hl, "%s %d: no highlight in the snippet" % (o["doc"], o["passage"])
-    for r in hl:
-        a, e = r
-        assert type(a) is int and type(e) is int and 0 <= a < e <= len(b), r
-        try:
-            span = b[a:e].decode("utf-8")
-        except UnicodeDecodeError:
-            raise AssertionError("%s %d: range %r cuts a UTF-8 character" % (o["doc"], o["passage"], r))
-        w = re.sub(r"-\s+", "", span).lower()
-        assert w in forms, "%s %d: highlighted %r is no spelling of the query words (%s)" % (o["doc"], o["passage"], span, sorted(forms))
-assert cut >= 3, "only %d long passages cut" % cut
-'
+expect_check "JSON snippets: short, from the passage, highlights valid and on spellings of the query words" ql-json-snippets-short-from-the
 q --format json --limit 5 "kompensatoriska åtgärder"
 cp "$OUT" "$WORK/snip.json"
 q --color never --limit 5 "kompensatoriska åtgärder"
-expect_py "text output shows the snippet under each result" '
-import json, re, sys
-js = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-blocks = re.split(r"^\d+\. .*$", sys.stdin.read(), flags=re.M)[1:]
-assert len(blocks) == len(js), "%d text results, %d JSON" % (len(blocks), len(js))
-for b, o in zip(blocks, js):
-    assert " ".join(b.split()) == " ".join(o["snippet"].split()), (b[:200], o["snippet"][:200])
-' "$WORK/snip.json"
+expect_check "text output shows the snippet under each result" ql-text-output-shows-the-snippet "$WORK/snip.json"
 
 # --- spelling suggestions ---------------------------------------------------------
 q kompensatorska
 expect_contains stderr "Menade du: kompensatoriska?"
 q --format json kompensatorska
-expect_py "JSON suggestion object, no doc" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-sug = [o for o in rs if "suggestion" in o]
-assert len(sug) == 1, rs
-assert sug[0]["suggestion"] == "kompensatoriska" and "doc" not in sug[0], sug[0]
-assert isinstance(sug[0].get("words"), list), sug[0]
-'
+expect_check "JSON suggestion object, no doc" ql-json-suggestion-object-no-doc
 q kompensatoriska
 expect_not_contains stderr "Menade du"
 q --format json kompensatoriska
-expect_py "no suggestion for a word spelt right" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-assert rs and all("suggestion" not in o and "doc" in o for o in rs), [list(o) for o in rs][:3]
-'
+expect_check "no suggestion for a word spelt right" ql-no-suggestion-for-a-word
 
 # --- ranking: adjacent words rank above words far apart ---------------------------
 # In the corpus: two passages of the Östersund memo (OCR flavour), each with
@@ -609,19 +416,7 @@ assert rs and all("suggestion" not in o and "doc" in o for o in rs), [list(o) fo
 # kompensatoriska atgérderna" (adjacent) and "de vidtagna étgédrderna ger
 # huvudmannen ... det kompensatoriska arbetet" (11 words apart).
 q --format json --limit 100 "kompensatoriska åtgärder"
-expect_py "corpus: the adjacent pair ranks above the distant pair (Östersund)" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-doc = sys.argv[1]
-def rank(needle):
-    hits = [o for o in rs if o["doc"] == doc and needle in " ".join(o["text"].split())]
-    assert len(hits) == 1, "%r: %d passages" % (needle, len(hits))
-    return hits[0]
-near = rank("de kompensatoriska atgérderna")
-far = rank("vidtagna étgédrderna ger huvudmannen")
-assert near["rank"] < far["rank"], "adjacent at rank %d (%.3f), far apart at rank %d (%.3f)" % (
-    near["rank"], near["score"], far["rank"], far["score"])
-' "$OSTERSUND"
+expect_check "corpus: the adjacent pair ranks above the distant pair (Östersund)" ql-corpus-the-adjacent-pair-ranks "$OSTERSUND"
 # Controlled: two documents with the same words, once side by side and once
 # far apart. For OR (no proximity) they score the same; for the plain words
 # the adjacent one scores higher.
@@ -630,38 +425,15 @@ printf '%s\n' "Nämnden beslutade om kompensatoriska åtgärder och en ny plan f
 printf '%s\n' "Nämnden beslutade om kompensatoriska insatser och en ny plan för skolorna i kommunen, och förvaltningen ska följa upp åtgärder under hösten." >"$WORK/prox/isar.txt"
 expect_status 0 "$IDX" --db "$WORK/proxdb" "$WORK/prox"
 expect_status 0 "$QRY" --db "$WORK/proxdb" --format json "kompensatoriska OR åtgärder"
-expect_py "control: the same words score the same without proximity" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-assert len(rs) == 2 and abs(rs[0]["score"] - rs[1]["score"]) < 1e-6, [(o["doc"], o["score"]) for o in rs]
-'
+expect_check "control: the same words score the same without proximity" ql-control-the-same-words-score
 for opt in "" --exact; do
     expect_status 0 "$QRY" --db "$WORK/proxdb" --format json $opt "kompensatoriska åtgärder"
-    expect_py "adjacent words rank first${opt:+ ($opt)}" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-assert [o["doc"] for o in rs] == ["intill.txt", "isar.txt"], [(o["doc"], o["score"]) for o in rs]
-assert rs[0]["score"] > rs[1]["score"], [(o["doc"], o["score"]) for o in rs]
-'
+    expect_check "adjacent words rank first${opt:+ ($opt)}" ql-adjacent-words-rank-first
 done
 
 # --- --per-document --passages 2, --limit 0 --------------------------------------------
 q --format json --per-document --passages 2 --limit 50 "kompensatoriska åtgärder"
-expect_py "--per-document --passages 2: at most 2 per document, some with 2, best first" '
-import collections, json, sys
-rs = [json.loads(l) for l in sys.stdin]
-c = collections.Counter(o["doc"] for o in rs)
-assert c and max(c.values()) == 2, dict(c)
-keys = [(o["doc"], o["passage"]) for o in rs]
-assert len(keys) == len(set(keys)), "a passage twice"
-best = {}
-for o in rs:
-    if o["doc"] in best:
-        assert o["score"] <= best[o["doc"]], "second passage scores above the first: %s" % o["doc"]
-    else:
-        best[o["doc"]] = o["score"]
-assert len(c) == 5, sorted(c)
-'
+expect_check "--per-document --passages 2: at most 2 per document, some with 2, best first" ql-per-document-passages-2-at
 q --format json --limit 0 "kompensatoriska åtgärder"
 expect_lines stdout 0
 q --format json --per-document --limit 0 "kompensatoriska åtgärder"
@@ -679,67 +451,64 @@ for pair in "skolan|och skolan" "kompensatoriska åtgärder|kompensatoriska och 
     q --format json --limit 1000 "$plain"
     cp "$OUT" "$WORK/plain.json"
     q --format json --limit 1000 "$with"
-    expect_py "'$with' highlights what '$plain' highlights" '
-import json, sys
-def load(lines):
-    return [json.loads(l) for l in lines]
-plain = load(open(sys.argv[1], encoding="utf-8"))
-withs = load(sys.stdin)
-assert len(plain) == len(withs), (len(plain), len(withs))
-bad = []
-for a, b in zip(plain, withs):
-    ta, tb = a["text"].encode(), b["text"].encode()
-    wa = [ta[s:e].decode() for s, e in a["highlights"]]
-    wb = [tb[s:e].decode() for s, e in b["highlights"]]
-    sa = [a["snippet"].encode()[s:e].decode() for s, e in a["snippet_highlights"]]
-    sb = [b["snippet"].encode()[s:e].decode() for s, e in b["snippet_highlights"]]
-    if wa != wb or sa != sb or a["snippet"] != b["snippet"]:
-        bad.append((b["doc"], b["passage"], wb, wa))
-assert not bad, "%d of %d results differ; first: %s passage %d highlights %r instead of %r" % (
-    len(bad), len(withs), bad[0][0], bad[0][1], bad[0][2][:12], bad[0][3][:12])
-' "$WORK/plain.json"
+    expect_check "'$with' highlights what '$plain' highlights" ql-stop-word-highlights "$WORK/plain.json"
 done
 q --color always --limit 3 "och skolan"
 expect_not_contains stdout "$(printf '\033[1moch')"
 
-# ranking — the last stdout's JSON results as "doc passage score" lines.
+# ranking — the last stdout's JSON results as "doc passage score" lines
+# (with --queries, each line starts with its query and a tab).
 ranking() {
-    py 'import json,sys
-for l in sys.stdin:
-    o = json.loads(l)
-    if "doc" in o: print(o["doc"], o["passage"], "%.5f" % o["score"])'
+    python3 "$E2E_PY" check ranking 5 "$@" <"$OUT" ||
+        fail "cannot read the JSON results of: $E2E_LAST_CMD"
 }
 # Proximity from a shortlist (dq_search.c): the best passages by the base
 # query, re-scored with the bonus, must be exactly what Xapian gives the
 # whole query (DIARIUM_SHORTLIST=1 forces the shortlist, =0 forbids it).
 # Small limits, so that the shortlist is shorter than the matches and its
-# proof (or the fallback) is what keeps the order.
-for query in "kompensatoriska åtgärder" "skolan elever" "elevernas kunskapsutveckling" \
+# proof (or the fallback) is what keeps the order. All the queries in one
+# process per setting (--queries: each query is searched on its own, as
+# from the command line).
+SLQ=$WORK/shortlist-queries.txt
+printf '%s\n' "kompensatoriska åtgärder" "skolan elever" "elevernas kunskapsutveckling" \
     "huvudmannen skolan" "trygghet studiero" "betyg bedömning" "undervisningen eleverna" \
-    "skolan eleverna huvudmannen" "atgarder kompensatoriska" "skolan skolan elever"; do
-    for lim in 1 3 10; do
-        expect_status 0 env DIARIUM_SHORTLIST=1 "$QRY" --db "$DB" --format json --limit "$lim" -- "$query"
-        A=$(ranking)
-        expect_status 0 env DIARIUM_SHORTLIST=0 "$QRY" --db "$DB" --format json --limit "$lim" -- "$query"
-        B=$(ranking)
-        [ -n "$B" ] || fail "'$query' found nothing"
-        expect_eq "'$query' --limit $lim: shortlist ranking equals the whole query's" "$B" "$A"
-    done
-    # Per document (Xapian's collapse on the whole query; the shortlist
-    # keeps at most --passages of a document itself).
-    for lim in 1 3; do
-        for np in 1 2; do
-            expect_status 0 env DIARIUM_SHORTLIST=1 "$QRY" --db "$DB" --format json \
-                --per-document --passages "$np" --limit "$lim" -- "$query"
-            A=$(ranking)
-            expect_status 0 env DIARIUM_SHORTLIST=0 "$QRY" --db "$DB" --format json \
-                --per-document --passages "$np" --limit "$lim" -- "$query"
-            B=$(ranking)
-            [ -n "$B" ] || fail "'$query' --per-document found nothing"
-            expect_eq "'$query' --per-document --passages $np --limit $lim: shortlist ranking equals the whole query's" "$B" "$A"
-        done
+    "skolan eleverna huvudmannen" "atgarder kompensatoriska" "skolan skolan elever" >"$SLQ"
+NSLQ=$(wc -l <"$SLQ")
+# shortlist_vs_whole LABEL OPTION... — both settings, the same ranking, and
+# every query found something.
+shortlist_vs_whole() {
+    local label=$1
+    shift
+    expect_status 0 env DIARIUM_SHORTLIST=1 "$QRY" --db "$DB" --format json \
+        --queries "$SLQ" "$@"
+    A=$(ranking q)
+    expect_status 0 env DIARIUM_SHORTLIST=0 "$QRY" --db "$DB" --format json \
+        --queries "$SLQ" "$@"
+    B=$(ranking q)
+    local found
+    found=$(printf '%s\n' "$B" | cut -f1 | sort -u | wc -l)
+    [ "$found" -eq "$NSLQ" ] ||
+        fail "$label: only $found of the $NSLQ queries found something"
+    expect_eq "$label: shortlist ranking equals the whole query's, for each of the $NSLQ queries" "$B" "$A"
+}
+for lim in 1 3 10; do
+    shortlist_vs_whole "--limit $lim" --limit "$lim"
+done
+# Per document (Xapian's collapse on the whole query; the shortlist keeps
+# at most --passages of a document itself).
+for lim in 1 3; do
+    for np in 1 2; do
+        shortlist_vs_whole "--per-document --passages $np --limit $lim" \
+            --per-document --passages "$np" --limit "$lim"
     done
 done
+# And one query from the command line, as the loop above ran each before.
+expect_status 0 env DIARIUM_SHORTLIST=1 "$QRY" --db "$DB" --format json --limit 3 -- "skolan eleverna huvudmannen"
+A=$(ranking)
+expect_status 0 env DIARIUM_SHORTLIST=0 "$QRY" --db "$DB" --format json --limit 3 -- "skolan eleverna huvudmannen"
+B=$(ranking)
+[ -n "$B" ] || fail "'skolan eleverna huvudmannen' found nothing"
+expect_eq "one query on the command line: shortlist ranking equals the whole query's" "$B" "$A"
 # A shortlist that one document fills proves nothing per document: with
 # --passages 1 --limit 3 it holds 16 passages, and here the 20 passages of
 # samma.txt, the words side by side in each (the first holds them twice),
@@ -765,22 +534,11 @@ expect_status 0 "$IDX" --db "$WORK/concdb" "$WORK/conc"
 for sl in 1 0; do
     expect_status 0 env DIARIUM_SHORTLIST=$sl "$QRY" --db "$WORK/concdb" --format json \
         --per-document --passages 1 --limit 3 -- "elevhälsoteamet rektorsbeslut"
-    expect_py "one document filling the shortlist (DIARIUM_SHORTLIST=$sl): all three found, each a complete match" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-docs = [o["doc"] for o in rs]
-assert docs[0] == "samma.txt" and sorted(docs[1:]) == ["andra.txt", "tredje.txt"], docs
-assert all(o["complete"] for o in rs), [(o["doc"], o["complete"]) for o in rs]
-'
+    expect_check "one document filling the shortlist (DIARIUM_SHORTLIST=$sl): all three found, each a complete match" ql-one-document-filling-the-shortlist
     R[$sl]=$(ranking)
 done
 expect_eq "one document filling the shortlist: the ranking of the whole query" "${R[0]}" "${R[1]}"
 expect_status 0 "$QRY" --db "$WORK/concdb" --format json --limit 30 -- "elevhälsoteamet rektorsbeslut"
-expect_py "the control: samma.txt holds the 20 best passages" '
-import json, sys
-rs = [json.loads(l) for l in sys.stdin]
-assert [o["doc"] for o in rs[:20]] == ["samma.txt"] * 20, [o["doc"] for o in rs[:22]]
-assert len(rs) == 22, len(rs)
-'
+expect_check "the control: samma.txt holds the 20 best passages" ql-the-control-samma-txt-holds
 
 e2e_done

@@ -5,7 +5,6 @@
 # queries), the original files, then SIGTERM during a burst of requests.
 # The requests are made by tests/serve_check.py (python3's http.client).
 . "$(dirname "$0")/lib_e2e.sh"
-. "$(dirname "$0")/serve_lib.sh"
 
 # The sample corpus plus a document full of markup, indexed from a
 # relative folder (so /fil has to resolve it with --files-base).

@@ -5,7 +5,6 @@
 # $DIARIUM_SCREENSHOT_DIR when set (to look at them), else are discarded.
 # Skipped (77) when Chromium is not installed or cannot start.
 . "$(dirname "$0")/lib_e2e.sh"
-. "$(dirname "$0")/serve_lib.sh"
 
 command -v chromium >/dev/null 2>&1 || skip "chromium is not installed (Debian: chromium)"
 expect_status 0 "$IDX" --db "$WORK/db" "$CORPUS"

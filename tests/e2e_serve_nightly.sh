@@ -4,24 +4,13 @@
 # handles must follow each commit) and during a --full rebuild that is
 # swapped in at the end. Every answer must be 200 with results.
 . "$(dirname "$0")/lib_e2e.sh"
-. "$(dirname "$0")/serve_lib.sh"
 
 G=$WORK/docs
 if ldd "$SRV" 2>/dev/null | grep -q libasan; then NFILES=300; else NFILES=800; fi
-python3 - "$G" "$NFILES" <<'PY' || fail "cannot generate the documents"
-import os, random, sys
-d, n = sys.argv[1], int(sys.argv[2])
-rnd = random.Random(35)
-words = ("skolan eleverna huvudmannen kommunen beslutet åtgärder "
-         "undervisningen betygen tryggheten studieron rektorn elevhälsan "
-         "kompensatoriska särskilt stöd uppföljning likvärdig").split()
-os.makedirs(d)
-for i in range(n):
-    text = "\n\n".join(" ".join(rnd.choice(words) for _ in range(60))
-                       for _ in range(3))
-    with open(os.path.join(d, "b%04d.txt" % i), "w", encoding="utf-8") as f:
-        f.write(text + "\n")
-PY
+gen_docs "$G" "$NFILES" --seed 35 --name "b{i:04d}.txt" --paras 3 --newline \
+    --words "skolan eleverna huvudmannen kommunen beslutet åtgärder
+     undervisningen betygen tryggheten studieron rektorn elevhälsan
+     kompensatoriska särskilt stöd uppföljning likvärdig"
 # Half indexed first; the incremental run adds the other half.
 mkdir -p "$WORK/later"
 for f in "$G"/b*[13579].txt; do mv "$f" "$WORK/later/"; done

@@ -1,7 +1,10 @@
 # lib_e2e.sh — helpers for the end-to-end tests tests/e2e_*.sh.
 #
 # Sourced (not run) by each script; deliberately NOT named e2e_*.sh, so that
-# tests/CMakeLists.txt does not pick it up as a test of its own.
+# tests/CMakeLists.txt does not pick it up as a test of its own. Its Python
+# side — the document generator, the damage maker and the checks of JSON,
+# CSV and reports that would otherwise be Python inside Bash strings — is
+# tests/e2e_lib.py ($E2E_PY).
 #
 # Environment (set by ctest, see tests/CMakeLists.txt):
 #   DIARIUM_SOURCE_DIR  repository root
@@ -31,8 +34,17 @@
 #                              on failure
 #   py CODE [ARG...]           python3 CODE on the last stdout, printing
 #   get_docs                   DOCS := the "doc" of each JSON line of stdout
+#   gen_docs DIR N [OPTION...] write N generated documents into DIR
+#                              (tests/e2e_lib.py docs: vocabulary, sizes,
+#                              names, seed)
+#   expect_check LABEL NAME [ARG...]  the check NAME of tests/e2e_lib.py
+#                              on the last stdout (passes when it exits 0;
+#                              what it says is shown on failure)
 #   as_nobody                  AS := a command prefix that runs a program
 #                              as an unprivileged user (see below)
+#   serve_start DB [OPTION...] start diarium-serve ($SRV) on a free
+#                              loopback port; sets SRV_PID, SRV_URL, SRV_PORT
+#   serve_stop                 SIGTERM, and require exit status 0
 #   ok LABEL                   count a check that the caller made itself
 #   fail MESSAGE...            fail now
 
@@ -45,10 +57,12 @@ E2E_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${DIARIUM_TEST_DATA:=$DIARIUM_SOURCE_DIR/tests/data}"
 
 E2E_NAME=$(basename "$0" .sh)
+E2E_PY=$E2E_LIB_DIR/e2e_lib.py
 E2E_PASSED=0
 E2E_TIMEOUT=${E2E_TIMEOUT:-60}
 IDX=$DIARIUM_BIN_DIR/diarium-index
 QRY=$DIARIUM_BIN_DIR/diarium-query
+SRV=$DIARIUM_BIN_DIR/diarium-serve
 CORPUS=$DIARIUM_SOURCE_DIR/corpus
 
 # The private work folder, removed on exit however the script ends.
@@ -257,6 +271,28 @@ py() {
     python3 -c "$code" "$@" <"$OUT"
 }
 
+# gen_docs DIR N [OPTION...] — N generated documents in DIR (see
+# tests/e2e_lib.py, "docs", for the options); a failure fails the test.
+gen_docs() {
+    local msg
+    msg=$(python3 "$E2E_PY" docs "$@" 2>&1) ||
+        fail "cannot generate the documents ($*): $msg"
+}
+
+# expect_check LABEL NAME [ARG...] — the check NAME of tests/e2e_lib.py
+# (its ARGs after it), with the last stdout on its standard input (with
+# E2E_CHECK_IN=stderr: the last stderr); LABEL says what it checks.
+expect_check() {
+    local label=$1 name=$2 msg in=$OUT
+    shift 2
+    [ "${E2E_CHECK_IN:-}" = stderr ] && in=$ERR
+    if ! msg=$(python3 "$E2E_PY" check "$name" "$@" <"$in" 2>&1); then
+        fail "$label:
+$(printf '%s\n' "$msg" | head -n 30 | cut -c1-300 | sed 's/^/    /')"
+    fi
+    ok "$label"
+}
+
 # get_docs — sets DOCS to the document ids of the JSON-lines results on the
 # last stdout, one per line, in order; fails on a line that is not a JSON
 # object with a "doc" string.
@@ -286,6 +322,41 @@ as_nobody() {
         return 0
     fi
     return 1
+}
+
+# serve_start DB [OPTION...] — starts diarium-serve on a free loopback port
+# (--listen 127.0.0.1:0) and waits until it says where it listens; sets
+# SRV_PID, SRV_URL (http://127.0.0.1:PORT/) and SRV_PORT. It is killed when
+# the test ends, however it ends. serve_stop — SIGTERM, and requires exit
+# status 0.
+serve_start() {
+    local db=$1
+    shift
+    [ -x "$SRV" ] || fail "program not found: $SRV"
+    SRV_LOG=$WORK/serve.log
+    : >"$SRV_LOG"
+    "$SRV" --db "$db" --listen 127.0.0.1:0 "$@" 2>"$SRV_LOG" &
+    SRV_PID=$!
+    local i
+    for i in $(seq 1 200); do
+        SRV_URL=$(sed -n 's/^diarium-serve: serving .* on \(http:[^ ]*\)$/\1/p' "$SRV_LOG")
+        [ -n "$SRV_URL" ] && break
+        kill -0 "$SRV_PID" 2>/dev/null || fail "diarium-serve exited at start: $(head -c 500 "$SRV_LOG")"
+        sleep 0.05
+    done
+    [ -n "$SRV_URL" ] || fail "diarium-serve did not say where it listens: $(head -c 500 "$SRV_LOG")"
+    SRV_PORT=${SRV_URL##*:}
+    SRV_PORT=${SRV_PORT%/}
+    trap 'kill "$SRV_PID" 2>/dev/null; e2e_cleanup' EXIT
+}
+
+serve_stop() {
+    kill -TERM "$SRV_PID"
+    local rc=0
+    wait "$SRV_PID" || rc=$?
+    [ "$rc" -eq 0 ] || fail "diarium-serve exited $rc after SIGTERM: $(head -c 500 "$SRV_LOG")"
+    ok "diarium-serve exits 0 on SIGTERM"
+    trap e2e_cleanup EXIT
 }
 
 e2e_done() {
