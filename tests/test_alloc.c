@@ -218,9 +218,9 @@ static void copy_corpus_file(const char *dir, const char *name)
     snprintf(path, sizeof path, "%s/corpus/%s", src ? src : "..", name);
     size_t len;
     char *text = slurp(path, &len);
-    /* The first 700 bytes: the heading, the metadata and a few passages,
+    /* The first 400 bytes: the heading, the metadata and a few passages,
      * enough for every path, few enough allocations to try each. */
-    size_t cut = len < 700 ? len : 700;
+    size_t cut = len < 400 ? len : 400;
     while (cut < len && (text[cut] & 0xC0) == 0x80) cut++;
     write_file(dir, name, text, cut);
     free(text);
