@@ -508,19 +508,6 @@ static int token_query(builder *b, const qtoken *t, int positive, tokq *out)
     return rc;
 }
 
-/* Whether two sorted lists of strings share one. */
-static int lists_meet(char *const *a, size_t na, char *const *b, size_t nb)
-{
-    size_t i = 0, k = 0;
-    while (i < na && k < nb) {
-        int d = strcmp(a[i], b[k]);
-        if (d == 0) return 1;
-        if (d < 0) i++;
-        else k++;
-    }
-    return 0;
-}
-
 /* Moves the spellings of a word of the proximity bonus into the plan;
  * *added = 0 when the same word is there already. */
 static int prox_word(dq_plan *p, tokq *tq, int *added)
@@ -540,10 +527,6 @@ static int prox_word(dq_plan *p, tokq *tq, int *added)
     size_t *nf = realloc(p->prox_nforms, (p->nprox + 1) * sizeof *nf);
     if (!nf) return DQ_ENOMEM;
     p->prox_nforms = nf;
-    for (size_t i = 0; i < p->nprox; i++)
-        if (lists_meet(p->prox_forms[i], p->prox_nforms[i], tq->forms,
-                       tq->nforms))
-            p->prox_overlap = 1;
     f[p->nprox] = tq->forms;
     nf[p->nprox] = tq->nforms;
     p->nprox++;
@@ -1235,15 +1218,18 @@ static int add_proximity(builder *b, qlist *prox, xc_query **query)
     if (rc != DQ_OK) return rc;
     xc_query *two[2] = {*query, near};
     int xr = xc_query_combine(XC_OP_FILTER, two, 2, 0, &f, &xerr);
-    xc_query_free(near);
     if (xr == XC_OK) xr = xc_query_scale(f, DQ_PROX_WEIGHT, &parts[1], &xerr);
     xc_query_free(f);
     xc_query *res = NULL;
     if (xr == XC_OK)
         xr = xc_query_combine(XC_OP_AND_MAYBE, parts, 2, 0, &res, &xerr);
     xc_query_free(parts[1]);
-    if (xr != XC_OK) return xfail(b, xr, xerr);
+    if (xr != XC_OK) {
+        xc_query_free(near);
+        return xfail(b, xr, xerr);
+    }
     b->p->base = *query; /* queries are immutable and counted */
+    b->p->near = near;
     b->p->prox_window = window;
     *query = res;
     return DQ_OK;
@@ -1296,6 +1282,10 @@ int dq_plan_build(xc_db *db, sv_stemmer *st, const dq_node *ast,
     }
     list_sort_unique(p->stems, &p->nstems);
     list_sort_unique(p->forms, &p->nforms);
+    for (size_t i = 0; i < p->nstems; i++) {
+        unsigned char c = (unsigned char)p->stems[i][0];
+        p->stem_first[c >> 3] |= (unsigned char)(1u << (c & 7));
+    }
     p->nterms = b.nterms;
     *out = p;
     return DQ_OK;
@@ -1306,6 +1296,7 @@ void dq_plan_free(dq_plan *p)
     if (!p) return;
     xc_query_free(p->query);
     xc_query_free(p->base);
+    xc_query_free(p->near);
     for (size_t i = 0; i < p->nprox; i++) {
         for (size_t k = 0; k < p->prox_nforms[i]; k++)
             free(p->prox_forms[i][k]);
@@ -1344,6 +1335,12 @@ int dq_plan_matches(const dq_plan *p, sv_stemmer *st, const char *norm,
     memcpy(buf, norm, len);
     buf[len] = '\0';
     if (list_has(p->forms, p->nforms, buf)) return 1;
+    /* A stem begins the word it is the stem of (Snowball's Swedish rules
+     * only take endings off, and a token without letters is its own
+     * stem): a token whose first byte begins no stem has none of them,
+     * and is not stemmed. */
+    unsigned char c = (unsigned char)buf[0];
+    if (!(p->stem_first[c >> 3] & (1u << (c & 7)))) return 0;
     if (!word) return list_has(p->stems, p->nstems, buf);
     const char *s;
     size_t sl;

@@ -59,25 +59,26 @@ typedef struct dq_field_miss {
 typedef struct dq_plan {
     xc_query *query;  /* the whole query, passage level */
     /* With a proximity bonus (a top-level AND of two or more words),
-     * query = AND_MAYBE(base, FILTER(base, NEAR(words)) * DQ_PROX_WEIGHT):
+     * query = AND_MAYBE(base, FILTER(base, near) * DQ_PROX_WEIGHT):
      * the same matches as base; a passage scores 1 + DQ_PROX_WEIGHT times
      * its base weight when it holds one spelling of each word within
-     * prox_window consecutive positions. prox_forms[i] (prox_nforms[i]
-     * of them, sorted): the normalised spellings of word i (each word
-     * once); prox_overlap: two words share a spelling. Without a bonus,
-     * base is NULL and nprox 0. */
+     * prox_window consecutive positions (near, the NEAR of the words'
+     * positional queries, each word once: prox_forms[i], prox_nforms[i]
+     * of them, sorted, are the normalised spellings of word i). Without a
+     * bonus, base and near are NULL and nprox 0. */
     xc_query *base;
+    xc_query *near;
     char ***prox_forms;
     size_t *prox_nforms;
     size_t nprox;
     unsigned prox_window;
-    int prox_overlap;
     unsigned prox_min_freq; /* passages with the rarest word (any spelling) */
     xc_query **parts; /* positive top-level conjuncts (document level) */
     size_t nparts;
     xc_query *neg;    /* OR of the top-level negatives, or NULL */
     char **stems;     /* highlighted stems, sorted */
     size_t nstems, capstems;
+    unsigned char stem_first[32]; /* bit set: the first bytes of stems */
     char **forms;     /* highlighted surface forms, sorted */
     size_t nforms, capforms;
     dq_word_info *words;

@@ -354,35 +354,34 @@ static int run(dq_engine *e, const xc_query *q, unsigned collapse_max,
 /* A query with a proximity bonus (dq_plan.base) is ranked from a
  * shortlist: the best SHORTLIST_EXTRA more passages than wanted by the base
  * query alone (per document, twice as many: a document's passages compete
- * for its places), each checked for the words standing close together in
- * its stored text, the bonus added, and sorted again; per document, at
- * most --passages of each document are then kept, in that order, as
- * Xapian's collapse keeps them. Passages outside the shortlist weigh at
- * most the last one's base weight w, so at most (1 + DQ_PROX_WEIGHT) w
- * with the bonus: when the wanted ones all weigh more, the order is the one
- * Xapian gives the whole query; otherwise the whole query is run (Xapian
- * then checks positions on every match, which is what made such queries
- * slow). Only when every word is frequent (see SHORTLIST_MIN_FREQ) and
- * few results are wanted (SHORTLIST_MAX); not when two words share a
- * spelling (how Xapian's NEAR shares a position is not copied here). For
- * tests, DIARIUM_SHORTLIST=0 never uses the shortlist, =1 uses it whatever
- * the frequencies (the two must give the same results). */
+ * for its places), each checked for the words standing close together by
+ * the plan's NEAR, run on those passages only (a filter of their ids, so
+ * that Xapian checks positions in them alone), the bonus added (weight
+ * times 1 + DQ_PROX_WEIGHT: Xapian adds DQ_PROX_WEIGHT times the same
+ * weight to it, which rounds to the same number) and sorted again; per
+ * document, at most --passages of each document are then kept, in that
+ * order, as Xapian's collapse keeps them. Passages outside the shortlist
+ * weigh at most the last one's base weight w, so at most
+ * (1 + DQ_PROX_WEIGHT) w with the bonus: when the wanted ones all weigh
+ * more, the order is the one Xapian gives the whole query; otherwise the
+ * whole query is run (Xapian then checks positions on every match, and
+ * reads the base query's posting lists twice: the cost the shortlist
+ * saves). Only when every word is frequent (SHORTLIST_MIN_FREQ) and few
+ * results are wanted (SHORTLIST_MAX). For tests,
+ * DIARIUM_SHORTLIST=0 never uses the shortlist, =1 whatever the limit (the
+ * ways must give the same results). */
 #define SHORTLIST_EXTRA 10
-/* Longer shortlists cost more than they save: reading the texts of 110
- * passages (--limit 100) took longer than Xapian's checks on every match
- * (g0vse, "särskilt stöd" 12.5 against 10.0 ms; a report: 169 against
- * 104 ms). */
 #define SHORTLIST_MAX 64
-#define PROX_MAX_WORDS 64
-/* Below this many passages with the rarest word, Xapian's checks on every
- * match cost less than reading the shortlist's texts (measured on g0vse:
- * even at about 270 matches). */
+/* Below this many passages with the rarest word, the whole query costs
+ * less than the shortlist's two runs (callgrind, g0vse, the generated
+ * pairs and bench/queries.txt: 500, 1000, 2000 and 4000 tried; the
+ * figures are in bench/NOTES.md). */
 #define SHORTLIST_MIN_FREQ 2000
 
 typedef struct scored {
     unsigned docid;
     double w;
-    char *doc;  /* per document: its document id */
+    char *doc;  /* per document: its document id (the collapse key) */
     size_t grp; /* per document: its document as a number */
 } scored;
 
@@ -400,90 +399,10 @@ static int by_weight(const void *a, const void *b)
     return x->docid < y->docid ? -1 : x->docid > y->docid;
 }
 
-/* Whether the sorted list v holds s (len bytes). */
-static int form_in(char *const *v, size_t n, const char *s, size_t len)
+static int by_id(const void *a, const void *b)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int d = strncmp(v[mid], s, len);
-        if (d == 0 && v[mid][len]) d = 1;
-        if (d == 0) return 1;
-        if (d < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    return 0;
-}
-
-/* Whether passage `docid` holds one spelling of each proximity word within
- * p->prox_window consecutive positions (positions as the indexer gave
- * them: the same tokeniser on the same stored text). */
-static int passage_near(dq_engine *e, const dq_plan *p, unsigned docid,
-                        int *near, char *err, size_t errlen)
-{
-    char *stored = NULL, *data = NULL, *xerr = NULL;
-    size_t sl = 0;
-    *near = 0;
-    int rc = xc_db_get_value(e->db, docid, DX_SLOT_DATA, &stored, &sl, &xerr);
-    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
-    dx_data dd;
-    int res = unpack_data(stored, sl, NULL, docid, &data, &dd, err, errlen);
-    xc_free(stored);
-    if (res != DQ_OK) return res;
-    res = sv_tokenize(dd.text, dd.textlen, &e->toks) == SV_OK ? DQ_OK
-                                                             : DQ_ENOMEM;
-    /* Matched tokens in position order: their positions and words; the
-     * window is [lo, nm). */
-    unsigned pos[256];
-    uint64_t mask[256];
-    size_t nm = 0, lo = 0;
-    unsigned count[PROX_MAX_WORDS] = {0}, covered = 0;
-    for (size_t i = 0; res == DQ_OK && i < e->toks.n && !*near; i++) {
-        const sv_token *k = &e->toks.tok[i];
-        if (k->flags & SV_TOKF_LONG) continue;
-        const char *norm = sv_token_norm(&e->toks, k);
-        uint64_t m = 0;
-        for (size_t w = 0; w < p->nprox; w++)
-            if (form_in(p->prox_forms[w], p->prox_nforms[w], norm,
-                        k->normlen))
-                m |= (uint64_t)1 << w;
-        if (!m) continue;
-        if (nm == sizeof pos / sizeof *pos) { /* keep the window's part */
-            memmove(pos, pos + lo, (nm - lo) * sizeof *pos);
-            memmove(mask, mask + lo, (nm - lo) * sizeof *mask);
-            nm -= lo;
-            lo = 0;
-            if (nm == sizeof pos / sizeof *pos) continue; /* cannot be:
-                a window holds at most prox_window tokens */
-        }
-        pos[nm] = k->pos;
-        mask[nm++] = m;
-        for (size_t w = 0; w < p->nprox; w++)
-            if ((m >> w & 1) && count[w]++ == 0) covered++;
-        /* Shrink from the left while the window is too wide. */
-        while (lo < nm && k->pos - pos[lo] >= p->prox_window) {
-            for (size_t w = 0; w < p->nprox; w++)
-                if ((mask[lo] >> w & 1) && --count[w] == 0) covered--;
-            lo++;
-        }
-        if (covered == p->nprox) *near = 1;
-    }
-    free(data);
-    return res;
-}
-
-/* The document id of passage docid (DX_SLOT_DOCID), malloc'd. */
-static int passage_doc(dq_engine *e, unsigned docid, char **out, char *err,
-                       size_t errlen)
-{
-    xc_doc *d = NULL;
-    char *xerr = NULL;
-    *out = NULL;
-    int rc = xc_db_document_known(e->db, docid, &d, &xerr);
-    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
-    int res = slot_str(d, DX_SLOT_DOCID, out, err, errlen);
-    xc_doc_free(d);
-    return res;
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* Numbers the documents of v[0, n) (v[i].grp): passages of one document
@@ -511,6 +430,41 @@ static unsigned shortlist_size(const dq_options *o)
     return k > UINT_MAX ? UINT_MAX : (unsigned)k;
 }
 
+/* Which of the n passages ids (sorted) the plan's NEAR holds, as a sorted
+ * array *near (malloc'd) of *nn ids. */
+static int near_ids(dq_engine *e, const dq_plan *p, const unsigned *ids,
+                    unsigned n, unsigned **near, unsigned *nn, char *err,
+                    size_t errlen)
+{
+    xc_query *r = NULL, *z = NULL, *f = NULL;
+    xc_mset *m = NULL;
+    char *xerr = NULL;
+    *near = NULL;
+    *nn = 0;
+    int rc = xc_query_docid_ranges(ids, ids, n, &r, &xerr);
+    if (rc == XC_OK) rc = xc_query_scale(p->near, 0, &z, &xerr);
+    if (rc == XC_OK) {
+        xc_query *two[2] = {z, r};
+        rc = xc_query_combine(XC_OP_FILTER, two, 2, 0, &f, &xerr);
+    }
+    int res = rc == XC_OK ? run(e, f, 0, 0, n, &m, err, errlen)
+                          : xfail(rc, xerr, err, errlen);
+    unsigned k = m ? xc_mset_size(m) : 0;
+    if (res == DQ_OK && k && !(*near = malloc(k * sizeof **near)))
+        res = DQ_ENOMEM;
+    for (unsigned i = 0; res == DQ_OK && i < k; i++)
+        xc_mset_item(m, i, &(*near)[i], NULL, NULL);
+    if (res == DQ_OK) {
+        qsort(*near, k, sizeof **near, by_id);
+        *nn = k;
+    }
+    xc_mset_free(m);
+    xc_query_free(r);
+    xc_query_free(z);
+    xc_query_free(f);
+    return res;
+}
+
 /* Ranks the query from a shortlist (above); *done = 0 when the shortlist
  * cannot prove the order. */
 static int shortlist(dq_engine *e, dq_results *r, const dq_options *o,
@@ -519,23 +473,36 @@ static int shortlist(dq_engine *e, dq_results *r, const dq_options *o,
     const dq_plan *p = r->plan;
     unsigned k = shortlist_size(o);
     xc_mset *m = NULL;
+    unsigned *ids = NULL, *near = NULL, nn = 0;
     *done = 0;
-    int res = run(e, p->base, 0, 0, k, &m, err, errlen);
+    /* Per document, collapsing nothing (at most UINT_MAX of a document)
+     * gives each passage's document id as its collapse key. */
+    int res = run(e, p->base, o->per_document ? UINT_MAX : 0, 0, k, &m, err,
+                  errlen);
     unsigned size = m ? xc_mset_size(m) : 0;
     scored *v = res == DQ_OK ? calloc(size ? size : 1, sizeof *v) : NULL;
     unsigned *pick = v ? calloc(size ? size : 1, sizeof *pick) : NULL;
+    ids = pick ? malloc((size ? size : 1) * sizeof *ids) : NULL;
     size_t *per_doc = NULL;
-    if (res == DQ_OK && (!v || !pick)) res = DQ_ENOMEM;
+    if (res == DQ_OK && (!v || !pick || !ids)) res = DQ_ENOMEM;
     double last = 0;
     for (unsigned i = 0; res == DQ_OK && i < size; i++) {
-        int near = 0;
         xc_mset_item(m, i, &v[i].docid, &v[i].w, NULL);
         last = v[i].w;
-        res = passage_near(e, p, v[i].docid, &near, err, errlen);
-        if (near) v[i].w *= 1 + DQ_PROX_WEIGHT;
-        if (res == DQ_OK && o->per_document)
-            res = passage_doc(e, v[i].docid, &v[i].doc, err, errlen);
+        ids[i] = v[i].docid;
+        if (o->per_document) {
+            size_t dl = 0;
+            if (xc_mset_collapse_key(m, i, &v[i].doc, &dl) != XC_OK)
+                res = DQ_ENOMEM;
+        }
     }
+    if (res == DQ_OK && size) {
+        qsort(ids, size, sizeof *ids, by_id);
+        res = near_ids(e, p, ids, size, &near, &nn, err, errlen);
+    }
+    for (unsigned i = 0; res == DQ_OK && i < size; i++)
+        if (bsearch(&v[i].docid, near, nn, sizeof *near, by_id))
+            v[i].w *= 1 + DQ_PROX_WEIGHT;
     if (res == DQ_OK && size) qsort(v, size, sizeof *v, by_weight);
     /* The wanted results among them: the first o->limit; per document, in
      * that order, those of a document that has fewer than o->passages (a
@@ -564,9 +531,11 @@ static int shortlist(dq_engine *e, dq_results *r, const dq_options *o,
                           errlen);
         *done = 1;
     }
-    for (unsigned i = 0; v && i < size; i++) free(v[i].doc);
+    for (unsigned i = 0; v && i < size; i++) xc_free(v[i].doc);
     free(v);
     free(pick);
+    free(ids);
+    free(near);
     free(per_doc);
     xc_mset_free(m);
     return res;
@@ -1114,9 +1083,8 @@ static int search_once(dq_engine *e, const char *query, size_t len,
     const char *sl = getenv("DIARIUM_SHORTLIST");
     int always = sl && !strcmp(sl, "1"), never = sl && !strcmp(sl, "0");
     if (res == DQ_OK && o->limit && r->plan->base && !e->sort_date &&
-        shortlist_size(o) <= SHORTLIST_MAX &&
-        r->plan->nprox <= PROX_MAX_WORDS && !r->plan->prox_overlap && !never &&
-        (always || r->plan->prox_min_freq >= SHORTLIST_MIN_FREQ))
+        !never && (always || (shortlist_size(o) <= SHORTLIST_MAX &&
+                               r->plan->prox_min_freq >= SHORTLIST_MIN_FREQ)))
         res = shortlist(e, r, o, &done, err, errlen);
     if (res == DQ_OK && o->limit && !done)
         res = run(e, r->plan->query, o->per_document ? o->passages : 0, 0,
