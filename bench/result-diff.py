@@ -5,18 +5,20 @@ change results (or changes only what it says).
 
   result-diff.py DB BIN_DIR_A BIN_DIR_B [QUERIES...] [--mode MODE]...
                  [--env-a NAME=VALUE]... [--env-b NAME=VALUE]... [--limit N]
-                 [--show N]
+                 [--show N] [--db-b DB_B]
 
 QUERIES are query files (default bench/queries.txt and
 bench/queries-g0vse.txt); MODE is default, per-document or exact (default:
 default and per-document). Each build runs every set once per mode
 (diarium-query --format json --queries FILE); a result is (doc, passage,
 complete, score). Per mode it prints how many queries give the same list,
-the same documents in the same order with other scores or passages, and
-other lists; for the first --show of those (default 5) the two lists. With
+a list that B makes longer (A's results first, then more), the same
+documents in the same order with other scores or passages, and other
+lists; for the first --show of those (default 5) the two lists. With
 --env-a / --env-b one build can be run with settings (BIN_DIR_B may be
-BIN_DIR_A: DIARIUM_DOCLEVEL=0 against the default, say). Scores are equal
-when they agree to 1e-9 relative. Exit status 0 when every list is the same,
+BIN_DIR_A: DIARIUM_DOCLEVEL=0 against the default, say); with --db-b, B
+searches DB_B (its own build of the same documents, say in another index
+format). Scores are equal when they agree to 1e-9 relative. Exit status 0 when every list is the same,
 1 when some differ, 2 on usage errors.
 """
 import json
@@ -54,11 +56,12 @@ def same_score(a, b):
 def main(argv):
     args, files, modes = [], [], []
     env = {"a": {}, "b": {}}
-    limit, show = 10, 5
+    limit, show, dbb = 10, 5, None
     i = 1
     while i < len(argv):
         a = argv[i]
-        if a in ("--mode", "--env-a", "--env-b", "--limit", "--show"):
+        if a in ("--mode", "--env-a", "--env-b", "--limit", "--show",
+                 "--db-b"):
             if i + 1 == len(argv):
                 sys.stderr.write(__doc__)
                 return 2
@@ -69,6 +72,8 @@ def main(argv):
                 limit = int(v)
             elif a == "--show":
                 show = int(v)
+            elif a == "--db-b":
+                dbb = v
             else:
                 k, _, val = v.partition("=")
                 env[a[-1]][k] = val
@@ -87,10 +92,10 @@ def main(argv):
     for qf in files:
         for mode in modes:
             ra = run(bina, db, qf, mode, env["a"], limit)
-            rb = run(binb, db, qf, mode, env["b"], limit)
+            rb = run(binb, dbb or db, qf, mode, env["b"], limit)
             qs = [l.strip() for l in open(qf, encoding="utf-8")]
             qs = [q for q in qs if q and not q.startswith("#")]
-            same = docs_same = 0
+            same = docs_same = longer = 0
             other = []
             for q in qs:
                 a, b = ra.get(q, []), rb.get(q, [])
@@ -98,15 +103,21 @@ def main(argv):
                         x[:3] == y[:3] and same_score(x[3], y[3])
                         for x, y in zip(a, b)):
                     same += 1
+                elif len(a) < len(b) and all(
+                        x[:3] == y[:3] and same_score(x[3], y[3])
+                        for x, y in zip(a, b)):
+                    longer += 1
+                    other.append((q, a, b))
                 elif [x[0] for x in a] == [y[0] for y in b]:
                     docs_same += 1
                     other.append((q, a, b))
                 else:
                     other.append((q, a, b))
-            print("%s, %s: %d queries: %d the same, %d the same documents "
-                  "otherwise different, %d other lists" % (
-                      os.path.basename(qf), mode, len(qs), same, docs_same,
-                      len(other) - docs_same))
+            print("%s, %s: %d queries: %d the same, %d the same and then "
+                  "more in B, %d the same documents otherwise different, %d "
+                  "other lists" % (
+                      os.path.basename(qf), mode, len(qs), same, longer,
+                      docs_same, len(other) - docs_same - longer))
             for q, a, b in other[:show]:
                 print("  %s" % q)
                 for k in range(max(len(a), len(b))):
