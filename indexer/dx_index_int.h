@@ -112,7 +112,6 @@ typedef struct writer {
     size_t dtlen, dtcap;
     uint32_t *dtslot, *dtused;
     size_t dtn, dtslots; /* dtslots: a power of two, or 0 */
-    int dtwant;          /* the document has several passages */
 } writer;
 
 struct dx_indexer {

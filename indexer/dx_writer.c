@@ -215,15 +215,13 @@ static int add_word(writer *wr, const char *norm, size_t nlen, int word,
      * the Z term then stands alone.) */
     if (slen != nlen || memcmp(stem, norm, nlen) != 0 || !kl) {
         n = dx_writer_term(wr, DX_PREFIX_STEM, stem, slen);
-        if (!n || (wr->dtwant && dterms_add(wr, wr->term, n) != 0))
-            return XC_ENOMEM;
+        if (!n || dterms_add(wr, wr->term, n) != 0) return XC_ENOMEM;
         int rc = xc_doc_add_term(wr->doc, wr->term, n, 1, xerr);
         if (rc != XC_OK) return rc;
     }
     if (!kl) return XC_OK;
     n = dx_writer_term(wr, DX_PREFIX_FORM, norm, nlen);
-    if (!n || (wr->dtwant && dterms_add(wr, wr->term, n) != 0))
-        return XC_ENOMEM;
+    if (!n || dterms_add(wr, wr->term, n) != 0) return XC_ENOMEM;
     int rc = xc_doc_add_posting(wr->doc, wr->term, n, pos, 1, xerr);
     /* (a parallel build's shard gets its keys at its end: shard_spellings) */
     if (rc != XC_OK || !wr->w || wr->shared) return rc;
@@ -569,14 +567,13 @@ int dx_writer_index_text(writer *wr, const char *docid, const char *key,
     }
     if (res != DX_OK) dx_seterr(err, errlen, "out of memory");
     dterms_clear(wr);
-    wr->dtwant = n > 1; /* one passage: its own terms say it all */
     for (size_t i = 0; res == DX_OK && i < n; i++) {
         where at = {0, 0, NULL, -1};
         dx_doctext_span(&dt, sp[i].start, sp[i].end, &at.page, &at.page_end,
                         &at.label, &at.ocr);
         res = add_passage(wr, docid, idlen, key, &dm, text + sp[i].start,
                           sp[i].end - sp[i].start, sp[i].start, (unsigned)i,
-                          n > 1 && i + 1 == n, &at, err, errlen);
+                          i + 1 == n, &at, err, errlen);
     }
     dx_meta_free(&m);
     free(dm.json);

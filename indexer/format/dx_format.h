@@ -38,16 +38,14 @@
  *   X<field>:<value>      boolean: a fact of the source document (see
  *                         dx_filter below), e.g. Xkommun:borlänge,
  *                         Xtyp:uppföljningsbeslut, Xdnr:2021:2323.
- *   D<term>               boolean, on the LAST passage of a document of two
- *                         or more passages only: every Z and S term of any
- *                         of its passages, D put in front (DZskol,
- *                         DSskolan). The document-level postings: the
- *                         documents that hold all the words of a query,
- *                         wherever they stand, are one AND of short
- *                         posting lists (dq_search.c, spread matches). A
- *                         document of one passage has none: its passage
- *                         holds all the words or it does not. Boolean, so
- *                         no passage's length or weights change.
+ *   D<term>               boolean, on the LAST passage of a document only:
+ *                         every Z and S term of any of its passages, D put
+ *                         in front (DZskol, DSskolan). The document-level
+ *                         postings: the documents that hold all the words
+ *                         of a query, wherever they stand, are one AND of
+ *                         short posting lists (dq_search.c, spread
+ *                         matches). Boolean, so no passage's length or
+ *                         weights change.
  *
  * A token flagged SV_TOKF_MAYBE_I (OCR's "1" or "|" for the word "i") also
  * gets the S and Z terms of "i" at the same position.
