@@ -30,7 +30,8 @@ static const char *const query_fields[] = {"doc", "year", "date"};
 const char *const *const dq_facet_fields = dx_facet_fields;
 
 struct dq_engine {
-    xc_db *db;
+    xc_db *db;     /* every --db, searched as one */
+    int remote;    /* one of them is remote (xapian-tcpsrv, -progsrv) */
     sv_stemmer *st;
     sv_tokens toks;
     int sort_date; /* for the search under way */
@@ -49,7 +50,13 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 
 static int xfail(int rc, char *xerr, char *err, size_t errlen)
 {
-    seterr(err, errlen, "%s", xerr ? xerr : xc_strerror(rc));
+    /* (Xapian's message names the remote database: "context:
+     * remote:tcp(HOST:PORT)") */
+    if (rc == XC_ENETWORK)
+        seterr(err, errlen, "a remote database stopped answering: %s",
+               xerr ? xerr : xc_strerror(rc));
+    else
+        seterr(err, errlen, "%s", xerr ? xerr : xc_strerror(rc));
     xc_free(xerr);
     return dq_from_xc(rc);
 }
@@ -68,68 +75,136 @@ static int moved_on(dq_engine *e, int rc)
     return rc == DQ_EMODIFIED || changed;
 }
 
-int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
-                   size_t errlen)
+/* Opens (first: e->db NULL) or adds one --db spec, trying again shortly
+ * when it fails: diarium-index --full swaps a new database in with one
+ * rename, and an open that meets the swap half-way fails. */
+static int open_one(dq_engine *e, const char *spec, char **xerr)
+{
+    int rc = XC_OK;
+    for (int attempt = 0; attempt < 6; attempt++) {
+        if (attempt) {
+            struct timespec pause = {0, 50 * 1000000L};
+            nanosleep(&pause, NULL);
+            xc_free(*xerr);
+            *xerr = NULL;
+        }
+        rc = e->db ? xc_db_add(e->db, spec, xerr)
+                   : xc_db_open(spec, &e->db, xerr);
+        /* (a remote database that cannot be reached has had its 10 s) */
+        if (rc == XC_OK || rc == XC_ENOMEM || rc == XC_ENETWORK) break;
+    }
+    return rc;
+}
+
+/* Checks the stamp (dx_format.h) of each database searched: every one
+ * must be of this build's analysis and format. `spec` names the database
+ * when there is one. */
+static int check_stamps(dq_engine *e, const char *spec, char *err,
+                        size_t errlen)
+{
+    unsigned n = 0;
+    char *xerr = NULL;
+    int rc = xc_db_count(e->db, &n, &xerr);
+    if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
+    for (unsigned i = 0; i < n; i++) {
+        xc_db *part = NULL;
+        const char *name = NULL;
+        int remote = 0;
+        rc = xc_db_part(e->db, i, &part, &xerr);
+        if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
+        xc_db_part_info(e->db, i, &name, &remote);
+        if (!name || !*name) name = spec;
+        if (remote) e->remote = 1;
+        dx_stamp st;
+        int res = DQ_OK;
+        for (int attempt = 0;; attempt++) {
+            rc = dx_stamp_read(part, &st, err, errlen);
+            if (rc == DX_OK) break;
+            res = rc == DX_ENOMEM      ? DQ_ENOMEM
+                : rc == DX_EMODIFIED ? DQ_EMODIFIED
+                                     : DQ_EDB;
+            int changed = 0;
+            if (attempt == 3 || res == DQ_ENOMEM ||
+                xc_db_reopen(part, &changed, NULL) != XC_OK ||
+                (res == DQ_EDB && !changed))
+                break;
+            res = DQ_OK;
+        }
+        xc_db_close(part);
+        if (res != DQ_OK) {
+            if (res == DQ_EDB && n > 1) {
+                char why[512];
+                snprintf(why, sizeof why, "%s", err);
+                seterr(err, errlen, "%s: %s", name, why);
+            }
+            return res == DQ_EMODIFIED ? DQ_EDB : res;
+        }
+        /* this build's analysis, and the layout of dx_format.h it reads */
+        if (!(st.analysis_ok && st.format_ok)) {
+            if (remote)
+                seterr(err, errlen, "%s was built by another diarium version "
+                       "(or is not a diarium database): rebuild it with "
+                       "'diarium-index --full' where it is served", name);
+            else
+                seterr(err, errlen, "%s was built by another diarium version "
+                       "(or is not a diarium database): rebuild it with "
+                       "'diarium-index --full --db %s PATH...'", name, name);
+            return DQ_EANALYSIS;
+        }
+    }
+    return DQ_OK;
+}
+
+int dq_engine_open_many(const char *const *dbs, size_t n, dq_engine **out,
+                        char *err, size_t errlen)
 {
     struct stat sb;
-    char *xerr = NULL;
     *out = NULL;
-    if (stat(dbpath, &sb) != 0) {
-        seterr(err, errlen, "no database at %s: create one with "
-               "'diarium-index --db %s PATH...' (or set DIARIUM_DB)",
-               dbpath, dbpath);
+    if (n == 0) {
+        seterr(err, errlen, "no database given");
         return DQ_ENODB;
     }
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(dbs[i], "tcp:", 4) != 0 && stat(dbs[i], &sb) != 0) {
+            seterr(err, errlen, "no database at %s: create one with "
+                   "'diarium-index --db %s PATH...' (or set DIARIUM_DB)",
+                   dbs[i], dbs[i]);
+            return DQ_ENODB;
+        }
     dq_engine *e = calloc(1, sizeof *e);
     if (!e) return DQ_ENOMEM;
-    int rc = xc_db_open(dbpath, &e->db, &xerr);
-    /* diarium-index --full swaps a new database in with one rename: an
-     * open that meets the swap half-way fails; try again shortly. */
-    for (int attempt = 0; rc != XC_OK && rc != XC_ENOMEM && attempt < 5;
-         attempt++) {
-        struct timespec pause = {0, 50 * 1000000L};
-        nanosleep(&pause, NULL);
-        xc_free(xerr);
-        xerr = NULL;
-        rc = xc_db_open(dbpath, &e->db, &xerr);
-    }
-    if (rc != XC_OK) {
-        int res = rc == XC_EOPEN ? DQ_ENODB : xfail(rc, xerr, err, errlen);
-        if (rc == XC_EOPEN) {
-            seterr(err, errlen, "%s is not a diarium database (%s)", dbpath,
+    for (size_t i = 0; i < n; i++) {
+        char *xerr = NULL;
+        int rc = open_one(e, dbs[i], &xerr);
+        if (rc == XC_OK) continue;
+        int res = rc == XC_EOPEN ? DQ_ENODB : dq_from_xc(rc);
+        if (rc == XC_EOPEN)
+            seterr(err, errlen, "%s is not a diarium database (%s)", dbs[i],
                    xerr ? xerr : "cannot open");
-            xc_free(xerr);
-        }
+        else if (rc == XC_ENETWORK)
+            seterr(err, errlen, "cannot reach the database %s: %s", dbs[i],
+                   xerr ? xerr : xc_strerror(rc));
+        else if (rc != XC_ENOMEM)
+            seterr(err, errlen, "%s: %s", dbs[i],
+                   xerr ? xerr : xc_strerror(rc));
+        xc_free(xerr);
         dq_engine_close(e);
         return res;
     }
-    dx_stamp st;
-    for (int attempt = 0;; attempt++) {
-        rc = dx_stamp_read(e->db, &st, err, errlen);
-        if (rc == DX_OK) break;
-        int res = rc == DX_ENOMEM      ? DQ_ENOMEM
-                : rc == DX_EMODIFIED ? DQ_EMODIFIED
-                                     : DQ_EDB;
-        if (attempt == 3 || !moved_on(e, res)) {
-            dq_engine_close(e);
-            return res == DQ_EMODIFIED ? DQ_EDB : res;
-        }
-    }
-    /* this build's analysis, and the layout of dx_format.h it reads */
-    int same = st.analysis_ok && st.format_ok;
-    if (!same) {
-        seterr(err, errlen, "%s was built by another diarium version (or is "
-               "not a diarium database): rebuild it with "
-               "'diarium-index --full --db %s PATH...'", dbpath, dbpath);
+    int res = check_stamps(e, dbs[0], err, errlen);
+    if (res == DQ_OK && sv_stemmer_new(&e->st) != SV_OK) res = DQ_ENOMEM;
+    if (res != DQ_OK) {
         dq_engine_close(e);
-        return DQ_EANALYSIS;
-    }
-    if (sv_stemmer_new(&e->st) != SV_OK) {
-        dq_engine_close(e);
-        return DQ_ENOMEM;
+        return res;
     }
     *out = e;
     return DQ_OK;
+}
+
+int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
+                   size_t errlen)
+{
+    return dq_engine_open_many(&dbpath, 1, out, err, errlen);
 }
 
 void dq_engine_close(dq_engine *e)
@@ -709,7 +784,8 @@ static int range_agrees(const drange *v, size_t n, unsigned id,
  * best ranked for the rarest part. *done = 0 (nothing added) when it
  * cannot be used: a part or excluded word that is more than a disjunction
  * of terms (a phrase: positions are per passage), several databases
- * searched as one (their ids interleave), more than SPREAD_MAX_DOCS such
+ * searched as one (their ids interleave) or a remote one (it refuses the
+ * ranges' posting source), more than SPREAD_MAX_DOCS such
  * documents, or passage numbers that do not agree with the ids. For tests,
  * DIARIUM_DOCLEVEL=0 never uses it. */
 static int spread_doclevel(dq_engine *e, const dq_plan *p, size_t rare,
@@ -723,7 +799,8 @@ static int spread_doclevel(dq_engine *e, const dq_plan *p, size_t rare,
     unsigned ndb = 0;
     int rc = xc_db_count(e->db, &ndb, &xerr);
     if (rc != XC_OK) return xfail(rc, xerr, err, errlen);
-    if (ndb != 1) return DQ_OK;
+    /* (ids interleave; a remote one refuses the ranges' posting source) */
+    if (ndb != 1 || e->remote) return DQ_OK;
     size_t nq = p->nparts + (p->neg != NULL), mapped = 0;
     xc_query **m = calloc(nq, sizeof *m);
     xc_query *all = NULL, *qd = NULL, *ranges = NULL, *f = NULL;

@@ -108,6 +108,15 @@ typedef struct dq_engine dq_engine;
  * built with another analysis; DQ_EDB; DQ_ENOMEM. */
 int dq_engine_open(const char *dbpath, dq_engine **out, char *err,
                    size_t errlen);
+
+/* Opens the n (>= 1) databases dbs[] read-only, searched as one: each a
+ * database folder, a Xapian stub database file, or tcp:HOST:PORT (a
+ * xapian-tcpsrv); see xc_db_open. Every database is checked as
+ * dq_engine_open checks one. Returns as dq_engine_open, the message naming
+ * the database at fault; DQ_EDB also for a remote one that cannot be
+ * reached. */
+int dq_engine_open_many(const char *const *dbs, size_t n, dq_engine **out,
+                        char *err, size_t errlen);
 void dq_engine_close(dq_engine *e);
 
 /* Runs one query. Returns DQ_OK and *out (free with dq_results_free);

@@ -23,6 +23,10 @@
 
 #define PROG "diarium-query"
 
+/* --db given more often than this is refused (each is a database opened,
+ * a remote one a connection). */
+#define MAX_DBS 256
+
 static void usage(FILE *f)
 {
     char lims[160];
@@ -31,7 +35,10 @@ static void usage(FILE *f)
 "Usage: " PROG " [OPTION]... QUERY...\n"
 "Rank the passages of a diarium database for QUERY.\n"
 "\n"
-"  --db DIR          database (default: $DIARIUM_DB, else ./diarium.db)\n"
+"  --db DB           database (default: $DIARIUM_DB, else ./diarium.db):\n"
+"                    a folder, a Xapian stub file or tcp:HOST:PORT (a\n"
+"                    xapian-tcpsrv); give it more than once to search\n"
+"                    several databases as one\n"
 "  --limit N         at most N results (default 10)\n"
 "  --format FMT      text, json (JSON Lines) or csv (default text)\n"
 "  --per-document    at most one result per document: its best passage\n"
@@ -354,6 +361,8 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db = getenv("DIARIUM_DB");
+    const char *dbs[MAX_DBS]; /* every --db, in order */
+    size_t ndbs = 0;
     dq_limits limits = dq_limits_default;
     dq_options o = {10, 0, 1, 0, 0, NULL, 0, &limits, 0, 0};
     dq_format fmt = DQ_FMT_TEXT;
@@ -366,7 +375,12 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
+        case 'd':
+            if (ndbs == MAX_DBS)
+                return bad_usage("--db may be given at most %d times",
+                                 MAX_DBS);
+            dbs[ndbs++] = optarg;
+            break;
         case 'l':
             if (parse_uint(optarg, &o.limit))
                 return bad_usage("--limit takes a number from 0 to 100000, "
@@ -459,9 +473,19 @@ int main(int argc, char **argv)
                (strcmp(color, "auto") == 0 && fmt == DQ_FMT_TEXT &&
                 isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 
+    if (ndbs == 0) dbs[ndbs++] = db;
+    /* The databases as the report names them: "A, B, C". */
+    char dbnames[1024] = "";
+    for (size_t i = 0, at = 0; i < ndbs && at < sizeof dbnames; i++) {
+        int k = snprintf(dbnames + at, sizeof dbnames - at, "%s%s",
+                         i ? ", " : "", dbs[i]);
+        if (k < 0) break;
+        at += (size_t)k;
+    }
+
     char err[1024] = "";
     dq_engine *e = NULL;
-    int rc = dq_engine_open(db, &e, err, sizeof err);
+    int rc = dq_engine_open_many(dbs, ndbs, &e, err, sizeof err);
     if (rc != DQ_OK) {
         fprintf(stderr, PROG ": error: %s\n",
                 rc == DQ_ENOMEM ? "out of memory" : err);
@@ -469,7 +493,7 @@ int main(int argc, char **argv)
         return 3;
     }
     if (report >= 0) {
-        int st = run_report(e, db, q, o, report, report_out, limit_given,
+        int st = run_report(e, dbnames, q, o, report, report_out, limit_given,
                             passages_given);
         dq_engine_close(e);
         free(q);

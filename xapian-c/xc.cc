@@ -15,6 +15,11 @@
 
 #include <xapian.h>
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -27,9 +32,24 @@
 #include <utility>
 #include <vector>
 
+/* One database searched as part of an xc_db: as given (a folder, a stub
+ * file's line, tcp:HOST:PORT), and whether it is reached over the network
+ * (xapian-tcpsrv, or xapian-progsrv through a program such as ssh). */
+struct xc_part {
+    Xapian::Database db;
+    std::string name;
+    bool remote;
+};
+
+/* `db` searches every part as one (Xapian's add_database). Each part is
+ * also kept on its own: Xapian 1.4 reads user metadata from the first
+ * database only, so metadata is read part by part here. A borrowed reader
+ * (xc_wdb_reader) has no parts list: it is one local database. */
 struct xc_db {
     Xapian::Database db;
     bool borrowed; /* the reader embedded in an xc_wdb */
+    std::vector<xc_part> parts;
+    xc_db(const Xapian::Database &d, bool b) : db(d), borrowed(b) {}
 };
 
 struct xc_wdb {
@@ -70,8 +90,11 @@ struct xc_valiter {
  * skip_to() only ever moves forward.
  */
 struct xc_termiter {
-    enum kind { ALLTERMS, TERMLIST, KEYS, VECTOR } kind;
+    enum kind { ALLTERMS, TERMLIST, KEYS, VECTOR, MERGED } kind;
     Xapian::TermIterator it, end;
+    /* MERGED: the metadata keys of several databases, each key once;
+     * `cur` is the smallest key under the cursors of `subs`. */
+    std::vector<std::pair<Xapian::TermIterator, Xapian::TermIterator>> subs;
     std::vector<std::string> terms;
     size_t idx = 0;
     bool yielded = false;
@@ -81,6 +104,9 @@ struct xc_termiter {
         : kind(k), it(std::move(b)), end(std::move(e)) {}
     explicit xc_termiter(std::vector<std::string> v)
         : kind(VECTOR), terms(std::move(v)) {}
+    explicit xc_termiter(
+        std::vector<std::pair<Xapian::TermIterator, Xapian::TermIterator>> v)
+        : kind(MERGED), subs(std::move(v)) {}
 };
 
 /* ------------------------------------------------------------- errors */
@@ -168,6 +194,8 @@ static int xc_catch(char **err) noexcept
         return xapian_fail(err, XC_ERANGE, e);
     } catch (const Xapian::DatabaseError &e) {
         return xapian_fail(err, XC_EIO, e);
+    } catch (const Xapian::NetworkError &e) { /* incl. NetworkTimeoutError */
+        return xapian_fail(err, XC_ENETWORK, e);
     } catch (const Xapian::Error &e) {
         return xapian_fail(err, XC_EOTHER, e);
     } catch (const std::bad_alloc &) {
@@ -221,6 +249,7 @@ extern "C" const char *xc_strerror(int rc)
     case XC_EQUERY: return "query cannot be run";
     case XC_EIO: return "database error";
     case XC_EOTHER: return "unexpected error";
+    case XC_ENETWORK: return "a remote database cannot be reached";
     default: return "unknown error code";
     }
 }
@@ -546,13 +575,163 @@ extern "C" int xc_doc_remove_term(xc_doc *d, const char *term, size_t len,
 
 /* ------------------------------------------------------------- reading */
 
+/* Timeouts for a remote database (milliseconds): connecting, and each
+ * exchange with it. Xapian's defaults; a shard that does not answer in
+ * this time is an error (XC_ENETWORK) naming it. */
+#define XC_REMOTE_TIMEOUT_MS 10000
+
+/* The stub-file nesting followed at most (a stub naming itself). */
+#define XC_STUB_DEPTH 8
+
+static void open_spec(const std::string &spec, const std::string &name,
+                      int depth, std::vector<xc_part> &parts);
+
+/* "HOST:PORT" (HOST may be "[v6 address]") of a xapian-tcpsrv: opened with
+ * Xapian's remote backend. */
+static void open_tcp(const std::string &hostport, const std::string &name,
+                     std::vector<xc_part> &parts)
+{
+    size_t colon = hostport.rfind(':');
+    std::string host = colon == std::string::npos ? std::string()
+                                                  : hostport.substr(0, colon);
+    std::string port = colon == std::string::npos ? std::string()
+                                                  : hostport.substr(colon + 1);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    char *end = nullptr;
+    unsigned long p = port.empty() ? 0 : std::strtoul(port.c_str(), &end, 10);
+    if (host.empty() || port.empty() || *end || p == 0 || p > 65535)
+        throw Xapian::DatabaseOpeningError(
+            name + ": a remote database is tcp:HOST:PORT (PORT 1-65535)");
+    Xapian::Database d = Xapian::Remote::open(
+        host, static_cast<unsigned>(p), XC_REMOTE_TIMEOUT_MS,
+        XC_REMOTE_TIMEOUT_MS);
+    parts.push_back(xc_part{d, name, true});
+}
+
+/* A Xapian stub database file: one database per line ("auto PATH",
+ * "glass PATH", "chert PATH", "remote HOST:PORT", "remote :PROGRAM ARGS";
+ * blank lines and # comments), a relative PATH read from the stub's
+ * folder. Read here rather than by Xapian so that each database it names
+ * is a part of its own (see struct xc_db). */
+static void open_stub(const std::string &path, int depth,
+                      std::vector<xc_part> &parts)
+{
+    if (depth >= XC_STUB_DEPTH)
+        throw Xapian::DatabaseOpeningError(path + ": stub files nested too "
+                                           "deep (a stub that names itself?)");
+    FILE *f = std::fopen(path.c_str(), "r");
+    if (!f)
+        throw Xapian::DatabaseOpeningError(path + ": cannot read the stub "
+                                           "file", errno);
+    std::string dir;
+    size_t slash = path.rfind('/');
+    if (slash != std::string::npos)
+        dir = path.substr(0, slash + 1);
+    std::vector<std::string> lines;
+    try {
+        char buf[4096];
+        std::string line;
+        while (std::fgets(buf, sizeof buf, f)) {
+            line += buf;
+            if (!line.empty() && line.back() == '\n') {
+                lines.push_back(line);
+                line.clear();
+            }
+        }
+        if (!line.empty())
+            lines.push_back(line);
+    } catch (...) {
+        std::fclose(f);
+        throw;
+    }
+    bool bad = std::ferror(f) != 0;
+    std::fclose(f);
+    if (bad)
+        throw Xapian::DatabaseOpeningError(path + ": cannot read the stub "
+                                           "file");
+    size_t before = parts.size();
+    for (size_t n = 0; n < lines.size(); n++) {
+        std::string l = lines[n];
+        while (!l.empty() && std::strchr(" \t\r\n", l.back()))
+            l.pop_back();
+        size_t b = l.find_first_not_of(" \t");
+        if (b == std::string::npos || l[b] == '#')
+            continue;
+        l = l.substr(b);
+        size_t sp = l.find_first_of(" \t");
+        std::string kind = l.substr(0, sp);
+        std::string rest;
+        if (sp != std::string::npos) {
+            size_t r = l.find_first_not_of(" \t", sp);
+            if (r != std::string::npos)
+                rest = l.substr(r);
+        }
+        std::string where = path + " line " + std::to_string(n + 1);
+        if (rest.empty())
+            throw Xapian::DatabaseOpeningError(where + ": '" + kind +
+                                               "' without a database");
+        if (kind == "auto" || kind == "glass" || kind == "chert" ||
+            kind == "honey") {
+            std::string target = rest[0] == '/' ? rest : dir + rest;
+            open_spec(target, target, depth + 1, parts);
+        } else if (kind == "remote" && rest[0] == ':') {
+            size_t a = rest.find_first_of(" \t");
+            std::string prog = rest.substr(1, a == std::string::npos
+                                                  ? std::string::npos
+                                                  : a - 1);
+            std::string args;
+            if (a != std::string::npos) {
+                size_t r = rest.find_first_not_of(" \t", a);
+                if (r != std::string::npos)
+                    args = rest.substr(r);
+            }
+            Xapian::Database d =
+                Xapian::Remote::open(prog, args, XC_REMOTE_TIMEOUT_MS);
+            parts.push_back(xc_part{d, "remote " + rest, true});
+        } else if (kind == "remote") {
+            open_tcp(rest, "tcp:" + rest, parts);
+        } else {
+            throw Xapian::DatabaseOpeningError(
+                where + ": unknown database kind '" + kind +
+                "' (auto, glass, chert or remote)");
+        }
+    }
+    if (parts.size() == before)
+        throw Xapian::DatabaseOpeningError(path + ": the stub file names no "
+                                           "database");
+}
+
+/* Opens `spec` (a database folder, a stub file, tcp:HOST:PORT) and
+ * appends what it names to `parts`. */
+static void open_spec(const std::string &spec, const std::string &name,
+                      int depth, std::vector<xc_part> &parts)
+{
+    if (spec.compare(0, 4, "tcp:") == 0) {
+        open_tcp(spec.substr(4), name, parts);
+        return;
+    }
+    struct stat sb;
+    if (stat(spec.c_str(), &sb) == 0 && S_ISREG(sb.st_mode)) {
+        open_stub(spec, depth, parts);
+        return;
+    }
+    parts.push_back(xc_part{Xapian::Database(spec), name, false});
+}
+
 extern "C" int xc_db_open(const char *path, xc_db **out, char **err)
 {
     XC_NEED(out, err);
     *out = nullptr;
     XC_NEED(path, err);
     try {
-        *out = new xc_db{Xapian::Database(path), false};
+        std::vector<xc_part> parts;
+        open_spec(path, path, 0, parts);
+        std::unique_ptr<xc_db> db(new xc_db(parts[0].db, false));
+        for (size_t i = 1; i < parts.size(); i++)
+            db->db.add_database(parts[i].db);
+        db->parts = std::move(parts);
+        *out = db.release();
         return XC_OK;
     } catch (...) {
         return xc_catch(err);
@@ -561,13 +740,61 @@ extern "C" int xc_db_open(const char *path, xc_db **out, char **err)
 
 extern "C" int xc_db_add(xc_db *db, const char *path, char **err)
 {
-    XC_NEED(db && path, err);
+    XC_NEED(db && path && !db->borrowed, err);
     try {
-        db->db.add_database(Xapian::Database(path));
+        std::vector<xc_part> parts;
+        open_spec(path, path, 0, parts);
+        db->parts.reserve(db->parts.size() + parts.size());
+        for (size_t i = 0; i < parts.size(); i++)
+            db->db.add_database(parts[i].db);
+        for (size_t i = 0; i < parts.size(); i++)
+            db->parts.push_back(parts[i]);
         return XC_OK;
     } catch (...) {
         return xc_catch(err);
     }
+}
+
+extern "C" int xc_db_part(xc_db *db, unsigned i, xc_db **out, char **err)
+{
+    XC_NEED(out, err);
+    *out = nullptr;
+    XC_NEED(db, err);
+    try {
+        if (db->parts.empty() && i == 0) { /* a borrowed reader */
+            *out = new xc_db(db->db, false);
+            return XC_OK;
+        }
+        if (i >= db->parts.size())
+            return fail(err, XC_ERANGE, "xc_db_part: no such database");
+        std::unique_ptr<xc_db> p(new xc_db(db->parts[i].db, false));
+        p->parts.push_back(db->parts[i]);
+        *out = p.release();
+        return XC_OK;
+    } catch (...) {
+        return xc_catch(err);
+    }
+}
+
+extern "C" int xc_db_part_info(const xc_db *db, unsigned i,
+                               const char **name, int *remote)
+{
+    if (!db)
+        return XC_EINVAL;
+    if (db->parts.empty() && i == 0) {
+        if (name)
+            *name = "";
+        if (remote)
+            *remote = 0;
+        return XC_OK;
+    }
+    if (i >= db->parts.size())
+        return XC_ERANGE;
+    if (name)
+        *name = db->parts[i].name.c_str();
+    if (remote)
+        *remote = db->parts[i].remote ? 1 : 0;
+    return XC_OK;
 }
 
 extern "C" void xc_db_close(xc_db *db)
@@ -665,7 +892,13 @@ extern "C" int xc_db_get_metadata(xc_db *db, const char *key, size_t klen,
     if (vlen)
         *vlen = 0;
     try {
-        std::string v = db->db.get_metadata(bytes(key, klen));
+        std::string k = bytes(key, klen), v;
+        if (db->parts.size() <= 1) {
+            v = db->db.get_metadata(k);
+        } else { /* the first database that has it (see struct xc_db) */
+            for (size_t i = 0; i < db->parts.size() && v.empty(); i++)
+                v = db->parts[i].db.get_metadata(k);
+        }
         if (!v.empty()) /* Xapian does not tell missing from empty */
             give(v, val, vlen);
         return XC_OK;
@@ -917,6 +1150,15 @@ extern "C" int xc_db_metadata_keys(xc_db *db, const char *prefix,
     XC_NEED(db, err);
     try {
         std::string p = bytes(prefix, plen);
+        if (db->parts.size() > 1) { /* merged (see struct xc_db) */
+            std::vector<std::pair<Xapian::TermIterator, Xapian::TermIterator>>
+                v;
+            for (const xc_part &part : db->parts)
+                v.emplace_back(part.db.metadata_keys_begin(p),
+                               part.db.metadata_keys_end(p));
+            *out = new xc_termiter(std::move(v));
+            return XC_OK;
+        }
         *out = new xc_termiter(xc_termiter::KEYS, db->db.metadata_keys_begin(p),
                                db->db.metadata_keys_end(p));
         return XC_OK;
@@ -930,13 +1172,53 @@ static bool at_end(const xc_termiter *it)
 {
     if (it->kind == xc_termiter::VECTOR)
         return it->idx >= it->terms.size();
+    if (it->kind == xc_termiter::MERGED) {
+        for (const auto &s : it->subs)
+            if (s.first != s.second)
+                return false;
+        return true;
+    }
     return it->it == it->end;
+}
+
+/* MERGED: the smallest key under the cursors (not at the end). */
+static std::string merged_min(const xc_termiter *it)
+{
+    std::string best;
+    bool have = false;
+    for (const auto &s : it->subs) {
+        if (s.first == s.second)
+            continue;
+        std::string t = *s.first;
+        if (!have || t < best) {
+            best.swap(t);
+            have = true;
+        }
+    }
+    return best;
 }
 
 /* The term under the cursor (not at the end). */
 static std::string term_at(const xc_termiter *it)
 {
+    if (it->kind == xc_termiter::MERGED)
+        return merged_min(it);
     return it->kind == xc_termiter::VECTOR ? it->terms[it->idx] : *it->it;
+}
+
+/* Moves the cursor past the term under it. */
+static void advance(xc_termiter *it)
+{
+    if (it->kind == xc_termiter::VECTOR) {
+        ++it->idx;
+    } else if (it->kind == xc_termiter::MERGED) {
+        std::string t = merged_min(it); /* each database's copy of it */
+        for (auto &s : it->subs)
+            if (s.first != s.second && *s.first == t)
+                ++s.first;
+    } else {
+        ++it->it;
+    }
 }
 
 extern "C" int xc_termiter_next(xc_termiter *it, const char **term,
@@ -945,10 +1227,7 @@ extern "C" int xc_termiter_next(xc_termiter *it, const char **term,
     XC_NEED(it, err);
     try {
         if (it->yielded && !at_end(it)) {
-            if (it->kind == xc_termiter::VECTOR)
-                ++it->idx;
-            else
-                ++it->it;
+            advance(it);
             it->yielded = false;
         }
         if (at_end(it))
@@ -1014,6 +1293,10 @@ extern "C" int xc_termiter_skip_to(xc_termiter *it, const char *term,
         if (it->kind == xc_termiter::VECTOR) {
             while (it->idx < it->terms.size() && it->terms[it->idx] < t)
                 ++it->idx;
+        } else if (it->kind == xc_termiter::MERGED) {
+            for (auto &s : it->subs)
+                if (s.first != s.second)
+                    s.first.skip_to(t);
         } else {
             it->it.skip_to(t);
         }

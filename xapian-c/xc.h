@@ -43,7 +43,9 @@ enum {
     XC_ERANGE = -8,     /* out of range (no such document, slot, ...) */
     XC_EQUERY = -9,     /* the query cannot be run as built */
     XC_EIO = -10,       /* other database error (I/O, disk full, ...) */
-    XC_EOTHER = -11     /* anything else */
+    XC_EOTHER = -11,    /* anything else */
+    XC_ENETWORK = -12   /* a remote database cannot be reached, or its
+                           connection broke or timed out */
 };
 
 /* A static English description of an XC_* code (never NULL). */
@@ -192,12 +194,39 @@ int xc_doc_remove_term(xc_doc *d, const char *term, size_t len, char **err);
 
 /* -------------------------------------------------------------- reading */
 
-/* Opens a database read-only. XC_EOPEN when missing, XC_EVERSION,
- * XC_ECORRUPT, XC_EIO, XC_ENOMEM. */
+/* Opens a database read-only. `path` is a database folder; a Xapian stub
+ * database file (one database per line: "auto PATH", "glass PATH",
+ * "remote HOST:PORT", "remote :PROGRAM ARGS" such as ssh running
+ * xapian-progsrv; a relative PATH from the stub's folder); or
+ * "tcp:HOST:PORT", a xapian-tcpsrv. Every database named is a part
+ * (xc_db_part) and all are searched as one. XC_EOPEN when missing (or a
+ * stub line or tcp: spec that cannot be read), XC_ENETWORK when a remote
+ * one cannot be reached (in 10 s), XC_EVERSION, XC_ECORRUPT, XC_EIO,
+ * XC_ENOMEM. */
 int xc_db_open(const char *path, xc_db **out, char **err);
 
-/* Adds another database to search together with the ones already open. */
+/* Adds the database(s) at `path` (as for xc_db_open) to search together
+ * with the ones already open. Returns as xc_db_open; XC_EINVAL for a
+ * borrowed reader (xc_wdb_reader). */
 int xc_db_add(xc_db *db, const char *path, char **err);
+
+/* Part i (0-based, below xc_db_count) of db as a handle of its own (the
+ * same open database, shared: close both), to read what each database
+ * says of itself. Returns XC_OK; XC_ERANGE; XC_ENOMEM. */
+int xc_db_part(xc_db *db, unsigned i, xc_db **out, char **err);
+
+/* Part i's name as given (a folder, tcp:HOST:PORT, "remote ..." from a
+ * stub file; "" for a borrowed reader) into *name (borrowed: valid while
+ * db is open), and whether it is remote (1) or local (0); either may be
+ * NULL. Returns XC_OK; XC_ERANGE; XC_EINVAL for db NULL.
+ *
+ * Several parts, and remote ones, read differently from one database:
+ * user metadata (xc_db_get_metadata, xc_db_metadata_keys) is read from
+ * each part and merged here (Xapian 1.4 would read the first part only);
+ * document ids interleave (xc_query_docid_ranges does not apply); and a
+ * remote part refuses custom posting sources (xc_query_docid_ranges). */
+int xc_db_part_info(const xc_db *db, unsigned i, const char **name,
+                    int *remote);
 
 void xc_db_close(xc_db *db);
 
@@ -221,7 +250,8 @@ int xc_db_termfreq(xc_db *db, const char *term, size_t len, unsigned *out,
 int xc_db_collfreq(xc_db *db, const char *term, size_t len, uint64_t *out,
                    char **err);
 
-/* User metadata; a missing key gives XC_OK with *val = NULL, *vlen = 0. */
+/* User metadata; a missing key gives XC_OK with *val = NULL, *vlen = 0.
+ * With several parts, the value of the first part that has the key. */
 int xc_db_get_metadata(xc_db *db, const char *key, size_t klen, char **val,
                        size_t *vlen, char **err);
 
@@ -293,7 +323,8 @@ int xc_db_allterms(xc_db *db, const char *prefix, size_t plen,
 int xc_db_termlist(xc_db *db, unsigned docid, xc_termiter **out, char **err);
 
 /* Iterates the user metadata keys that start with `prefix` (plen 0: all),
- * in byte order (freq is 0). */
+ * in byte order (freq is 0); with several parts, the keys of all of them,
+ * each once. */
 int xc_db_metadata_keys(xc_db *db, const char *prefix, size_t plen,
                         xc_termiter **out, char **err);
 
@@ -355,7 +386,8 @@ int xc_query_value_range(unsigned slot, const char *lo, size_t lolen,
 /* Documents whose id lies in one of the n ranges [first[i], last[i]]
  * (first[i] <= last[i]; the ranges in any order, may overlap), without
  * weight. The ids are those of one database: with several searched as one
- * (xc_db_count > 1), each would read the ranges as its own ids. n == 0
+ * (xc_db_count > 1), each would read the ranges as its own ids. A custom
+ * posting source: a remote database refuses it (xc_db_part_info). n == 0
  * matches nothing. XC_EINVAL for a range with first > last or first 0. */
 int xc_query_docid_ranges(const unsigned *first, const unsigned *last,
                           size_t n, xc_query **out, char **err);
