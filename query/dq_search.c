@@ -50,13 +50,7 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 
 static int xfail(int rc, char *xerr, char *err, size_t errlen)
 {
-    /* (Xapian's message names the remote database: "context:
-     * remote:tcp(HOST:PORT)") */
-    if (rc == XC_ENETWORK)
-        seterr(err, errlen, "a remote database stopped answering: %s",
-               xerr ? xerr : xc_strerror(rc));
-    else
-        seterr(err, errlen, "%s", xerr ? xerr : xc_strerror(rc));
+    seterr(err, errlen, "%s", xerr ? xerr : xc_strerror(rc));
     xc_free(xerr);
     return dq_from_xc(rc);
 }
@@ -181,9 +175,8 @@ int dq_engine_open_many(const char *const *dbs, size_t n, dq_engine **out,
         if (rc == XC_EOPEN)
             seterr(err, errlen, "%s is not a diarium database (%s)", dbs[i],
                    xerr ? xerr : "cannot open");
-        else if (rc == XC_ENETWORK)
-            seterr(err, errlen, "cannot reach the database %s: %s", dbs[i],
-                   xerr ? xerr : xc_strerror(rc));
+        else if (rc == XC_ENETWORK && xerr) /* (it names the database) */
+            seterr(err, errlen, "%s", xerr);
         else if (rc != XC_ENOMEM)
             seterr(err, errlen, "%s: %s", dbs[i],
                    xerr ? xerr : xc_strerror(rc));

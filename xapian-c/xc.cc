@@ -151,6 +151,35 @@ static int xapian_fail(char **err, int code, const Xapian::Error &e) noexcept
     return code;
 }
 
+/* XC_ENETWORK with a message naming the remote database from the error's
+ * context ("remote:tcp(HOST:PORT)" or "remote:prog(PROGRAM ARGS)"), as
+ * "the remote database tcp:HOST:PORT cannot be reached or stopped
+ * answering (Xapian's message: the system's)". */
+static int network_fail(char **err, const Xapian::NetworkError &e,
+                        bool timeout) noexcept
+{
+    try {
+        std::string ctx = e.get_context(), name = ctx;
+        if (ctx.compare(0, 11, "remote:tcp(") == 0 && ctx.back() == ')')
+            name = "tcp:" + ctx.substr(11, ctx.size() - 12);
+        else if (ctx.compare(0, 12, "remote:prog(") == 0 && ctx.back() == ')')
+            name = "'" + ctx.substr(12, ctx.size() - 13) + "'";
+        std::string d = "the remote database " +
+                        (name.empty() ? std::string("(unknown)") : name);
+        d += timeout ? " did not answer in time ("
+                 : " cannot be reached or stopped answering (";
+        d += e.get_msg();
+        const char *why = e.get_error_string();
+        if (why && *why)
+            d += std::string(": ") + why;
+        d += ")";
+        set_err(err, d.data(), d.size());
+    } catch (...) {
+        /* no memory for the message: *err stays as it was */
+    }
+    return XC_ENETWORK;
+}
+
 static int std_fail(char **err, const std::exception &e) noexcept
 {
     try {
@@ -194,8 +223,10 @@ static int xc_catch(char **err) noexcept
         return xapian_fail(err, XC_ERANGE, e);
     } catch (const Xapian::DatabaseError &e) {
         return xapian_fail(err, XC_EIO, e);
-    } catch (const Xapian::NetworkError &e) { /* incl. NetworkTimeoutError */
-        return xapian_fail(err, XC_ENETWORK, e);
+    } catch (const Xapian::NetworkTimeoutError &e) {
+        return network_fail(err, e, true);
+    } catch (const Xapian::NetworkError &e) {
+        return network_fail(err, e, false);
     } catch (const Xapian::Error &e) {
         return xapian_fail(err, XC_EOTHER, e);
     } catch (const std::bad_alloc &) {
