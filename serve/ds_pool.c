@@ -9,7 +9,8 @@
 #include <string.h>
 
 struct ds_pool {
-    char *db;
+    char **dbs;       /* the databases, searched as one */
+    size_t ndbs;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     dq_engine **slot; /* engines (NULL: not opened) */
@@ -17,19 +18,30 @@ struct ds_pool {
     unsigned n;
 };
 
-int ds_pool_new(const char *db, unsigned n, ds_pool **out, char *err,
-                size_t errlen)
+/* Opens an engine on the pool's databases. */
+static int open_engine(ds_pool *p, dq_engine **e, char *err, size_t errlen)
+{
+    return dq_engine_open_many((const char *const *)p->dbs, p->ndbs, e, err,
+                               errlen);
+}
+
+int ds_pool_new(const char *const *dbs, size_t ndbs, unsigned n,
+                ds_pool **out, char *err, size_t errlen)
 {
     *out = NULL;
     if (n == 0) n = 1;
     ds_pool *p = calloc(1, sizeof *p);
     if (!p) return DQ_ENOMEM;
     p->n = n;
-    p->db = strdup(db);
+    p->dbs = calloc(ndbs ? ndbs : 1, sizeof *p->dbs);
     p->slot = calloc(n, sizeof *p->slot);
     p->busy = calloc(n, sizeof *p->busy);
-    if (!p->db || !p->slot || !p->busy) {
-        free(p->db);
+    int ok = p->dbs && p->slot && p->busy;
+    for (size_t i = 0; ok && i < ndbs; i++, p->ndbs++)
+        ok = (p->dbs[i] = strdup(dbs[i])) != NULL;
+    if (!ok) {
+        for (size_t i = 0; i < p->ndbs; i++) free(p->dbs[i]);
+        free(p->dbs);
         free(p->slot);
         free(p->busy);
         free(p);
@@ -37,7 +49,7 @@ int ds_pool_new(const char *db, unsigned n, ds_pool **out, char *err,
     }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    int rc = dq_engine_open(db, &p->slot[0], err, errlen);
+    int rc = open_engine(p, &p->slot[0], err, errlen);
     if (rc != DQ_OK) {
         ds_pool_free(p);
         return rc;
@@ -54,11 +66,10 @@ void ds_pool_free(ds_pool *p)
     pthread_cond_destroy(&p->cv);
     free(p->slot);
     free(p->busy);
-    free(p->db);
+    for (size_t i = 0; i < p->ndbs; i++) free(p->dbs[i]);
+    free(p->dbs);
     free(p);
 }
-
-const char *ds_pool_db(const ds_pool *p) { return p->db; }
 
 int ds_pool_acquire(ds_pool *p, dq_engine **e, char *err, size_t errlen)
 {
@@ -82,7 +93,7 @@ int ds_pool_acquire(ds_pool *p, dq_engine **e, char *err, size_t errlen)
     p->busy[i] = 1;
     pthread_mutex_unlock(&p->mu);
     int rc = DQ_OK;
-    if (!p->slot[i]) rc = dq_engine_open(p->db, &p->slot[i], err, errlen);
+    if (!p->slot[i]) rc = open_engine(p, &p->slot[i], err, errlen);
     if (rc != DQ_OK) {
         pthread_mutex_lock(&p->mu);
         p->busy[i] = 0;

@@ -19,16 +19,14 @@
 
 typedef struct ds_pool ds_pool;
 
-/* Creates a pool of n engines on the database at db (the string is
- * copied) and opens the first to check that the database can be read.
- * Returns DQ_OK; dq_engine_open's codes with err (DQ_ENODB, DQ_EANALYSIS,
- * DQ_EDB); DQ_ENOMEM. */
-int ds_pool_new(const char *db, unsigned n, ds_pool **out, char *err,
-                size_t errlen);
+/* Creates a pool of n engines on the ndbs (>= 1) databases dbs[],
+ * searched as one (dq_engine_open_many; the strings are copied), and
+ * opens the first engine to check that they can be read. Returns DQ_OK;
+ * dq_engine_open's codes with err (DQ_ENODB, DQ_EANALYSIS, DQ_EDB);
+ * DQ_ENOMEM. */
+int ds_pool_new(const char *const *dbs, size_t ndbs, unsigned n,
+                ds_pool **out, char *err, size_t errlen);
 void ds_pool_free(ds_pool *p);
-
-/* The database path the pool reads. */
-const char *ds_pool_db(const ds_pool *p);
 
 /* Takes an engine, waiting while all are in use, opening it if needed.
  * Returns DQ_OK and *e; dq_engine_open's codes with err. Give it back with

@@ -771,7 +771,10 @@ int ds_server_start(const ds_config *cfg, ds_server **out, char *err,
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     unsigned threads = cfg->threads ? cfg->threads : 1;
-    int rc = ds_pool_new(cfg->db, threads, &s->pool, err, errlen);
+    int rc = cfg->dbs && cfg->ndbs
+                 ? ds_pool_new(cfg->dbs, cfg->ndbs, threads, &s->pool, err,
+                               errlen)
+                 : ds_pool_new(&cfg->db, 1, threads, &s->pool, err, errlen);
     if (rc != DQ_OK) {
         server_free(s);
         return rc;

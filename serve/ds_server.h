@@ -43,7 +43,10 @@ enum {
 #define DS_REPORT_DOCS 500  /* documents in a report */
 
 typedef struct ds_config {
-    const char *db;            /* database folder */
+    const char *db;            /* the database(s) as reports name them */
+    const char *const *dbs;    /* the databases searched as one (folders,
+                                  stub files, tcp:HOST:PORT); NULL: db */
+    size_t ndbs;
     const char *listen;        /* "ADDR:PORT" (IPv4, [IPv6] or localhost;
                                   port 0: any free port) */
     const char *const *hosts;  /* further Host names answered to */

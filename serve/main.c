@@ -20,6 +20,9 @@
 
 #define PROG "diarium-serve"
 #define HOSTS_MAX 16
+/* --db at most this often (each a database opened per worker thread;
+ * the message below says 64) */
+#define DBS_MAX 64
 
 static void usage(FILE *f)
 {
@@ -27,7 +30,9 @@ static void usage(FILE *f)
 "Usage: " PROG " [OPTION]...\n"
 "Serve the search page and JSON API of a diarium database over HTTP.\n"
 "\n"
-"  --db DIR            database (default: $DIARIUM_DB, else ./diarium.db)\n"
+"  --db DB             database (default: $DIARIUM_DB, else ./diarium.db):\n"
+"                      a folder, a Xapian stub file or tcp:HOST:PORT (a\n"
+"                      xapian-tcpsrv); more than once: searched as one\n"
 "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080); another\n"
 "                      address than loopback only when asked, e.g.\n"
 "                      0.0.0.0:8080 (then name the host with --allow-host)\n"
@@ -90,8 +95,10 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     const char *db = getenv("DIARIUM_DB");
     const char *hosts[HOSTS_MAX];
+    const char *dbs[DBS_MAX];
     ds_config cfg = {0};
-    int ndb = 0, c;
+    size_t ndb = 0;
+    int c;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     if (!db || !*db) db = "diarium.db";
     cfg.listen = "127.0.0.1:8080";
@@ -106,8 +113,9 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            db = optarg;
-            ndb++;
+            if (ndb == DBS_MAX)
+                return bad_usage("--db may be given at most 64 times%s", "");
+            dbs[ndb++] = optarg;
             break;
         case 'l': cfg.listen = optarg; break;
         case 'H':
@@ -151,9 +159,7 @@ int main(int argc, char **argv)
     if (optind < argc)
         return bad_usage("unexpected argument '%s' (the query is typed in "
                          "the page)", argv[optind]);
-    if (ndb > 1)
-        return bad_usage("%s", "--db may be given once: searching several "
-                         "databases as one is not supported yet");
+    if (ndb == 0) dbs[ndb++] = db;
 
     /* Signals are taken by sigwait below; every thread started from here
      * on inherits the mask. */
@@ -164,7 +170,17 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-    cfg.db = db;
+    /* The databases as reports and the log name them: "A, B". */
+    char names[1024] = "";
+    for (size_t i = 0, at = 0; i < ndb && at < sizeof names; i++) {
+        int k = snprintf(names + at, sizeof names - at, "%s%s",
+                         i ? ", " : "", dbs[i]);
+        if (k < 0) break;
+        at += (size_t)k;
+    }
+    cfg.db = names;
+    cfg.dbs = dbs;
+    cfg.ndbs = ndb;
     char err[1024] = "";
     ds_server *s = NULL;
     int rc = ds_server_start(&cfg, &s, err, sizeof err);
@@ -173,7 +189,7 @@ int main(int argc, char **argv)
                 rc == DQ_ENOMEM ? "out of memory" : err);
         return rc == DS_EADDR ? 2 : 3;
     }
-    fprintf(stderr, PROG ": serving %s on %s\n", db, ds_server_url(s));
+    fprintf(stderr, PROG ": serving %s on %s\n", names, ds_server_url(s));
     int sig = 0;
     while (sigwait(&set, &sig) != 0) {
     }

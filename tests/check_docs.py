@@ -12,7 +12,7 @@ with a program's name, then options) names exactly the options of that
 program's --help (less --help and --version); every option a command line
 in the README gives a program is in that program's --help; every other
 --option the README names belongs to some program or to the build tools the
-README shows (cmake, ctest, systemctl); the ExecStart lines of the systemd
+README shows (cmake, ctest, systemctl, xapian-tcpsrv); the ExecStart lines of the systemd
 units in contrib/systemd give their program only options it has.
 
 `sample`: every result heading ("1. DOC  passage P, score S — ...") and
@@ -35,7 +35,8 @@ PROGRAMS = ("diarium-index", "diarium-query", "diarium-serve",
             "diarium-extract")
 # Options of other tools that the README shows in commands.
 TOOL_OPTIONS = {"--test-dir", "--output-on-failure", "--install", "--build",
-                "--prefix", "--now"}
+                "--prefix", "--now",
+                "--port", "--interface"}  # xapian-tcpsrv (shards)
 # Short forms that --help gives beside their long option ("-o, --output").
 ALIASES = {"-o": "--output", "--output": "-o"}
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*|-o)(?![\w-])")
@@ -135,7 +136,8 @@ def check_readme(readme, bin_dir):
         for o in OPTION.findall(line):
             if o not in known:
                 problems.append(f"README:{n}: {o} is no option of any "
-                                "program (nor of cmake, ctest, systemctl)")
+                                "program (nor of cmake, ctest, systemctl, "
+                                "xapian-tcpsrv)")
     return problems
 
 

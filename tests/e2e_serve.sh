@@ -50,8 +50,9 @@ ok "diarium-serve exits 0 on SIGTERM"
 trap e2e_cleanup EXIT
 
 # Usage errors.
-expect_status 2 "$SRV" --db "$WORK/db" --db "$WORK/db"
-expect_contains stderr "--db may be given once"
+expect_status 3 "$SRV" --db "$WORK/db" --db "tcp:127.0.0.1:1" \
+    --listen 127.0.0.1:0
+expect_contains stderr "the remote database tcp:127.0.0.1:1 cannot be reached"
 expect_status 2 "$SRV" --db "$WORK/db" --listen nowhere
 expect_contains stderr "--listen takes ADDR:PORT"
 expect_status 3 "$SRV" --db "$WORK/no-such-db" --listen 127.0.0.1:0

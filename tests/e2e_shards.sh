@@ -165,6 +165,35 @@ expect_status 0 "$QRY" "${SHARDS[@]}" --facets kommun,år,typ --limit 0 \
 expect_eq "facets" "$one" "$(cat "$OUT")"
 expect_contains stdout '"kommun"'
 
+# diarium-serve over the same shards: the same passages and total as
+# diarium-query on the one database.
+. "$(dirname "$0")/serve_lib.sh"
+serve_start "$WORK/db-a" --db "$WORK/db-b" --db "$REMOTE" --threads 2
+trap 'kill "$SRV_PID" 2>/dev/null; shards_cleanup' EXIT
+expect_contains "$SRV_LOG" "serving $WORK/db-a, $WORK/db-b, $REMOTE on"
+run python3 -c '
+import json, sys, urllib.parse, urllib.request
+url = sys.argv[1] + "api/search?limit=100&q=" + urllib.parse.quote(sys.argv[2])
+r = json.load(urllib.request.urlopen(url, timeout=30))
+print("total", r["total"])
+for h in sorted((h["doc"], h["passage"]) for h in r["results"]):
+    print(h[0], h[1])
+' "$SRV_URL" 'skolskjuts OR kommun:Karlstad'
+[ "$RC" -eq 0 ] || fail "GET /api/search on the shards failed"
+served=$(cat "$OUT")
+expect_status 0 "$QRY" --db "$WORK/db-all" --format json --limit 100 \
+    'skolskjuts OR kommun:Karlstad'
+expect_eq "diarium-serve on shards = diarium-query on one database" \
+    "$(py 'import json, sys
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+rows = sorted((r["doc"], r["passage"]) for r in rows if "doc" in r)
+print("total", len(rows))
+for d, p in rows:
+    print(d, p)')" "$served"
+expect_contains stdout 'protokoll-skjuts.txt'
+serve_stop
+trap shards_cleanup EXIT
+
 # A Xapian stub file naming a folder and the remote shard, and
 # xapian-progsrv run as a program (as ssh would run it on another machine).
 printf '# shards\nauto db-a\nremote 127.0.0.1:%s\n' "$PORT" >"$WORK/stub"
