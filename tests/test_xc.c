@@ -1887,6 +1887,116 @@ static void test_postlist(void **state)
                      XC_EINVAL);
 }
 
+/* Several databases as one (issue 36): user metadata read from each part
+ * and merged (Xapian 1.4 reads the first one's only), each part on its
+ * own, stub files read line by line, tcp: specs checked. */
+static void test_db_parts(void **state)
+{
+    struct state *st = *state;
+    char b[160], stub[200], *v = NULL, *err = NULL;
+    xc_wdb *w = NULL;
+    xc_db *db = NULL, *part = NULL;
+    xc_termiter *it = NULL;
+    const char *name = NULL;
+    int remote = -1;
+    unsigned n = 0;
+    size_t len = 0;
+    static const char *const ka[] = {"Sa", "Sc", "Se", "x"};
+    static const char *const kb[] = {"Sb", "Sc", "Sd", "Sf"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(xc_wdb_set_metadata(st->w, ka[i], strlen(ka[i]),
+                                             "a", 1, NULL), XC_OK);
+    assert_int_equal(xc_wdb_commit(st->w, NULL), XC_OK);
+    snprintf(b, sizeof b, "%s/b", st->dir);
+    assert_int_equal(xc_wdb_open(b, XC_CREATE_OR_OPEN, &w, NULL), XC_OK);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(xc_wdb_set_metadata(w, kb[i], strlen(kb[i]), "b", 1,
+                                             NULL), XC_OK);
+    assert_int_equal(xc_wdb_commit(w, NULL), XC_OK);
+    xc_wdb_close(w);
+
+    assert_int_equal(xc_db_open(st->path, &db, NULL), XC_OK);
+    assert_int_equal(xc_db_add(db, b, NULL), XC_OK);
+    /* Each key once, in byte order, from both; skip_to in both. */
+    assert_int_equal(xc_db_metadata_keys(db, "S", 1, &it, NULL), XC_OK);
+    expect_next(it, "Sa", 0);
+    expect_next(it, "Sb", 0);
+    expect_next(it, "Sc", 0);
+    assert_int_equal(xc_termiter_skip_to(it, "Sd", 2, NULL), XC_OK);
+    expect_next(it, "Sd", 0);
+    expect_next(it, "Se", 0);
+    assert_int_equal(xc_termiter_skip_to(it, "Sf", 2, NULL), XC_OK);
+    expect_next(it, "Sf", 0);
+    expect_next(it, NULL, 0);
+    xc_termiter_free(it);
+    /* A key only the second has; one both have: the first's value. */
+    assert_int_equal(xc_db_get_metadata(db, "Sd", 2, &v, &len, NULL), XC_OK);
+    assert_non_null(v);
+    assert_memory_equal(v, "b", 1);
+    xc_free(v);
+    assert_int_equal(xc_db_get_metadata(db, "Sc", 2, &v, &len, NULL), XC_OK);
+    assert_memory_equal(v, "a", 1);
+    xc_free(v);
+    assert_int_equal(xc_db_get_metadata(db, "Sz", 2, &v, &len, NULL), XC_OK);
+    assert_null(v);
+    /* The parts: named as given, local; each reads its own metadata. */
+    assert_int_equal(xc_db_part_info(db, 1, &name, &remote), XC_OK);
+    assert_string_equal(name, b);
+    assert_int_equal(remote, 0);
+    assert_int_equal(xc_db_part_info(db, 2, &name, &remote), XC_ERANGE);
+    assert_int_equal(xc_db_part(db, 1, &part, NULL), XC_OK);
+    assert_int_equal(xc_db_get_metadata(part, "Sc", 2, &v, &len, NULL),
+                     XC_OK);
+    assert_memory_equal(v, "b", 1);
+    xc_free(v);
+    assert_int_equal(xc_db_count(part, &n, NULL), XC_OK);
+    assert_int_equal(n, 1);
+    xc_db_close(part);
+    assert_int_equal(xc_db_part(db, 2, &part, NULL), XC_ERANGE);
+    assert_null(part);
+    xc_db_close(db);
+
+    /* A stub file naming both (relative to its folder): two parts. */
+    snprintf(stub, sizeof stub, "%s/stub", st->dir);
+    FILE *f = fopen(stub, "w");
+    assert_non_null(f);
+    fputs("# two\n\nauto a\nglass b\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(xc_db_open(stub, &db, NULL), XC_OK);
+    assert_int_equal(xc_db_count(db, &n, NULL), XC_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(xc_db_get_metadata(db, "Sf", 2, &v, &len, NULL), XC_OK);
+    assert_memory_equal(v, "b", 1);
+    xc_free(v);
+    xc_db_close(db);
+    /* A line that is no database, and a stub naming itself. */
+    static const char *const bad[] = {"auto a\nnonsense b\n", "remote\n",
+                                      "# nothing\n", "auto stub\n"};
+    for (size_t i = 0; i < 4; i++) {
+        f = fopen(stub, "w");
+        assert_non_null(f);
+        fputs(bad[i], f);
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(xc_db_open(stub, &db, &err), XC_EOPEN);
+        assert_null(db);
+        assert_non_null(err);
+        assert_non_null(strstr(err, "stub"));
+        xc_free(err);
+        err = NULL;
+    }
+    /* tcp: specs that are not HOST:PORT. */
+    static const char *const tcp[] = {"tcp:", "tcp:host", "tcp::1",
+                                      "tcp:host:0", "tcp:host:70000",
+                                      "tcp:host:12x"};
+    for (size_t i = 0; i < sizeof tcp / sizeof *tcp; i++) {
+        assert_int_equal(xc_db_open(tcp[i], &db, &err), XC_EOPEN);
+        assert_null(db);
+        assert_non_null(strstr(err, "tcp:HOST:PORT"));
+        xc_free(err);
+        err = NULL;
+    }
+}
+
 static void test_metadata_keys(void **state)
 {
     struct state *st = *state;
@@ -2252,6 +2362,7 @@ int main(void)
         T(test_document_retag),
         T(test_postlist),
         T(test_metadata_keys),
+        T(test_db_parts),
         T(test_check),
         T(test_scratch_and_compact),
         T(test_termlist_compression),
