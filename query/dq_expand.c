@@ -533,12 +533,41 @@ static int next(xc_termiter *it, const char **t, size_t *tl, char **err)
     return rc >= 0 ? rc : dq_from_xc(rc);
 }
 
+/* scan() over a database with a remote part (xc_db_remote): Xapian 1.4's
+ * remote backend sends every key under an iterator's prefix when it is
+ * opened (all the spelling keys, for scan's one iterator), so each
+ * skeleton's keys are listed under their own prefix S<skeleton>\x1f. */
+static int scan_remote(xc_db *db, matcher *m, cands *c, char **err)
+{
+    char prefix[SV_SKELETON_MAX + 2];
+    int rc = DQ_OK;
+    for (size_t i = 0; rc == DQ_OK && i < c->n;) {
+        size_t j = i;
+        while (j < c->n && strcmp(c->v[j].skel, c->v[i].skel) == 0) j++;
+        prefix[0] = DX_PREFIX_FORM;
+        memcpy(prefix + 1, c->v[i].skel, c->v[i].slen);
+        prefix[1 + c->v[i].slen] = DX_FORM_SEP;
+        size_t plen = c->v[i].slen + 2;
+        xc_termiter *it = NULL;
+        const char *t = NULL;
+        size_t tl = 0;
+        rc = dq_from_xc(xc_db_metadata_keys(db, prefix, plen, &it, err));
+        while (rc == DQ_OK && (rc = next(it, &t, &tl, err)) == 1)
+            rc = consider(m, c->v, i, j, t, tl, plen - 1, db, err);
+        if (rc > 0) rc = DQ_OK;
+        xc_termiter_free(it);
+        i = j;
+    }
+    return rc;
+}
+
 /* Looks up the index forms of each skeleton of c (sorted by_skel),
  * skeleton by skeleton in order, with one iterator over the spelling keys
  * that skips ahead: it never reads the forms in between, which for a
  * short stem are much of the vocabulary. */
 static int scan(xc_db *db, matcher *m, cands *c, char **err)
 {
+    if (xc_db_remote(db)) return scan_remote(db, m, c, err);
     const char prefix_s[1] = {DX_PREFIX_FORM};
     char prefix[SV_SKELETON_MAX + 2];
     const char *t = NULL;

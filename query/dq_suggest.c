@@ -146,6 +146,35 @@ static int form_freq(xc_db *db, const char *k, size_t kl, unsigned *f,
     return dq_form_freq(db, sep + 1, kl - (size_t)(sep + 1 - k), f, err);
 }
 
+/* lookup() over a database with a remote part (xc_db_remote): each
+ * candidate read as one key (Xapian 1.4's remote backend would send every
+ * spelling key to open lookup's iterator). */
+static int lookup_remote(xc_db *db, cands *cs, size_t *best,
+                         unsigned *bestfreq, char **err)
+{
+    int rc = DQ_OK;
+    *best = cs->n;
+    *bestfreq = 0;
+    for (size_t i = 0; rc == DQ_OK && i < cs->n; i++) {
+        char *val = NULL;
+        size_t vl = 0;
+        unsigned f = 0;
+        rc = dq_from_xc(xc_db_get_metadata(db, cs->v[i].t, cs->v[i].len,
+                                           &val, &vl, err));
+        int found = val != NULL;
+        xc_free(val);
+        if (rc == DQ_OK && found)
+            rc = form_freq(db, cs->v[i].t, cs->v[i].len, &f, err);
+        if (rc == DQ_OK && found &&
+            (f > *bestfreq || (f == *bestfreq && f > 0 &&
+                               cs->v[i].order < cs->v[*best].order))) {
+            *best = i;
+            *bestfreq = f;
+        }
+    }
+    return rc;
+}
+
 /* Looks every candidate up with one iterator over the spelling keys, in
  * key order, skipping ahead from one to the next (far cheaper than a
  * fresh lookup each): *best the index of the most frequent (the earliest
@@ -153,6 +182,7 @@ static int form_freq(xc_db *db, const char *k, size_t kl, unsigned *f,
 static int lookup(xc_db *db, cands *cs, size_t *best, unsigned *bestfreq,
                   char **err)
 {
+    if (xc_db_remote(db)) return lookup_remote(db, cs, best, bestfreq, err);
     static const char s[1] = {DX_PREFIX_FORM};
     xc_termiter *it = NULL;
     const char *t = NULL;

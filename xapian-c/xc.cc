@@ -807,6 +807,15 @@ extern "C" int xc_db_part(xc_db *db, unsigned i, xc_db **out, char **err)
     }
 }
 
+extern "C" unsigned xc_db_remote(const xc_db *db)
+{
+    unsigned n = 0;
+    if (db)
+        for (const xc_part &p : db->parts)
+            n += p.remote ? 1 : 0;
+    return n;
+}
+
 extern "C" int xc_db_part_info(const xc_db *db, unsigned i,
                                const char **name, int *remote)
 {

@@ -228,6 +228,13 @@ int xc_db_part(xc_db *db, unsigned i, xc_db **out, char **err);
 int xc_db_part_info(const xc_db *db, unsigned i, const char **name,
                     int *remote);
 
+/* The number of db's parts that are remote (0 when all are local, and
+ * for NULL). A remote part costs a network exchange per call, and
+ * Xapian 1.4's remote backend sends a whole metadata key list (every key
+ * under the prefix) when xc_db_metadata_keys opens it: over a remote part,
+ * list keys under narrow prefixes, or read a key with xc_db_get_metadata. */
+unsigned xc_db_remote(const xc_db *db);
+
 void xc_db_close(xc_db *db);
 
 /* Moves the reader to the latest commit. *changed (may be NULL) is set to 1
