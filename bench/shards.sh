@@ -80,7 +80,7 @@ serve() { # DB -> prints tcp:127.0.0.1:PORT
     setsid xapian-tcpsrv --port "$port" --interface 127.0.0.1 "$1" \
         >"$log" 2>&1 </dev/null &
     servers="$servers $!"
-    for _ in $(seq 200); do grep -q Listening "$log" && break; sleep 0.05; done
+    for _ in $(seq 200); do grep -qs Listening "$log" && break; sleep 0.05; done
     echo "tcp:127.0.0.1:$port"
 }
 

@@ -533,6 +533,10 @@ static int next(xc_termiter *it, const char **t, size_t *tl, char **err)
     return rc >= 0 ? rc : dq_from_xc(rc);
 }
 
+/* Over a remote database, skeletons that share fewer bytes than this
+ * have their keys asked for one skeleton at a time (scan). */
+#define REMOTE_MIN_SKELETON 3
+
 /* scan() over a database with a remote part (xc_db_remote): Xapian 1.4's
  * remote backend sends every key under an iterator's prefix when it is
  * opened (all the spelling keys, for scan's one iterator), so each
@@ -567,14 +571,25 @@ static int scan_remote(xc_db *db, matcher *m, cands *c, char **err)
  * short stem are much of the vocabulary. */
 static int scan(xc_db *db, matcher *m, cands *c, char **err)
 {
-    if (xc_db_remote(db)) return scan_remote(db, m, c, err);
-    const char prefix_s[1] = {DX_PREFIX_FORM};
+    if (c->n == 0) return DQ_OK;
+    /* The iterator lists only the keys under the skeletons' common
+     * prefix (S and what the first and last skeleton share). Over a
+     * remote database that is the list sent (xc_db_remote): when it is
+     * short, each skeleton's keys are asked for apart instead. */
+    char common[SV_SKELETON_MAX + 2];
+    const char *f = c->v[0].skel, *l = c->v[c->n - 1].skel;
+    size_t cl = 0;
+    while (f[cl] && f[cl] == l[cl]) cl++;
+    if (xc_db_remote(db) && cl < REMOTE_MIN_SKELETON)
+        return scan_remote(db, m, c, err);
+    common[0] = DX_PREFIX_FORM;
+    memcpy(common + 1, f, cl);
     char prefix[SV_SKELETON_MAX + 2];
     const char *t = NULL;
     size_t tl = 0;
     int have = 0; /* t holds a term read but not yet looked at */
     xc_termiter *it = NULL;
-    int rc = dq_from_xc(xc_db_metadata_keys(db, prefix_s, 1, &it, err));
+    int rc = dq_from_xc(xc_db_metadata_keys(db, common, cl + 1, &it, err));
     for (size_t i = 0; rc == DQ_OK && i < c->n;) {
         size_t j = i;
         while (j < c->n && strcmp(c->v[j].skel, c->v[i].skel) == 0) j++;
