@@ -73,7 +73,7 @@ fi
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-serve() { # DB -> prints tcp:127.0.0.1:PORT
+serve() { # DB -> SPEC=tcp:127.0.0.1:PORT (not in $(...): $servers is kept)
     local port log
     port=$(free_port)
     log=$work/tcpsrv.$port
@@ -81,7 +81,7 @@ serve() { # DB -> prints tcp:127.0.0.1:PORT
         >"$log" 2>&1 </dev/null &
     servers="$servers $!"
     for _ in $(seq 200); do grep -qs Listening "$log" && break; sleep 0.05; done
-    echo "tcp:127.0.0.1:$port"
+    SPEC="tcp:127.0.0.1:$port"
 }
 
 measure() { # NAME --db ... : timings of the counted passes, one per line
@@ -97,7 +97,8 @@ for n in 1 2 4; do
     args=() rargs=()
     for k in $(seq 0 $((n - 1))); do
         args+=(--db "$work/db$n.$k")
-        rargs+=(--db "$(serve "$work/db$n.$k")")
+        serve "$work/db$n.$k"
+        rargs+=(--db "$SPEC")
     done
     measure "local-$n" "${args[@]}"
     measure "remote-$n" "${rargs[@]}"
