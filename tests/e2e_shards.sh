@@ -179,7 +179,6 @@ expect_contains stdout '"kommun"'
 
 # diarium-serve over the same shards: the same passages and total as
 # diarium-query on the one database.
-. "$(dirname "$0")/serve_lib.sh"
 serve_start "$WORK/db-a" --db "$WORK/db-b" --db "$REMOTE" --threads 2
 trap 'kill "$SRV_PID" 2>/dev/null; shards_cleanup' EXIT
 expect_contains "$SRV_LOG" "serving $WORK/db-a, $WORK/db-b, $REMOTE on"
