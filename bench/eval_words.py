@@ -16,10 +16,13 @@ flavour with what the observed text holds where the clean text has the
 word (aligned with difflib), to see which damage is not yet found.
 
 Usage: eval_words.py EVALSET DB QUERY_BIN [--words N] [--misses N]
-                     [--exact] [--seed S]
+                     [--exact] [--seed S] [--only-ocr LIST]
 Words: letters only, at least 4 of them, in 2 to 60 of the 160 clean
 texts and in at least one ocr document; N of them (default 400) picked
 deterministically (by the md5 of seed + word), not by how well they do.
+--only-ocr LIST: of the ocr documents only those named in LIST (one id a
+line) count, as relevant and as found (for cross-validation: the half of
+the documents a model did not learn from); words are still picked from all.
 The stemmer is libstemmer's "swedish" through ctypes (the library diarium
 links), so nothing beyond python3 is needed.
 """
@@ -154,6 +157,7 @@ def main():
     ap.add_argument("--misses", type=int, default=0)
     ap.add_argument("--exact", action="store_true")
     ap.add_argument("--seed", default="diarium")
+    ap.add_argument("--only-ocr")
     a = ap.parse_args()
 
     stem = Stemmer()
@@ -162,6 +166,15 @@ def main():
     cstems = {d: {stem(t) for t in toks} for d, toks in ctoks.items()}
     words = pick_words(flavour, ctoks, stem, a.words, a.seed)
     found = run_queries(a.qbin, a.db, words, a.exact)
+    if a.only_ocr:
+        with open(a.only_ocr, encoding="utf-8") as f:
+            keep = set(f.read().split())
+        for d in [d for d, f in flavour.items()
+                  if f == "ocr" and d not in keep]:
+            flavour[d] = "other"
+        clean = {d: t for d, t in clean.items() if flavour[d] != "other"}
+        for w in found:
+            found[w] = {d for d in found[w] if flavour.get(d) != "other"}
 
     rel_n, hit_n, ret_n = {}, {}, {}
     misses = []

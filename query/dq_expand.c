@@ -8,6 +8,7 @@
 #include "sv.h"
 
 #include "sv_ocr.h"
+#include "sv_ocrmodel.h"
 #include "sv_token.h"
 
 #include <stdlib.h>
@@ -79,6 +80,17 @@ static int add_cand(void *p, const char *form, size_t len)
     return 0;
 }
 
+static int has_swedish_letter(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++)
+        if ((unsigned char)s[i] == 0xC3 &&
+            ((unsigned char)s[i + 1] == 0xA5 ||
+             (unsigned char)s[i + 1] == 0xA4 ||
+             (unsigned char)s[i + 1] == 0xB6))
+            return 1;
+    return 0;
+}
+
 /* OCR without a Swedish model sometimes drops an å, ä or ö altogether
  * ("frordningen", "fr" for "för"), reads an ö as s or g ("svergrepp",
  * "fgrekommer"), "li" as one U ("Ukvardigheten"), or, in a blurred line,
@@ -142,23 +154,71 @@ static int add_skel_of(cands *to, const cand *base, size_t i, size_t ll,
     return DQ_OK;
 }
 
+/* One respelling to look up: clean bytes written as read bytes. */
+typedef struct edit {
+    char clean[16], read[16];
+    int word_only;
+} edit;
+
+/* The model's respellings: at most RESPELL_MOST of its edits that change
+ * the skeleton, cheapest first, of cost at most RESPELL_COST (nats; the
+ * budget of a word of 8 letters). */
+#define RESPELL_MOST 24
+#define RESPELL_COST 4.6
+
+typedef struct edits {
+    edit v[RESPELL_MOST + 16];
+    size_t n;
+} edits;
+
+/* The hand-set respellings of the table above. */
+static void rule_edits(edits *e)
+{
+    e->n = 0;
+    for (size_t r = 0; r < sizeof respells / sizeof *respells; r++)
+        for (size_t a = 0; a < 3 && respells[r].as[a]; a++) {
+            edit *x = &e->v[e->n++];
+            strcpy(x->clean, respells[r].letter);
+            strcpy(x->read, respells[r].as[a]);
+            x->word_only = respells[r].word_only;
+        }
+}
+
+/* An edit of the model as a respelling: one that damages an å, ä or ö is
+ * looked up in every inflection, any other (a consonant, a common letter)
+ * only in the query word itself, as the hand-set ones. */
+static int model_edit(void *p, const char *clean, const char *read,
+                      double cost)
+{
+    edits *e = p;
+    (void)cost;
+    size_t cl = strlen(clean), rl = strlen(read);
+    if (e->n == sizeof e->v / sizeof *e->v || cl >= sizeof e->v[0].clean ||
+        rl >= sizeof e->v[0].read)
+        return 0;
+    edit *x = &e->v[e->n++];
+    memcpy(x->clean, clean, cl + 1);
+    memcpy(x->read, read, rl + 1);
+    x->word_only = !has_swedish_letter(clean, cl);
+    return 0;
+}
+
 static int add_respelled(const cands *from, const char *w, size_t len,
-                         cands *to)
+                         const edits *e, cands *to)
 {
     for (size_t k = 0; k < from->n; k++) {
         const cand *base = &from->v[k];
         if (base->valid != 1) continue;
         int word = base->flen == len && memcmp(base->form, w, len) == 0;
         for (size_t i = 0; i < base->flen; i++) {
-            for (size_t r = 0; r < sizeof respells / sizeof *respells; r++) {
-                const respell *x = &respells[r];
-                size_t ll = strlen(x->letter);
+            for (size_t r = 0; r < e->n; r++) {
+                const edit *x = &e->v[r];
+                size_t ll = strlen(x->clean);
                 if ((x->word_only && !word) || i + ll > base->flen ||
-                    memcmp(base->form + i, x->letter, ll) != 0)
+                    memcmp(base->form + i, x->clean, ll) != 0)
                     continue;
-                for (size_t a = 0; a < 3 && x->as[a]; a++)
-                    if (add_skel_of(to, base, i, ll, x->as[a]) != DQ_OK)
-                        return DQ_ENOMEM;
+                if (add_skel_of(to, base, i, ll, x->read) != DQ_OK)
+                    return DQ_ENOMEM;
             }
         }
     }
@@ -332,7 +392,7 @@ static int check_valid(sv_stemmer *st, const char *stem, size_t sl, cand *k)
  * really is an inflection before accepting it. */
 static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
                        size_t i, size_t j, const char *d, size_t dl,
-                       int exact, size_t stemlen, double *best,
+                       int exact, size_t stemlen, int model, double *best,
                        int *is_definite)
 {
     size_t stem_bytes = sl; /* every candidate starts with the stem */
@@ -351,7 +411,8 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
             }
         }
         if (v[k].budget < 0) {
-            v[k].budget = sv_confusion_budget(v[k].form, v[k].flen, 0);
+            v[k].budget = model ? sv_ocrmodel_budget(v[k].form, v[k].flen)
+                                : sv_confusion_budget(v[k].form, v[k].flen, 0);
             v[k].loose_budget = sv_confusion_budget(v[k].form, v[k].flen,
                                                     stem_bytes);
         }
@@ -362,14 +423,19 @@ static int match_group(sv_stemmer *st, const char *stem, size_t sl, cand *v,
      * the stem within the largest budget, none of them can match. */
     int all_stemmed = 1;
     for (size_t k = i; k < j; k++) all_stemmed &= v[k].stemmed;
-    double floor = sv_confusion_prefix(stem, sl, stemlen, d, dl, maxlim);
+    double floor = model && !stemlen
+                       ? sv_ocrmodel_prefix(stem, sl, d, dl, maxlim)
+                       : sv_confusion_prefix(stem, sl, stemlen, d, dl, maxlim);
     if (floor > maxlim && all_stemmed) return DQ_OK;
     for (size_t k = i; k < j; k++) {
         double lim = exact ? 0 : stemlen ? v[k].loose_budget : v[k].budget;
         if (v[k].stemmed && (floor > lim || floor >= *best)) continue;
         /* Nothing dearer than the best so far can win: prune at it. */
-        double cost = sv_confusion_cost(v[k].form, v[k].flen, stemlen, d, dl,
-                                        lim < *best ? lim : *best);
+        double cap = lim < *best ? lim : *best;
+        double cost = model && !stemlen
+                          ? sv_ocrmodel_cost(v[k].form, v[k].flen, d, dl, cap)
+                          : sv_confusion_cost(v[k].form, v[k].flen, stemlen,
+                                              d, dl, cap);
         if (cost > lim || cost >= *best) continue;
         if (check_valid(st, stem, sl, &v[k]) != DQ_OK) return DQ_ENOMEM;
         if (v[k].base && !exact) cost += DEFINITE_COST;
@@ -396,18 +462,10 @@ typedef struct matcher {
     size_t stemlen;
     dq_variants *out;
     dq_variants loose;   /* found only by the loose reading */
+    int model;           /* typed readings costed by the learned model
+                            (sv_ocrmodel.h), not the hand-set costs */
 } matcher;
 
-static int has_swedish_letter(const char *s, size_t len)
-{
-    for (size_t i = 0; i + 1 < len; i++)
-        if ((unsigned char)s[i] == 0xC3 &&
-            ((unsigned char)s[i + 1] == 0xA5 ||
-             (unsigned char)s[i + 1] == 0xA4 ||
-             (unsigned char)s[i + 1] == 0xB6))
-            return 1;
-    return 0;
-}
 
 /* The next letter of s (at *i, advanced) without its accent: å, ä -> 'a',
  * ö -> 'o', é -> 'e' (*acc set), any other byte as it is (*acc 0). */
@@ -485,7 +543,7 @@ static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
     int def = 0;
     unsigned freq = 0;
     int rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, m->exact, 0,
-                         &best, &def);
+                         m->model, &best, &def);
     if (rc == DQ_OK && best < 1e9) {
         int dmg = best > 0 && damaged(m, v, i, j, d, dl);
         rc = dq_form_freq(db, d, dl, &freq, err);
@@ -494,7 +552,7 @@ static int consider(matcher *m, cand *v, size_t i, size_t j, const char *t,
     }
     if (rc != DQ_OK || m->exact || !m->may_be_stripped) return rc;
     rc = match_group(m->st, m->stem, m->sl, v, i, j, d, dl, 0, m->stemlen,
-                     &best, &def);
+                     m->model, &best, &def);
     if (rc == DQ_OK && best < 1e9) {
         rc = dq_form_freq(db, d, dl, &freq, err);
         if (rc == DQ_OK && freq)
@@ -664,8 +722,11 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         return DQ_ENOMEM;
     }
 
+    /* DIARIUM_OCR_RULES set: the hand-set costs and respellings of
+     * before the model (for comparisons, bench/NOTES.md). */
+    int model = getenv("DIARIUM_OCR_RULES") == NULL;
     matcher m = {st, stem, sl, exact, !has_swedish_letter(w, len), c.stemlen,
-                 out, {0}};
+                 out, {0}, model};
     rc = scan(db, &m, &c, err);
     /* A damaged reading commoner than the word as typed (in its own
      * spellings, with or without accents) is another word; when the index
@@ -676,7 +737,15 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         size_t had = out->n;
         own = own_freq(out, first, 0);
         cands d = {0};
-        rc = add_respelled(&c, w, len, &d);
+        edits e;
+        if (model) {
+            e.n = 0;
+            (void)sv_ocrmodel_respells(RESPELL_COST, RESPELL_MOST,
+                                       model_edit, &e);
+        } else {
+            rule_edits(&e);
+        }
+        rc = add_respelled(&c, w, len, &e, &d);
         if (rc == DQ_OK && d.n > 1) rc = sort_cands(&d);
         if (rc == DQ_OK && d.n) rc = scan(db, &m, &d, err);
         free(d.v);

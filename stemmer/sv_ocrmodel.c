@@ -1,0 +1,214 @@
+/*
+ * sv_ocrmodel.c — costs of OCR readings under the learned edit model (see
+ * sv_ocrmodel.h); the table itself is generated (sv_ocrmodel_tab.c).
+ */
+#include "sv_ocrmodel.h"
+#include "sv_ocr.h"
+#include "sv_text.h"
+
+#include <string.h>
+
+#define MAXCP 80
+
+/* The budget: BUDGET_BASE + BUDGET_PER_LETTER per code point, at most
+ * BUDGET_MAX (in nats, as the costs). Set on the training half of the
+ * data (bench/NOTES.md, issue 37): about one likely edit per word plus
+ * one unlikely one in a long word. */
+#define BUDGET_BASE 1.0
+#define BUDGET_PER_LETTER 0.45
+#define BUDGET_MAX 9.0
+
+static size_t decode(const char *s, size_t len, int *out)
+{
+    size_t i = 0, n = 0;
+    while (i < len && n < MAXCP) out[n++] = sv_utf8_next(s, len, &i);
+    return i < len ? MAXCP + 1 : n;
+}
+
+/* The rules with this key: [*lo, *hi) of the table. */
+static void rules_of(uint64_t key, size_t *lo, size_t *hi)
+{
+    size_t a = 0, b = sv_ocrmodel_nrules;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (sv_ocrmodel_rules[m].key < key) a = m + 1;
+        else b = m;
+    }
+    *lo = a;
+    while (b < sv_ocrmodel_nrules && sv_ocrmodel_rules[b].key == key) b++;
+    *hi = b;
+}
+
+/* The least cost of a two-letter rule whose clean side starts with c
+ * (1e9 when there is none). */
+static double least_pair(int c)
+{
+    size_t lo, hi;
+    rules_of((uint64_t)c * SV_OCRMODEL_KEY + 1, &lo, &hi);
+    double least = 1e9;
+    for (size_t k = lo; k < sv_ocrmodel_nrules &&
+                        sv_ocrmodel_rules[k].key / SV_OCRMODEL_KEY ==
+                            (uint64_t)c;
+         k++)
+        if (sv_ocrmodel_rules[k].cost < least)
+            least = sv_ocrmodel_rules[k].cost;
+    return least;
+}
+
+static double min2(double a, double b) { return a < b ? a : b; }
+
+/* The rules [lo, hi) read as d[.. j) from row `from`: the cheapest. */
+static double by_rules(size_t lo, size_t hi, const double *from,
+                       const int *d, size_t j, double best)
+{
+    for (size_t k = lo; k < hi; k++) {
+        const sv_ocrmodel_rule *r = &sv_ocrmodel_rules[k];
+        size_t n = r->nread;
+        if (n > j || from[j - n] + r->cost >= best) continue;
+        int same = 1;
+        for (size_t t = 0; t < n && same; t++)
+            same = d[j - n + t] == r->read[t];
+        if (same) best = from[j - n] + r->cost;
+    }
+    return best;
+}
+
+/* The alignment of q (nq code points) against d (nd): whole, the cost of
+ * reading d as q (> limit once it must exceed limit); prefix, the least
+ * cost for any form starting with q. */
+static double align(const int *q, size_t nq, const int *d, size_t nd,
+                    double limit, int prefix)
+{
+    const double inf = 1e9, bsub = sv_ocrmodel_backoff_sub,
+                 bdel = sv_ocrmodel_backoff_del,
+                 bins = sv_ocrmodel_backoff_ins;
+    double row[3][MAXCP + 1];
+    double *r2 = row[0], *r1 = row[1], *r0 = row[2];
+    double min1 = 0, min2r = inf; /* least of rows i-1 and i-2 */
+    r1[0] = 0;
+    for (size_t j = 1; j <= nd; j++) r1[j] = r1[j - 1] + bins;
+    for (size_t j = 0; j <= nd; j++) r2[j] = inf;
+    for (size_t i = 1; i <= nq; i++) {
+        size_t lo1, hi1, lo2 = 0, hi2 = 0;
+        rules_of((uint64_t)q[i - 1] * SV_OCRMODEL_KEY, &lo1, &hi1);
+        if (i > 1)
+            rules_of((uint64_t)q[i - 2] * SV_OCRMODEL_KEY + (uint64_t)q[i - 1],
+                     &lo2, &hi2);
+        r0[0] = min2(r1[0] + bdel,
+                     by_rules(lo2, hi2, r2, d, 0,
+                              by_rules(lo1, hi1, r1, d, 0, inf)));
+        double best = r0[0];
+        for (size_t j = 1; j <= nd; j++) {
+            double c = r1[j - 1] + (q[i - 1] == d[j - 1] ? 0 : bsub);
+            c = min2(c, r1[j] + bdel);
+            c = min2(c, r0[j - 1] + bins);
+            c = by_rules(lo1, hi1, r1, d, j, c);
+            if (hi2 > lo2) c = by_rules(lo2, hi2, r2, d, j, c);
+            r0[j] = c;
+            if (c < best) best = c;
+        }
+        /* Every path to the end passes through this row, or jumps over
+         * it from the row before by a two-letter rule: costs only grow. */
+        if (best > limit && min1 > limit) return limit + 1;
+        min2r = min1;
+        min1 = best;
+        double *t = r2;
+        r2 = r1;
+        r1 = r0;
+        r0 = t;
+    }
+    (void)min2r;
+    if (!prefix) return r1[nd] > limit ? limit + 1 : r1[nd];
+    /* Any beginning of d; the last letter may also start a two-letter
+     * rule with the unknown letter after it (from the row before). */
+    double least = inf;
+    for (size_t j = 0; j <= nd; j++) least = min2(least, r1[j]);
+    if (nq) {
+        double pair = least_pair(q[nq - 1]);
+        for (size_t j = 0; j <= nd; j++) least = min2(least, r2[j] + pair);
+    }
+    return least;
+}
+
+double sv_ocrmodel_cost(const char *qs, size_t qlen, const char *ds,
+                        size_t dlen, double limit)
+{
+    if (qlen == dlen && memcmp(qs, ds, qlen) == 0) return 0;
+    int q[MAXCP], d[MAXCP];
+    size_t nq = decode(qs, qlen, q), nd = decode(ds, dlen, d);
+    if (nq > MAXCP || nd > MAXCP) return limit + 1;
+    return align(q, nq, d, nd, limit, 0);
+}
+
+double sv_ocrmodel_prefix(const char *ps, size_t plen, const char *ds,
+                          size_t dlen, double limit)
+{
+    int q[MAXCP], d[MAXCP];
+    size_t nq = decode(ps, plen, q), nd = decode(ds, dlen, d);
+    if (nq > MAXCP || nd > MAXCP) return 0;
+    double least = align(q, nq, d, nd, limit, 1);
+    return least > limit ? limit + 1 : least;
+}
+
+double sv_ocrmodel_budget(const char *q, size_t qlen)
+{
+    size_t i = 0, n = 0;
+    while (i < qlen) {
+        (void)sv_utf8_next(q, qlen, &i);
+        n++;
+    }
+    double b = BUDGET_BASE + BUDGET_PER_LETTER * (double)n;
+    return b > BUDGET_MAX ? BUDGET_MAX : b;
+}
+
+/* Writes the code points cp[0..n) as UTF-8 into out (room for 13). */
+static size_t put_all(const int *cp, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < n; k++) o += sv_utf8_put(cp[k], out + o);
+    out[o] = '\0';
+    return o;
+}
+
+int sv_ocrmodel_respells(double max_cost, size_t most, sv_ocrmodel_edit_fn fn,
+                         void *ctx)
+{
+    /* Picked cheapest first, by a pass per pick (the table is a few
+     * hundred rules; this runs once per query word). */
+    double last = -1;
+    size_t last_k = 0, done = 0;
+    while (done < most) {
+        size_t pick = sv_ocrmodel_nrules;
+        for (size_t k = 0; k < sv_ocrmodel_nrules; k++) {
+            const sv_ocrmodel_rule *r = &sv_ocrmodel_rules[k];
+            double c = r->cost;
+            if (c > max_cost || c < last || (c == last && k <= last_k))
+                continue;
+            if (pick < sv_ocrmodel_nrules &&
+                c >= sv_ocrmodel_rules[pick].cost)
+                continue;
+            int cl[2] = {(int)(r->key / SV_OCRMODEL_KEY),
+                         (int)(r->key % SV_OCRMODEL_KEY)};
+            char a[16], b[16], sa[SV_SKELETON_MAX], sb[SV_SKELETON_MAX];
+            size_t al = put_all(cl, r->nclean, a);
+            size_t bl = put_all(r->read, r->nread, b);
+            size_t ka = sv_skeleton(a, al, sa, sizeof sa);
+            size_t kb = bl ? sv_skeleton(b, bl, sb, sizeof sb) : 0;
+            if (ka == kb && memcmp(sa, sb, ka) == 0) continue;
+            pick = k;
+        }
+        if (pick == sv_ocrmodel_nrules) break;
+        const sv_ocrmodel_rule *r = &sv_ocrmodel_rules[pick];
+        int cl[2] = {(int)(r->key / SV_OCRMODEL_KEY),
+                     (int)(r->key % SV_OCRMODEL_KEY)};
+        char a[16], b[16];
+        put_all(cl, r->nclean, a);
+        put_all(r->read, r->nread, b);
+        int rc = fn(ctx, a, b, r->cost);
+        if (rc) return rc;
+        last = r->cost;
+        last_k = pick;
+        done++;
+    }
+    return 0;
+}
