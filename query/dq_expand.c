@@ -11,6 +11,7 @@
 #include "sv_ocrmodel.h"
 #include "sv_token.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -740,8 +741,10 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         edits e;
         if (model) {
             e.n = 0;
-            (void)sv_ocrmodel_respells(RESPELL_COST, RESPELL_MOST,
-                                       model_edit, &e);
+            double rc_ = RESPELL_COST; size_t rm_ = RESPELL_MOST;
+            const char *t_ = getenv("TUNE_RESPELL"); /* TEMPORARY */
+            if (t_) sscanf(t_, "%lf,%zu", &rc_, &rm_);
+            (void)sv_ocrmodel_respells(rc_, rm_, model_edit, &e);
         } else {
             rule_edits(&e);
         }

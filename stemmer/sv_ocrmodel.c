@@ -6,6 +6,8 @@
 #include "sv_ocr.h"
 #include "sv_text.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAXCP 80
@@ -14,9 +16,9 @@
  * BUDGET_MAX (in nats, as the costs). Set on the training half of the
  * data (bench/NOTES.md, issue 37): about one likely edit per word plus
  * one unlikely one in a long word. */
-#define BUDGET_BASE 1.0
-#define BUDGET_PER_LETTER 0.45
-#define BUDGET_MAX 9.0
+#define BUDGET_BASE 2.0
+#define BUDGET_PER_LETTER 0.5
+#define BUDGET_MAX 10.0
 
 static size_t decode(const char *s, size_t len, int *out)
 {
@@ -157,8 +159,11 @@ double sv_ocrmodel_budget(const char *q, size_t qlen)
         (void)sv_utf8_next(q, qlen, &i);
         n++;
     }
-    double b = BUDGET_BASE + BUDGET_PER_LETTER * (double)n;
-    return b > BUDGET_MAX ? BUDGET_MAX : b;
+    double base = BUDGET_BASE, per = BUDGET_PER_LETTER, mx = BUDGET_MAX;
+    const char *e = getenv("TUNE_BUDGET"); /* TEMPORARY: tuning */
+    if (e) sscanf(e, "%lf,%lf,%lf", &base, &per, &mx);
+    double b = base + per * (double)n;
+    return b > mx ? mx : b;
 }
 
 /* Writes the code points cp[0..n) as UTF-8 into out (room for 13). */
@@ -170,45 +175,72 @@ static size_t put_all(const int *cp, size_t n, char *out)
     return o;
 }
 
+/* The core of edit k: its clean and read sides less the letters they
+ * share at either end (sä -> s is ä -> "", öv -> sv is ö -> s), as UTF-8
+ * in a and b (room for 16 each); whether that changes the skeleton of a
+ * word (between two x: a lone 6 is a number, its own skeleton). */
+static int core_of(size_t k, char *a, char *b)
+{
+    const sv_ocrmodel_rule *r = &sv_ocrmodel_rules[k];
+    int cl[2] = {(int)(r->key / SV_OCRMODEL_KEY),
+                 (int)(r->key % SV_OCRMODEL_KEY)};
+    size_t c0 = 0, c1 = r->nclean, r0 = 0, r1 = r->nread;
+    while (c0 < c1 && r0 < r1 && cl[c0] == r->read[r0]) c0++, r0++;
+    while (c1 > c0 && r1 > r0 && cl[c1 - 1] == r->read[r1 - 1]) c1--, r1--;
+    if (c0 == c1) return 0; /* an insertion only: not a respelling */
+    int wa[4] = {'x'}, wb[5] = {'x'};
+    size_t na = 1, nb = 1;
+    for (size_t t = c0; t < c1; t++) wa[na++] = cl[t];
+    for (size_t t = r0; t < r1; t++) wb[nb++] = r->read[t];
+    wa[na++] = 'x';
+    wb[nb++] = 'x';
+    char xa[24], xb[24], sa[SV_SKELETON_MAX], sb[SV_SKELETON_MAX];
+    size_t la = put_all(wa, na, xa), lb = put_all(wb, nb, xb);
+    size_t ka = sv_skeleton(xa, la, sa, sizeof sa);
+    size_t kb = sv_skeleton(xb, lb, sb, sizeof sb);
+    if (ka == kb && memcmp(sa, sb, ka) == 0) return 0;
+    put_all(cl + c0, c1 - c0, a);
+    put_all(r->read + r0, r1 - r0, b);
+    return 1;
+}
+
 int sv_ocrmodel_respells(double max_cost, size_t most, sv_ocrmodel_edit_fn fn,
                          void *ctx)
 {
-    /* Picked cheapest first, by a pass per pick (the table is a few
-     * hundred rules; this runs once per query word). */
+    /* Cores picked cheapest first, each once, by a pass per pick (the
+     * table is a few hundred rules; this runs once per query word). */
+    enum { SEEN = 64 };
+    char seen[SEEN][32];
+    size_t nseen = 0;
     double last = -1;
-    size_t last_k = 0, done = 0;
-    while (done < most) {
+    size_t last_k = 0;
+    while (nseen < most && nseen < SEEN) {
         size_t pick = sv_ocrmodel_nrules;
+        char a[16], b[16], pa[16] = "", pb[16] = "";
         for (size_t k = 0; k < sv_ocrmodel_nrules; k++) {
-            const sv_ocrmodel_rule *r = &sv_ocrmodel_rules[k];
-            double c = r->cost;
+            double c = sv_ocrmodel_rules[k].cost;
             if (c > max_cost || c < last || (c == last && k <= last_k))
                 continue;
             if (pick < sv_ocrmodel_nrules &&
                 c >= sv_ocrmodel_rules[pick].cost)
                 continue;
-            int cl[2] = {(int)(r->key / SV_OCRMODEL_KEY),
-                         (int)(r->key % SV_OCRMODEL_KEY)};
-            char a[16], b[16], sa[SV_SKELETON_MAX], sb[SV_SKELETON_MAX];
-            size_t al = put_all(cl, r->nclean, a);
-            size_t bl = put_all(r->read, r->nread, b);
-            size_t ka = sv_skeleton(a, al, sa, sizeof sa);
-            size_t kb = bl ? sv_skeleton(b, bl, sb, sizeof sb) : 0;
-            if (ka == kb && memcmp(sa, sb, ka) == 0) continue;
+            if (!core_of(k, a, b)) continue;
+            char key[32];
+            snprintf(key, sizeof key, "%s\x1f%s", a, b);
+            int dup = 0;
+            for (size_t t = 0; t < nseen && !dup; t++)
+                dup = strcmp(seen[t], key) == 0;
+            if (dup) continue;
             pick = k;
+            memcpy(pa, a, sizeof a);
+            memcpy(pb, b, sizeof b);
         }
         if (pick == sv_ocrmodel_nrules) break;
-        const sv_ocrmodel_rule *r = &sv_ocrmodel_rules[pick];
-        int cl[2] = {(int)(r->key / SV_OCRMODEL_KEY),
-                     (int)(r->key % SV_OCRMODEL_KEY)};
-        char a[16], b[16];
-        put_all(cl, r->nclean, a);
-        put_all(r->read, r->nread, b);
-        int rc = fn(ctx, a, b, r->cost);
+        snprintf(seen[nseen++], sizeof seen[0], "%s\x1f%s", pa, pb);
+        int rc = fn(ctx, pa, pb, sv_ocrmodel_rules[pick].cost);
         if (rc) return rc;
-        last = r->cost;
+        last = sv_ocrmodel_rules[pick].cost;
         last_k = pick;
-        done++;
     }
     return 0;
 }

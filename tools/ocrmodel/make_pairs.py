@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 """make_pairs.py - training pages for the OCR damage model (issue 37).
 
-Usage: make_pairs.py CORPUS_TAR OUT_DIR N [SEED]
+Usage: make_pairs.py CORPUS_TAR OUT_DIR N [SEED [BLUR]]
 
 Picks N documents of the corpus tarball (../shared/corpus/g0vse-md.tar.gz;
 a fixed seed, so every run picks the same), turns each one's Markdown into
 plain lines (headings, emphasis and links stripped, wrapped at 80
 characters, at most 34 lines), draws them on a page with PIL, makes the
 page look like a poor scan (a font size, blur and downscaling drawn from
-the seed per page), and reads the page with `tesseract -l eng` (the
+the seed per page; BLUR, default 1: 1.4 blurs more and shrinks more, for
+the rarer confusions of a bad scan: h/b, i/t, l/j), and reads the page with `tesseract -l eng` (the
 English model: it knows no å, ä or ö, as in ../shared/eval-dev). Writes
 OUT_DIR/clean/tNNNN.txt (the lines drawn) and OUT_DIR/observed/tNNNN.txt
 (what Tesseract read). Pages already written are kept (a rerun resumes).
@@ -62,7 +63,7 @@ def lines_of(paras):
     return [x for x in lines[:34]]
 
 
-def render(lines, rnd):
+def render(lines, rnd, blur):
     size = rnd.choice([30, 32, 34, 36])
     font = ImageFont.truetype(rnd.choice(FONTS), size)
     w, h = 2480, 120 + int(size * 1.5) * (len(lines) + 2)
@@ -72,8 +73,8 @@ def render(lines, rnd):
     for t in lines:
         d.text((100, y), t, font=font, fill=0)
         y += int(size * 1.5)
-    img = img.filter(ImageFilter.GaussianBlur(rnd.uniform(0.8, 1.8)))
-    scale = rnd.uniform(0.4, 0.62)
+    img = img.filter(ImageFilter.GaussianBlur(rnd.uniform(0.8, 1.8) * blur))
+    scale = rnd.uniform(0.4, 0.62) / blur ** 0.5
     img = img.resize((int(w * scale), int(h * scale)), Image.BILINEAR)
     return img
 
@@ -81,6 +82,7 @@ def render(lines, rnd):
 def main():
     tar, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     rnd = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 37)
+    blur = float(sys.argv[5]) if len(sys.argv) > 5 else 1.0
     os.makedirs(os.path.join(out, "clean"), exist_ok=True)
     os.makedirs(os.path.join(out, "observed"), exist_ok=True)
     # One pass through the (gzip: sequential) tarball: the documents at
@@ -111,7 +113,7 @@ def main():
         name = "t%04d.txt" % k
         obs = os.path.join(out, "observed", name)
         page_rnd = random.Random(rnd.random())
-        img = render(lines, page_rnd)
+        img = render(lines, page_rnd, blur)
         if os.path.exists(obs):
             continue
         with tempfile.TemporaryDirectory() as tmp:
