@@ -11,7 +11,6 @@
 #include "sv_ocrmodel.h"
 #include "sv_token.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,10 +161,11 @@ typedef struct edit {
 } edit;
 
 /* The model's respellings: at most RESPELL_MOST of its edits that change
- * the skeleton, cheapest first, of cost at most RESPELL_COST (nats; the
- * budget of a word of 8 letters). */
+ * the skeleton, cheapest first, of cost at most RESPELL_COST (nats; about
+ * the budget of a word of nine letters: a dearer edit leaves a shorter
+ * word no room). */
 #define RESPELL_MOST 24
-#define RESPELL_COST 4.6
+#define RESPELL_COST 6.5
 
 typedef struct edits {
     edit v[RESPELL_MOST + 16];
@@ -741,10 +741,8 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         edits e;
         if (model) {
             e.n = 0;
-            double rc_ = RESPELL_COST; size_t rm_ = RESPELL_MOST;
-            const char *t_ = getenv("TUNE_RESPELL"); /* TEMPORARY */
-            if (t_) sscanf(t_, "%lf,%zu", &rc_, &rm_);
-            (void)sv_ocrmodel_respells(rc_, rm_, model_edit, &e);
+            (void)sv_ocrmodel_respells(RESPELL_COST, RESPELL_MOST,
+                                       model_edit, &e);
         } else {
             rule_edits(&e);
         }
@@ -764,6 +762,12 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         qsort(out->v + first, out->n - first, sizeof *out->v, by_cost);
     while (out->n - first > DQ_MAX_VARIANTS) free(out->v[--out->n].term);
     return DQ_OK;
+}
+
+double dq_expand_budget(const char *w, size_t len)
+{
+    if (getenv("DIARIUM_OCR_RULES")) return sv_confusion_budget(w, len, 0);
+    return sv_ocrmodel_budget(w, len);
 }
 
 void dq_variants_free(dq_variants *v)

@@ -49,6 +49,12 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
 
 void dq_variants_free(dq_variants *v);
 
+/* The confusion budget of the normalised word w as typed: what a damaged
+ * spelling of it may cost at most (the learned model's, sv_ocrmodel.h; the
+ * hand-set one's with DIARIUM_OCR_RULES set in the environment). For
+ * --explain. */
+double dq_expand_budget(const char *w, size_t len);
+
 /* *freq: the number of passages holding the normalised form (the
  * frequency of its S term; 0 when only its spelling key is left, see
  * dx_format.h). DQ_OK, or DQ_EDB / DQ_EMODIFIED / DQ_ENOMEM with *err as

@@ -377,8 +377,9 @@ int dq_print_explain(FILE *f, const dq_results *r, dq_format fmt)
     }
     for (size_t i = 0; i < p->nwords; i++) {
         const dq_word_info *w = &p->words[i];
-        fprintf(f, "%s: stem %s in %u passages", w->word, w->stem,
-                w->stem_freq);
+        fprintf(f, "%s: stem %s in %u passages, damage budget %.2f",
+                w->word, w->stem, w->stem_freq,
+                dq_expand_budget(w->word, strlen(w->word)));
         size_t shown = 0;
         for (size_t k = 0; k < w->variants.n; k++) {
             const dq_variant *v = &w->variants.v[k];
