@@ -2,8 +2,10 @@
 # Quality benchmark (not a test): the learned OCR damage model (issue 37)
 # cross-validated on ../shared/eval-dev.
 #
-# The 72 OCR documents are split in two halves (their ids sorted, odd and
-# even places). For each half H: the model is learned by
+# First a model learned from the generated pages alone (--pairs DIR, made
+# by tools/ocrmodel/make_pairs.py from ../shared/corpus), measured on each
+# half. Then the 72 OCR documents are split in two halves (their ids
+# sorted, odd and even places). For each half H: the model is learned by
 # tools/ocrmodel/train.py from the generated training pages (--pairs DIR,
 # made by tools/ocrmodel/make_pairs.py from ../shared/corpus) and the OTHER
 # half, compiled into a diarium-query of its own (build dir build-cv/,
@@ -13,7 +15,7 @@
 # (DIARIUM_OCR_RULES=1), which were tuned on all of eval-dev (so their
 # figures here are not held-out ones).
 #
-# Usage: bench/eval-cv.sh --pairs DIR
+# Usage: bench/eval-cv.sh --pairs DIR [--pairs DIR]...
 # Environment: DIARIUM_SHARED_DIR (default ../shared), DIARIUM_BIN_DIR
 # (default build/bin: the indexer). Skips (exit 0) without the set.
 set -euo pipefail
@@ -21,10 +23,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${DIARIUM_SHARED_DIR:-$root/../shared}
 evalset=$shared/eval-dev
 bin=${DIARIUM_BIN_DIR:-$root/build/bin}
-pairs=
-[ "${1:-}" = "--pairs" ] && pairs=${2:-}
-if [ -z "$pairs" ] || [ ! -d "$pairs/observed" ]; then
-    echo "usage: bench/eval-cv.sh --pairs DIR (see tools/ocrmodel/make_pairs.py)" >&2
+pairs=()
+while [ $# -ge 2 ] && [ "$1" = "--pairs" ]; do
+    [ -d "$2/observed" ] || { echo "eval-cv: $2/observed: no such directory" >&2; exit 2; }
+    pairs+=(--pairs "$2")
+    shift 2
+done
+if [ ${#pairs[@]} = 0 ] || [ $# != 0 ]; then
+    echo "usage: bench/eval-cv.sh --pairs DIR [--pairs DIR]... (see tools/ocrmodel/make_pairs.py)" >&2
     exit 2
 fi
 if [ ! -f "$evalset/score.py" ]; then
@@ -79,18 +85,27 @@ measure() {
 }
 
 mkdir -p "$cv"
-for half in A B; do
-    other=B
-    [ "$half" = B ] && other=A
-    python3 "$root/tools/ocrmodel/train.py" --pairs "$pairs" \
-        --evaldev "$evalset" --docs "$work/$other" --out "$cv/sv_ocrmodel_tab.c"
+# model ARGS...: learns a table (train.py ARGS) and builds build-cv with it
+model() {
+    python3 "$root/tools/ocrmodel/train.py" "$@" --out "$cv/sv_ocrmodel_tab.c"
     if [ ! -f "$cv/CMakeCache.txt" ]; then
         cmake -S "$root" -B "$cv" -DCMAKE_BUILD_TYPE=Release \
             -DDIARIUM_TESTS=OFF \
             -DDIARIUM_OCR_MODEL_TABLE="$cv/sv_ocrmodel_tab.c" >/dev/null
     fi
     cmake --build "$cv" --target diarium-query -j 2 >/dev/null
+}
+
+echo "== learned from the pages alone: every OCR document of eval-dev held out"
+model "${pairs[@]}"
+for half in A B; do
+    measure "$cv/bin/diarium-query" "pages-$half" "$half"
+done
+for half in A B; do
+    other=B
+    [ "$half" = B ] && other=A
     echo "== held out: half $half ($(wc -l < "$work/$half") OCR documents); learned: pages + half $other"
+    model "${pairs[@]}" --evaldev "$evalset" --docs "$work/$other"
     measure "$cv/bin/diarium-query" "model-$half" "$half"
     DIARIUM_OCR_RULES=1 measure "$cv/bin/diarium-query" "rules-$half" "$half"
 done
