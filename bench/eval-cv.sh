@@ -12,7 +12,8 @@
 # -DDIARIUM_OCR_MODEL_TABLE), and measured on H only: the 40 queries
 # (score.py, the learned half's documents set aside as another flavour)
 # and eval_words.py --only-ocr H. The same for the hand-set rules
-# (DIARIUM_OCR_RULES=1), which were tuned on all of eval-dev (so their
+# (the default; the model is DIARIUM_OCR_MODEL=1), which were tuned on
+# all of eval-dev (so their
 # figures here are not held-out ones).
 #
 # Usage: bench/eval-cv.sh --pairs DIR [--pairs DIR]...
@@ -99,13 +100,13 @@ model() {
 echo "== learned from the pages alone: every OCR document of eval-dev held out"
 model "${pairs[@]}"
 for half in A B; do
-    measure "$cv/bin/diarium-query" "pages-$half" "$half"
+    DIARIUM_OCR_MODEL=1 measure "$cv/bin/diarium-query" "pages-$half" "$half"
 done
 for half in A B; do
     other=B
     [ "$half" = B ] && other=A
     echo "== held out: half $half ($(wc -l < "$work/$half") OCR documents); learned: pages + half $other"
     model "${pairs[@]}" --evaldev "$evalset" --docs "$work/$other"
-    measure "$cv/bin/diarium-query" "model-$half" "$half"
-    DIARIUM_OCR_RULES=1 measure "$cv/bin/diarium-query" "rules-$half" "$half"
+    DIARIUM_OCR_MODEL=1 measure "$cv/bin/diarium-query" "model-$half" "$half"
+    measure "$cv/bin/diarium-query" "rules-$half" "$half"
 done

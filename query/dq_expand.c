@@ -468,7 +468,8 @@ typedef struct matcher {
     dq_variants *out;
     dq_variants loose;   /* found only by the loose reading */
     int model;           /* typed readings costed by the learned model
-                            (sv_ocrmodel.h), not the hand-set costs */
+                            (sv_ocrmodel.h), not the hand-set costs
+                            (dq_expand_model) */
 } matcher;
 
 
@@ -727,9 +728,7 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
         return DQ_ENOMEM;
     }
 
-    /* DIARIUM_OCR_RULES set: the hand-set costs and respellings of
-     * before the model (for comparisons, bench/NOTES.md). */
-    int model = getenv("DIARIUM_OCR_RULES") == NULL;
+    int model = dq_expand_model();
     matcher m = {st, stem, sl, exact, !has_swedish_letter(w, len), c.stemlen,
                  out, {0}, model};
     rc = scan(db, &m, &c, err);
@@ -768,9 +767,15 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
     return DQ_OK;
 }
 
+int dq_expand_model(void)
+{
+    const char *e = getenv("DIARIUM_OCR_MODEL");
+    return e && strcmp(e, "1") == 0;
+}
+
 double dq_expand_budget(const char *w, size_t len)
 {
-    if (getenv("DIARIUM_OCR_RULES")) return sv_confusion_budget(w, len, 0);
+    if (!dq_expand_model()) return sv_confusion_budget(w, len, 0);
     return sv_ocrmodel_budget(w, len);
 }
 

@@ -49,10 +49,16 @@ int dq_expand(xc_db *db, sv_stemmer *st, const char *w, size_t len,
 
 void dq_variants_free(dq_variants *v);
 
+/* Whether the learned model of OCR damage (sv_ocrmodel.h, issue 37) costs
+ * the readings of a word typed as it is spelled: only with
+ * DIARIUM_OCR_MODEL=1 in the environment (not yet the default: it misses
+ * damage the hand-set costs of sv_ocr.h know and its training pages
+ * rarely show, as "étgédrderna"; bench/NOTES.md). 1 or 0. */
+int dq_expand_model(void);
+
 /* The confusion budget of the normalised word w as typed: what a damaged
- * spelling of it may cost at most (the learned model's, sv_ocrmodel.h; the
- * hand-set one's with DIARIUM_OCR_RULES set in the environment). For
- * --explain. */
+ * spelling of it may cost at most (the hand-set one of sv_ocr.h, or the
+ * model's, see dq_expand_model). For --explain. */
 double dq_expand_budget(const char *w, size_t len);
 
 /* *freq: the number of passages holding the normalised form (the
