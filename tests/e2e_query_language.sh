@@ -274,6 +274,18 @@ expect_match stderr 'åtgärder: stem åtgärd in [0-9]+ passages'
 expect_match stderr 'atgirder \([0-9]+, cost [0-9.]+\)'
 expect_match stderr 'atgarder \([0-9]+, cost [0-9.]+\)'
 expect_match stdout "^1\. "
+# The learned OCR model (DIARIUM_OCR_MODEL=1, issue 37): its own budget,
+# and a likely misreading (ä read as a) cheaper than a rarer one (as i).
+DIARIUM_OCR_MODEL=1 q --explain åtgärder
+expect_match stderr 'åtgärder: stem åtgärd in [0-9]+ passages, damage budget [0-9.]+; also'
+cost_of() { sed -n "s/.* $1 ([0-9]*, cost \([0-9.]*\)).*/\1/p" "$ERR"; }
+a_cost=$(cost_of atgarder)
+i_cost=$(cost_of atgirder)
+[ -n "$a_cost" ] && [ -n "$i_cost" ] ||
+    fail "model: atgarder or atgirder missing: $(cat "$ERR")"
+awk -v a="$a_cost" -v i="$i_cost" 'BEGIN { exit !(a + 0 < i + 0) }' ||
+    fail "model: atgarder ($a_cost) not cheaper than atgirder ($i_cost)"
+ok "DIARIUM_OCR_MODEL=1: atgarder $a_cost, atgirder $i_cost"
 expect_not_contains stdout "cost"
 # --explain, JSON: a first object with "explain" and no "doc", then results.
 q --explain --format json --limit 5 åtgärder
