@@ -2,19 +2,18 @@
 # Quality benchmark (not a test): the learned OCR damage model (issue 37)
 # cross-validated on ../shared/eval-dev.
 #
-# First a model learned from the generated pages alone (--pairs DIR, made
-# by tools/ocrmodel/make_pairs.py from ../shared/corpus), measured on each
-# half. Then the 72 OCR documents are split in two halves (their ids
-# sorted, odd and even places). For each half H: the model is learned by
-# tools/ocrmodel/train.py from the generated training pages (--pairs DIR,
-# made by tools/ocrmodel/make_pairs.py from ../shared/corpus) and the OTHER
-# half, compiled into a diarium-query of its own (build dir build-cv/,
-# -DDIARIUM_OCR_MODEL_TABLE), and measured on H only: the 40 queries
-# (score.py, the learned half's documents set aside as another flavour)
-# and eval_words.py --only-ocr H. The same for the hand-set rules
-# (the default; the model is DIARIUM_OCR_MODEL=1), which were tuned on
-# all of eval-dev (so their
-# figures here are not held-out ones).
+# The 72 OCR documents are split in two halves A and B (their ids sorted,
+# odd and even places). First a model learned by tools/ocrmodel/train.py
+# from the generated pages alone (--pairs DIR, made by
+# tools/ocrmodel/make_pairs.py from ../shared/corpus) is measured on each
+# half. Then for each half H a model learned from the pages and the OTHER
+# half is measured on H. Each model is compiled into a diarium-query of
+# its own (build dir build-cv/, -DDIARIUM_OCR_MODEL_TABLE) and run with
+# DIARIUM_OCR_MODEL=1. Measured: the 40 queries (score.py on H's OCR
+# documents, the other half set aside as another flavour; and the stripped
+# and clean ones) and eval_words.py --only-ocr H. The same for the
+# hand-set rules (the default), which were tuned on all of eval-dev: their
+# figures here are not held-out ones.
 #
 # Usage: bench/eval-cv.sh --pairs DIR [--pairs DIR]...
 # Environment: DIARIUM_SHARED_DIR (default ../shared), DIARIUM_BIN_DIR
