@@ -131,7 +131,7 @@ static void test_limit_and_prefix_bound(void **state)
     static const char *words[] = {
         "f\xc3\xb6rordningen", "verksamhet", "likv\xc3\xa4rdighet",
         "\xc3\xa5tg\xc3\xa4rderna", "bilden", "kommunernas", "modern",
-        "s\xc3\xa4rskilt", "st\xc3\xb6" "d", "ledning"};
+        "s\xc3\xa4rskilt", "st\xc3\xb6\x64", "ledning"};
     unsigned seed = 37;
     for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
         const char *q = words[k];
