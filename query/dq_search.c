@@ -523,7 +523,7 @@ static int near_ids(dq_engine *e, const dq_plan *p, const unsigned *ids,
     for (unsigned i = 0; res == DQ_OK && i < k; i++)
         xc_mset_item(m, i, &(*near)[i], NULL, NULL);
     if (res == DQ_OK) {
-        qsort(*near, k, sizeof **near, by_id);
+        if (k) qsort(*near, k, sizeof **near, by_id); /* (*near NULL when 0) */
         *nn = k;
     }
     xc_mset_free(m);
@@ -569,7 +569,7 @@ static int shortlist(dq_engine *e, dq_results *r, const dq_options *o,
         res = near_ids(e, p, ids, size, &near, &nn, err, errlen);
     }
     for (unsigned i = 0; res == DQ_OK && i < size; i++)
-        if (bsearch(&v[i].docid, near, nn, sizeof *near, by_id))
+        if (nn && bsearch(&v[i].docid, near, nn, sizeof *near, by_id))
             v[i].w *= 1 + DQ_PROX_WEIGHT;
     if (res == DQ_OK && size) qsort(v, size, sizeof *v, by_weight);
     /* The wanted results among them: the first o->limit; per document, in
