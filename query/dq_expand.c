@@ -172,6 +172,11 @@ typedef struct edits {
     size_t n;
 } edits;
 
+/* rule_edits writes up to three readings of every hand-set respelling. */
+_Static_assert(sizeof respells / sizeof *respells * 3 <=
+                   sizeof ((edits *)0)->v / sizeof ((edits *)0)->v[0],
+               "edits has room for every hand-set respelling");
+
 /* The hand-set respellings of the table above. */
 static void rule_edits(edits *e)
 {
