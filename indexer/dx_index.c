@@ -638,25 +638,34 @@ static int cmp_gone(const void *a, const void *b)
 /* After xc_termiter_next failed with rc on an iterator *it over db's
  * metadata keys with `prefix`: when the writer discarded the revision
  * (reopened()), a new iterator on the latest commit, placed after the last
- * key listed (last, lastlen bytes; none yet: 0), and 1; else 0 (*it and
- * *xerr as they were). */
+ * key listed (last, lastlen bytes; none yet: 0), and 1 — opening and
+ * placing it read blocks the writer may be replacing too, so they are
+ * tried again as the first read was; else 0 (*it as it was, *xerr the
+ * message of the last failure). */
 static int resume_keys(xc_db *db, xc_termiter **it, const char *prefix,
                        char *last, size_t lastlen, int rc, char **xerr,
                        int *tries)
 {
     if (!reopened(db, rc, xerr, tries)) return 0;
-    xc_termiter *n = NULL;
-    char *e = NULL;
     last[lastlen] = '\0'; /* the least key after it (keys hold no NUL) */
-    if (xc_db_metadata_keys(db, prefix, strlen(prefix), &n, &e) != XC_OK ||
-        (lastlen && xc_termiter_skip_to(n, last, lastlen + 1, &e) != XC_OK)) {
+    for (;;) {
+        xc_termiter *n = NULL;
+        char *e = NULL;
+        int r = xc_db_metadata_keys(db, prefix, strlen(prefix), &n, &e);
+        if (r == XC_OK && lastlen)
+            r = xc_termiter_skip_to(n, last, lastlen + 1, &e);
+        if (r == XC_OK) {
+            xc_termiter_free(*it);
+            *it = n;
+            return 1;
+        }
         xc_termiter_free(n);
-        xc_free(e);
-        return 0;
+        if (!reopened(db, r, &e, tries)) {
+            xc_free(*xerr);
+            *xerr = e;
+            return 0;
+        }
     }
-    xc_termiter_free(*it);
-    *it = n;
-    return 1;
 }
 
 /* Lists the records of the walked roots whose keys were not seen. */
