@@ -114,7 +114,11 @@ def docs(argv):
 
 def flip(path, seed, n=20):
     """Flips one bit in each of n bytes of path, chosen by seed."""
-    r = random.Random(seed)
+    flip_bits(path, random.Random(seed), n)
+
+
+def flip_bits(path, r, n):
+    """Flips one bit in each of n bytes of path, chosen by the random.Random r."""
     size = os.path.getsize(path)
     with open(path, "r+b") as f:
         for _ in range(n):

@@ -29,6 +29,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_lib import flip_bits  # noqa: E402
+
 TIMEOUT = 60
 WORDS = ("skolan eleverna huvudmannen kommunen beslutet åtgärder "
          "undervisningen betygen tryggheten studieron rektorn elevhälsan "
@@ -119,17 +122,6 @@ def killed(idx, args, delay, what):
     return p.returncode == -signal.SIGKILL
 
 
-def flip(path, r, nbits):
-    size = os.path.getsize(path)
-    with open(path, "r+b") as f:
-        for _ in range(nbits):
-            at = r.randrange(size)
-            f.seek(at)
-            b = f.read(1)[0]
-            f.seek(at)
-            f.write(bytes([b ^ (1 << r.randrange(8))]))
-
-
 def tables(db):
     out = {}
     for n in sorted(os.listdir(db)):
@@ -158,7 +150,7 @@ def one(seed, idx, work, pristine_db, pristine_docs, stats):
         names = [n for n in sorted(os.listdir(db))
                  if n.endswith(".glass") or n == "iamglass"]
         table = r.choice(names)
-        flip(os.path.join(db, table), r, r.choice((1, 2, 5, 20, 40)))
+        flip_bits(os.path.join(db, table), r, r.choice((1, 2, 5, 20, 40)))
         what += " %s" % table
         before = tables(db)
         crc, msg = check(idx, db, what)
